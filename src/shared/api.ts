@@ -1,0 +1,124 @@
+// LabApi: every call the renderer may make and every event it may receive. The preload
+// implements it over IPC and the lab server over a WebSocket; both validate requests
+// with the schemas below before any handler runs.
+import { z } from 'zod'
+import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
+import type { StepMetrics, StepRow, StepSeries } from './metrics'
+import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
+
+export interface RunSummary {
+  id: number
+  name: string
+  preset: string
+  optimizer: string
+  status: RunStatus
+  statusMessage: string | null
+  backend: BackendName | null
+  seed: number
+  epochs: number
+  epochsDone: number
+  stepsDone: number
+  createdAt: number
+  startedAt: number | null
+  endedAt: number | null
+  /** Means of the last finished epoch, or the last step when no epoch has finished. */
+  lastMetrics: StepMetrics | null
+}
+
+export interface EpochInfo {
+  epoch: number
+  means: StepMetrics
+  durationMs: number
+  imagesPerSec: number
+  hasGrid: boolean
+  checkpointDir: string | null
+}
+
+export interface RunDetail {
+  summary: RunSummary
+  config: RunConfig
+  backendReport: BackendReport | null
+  epochs: EpochInfo[]
+  progress: ProgressInfo | null
+}
+
+export interface AppInfo {
+  version: string
+  dataDir: string
+  transport: 'ipc' | 'websocket'
+}
+
+const runId = z.object({ id: z.number().int().positive() }).strict()
+
+export const requestSchemas = {
+  'app:info': z.undefined(),
+  'presets:list': z.undefined(),
+  'runs:list': z.undefined(),
+  'runs:get': runId,
+  'runs:create': z.object({ config: runConfigSchema }).strict(),
+  'runs:stop': runId,
+  'runs:delete': runId,
+  'runs:metrics': z
+    .object({ id: z.number().int().positive(), afterStep: z.number().int().min(0).default(0) })
+    .strict(),
+  'runs:grid': z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict()
+} as const
+
+export interface LabCalls {
+  'app:info': { req: undefined; res: AppInfo }
+  'presets:list': { req: undefined; res: PresetInfo[] }
+  'runs:list': { req: undefined; res: RunSummary[] }
+  'runs:get': { req: { id: number }; res: RunDetail }
+  'runs:create': { req: { config: z.input<typeof runConfigSchema> }; res: RunSummary }
+  'runs:stop': { req: { id: number }; res: RunSummary }
+  'runs:delete': { req: { id: number }; res: { id: number } }
+  'runs:metrics': { req: { id: number; afterStep?: number }; res: StepSeries }
+  'runs:grid': { req: { id: number; epoch: number }; res: { epoch: number; pngBase64: string; rows: number; cols: number } }
+}
+
+export type Channel = keyof LabCalls
+export const CHANNELS = Object.keys(requestSchemas) as Channel[]
+
+export interface LabEvents {
+  /** A run was created, changed status, or finished an epoch. */
+  'runs:changed': RunSummary
+  'runs:deleted': { id: number }
+  'trainer:backend': { runId: number; report: BackendReport }
+  'trainer:progress': { runId: number; progress: ProgressInfo }
+  'trainer:steps': { runId: number; rows: StepRow[] }
+  'trainer:epoch': { runId: number; epoch: EpochInfo }
+  'trainer:log': { runId: number; level: 'info' | 'warn' | 'error'; message: string }
+}
+export type EventName = keyof LabEvents
+export const EVENT_NAMES: EventName[] = [
+  'runs:changed',
+  'runs:deleted',
+  'trainer:backend',
+  'trainer:progress',
+  'trainer:steps',
+  'trainer:epoch',
+  'trainer:log'
+]
+
+/** The surface the renderer sees, whatever the transport. */
+export interface LabApi {
+  call<C extends Channel>(channel: C, req: LabCalls[C]['req']): Promise<LabCalls[C]['res']>
+  on<E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void
+}
+
+/** What a transport delivers for an event: the name and its payload together. */
+export type EventEnvelope = { [E in EventName]: { event: E; payload: LabEvents[E] } }[EventName]
+
+/** Server side: one handler per channel, receiving the already-validated request. */
+export type LabHandlers = {
+  [C in Channel]: (req: z.output<(typeof requestSchemas)[C]>) => Promise<LabCalls[C]['res']> | LabCalls[C]['res']
+}
+
+/**
+ * What the Electron preload exposes as window.labBridge. It returns the raw Result, since
+ * contextBridge would strip an Error's code; the renderer's client turns it into a LabError.
+ */
+export interface LabBridge {
+  invoke(channel: Channel, req: unknown): Promise<import('./errors').Result<unknown>>
+  on(event: EventName, listener: (payload: unknown) => void): () => void
+}

