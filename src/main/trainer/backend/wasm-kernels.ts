@@ -1,0 +1,943 @@
+// Gradient (and faster) kernels for @tensorflow/tfjs-backend-wasm@4.22 in Node.
+//
+// The wasm backend has no `Conv2DBackpropFilter`, so no convnet can train on it. We register
+// one, built on the backend's own matrix product (XNNPACK's fully-connected operator behind
+// `BatchMatMul`, 35-40 GFLOP/s here when neither operand is transposed) with the unfolded
+// (im2col) operand written by JS straight into the wasm heap.
+//
+// Profiling the seed DCGAN showed several existing wasm kernels far below that, so we
+// override them with formulations on the same fast primitives. Each override handles the
+// common case and hands anything else (layouts, dtypes, broadcasting...) to the original:
+//
+// - Conv2DBackpropInput (dx of conv2d; the forward pass of conv2dTranspose): the native
+//   kernel is a scalar loop (~4 GFLOP/s). We split the transposed convolution into its
+//   stride phases; each phase is a stride-1 XNNPACK Conv2D (~40 GFLOP/s) whose output is
+//   scattered into its rows and columns of dx. No multiply-by-inserted-zero.
+// - Conv2D / FusedConv2D with fewer than 4 output channels (the generator's last 7x7 conv
+//   to one channel): XNNPACK pads the output channels to its register tile (~5 GFLOP/s).
+//   We compute x @ W per input pixel with the matrix product and sum the shifted taps.
+// - BatchMatMul / _FusedMatMul with transposeA/transposeB (every Dense layer's gradient):
+//   the native kernel runs a naive loop (~1-2 GFLOP/s) unless neither operand is
+//   transposed; we transpose the operand explicitly first.
+// - LeakyRelu, Greater, Select (the LeakyReLU forward and gradient) and Sum over leading
+//   axes (bias gradients): scalar loops with a data-dependent branch per element, or a
+//   transpose before the reduction. We use XNNPACK's PReLU (exact), and branch-free JS
+//   loops on the heap.
+//
+// Every intermediate buffer is released with `backend.disposeData`; only the returned
+// TensorInfo is seen (and tracked) by the engine.
+
+import * as tf from '@tensorflow/tfjs'
+import '@tensorflow/tfjs-backend-wasm'
+import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import { createRequire } from 'node:module'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+
+type Info = tf.TensorInfo
+type ConvInfo = tf.backend_util.Conv2DInfo
+type KernelArgs = Parameters<tf.KernelFunc>[0]
+
+const BACKEND = 'wasm'
+
+// The unfolded (im2col) operands are built per chunk of images, which bounds the wasm heap
+// for large batches and keeps the packed matrix-product operand near the caches:
+// MAX_ROWS rows of the long (inner) dimension per product; CHUNK_FLOATS for the col2im
+// product of conv2DFewOutputs. Both measured on the seed DCGAN (2 cores, wasm SIMD).
+const MAX_ROWS = 2048
+const CHUNK_FLOATS = 2 * 1024 * 1024
+
+/** How often each formulation ran, e.g. 'Conv2DBackpropInput:phases' or ':native'. */
+const stats = new Map<string, number>()
+
+/** Original (native) kernel configs that we replaced, by kernel name. */
+const originals = new Map<string, tf.KernelConfig>()
+/** Kernel functions that this module registered, to make registration idempotent. */
+const ours = new WeakSet<tf.KernelFunc>()
+
+// ---------------------------------------------------------------------------------------
+// Small helpers on the wasm heap
+
+function f32(backend: BackendWasm, t: Info): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array
+}
+
+function free(backend: BackendWasm, ...ts: Info[]): void {
+  for (const t of ts) backend.disposeData(t.dataId)
+}
+
+function size(shape: number[]): number {
+  let n = 1
+  for (const d of shape) n *= d
+  return n
+}
+
+function nativeKernel(name: string): tf.KernelFunc {
+  const config = originals.get(name) ?? tf.getKernel(name, BACKEND)
+  if (config === undefined) throw new Error(`wasm kernel '${name}' is not registered`)
+  return config.kernelFunc
+}
+
+function callNative(
+  name: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: Record<string, unknown>
+): Info {
+  // The attribute values we pass (numbers, number arrays, explicit pad arrays, strings,
+  // booleans) are all valid `Attribute`s; the record type just cannot say so.
+  const out = nativeKernel(name)({ inputs, backend, attrs: attrs as tf.NamedAttrMap })
+  if (Array.isArray(out)) throw new Error(`wasm kernel '${name}' returned several outputs`)
+  return out
+}
+
+function count(key: string): void {
+  stats.set(key, (stats.get(key) ?? 0) + 1)
+}
+
+/** Runs the original wasm kernel (counted as '<name>:native'). */
+function fallback(name: string, args: KernelArgs): Info {
+  count(`${name}:native`)
+  return callNative(name, args.backend as BackendWasm, args.inputs, args.attrs ?? {})
+}
+
+/**
+ * How many times each kernel formulation ran since the last reset, keyed
+ * '<kernel>:<formulation>' ('native' = the original wasm kernel). For tests and benchmarks.
+ */
+export function wasmKernelStats(reset = false): Record<string, number> {
+  const out = Object.fromEntries(stats)
+  if (reset) stats.clear()
+  return out
+}
+
+/** Copies n floats; TypedArray.set (a memcpy) for long runs, a loop for short ones. */
+function copy(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
+  if (n >= 16) {
+    dst.set(src.subarray(s, s + n), d)
+  } else {
+    for (let i = 0; i < n; i++) dst[d + i] = src[s + i]
+  }
+}
+
+/** dst[dOff + j*rows + i] = src[sOff + i*cols + j], in cache-friendly tiles. */
+function transpose2D(
+  src: Float32Array,
+  sOff: number,
+  rows: number,
+  cols: number,
+  dst: Float32Array,
+  dOff: number
+): void {
+  const T = 32
+  for (let i0 = 0; i0 < rows; i0 += T) {
+    const i1 = Math.min(i0 + T, rows)
+    for (let j0 = 0; j0 < cols; j0 += T) {
+      const j1 = Math.min(j0 + T, cols)
+      for (let i = i0; i < i1; i++) {
+        let s = sOff + i * cols + j0
+        let d = dOff + j0 * rows + i
+        for (let j = j0; j < j1; j++) {
+          dst[d] = src[s++]
+          d += rows
+        }
+      }
+    }
+  }
+}
+
+/** Plain 2-D matrix product on XNNPACK: a [m, k] @ b [k, n] -> [m, n] (fresh tensor). */
+function matmul(backend: BackendWasm, a: Info, b: Info, m: number, k: number, n: number): Info {
+  const a3: Info = { dataId: a.dataId, shape: [1, m, k], dtype: 'float32' }
+  const b3: Info = { dataId: b.dataId, shape: [1, k, n], dtype: 'float32' }
+  return callNative('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false })
+}
+
+function nhwcFromNchw(backend: BackendWasm, t: Info): Info {
+  return callNative('Transpose', backend, { x: t }, { perm: [0, 2, 3, 1] })
+}
+
+// ---------------------------------------------------------------------------------------
+// Conv2DBackpropFilter
+
+let scratch = new Float32Array(0)
+/** A JS-side scratch buffer (outside the wasm heap) of at least n floats. */
+function scratchBuffer(n: number): Float32Array {
+  if (scratch.length < n) scratch = new Float32Array(n)
+  return scratch
+}
+
+/**
+ * dW[kh,kw,ci,co] = sum_{b,oy,ox} x[b, oy*sy+kh-pt, ox*sx+kw-pl, ci] * dy[b,oy,ox,co], as
+ * dW [KH*KW*CI, CO] = unfold(x) [KH*KW*CI, N] @ dy [N, CO] with N = batch*OH*OW, per chunk
+ * of images. The unfolded x is the LEFT operand, which XNNPACK streams as is: only the
+ * small dy chunk gets packed (packing the big unfolded matrix cost ~25% more time).
+ */
+function filterGradColsT(backend: BackendWasm, x: Info, dy: Info, ci: ConvInfo): Info {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = ci
+  const { outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: sy, strideWidth: sx } = ci
+  const pt = ci.padInfo.top
+  const pl = ci.padInfo.left
+  const Kx = KH * KW * CI
+  const R = OH * OW
+  const chunk = Math.max(1, Math.min(B, Math.floor(MAX_ROWS / Math.max(1, R))))
+
+  let acc: Info | null = null
+  for (let b0 = 0; b0 < B; b0 += chunk) {
+    const bc = Math.min(chunk, B - b0)
+    const n = bc * R
+    const colsT = backend.makeOutput([Kx, n], 'float32')
+    // dy rows copied into a tensor of our own (see the note on xs in filterGradUnfoldDy)
+    const dys = backend.makeOutput([n, CO], 'float32')
+    const xv = f32(backend, x)
+    const cv = f32(backend, colsT)
+    f32(backend, dys).set(f32(backend, dy).subarray(b0 * R * CO, (b0 + bc) * R * CO))
+    // Zero-padded copy of this chunk of x (JS memory): every tap below is in bounds.
+    const Hp = Math.max(H + pt, (OH - 1) * sy + KH)
+    const Wp = Math.max(W + pl, (OW - 1) * sx + KW)
+    const xp = scratchBuffer(bc * Hp * Wp * CI)
+    xp.fill(0, 0, bc * Hp * Wp * CI)
+    for (let b = 0; b < bc; b++) {
+      for (let iy = 0; iy < H; iy++) {
+        const s0 = ((b0 + b) * H + iy) * W * CI
+        xp.set(xv.subarray(s0, s0 + W * CI), ((b * Hp + iy + pt) * Wp + pl) * CI)
+      }
+    }
+    // colsT[(kh,kw,c), (b,oy,ox)] = xp[b, oy*sy+kh, ox*sx+kw, c]
+    const step = sx * CI
+    for (let b = 0; b < bc; b++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++) {
+          const rowBase = (kh * KW + kw) * CI * n
+          for (let c = 0; c < CI; c++) {
+            let d = rowBase + c * n + b * R
+            for (let oy = 0; oy < OH; oy++) {
+              let p = ((b * Hp + oy * sy + kh) * Wp + kw) * CI + c
+              for (let ox = 0; ox < OW; ox++, p += step) cv[d++] = xp[p]
+            }
+          }
+        }
+      }
+    }
+    const part = matmul(backend, colsT, dys, Kx, n, CO)
+    free(backend, colsT, dys)
+    if (acc === null) {
+      acc = part
+    } else {
+      const av = f32(backend, acc)
+      const pv = f32(backend, part)
+      for (let i = 0; i < av.length; i++) av[i] += pv[i]
+      free(backend, part)
+    }
+  }
+  if (acc === null) {
+    const out = backend.makeOutput([KH, KW, CI, CO], 'float32')
+    f32(backend, out).fill(0)
+    return out
+  }
+  acc.shape = [KH, KW, CI, CO]
+  return acc
+}
+
+/**
+ * Stride-1 variant that unfolds dy instead of x (cheaper when CO is much smaller than CI,
+ * e.g. the 7x7 conv to one channel):
+ * dW[kh,kw,ci,co] = sum_{b,iy,ix} dy[b, iy-kh+pt, ix-kw+pl, co] * x[b,iy,ix,ci]
+ * as [(kh,kw,co), CI] = unfold(dy) [(kh,kw,co), N] @ x [N, CI], N = batch*H*W.
+ */
+function filterGradUnfoldDy(backend: BackendWasm, x: Info, dy: Info, ci: ConvInfo): Info {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = ci
+  const { outChannels: CO, filterHeight: KH, filterWidth: KW } = ci
+  const pt = ci.padInfo.top
+  const pl = ci.padInfo.left
+  const M = KH * KW * CO
+  const P = H * W
+  const chunk = Math.max(1, Math.min(B, Math.floor(MAX_ROWS / Math.max(1, P))))
+
+  let acc: Info | null = null
+  for (let b0 = 0; b0 < B; b0 += chunk) {
+    const bc = Math.min(chunk, B - b0)
+    const n = bc * P
+    const unf = backend.makeOutput([M, n], 'float32')
+    // A private copy of the x rows: XNNPACK caches its packed right operand by tensor id,
+    // so we never hand it a caller's tensor under a reshaped view.
+    const xs = backend.makeOutput([n, CI], 'float32')
+    const xv = f32(backend, x)
+    const dyv = f32(backend, dy)
+    const uv = f32(backend, unf)
+    f32(backend, xs).set(xv.subarray(b0 * P * CI, (b0 + bc) * P * CI))
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        // ix range where ox = ix - kw + pl lies in [0, OW)
+        const ixLo = Math.max(0, kw - pl)
+        const ixHi = Math.min(W, OW + kw - pl)
+        for (let co = 0; co < CO; co++) {
+          const rowBase = ((kh * KW + kw) * CO + co) * n
+          for (let b = 0; b < bc; b++) {
+            for (let iy = 0; iy < H; iy++) {
+              const d = rowBase + (b * H + iy) * W
+              const oy = iy - kh + pt
+              if (oy < 0 || oy >= OH || ixHi <= ixLo) {
+                uv.fill(0, d, d + W)
+                continue
+              }
+              if (ixLo > 0) uv.fill(0, d, d + ixLo)
+              if (ixHi < W) uv.fill(0, d + ixHi, d + W)
+              const src = (((b0 + b) * OH + oy) * OW + (ixLo - kw + pl)) * CO + co
+              if (CO === 1) {
+                copy(dyv, src, uv, d + ixLo, ixHi - ixLo)
+              } else {
+                for (let ix = ixLo, s = src; ix < ixHi; ix++, s += CO) uv[d + ix] = dyv[s]
+              }
+            }
+          }
+        }
+      }
+    }
+    const part = matmul(backend, unf, xs, M, n, CI)
+    free(backend, unf, xs)
+    if (acc === null) {
+      acc = part
+    } else {
+      const av = f32(backend, acc)
+      const pv = f32(backend, part)
+      for (let i = 0; i < av.length; i++) av[i] += pv[i]
+      free(backend, part)
+    }
+  }
+  const out = backend.makeOutput([KH, KW, CI, CO], 'float32')
+  const ov = f32(backend, out)
+  if (acc === null) {
+    ov.fill(0)
+  } else {
+    const av = f32(backend, acc)
+    // acc [(kh,kw), CO, CI] -> out [(kh,kw), CI, CO]
+    for (let k = 0; k < KH * KW; k++) transpose2D(av, k * CO * CI, CO, CI, ov, k * CI * CO)
+    free(backend, acc)
+  }
+  return out
+}
+
+function conv2DBackpropFilter(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x, dy } = args.inputs as { x: Info; dy: Info }
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+    throw new Error('Conv2DBackpropFilter on wasm supports float32 only')
+  }
+  const channelsFirst = dataFormat === 'NCHW'
+  const ci = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(dataFormat)
+  )
+  const xh = channelsFirst ? nhwcFromNchw(backend, x) : x
+  const dyh = channelsFirst ? nhwcFromNchw(backend, dy) : dy
+  try {
+    const unfoldX = ci.outHeight * ci.outWidth * ci.filterHeight * ci.filterWidth * ci.inChannels
+    const unfoldDy =
+      ci.strideHeight === 1 && ci.strideWidth === 1
+        ? ci.inHeight * ci.inWidth * ci.filterHeight * ci.filterWidth * ci.outChannels
+        : Infinity
+    if (unfoldDy * 2 < unfoldX) {
+      count('Conv2DBackpropFilter:unfoldDy')
+      return filterGradUnfoldDy(backend, xh, dyh, ci)
+    }
+    count('Conv2DBackpropFilter:unfoldX')
+    return filterGradColsT(backend, xh, dyh, ci)
+  } finally {
+    if (channelsFirst) free(backend, xh, dyh)
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Conv2DBackpropInput (also the forward pass of conv2dTranspose)
+
+interface Phase {
+  /** residue of the tap index: this phase uses taps k = s*j + r */
+  r: number
+  /** number of taps of this phase */
+  J: number
+  /** first output index of this phase; the others follow with stride s */
+  first: number
+  /** number of output indices of this phase */
+  count: number
+  /** padding of dy for the stride-1 correlation that computes this phase */
+  padBefore: number
+  padAfter: number
+}
+
+/** The stride phases along one axis: kernel K, stride s, pad p, n outputs, m dy entries. */
+function phasesOf(K: number, s: number, p: number, n: number, m: number): Phase[] {
+  const phases: Phase[] = []
+  for (let r = 0; r < s; r++) {
+    const J = K > r ? Math.ceil((K - r) / s) : 0
+    const first = (((r - p) % s) + s) % s
+    const count = first < n ? Math.ceil((n - first) / s) : 0
+    const aLo = (first + p - r) / s
+    const padBefore = J - 1 - aLo
+    const padAfter = count - 1 + J - m - padBefore
+    phases.push({ r, J, first, count, padBefore, padAfter })
+  }
+  return phases
+}
+
+/**
+ * dx[b,iy,ix,ci] = sum dy[b,oy,ox,co] * w[kh,kw,ci,co] over oy*sy+kh-pt = iy, ox*sx+kw-pl = ix.
+ * With iy+pt = sy*a + ry and kh = sy*j + ry: dx[iy] = sum_j dy[a-j] w[sy*j+ry]. So the rows
+ * (and columns) of one stride phase are a stride-1 correlation of dy with the flipped
+ * taps of that phase: one XNNPACK Conv2D per phase (sy*sx of them, no multiply by an
+ * inserted zero), whose output is then scattered into its rows/columns of dx.
+ * Returns null when the layout does not fit (the caller uses the native kernel).
+ */
+function backpropInputPhases(backend: BackendWasm, dy: Info, filter: Info, ci: ConvInfo): Info | null {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = ci
+  const { outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: sy, strideWidth: sx } = ci
+  if (ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return null
+  if (dy.shape[1] !== OH || dy.shape[2] !== OW || dy.shape[3] !== CO) return null
+  const rowsP = phasesOf(KH, sy, ci.padInfo.top, H, OH)
+  const colsP = phasesOf(KW, sx, ci.padInfo.left, W, OW)
+  const used = (ph: Phase): boolean => ph.count > 0 && ph.J > 0
+  for (const ph of [...rowsP, ...colsP]) {
+    if (used(ph) && (ph.padBefore < 0 || ph.padAfter < 0)) return null
+  }
+
+  const phaseConv = (py: Phase, px: Phase): Info => {
+    // F[ty, tx, co, c] = w[sy*(Jy-1-ty)+ry, sx*(Jx-1-tx)+rx, c, co]
+    const F = backend.makeOutput([py.J, px.J, CO, CI], 'float32')
+    const wv = f32(backend, filter)
+    const fv = f32(backend, F)
+    let d = 0
+    for (let ty = 0; ty < py.J; ty++) {
+      const kh = sy * (py.J - 1 - ty) + py.r
+      for (let tx = 0; tx < px.J; tx++) {
+        const kw = sx * (px.J - 1 - tx) + px.r
+        for (let co = 0; co < CO; co++) {
+          let s = (kh * KW + kw) * CI * CO + co
+          for (let c = 0; c < CI; c++, s += CO) fv[d++] = wv[s]
+        }
+      }
+    }
+    try {
+      return callNative(
+        'Conv2D',
+        backend,
+        { x: dy, filter: F },
+        {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [py.padBefore, py.padAfter],
+            [px.padBefore, px.padAfter],
+            [0, 0]
+          ],
+          dilations: [1, 1],
+          dataFormat: 'NHWC',
+          dimRoundingMode: undefined
+        }
+      )
+    } finally {
+      free(backend, F)
+    }
+  }
+
+  if (sy === 1 && sx === 1) {
+    const z = phaseConv(rowsP[0], colsP[0]) // already dx
+    if (z.shape[1] === H && z.shape[2] === W) return z
+    free(backend, z)
+    return null
+  }
+
+  const out = backend.makeOutput([B, H, W, CI], 'float32')
+  try {
+    for (const py of rowsP) {
+      for (const px of colsP) {
+        if (py.count === 0 || px.count === 0) continue
+        if (py.J === 0 || px.J === 0) {
+          // no tap reaches these positions
+          const ov = f32(backend, out)
+          for (let b = 0; b < B; b++) {
+            for (let u = 0, iy = py.first; u < py.count; u++, iy += sy) {
+              for (let v = 0, ix = px.first; v < px.count; v++, ix += sx) {
+                const o = ((b * H + iy) * W + ix) * CI
+                ov.fill(0, o, o + CI)
+              }
+            }
+          }
+          continue
+        }
+        const z = phaseConv(py, px)
+        if (z.shape[1] !== py.count || z.shape[2] !== px.count) {
+          free(backend, z, out)
+          return null
+        }
+        const zv = f32(backend, z)
+        const ov = f32(backend, out)
+        let s = 0
+        for (let b = 0; b < B; b++) {
+          for (let u = 0, iy = py.first; u < py.count; u++, iy += sy) {
+            let o = ((b * H + iy) * W + px.first) * CI
+            for (let v = 0; v < px.count; v++, o += sx * CI, s += CI) copy(zv, s, ov, o, CI)
+          }
+        }
+        free(backend, z)
+      }
+    }
+  } catch (err) {
+    free(backend, out)
+    throw err
+  }
+  return out
+}
+
+function conv2DBackpropInput(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { dy, filter } = args.inputs as { dy: Info; filter: Info }
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs
+  if (dataFormat === 'NHWC' && dy.dtype === 'float32' && filter.dtype === 'float32') {
+    const ci = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape as [number, number, number, number],
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast'
+    )
+    const out = backpropInputPhases(backend, dy, filter, ci)
+    if (out !== null) {
+      count('Conv2DBackpropInput:phases')
+      return out
+    }
+  }
+  return fallback('Conv2DBackpropInput', args)
+}
+
+// ---------------------------------------------------------------------------------------
+// Conv2D / FusedConv2D with few output channels
+
+/** Below this many output channels the col2im formulation beats XNNPACK's convolution. */
+const FEW_OUT_CHANNELS = 4
+
+/**
+ * y[b,oy,ox,co] = sum_{kh,kw} P[b, oy*sy+kh-pt, ox*sx+kw-pl, (kh,kw,co)] (+ bias)
+ * with P = x [N, CI] @ Wr [CI, KH*KW*CO], computed per chunk of images.
+ */
+function conv2DFewOutputs(backend: BackendWasm, x: Info, filter: Info, ci: ConvInfo, bias: Info | null): Info {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = ci
+  const { outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: sy, strideWidth: sx } = ci
+  const pt = ci.padInfo.top
+  const pl = ci.padInfo.left
+  const T = KH * KW * CO
+  const P = H * W
+  const chunk = Math.max(1, Math.min(B, Math.floor(CHUNK_FLOATS / Math.max(1, P * Math.max(T, CI)))))
+
+  const wr = backend.makeOutput([CI, T], 'float32')
+  const out = backend.makeOutput([B, OH, OW, CO], 'float32')
+  {
+    // Wr[ci, (kh,kw,co)] = w[kh,kw,ci,co]: per (kh,kw) a [CI, CO] block moved into columns.
+    const wv = f32(backend, filter)
+    const rv = f32(backend, wr)
+    for (let k = 0; k < KH * KW; k++) {
+      for (let c = 0; c < CI; c++) {
+        for (let co = 0; co < CO; co++) rv[c * T + k * CO + co] = wv[(k * CI + c) * CO + co]
+      }
+    }
+  }
+  try {
+    for (let b0 = 0; b0 < B; b0 += chunk) {
+      const bc = Math.min(chunk, B - b0)
+      const n = bc * P
+      const xs = backend.makeOutput([n, CI], 'float32')
+      f32(backend, xs).set(f32(backend, x).subarray(b0 * P * CI, (b0 + bc) * P * CI))
+      const p = matmul(backend, xs, wr, n, CI, T)
+      free(backend, xs)
+      const pv = f32(backend, p)
+      const ov = f32(backend, out)
+      const bv = bias === null ? null : f32(backend, bias)
+      // Moving one tap right (kw + 1) moves one pixel right in P: a stride of T + CO.
+      const tapStep = T + CO
+      for (let b = 0; b < bc; b++) {
+        for (let oy = 0; oy < OH; oy++) {
+          const khLo = Math.max(0, pt - oy * sy)
+          const khHi = Math.min(KH, H + pt - oy * sy)
+          for (let ox = 0; ox < OW; ox++) {
+            const kwLo = Math.max(0, pl - ox * sx)
+            const kwHi = Math.min(KW, W + pl - ox * sx)
+            const o = (((b0 + b) * OH + oy) * OW + ox) * CO
+            for (let co = 0; co < CO; co++) {
+              let acc = bv === null ? 0 : bv[co]
+              for (let kh = khLo; kh < khHi; kh++) {
+                const iy = oy * sy + kh - pt
+                let s = ((b * H + iy) * W + ox * sx + kwLo - pl) * T + (kh * KW + kwLo) * CO + co
+                for (let kw = kwLo; kw < kwHi; kw++, s += tapStep) acc += pv[s]
+              }
+              ov[o + co] = acc
+            }
+          }
+        }
+      }
+      free(backend, p)
+    }
+  } finally {
+    free(backend, wr)
+  }
+  return out
+}
+
+function fewOutputsConvInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): ConvInfo | null {
+  if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || filter.dtype !== 'float32') return null
+  const ci = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast'
+  )
+  if (ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return null
+  if (ci.outChannels >= FEW_OUT_CHANNELS) return null
+  // Worth it only when the inner product is long enough for XNNPACK's padding to hurt.
+  if (ci.inChannels * ci.filterHeight * ci.filterWidth < 64) return null
+  return ci
+}
+
+function conv2D(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x, filter } = args.inputs as { x: Info; filter: Info }
+  const ci = fewOutputsConvInfo(x, filter, args.attrs as unknown as tf.Conv2DAttrs)
+  if (ci !== null) {
+    count('Conv2D:fewOutputs')
+    return conv2DFewOutputs(backend, x, filter, ci, null)
+  }
+  return fallback('Conv2D', args)
+}
+
+function fusedConv2D(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x, filter, bias, preluActivationWeights } = args.inputs as {
+    x: Info
+    filter: Info
+    bias?: Info
+    preluActivationWeights?: Info
+  }
+  const attrs = args.attrs as unknown as tf.FusedConv2DAttrs
+  if (
+    attrs.activation === 'linear' &&
+    preluActivationWeights == null &&
+    (bias == null || (bias.shape.length === 1 && bias.dtype === 'float32'))
+  ) {
+    const ci = fewOutputsConvInfo(x, filter, attrs)
+    if (ci !== null && (bias == null || bias.shape[0] === ci.outChannels)) {
+      count('FusedConv2D:fewOutputs')
+      return conv2DFewOutputs(backend, x, filter, ci, bias ?? null)
+    }
+  }
+  return fallback('FusedConv2D', args)
+}
+
+// ---------------------------------------------------------------------------------------
+// BatchMatMul / _FusedMatMul with transposed operands
+
+/** A fresh [.., cols, rows] copy of a batch-1 matrix [.., rows, cols]. */
+function transposedCopy(backend: BackendWasm, t: Info): Info {
+  const r = t.shape.length
+  const rows = t.shape[r - 2]
+  const cols = t.shape[r - 1]
+  const out = backend.makeOutput([...t.shape.slice(0, r - 2), cols, rows], 'float32')
+  transpose2D(f32(backend, t), 0, rows, cols, f32(backend, out), 0)
+  return out
+}
+
+function untransposedMatMul(name: 'BatchMatMul' | '_FusedMatMul', args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const inputs = args.inputs as { a: Info; b: Info }
+  const attrs = args.attrs as unknown as tf.BatchMatMulAttrs
+  const { a, b } = inputs
+  const batchOf = (t: Info): number => size(t.shape.slice(0, -2))
+  if (
+    (!attrs.transposeA && !attrs.transposeB) ||
+    a.dtype !== 'float32' ||
+    b.dtype !== 'float32' ||
+    a.shape.length < 2 ||
+    b.shape.length < 2 ||
+    batchOf(a) !== 1 ||
+    batchOf(b) !== 1
+  ) {
+    return fallback(name, args)
+  }
+  count(`${name}:untransposed`)
+  const tmp: Info[] = []
+  try {
+    const a2 = attrs.transposeA ? transposedCopy(backend, a) : a
+    if (a2 !== a) tmp.push(a2)
+    const b2 = attrs.transposeB ? transposedCopy(backend, b) : b
+    if (b2 !== b) tmp.push(b2)
+    return callNative(
+      name,
+      backend,
+      { ...args.inputs, a: a2, b: b2 },
+      { ...(args.attrs ?? {}), transposeA: false, transposeB: false }
+    )
+  } finally {
+    free(backend, ...tmp)
+  }
+}
+
+function batchMatMul(args: KernelArgs): Info {
+  return untransposedMatMul('BatchMatMul', args)
+}
+
+function fusedMatMul(args: KernelArgs): Info {
+  return untransposedMatMul('_FusedMatMul', args)
+}
+
+// ---------------------------------------------------------------------------------------
+// Element-wise kernels on the LeakyReLU path
+//
+// The wasm LeakyRelu, Greater and Select kernels run a scalar loop with a data-dependent
+// branch per element (~3-5 ns per element on activations of random sign), and Sum over the
+// leading axes (every bias gradient) first transposes its input. XNNPACK's PReLU does
+// LeakyReLU exactly, and branch-free JS loops on the heap do the rest.
+
+function leakyRelu(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x } = args.inputs as { x: Info }
+  const { alpha } = args.attrs as unknown as tf.LeakyReluAttrs
+  if (x.dtype !== 'float32' || x.shape.length === 0 || size(x.shape) === 0) {
+    return fallback('LeakyRelu', args)
+  }
+  count('LeakyRelu:prelu')
+  // PReLU with the same slope on every channel of the last axis
+  const slopes = backend.makeOutput([x.shape[x.shape.length - 1]], 'float32')
+  f32(backend, slopes).fill(alpha)
+  try {
+    return callNative('Prelu', backend, { x, alpha: slopes }, {})
+  } finally {
+    free(backend, slopes)
+  }
+}
+
+function sameShape(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i])
+}
+
+function greater(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { a, b } = args.inputs as { a: Info; b: Info }
+  const n = size(a.shape)
+  const scalarB = size(b.shape) === 1 && b.shape.length <= a.shape.length
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(scalarB || sameShape(a.shape, b.shape)) || n === 0) {
+    return fallback('Greater', args)
+  }
+  count('Greater:js')
+  const out = backend.makeOutput(a.shape.slice(), 'bool')
+  const av = f32(backend, a)
+  const bv = f32(backend, b)
+  const ov = backend.typedArrayFromHeap(out) as Uint8Array
+  if (scalarB) {
+    const s = bv[0]
+    for (let i = 0; i < n; i++) ov[i] = +(av[i] > s)
+  } else {
+    for (let i = 0; i < n; i++) ov[i] = +(av[i] > bv[i])
+  }
+  return out
+}
+
+function select(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { condition, t, e } = args.inputs as { condition: Info; t: Info; e: Info }
+  const fourBytes = t.dtype === 'float32' || t.dtype === 'int32'
+  if (
+    condition.dtype !== 'bool' ||
+    !fourBytes ||
+    e.dtype !== t.dtype ||
+    !sameShape(condition.shape, t.shape) ||
+    !sameShape(e.shape, t.shape) ||
+    size(t.shape) === 0
+  ) {
+    return fallback('Select', args)
+  }
+  count('Select:js')
+  const n = size(t.shape)
+  const out = backend.makeOutput(t.shape.slice(), t.dtype)
+  const bits = (x: Info): Int32Array => {
+    const v = backend.typedArrayFromHeap(x)
+    return new Int32Array(v.buffer, v.byteOffset, n)
+  }
+  const cv = backend.typedArrayFromHeap(condition) as Uint8Array
+  // The float bits, selected with a mask: no branch, and exact for every value (NaN, -0).
+  const tv = bits(t)
+  const ev = bits(e)
+  const ov = bits(out)
+  for (let i = 0; i < n; i++) {
+    const m = -cv[i] // 0 or -1 (all bits)
+    ov[i] = (tv[i] & m) | (ev[i] & ~m)
+  }
+  return out
+}
+
+function sum(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x } = args.inputs as { x: Info }
+  const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs
+  const rank = x.shape.length
+  const axes = tf.util.parseAxisParam(axis, x.shape).slice().sort((p, q) => p - q)
+  const k = axes.length
+  // Fast path: float32, reducing a leading run of axes [0, k) with k < rank.
+  const leading = k > 0 && k < rank && axes.every((ax, i) => ax === i)
+  if (x.dtype !== 'float32' || !leading || size(x.shape) === 0) {
+    return fallback('Sum', args)
+  }
+  count('Sum:js')
+  const outer = size(x.shape.slice(0, k))
+  const inner = size(x.shape.slice(k))
+  const shape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k)
+  const out = backend.makeOutput(shape, 'float32')
+  const xv = f32(backend, x)
+  const acc = new Float64Array(inner)
+  for (let o = 0, s = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++, s++) acc[i] += xv[s]
+  }
+  f32(backend, out).set(acc)
+  return out
+}
+
+// ---------------------------------------------------------------------------------------
+// Registration
+
+/** Kernels the wasm backend lacks. */
+const MISSING: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter
+}
+
+/** Existing wasm kernels that we replace with faster formulations (each falls back). */
+const OVERRIDES: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2D: conv2D,
+  FusedConv2D: fusedConv2D,
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+  LeakyRelu: leakyRelu,
+  Greater: greater,
+  Select: select,
+  Sum: sum
+}
+
+for (const f of [...Object.values(MISSING), ...Object.values(OVERRIDES)]) ours.add(f)
+
+/**
+ * Registers, for the 'wasm' backend, the kernels it lacks to train convnets (only where
+ * `tf.getKernel(name, 'wasm')` is undefined) and, unless `overrides: false`, the faster
+ * replacements above. Idempotent: returns the kernel names registered by this call ([] when
+ * everything is in place already). initWasmBackend calls it; calling it before the
+ * backend starts works too.
+ */
+export function registerWasmGradientKernels(options: { overrides?: boolean } = {}): string[] {
+  const registered: string[] = []
+  for (const [name, kernelFunc] of Object.entries(MISSING)) {
+    if (tf.getKernel(name, BACKEND) === undefined) {
+      tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc })
+      registered.push(name)
+    }
+  }
+  if (options.overrides === false) return registered
+  for (const [name, kernelFunc] of Object.entries(OVERRIDES)) {
+    const current = tf.getKernel(name, BACKEND)
+    if (current === undefined || ours.has(current.kernelFunc)) continue
+    originals.set(name, current)
+    tf.unregisterKernel(name, BACKEND)
+    tf.registerKernel({
+      kernelName: name,
+      backendName: BACKEND,
+      kernelFunc,
+      // The native kernel's setup still has to run if the backend starts after this.
+      setupFunc: current.setupFunc,
+      disposeFunc: current.disposeFunc
+    })
+    registered.push(name)
+  }
+  return registered
+}
+
+/**
+ * Undoes registerWasmGradientKernels: puts the native kernels back and removes the ones
+ * wasm lacks. For tests and benchmarks that compare against the stock backend.
+ */
+export function unregisterWasmGradientKernels(): string[] {
+  const removed: string[] = []
+  for (const name of Object.keys(MISSING)) {
+    const current = tf.getKernel(name, BACKEND)
+    if (current !== undefined && ours.has(current.kernelFunc)) {
+      tf.unregisterKernel(name, BACKEND)
+      removed.push(name)
+    }
+  }
+  for (const name of Object.keys(OVERRIDES)) {
+    const current = tf.getKernel(name, BACKEND)
+    const original = originals.get(name)
+    if (current === undefined || !ours.has(current.kernelFunc) || original === undefined) continue
+    tf.unregisterKernel(name, BACKEND)
+    tf.registerKernel(original)
+    originals.delete(name)
+    removed.push(name)
+  }
+  return removed
+}
+
+// ---------------------------------------------------------------------------------------
+// Backend start-up
+
+let pathsConfigured = false
+
+/** Points the wasm loader at the package's dist folder (robust to bundling of our code). */
+function configureWasmPaths(): void {
+  if (pathsConfigured) return
+  pathsConfigured = true
+  try {
+    const req: NodeJS.Require =
+      typeof require === 'function' ? require : createRequire(import.meta.url)
+    const dist = path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm'))
+    if (existsSync(path.join(dist, 'tfjs-backend-wasm-simd.wasm'))) {
+      setWasmPaths(dist + path.sep)
+    }
+  } catch {
+    // Leave the loader's default (the folder of the package's own script).
+  }
+}
+
+/**
+ * Starts the wasm backend, registers the kernels above and returns a short description
+ * such as "SIMD on, threads off". Throws a clear Error if wasm cannot start.
+ */
+export async function initWasmBackend(): Promise<string> {
+  configureWasmPaths()
+  let ok: boolean
+  try {
+    ok = await tf.setBackend(BACKEND)
+    await tf.ready()
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err)
+    throw new Error(`The wasm backend could not start: ${why}`)
+  }
+  if (!ok || tf.getBackend() !== BACKEND) {
+    throw new Error(
+      'The wasm backend could not start: tf.setBackend("wasm") failed (is ' +
+        '@tensorflow/tfjs-backend-wasm installed with its .wasm files?)'
+    )
+  }
+  registerWasmGradientKernels()
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true
+  const threads = getThreadsCount()
+  return `SIMD ${simd ? 'on' : 'off'}, threads ${threads > 1 ? `on (${threads})` : 'off'}`
+}

@@ -1,0 +1,501 @@
+// The wasm gradient kernels against tfjs's cpu backend (the reference implementation).
+// Without registerWasmGradientKernels these tests fail: wasm has no Conv2DBackpropFilter.
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs'
+import {
+  initWasmBackend,
+  registerWasmGradientKernels,
+  unregisterWasmGradientKernels,
+  wasmKernelStats
+} from '../../src/main/trainer/backend/wasm-kernels'
+
+type Pad = 'same' | 'valid'
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n)
+  let s = seed >>> 0 || 1
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    out[i] = s / 2 ** 31 - 1
+  }
+  return out
+}
+
+/** Runs f on a backend and returns the data of the tensors it returns (then disposes). */
+async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend)
+  const result = tf.tidy(f)
+  const list = Array.isArray(result) ? result : [result]
+  const data = list.map((t) => Float32Array.from(t.dataSync()))
+  tf.dispose(list)
+  return data
+}
+
+/** |actual - expected| <= rtol * max|expected| (+ a tiny absolute floor), element-wise. */
+function expectClose(actual: Float32Array, expected: Float32Array, label: string, rtol = 1e-3): void {
+  expect(actual.length, label).toBe(expected.length)
+  let scale = 0
+  for (const v of expected) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v))
+  let worst = 0
+  for (let i = 0; i < expected.length; i++) {
+    const [a, e] = [actual[i], expected[i]]
+    if (a === e || (Number.isNaN(a) && Number.isNaN(e))) continue // also the infinities
+    worst = Math.max(worst, Number.isFinite(a - e) ? Math.abs(a - e) : Infinity)
+  }
+  expect(worst, `${label}: max |wasm - cpu| = ${worst}, max |cpu| = ${scale}`).toBeLessThanOrEqual(
+    rtol * scale + 1e-6
+  )
+}
+
+/** Both backends, same inputs: the wasm result must match the cpu one. */
+async function compare(label: string, f: () => tf.Tensor | tf.Tensor[], rtol = 1e-3): Promise<void> {
+  const expected = await on('cpu', f)
+  const actual = await on('wasm', f)
+  expect(actual.length).toBe(expected.length)
+  actual.forEach((a, i) => expectClose(a, expected[i], `${label} [output ${i}]`, rtol))
+}
+
+interface ConvCase {
+  batch: number
+  size: number
+  ci: number
+  co: number
+  k: number
+  stride: number
+  pad: Pad
+}
+
+function label(c: ConvCase): string {
+  return `b${c.batch} ${c.size}x${c.size + 1}x${c.ci} -> ${c.co}, k${c.k} s${c.stride} ${c.pad}`
+}
+
+// kernel sizes 3, 4, 7; strides 1, 2; 'same' and 'valid'; several channel counts; batch > 1.
+const CONV_CASES: ConvCase[] = []
+{
+  const channels: Array<[number, number]> = [
+    [1, 8],
+    [5, 6],
+    [16, 2],
+    [12, 12]
+  ]
+  let i = 0
+  for (const k of [3, 4, 7]) {
+    for (const stride of [1, 2]) {
+      for (const pad of ['same', 'valid'] as Pad[]) {
+        const [ci, co] = channels[i++ % channels.length]
+        CONV_CASES.push({ batch: 2 + (i % 2), size: k === 7 ? 11 : 9, ci, co, k, stride, pad })
+      }
+    }
+  }
+  // the seed DCGAN's layer types, scaled down
+  CONV_CASES.push({ batch: 3, size: 7, ci: 16, co: 16, k: 4, stride: 2, pad: 'same' })
+  CONV_CASES.push({ batch: 2, size: 14, ci: 24, co: 1, k: 7, stride: 1, pad: 'same' })
+  CONV_CASES.push({ batch: 4, size: 14, ci: 1, co: 8, k: 3, stride: 2, pad: 'same' })
+}
+
+function convInputs(c: ConvCase): { x: tf.Tensor4D; w: tf.Tensor4D } {
+  const x = tf.tensor4d(values(c.batch * c.size * (c.size + 1) * c.ci, 1), [c.batch, c.size, c.size + 1, c.ci])
+  const w = tf.tensor4d(values(c.k * c.k * c.ci * c.co, 2), [c.k, c.k, c.ci, c.co])
+  return { x, w }
+}
+
+beforeAll(async () => {
+  const detail = await initWasmBackend()
+  expect(detail).toMatch(/SIMD (on|off), threads (on|off)/)
+})
+
+beforeEach(() => {
+  wasmKernelStats(true)
+})
+
+describe('registration', () => {
+  it('registers the missing Conv2DBackpropFilter, idempotently', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined()
+    expect(registerWasmGradientKernels()).toEqual([])
+    expect(registerWasmGradientKernels()).toEqual([])
+  })
+
+  it('is what makes conv training possible on wasm', async () => {
+    const removed = unregisterWasmGradientKernels()
+    try {
+      expect(removed).toContain('Conv2DBackpropFilter')
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined()
+      await tf.setBackend('wasm')
+      const x = tf.ones([1, 4, 4, 1])
+      const w = tf.ones([3, 3, 1, 1])
+      const dLossDw = tf.grad((f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same').sum())
+      expect(() => dLossDw(w)).toThrow(/Conv2DBackpropFilter/)
+      tf.dispose([x, w])
+    } finally {
+      const again = registerWasmGradientKernels()
+      expect(again).toContain('Conv2DBackpropFilter')
+      expect(again).toContain('Conv2DBackpropInput')
+    }
+  })
+})
+
+describe('Conv2DBackpropFilter', () => {
+  for (const c of CONV_CASES) {
+    it(label(c), async () => {
+      await compare(label(c), () => {
+        const { x, w } = convInputs(c)
+        const y = tf.conv2d(x, w, c.stride, c.pad)
+        const dy = tf.tensor(values(y.size, 3), y.shape)
+        return tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: w.shape }
+        ) as tf.Tensor
+      })
+    })
+  }
+
+  it('covered both formulations in the cases above', async () => {
+    for (const c of CONV_CASES) {
+      await on('wasm', () => {
+        const { x, w } = convInputs(c)
+        const dy = tf.conv2d(x, w, c.stride, c.pad)
+        return tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: w.shape }
+        ) as tf.Tensor
+      })
+    }
+    const stats = wasmKernelStats()
+    expect(stats['Conv2DBackpropFilter:unfoldX']).toBeGreaterThan(0)
+    expect(stats['Conv2DBackpropFilter:unfoldDy']).toBeGreaterThan(0)
+  })
+
+  it('supports NCHW and explicit padding', async () => {
+    await compare('NCHW', () => {
+      const x = tf.tensor4d(values(2 * 3 * 8 * 9, 4), [2, 3, 8, 9])
+      const dy = tf.tensor4d(values(2 * 5 * 4 * 5, 5), [2, 5, 4, 5])
+      return tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 5] }
+      ) as tf.Tensor
+    })
+    await compare('explicit pad', () => {
+      const x = tf.tensor4d(values(2 * 8 * 9 * 3, 6), [2, 8, 9, 3])
+      const w = [3, 3, 3, 4] as [number, number, number, number]
+      const pad: tf.backend_util.ExplicitPadding = [
+        [0, 0],
+        [2, 0],
+        [1, 2],
+        [0, 0]
+      ]
+      const y = tf.conv2d(x, tf.zeros(w) as tf.Tensor4D, 2, pad)
+      const dy = tf.tensor(values(y.size, 7), y.shape)
+      return tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: [2, 2], pad, dataFormat: 'NHWC', filterShape: w }
+      ) as tf.Tensor
+    })
+  })
+})
+
+describe('Conv2DBackpropInput (conv2d input gradient, conv2dTranspose)', () => {
+  for (const c of CONV_CASES) {
+    it(label(c), async () => {
+      await compare(label(c), () => {
+        const { x, w } = convInputs(c)
+        const y = tf.conv2d(x, w, c.stride, c.pad)
+        const dy = tf.tensor4d(values(y.size, 3), y.shape)
+        return tf.conv2dTranspose(dy, w, x.shape, c.stride, c.pad)
+      })
+      expect(wasmKernelStats()['Conv2DBackpropInput:phases']).toBe(1)
+      expect(wasmKernelStats()['Conv2DBackpropInput:native']).toBeUndefined()
+    })
+  }
+})
+
+describe('faster replacements of existing wasm kernels', () => {
+  it('Conv2D and FusedConv2D with few output channels', async () => {
+    for (const [co, k, stride, pad] of [
+      [1, 7, 1, 'same'],
+      [2, 3, 2, 'valid'],
+      [3, 4, 2, 'same'],
+      [1, 5, 2, 'valid']
+    ] as Array<[number, number, number, Pad]>) {
+      await compare(`conv co=${co} k=${k} s=${stride} ${pad}`, () => {
+        const x = tf.tensor4d(values(3 * 12 * 13 * 20, 8), [3, 12, 13, 20])
+        const w = tf.tensor4d(values(k * k * 20 * co, 9), [k, k, 20, co])
+        const bias = tf.tensor1d(values(co, 10))
+        return [
+          tf.conv2d(x, w, stride, pad),
+          tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias }),
+          tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias, activation: 'relu' })
+        ]
+      })
+    }
+    const stats = wasmKernelStats()
+    expect(stats['Conv2D:fewOutputs']).toBe(4)
+    expect(stats['FusedConv2D:fewOutputs']).toBe(4)
+    expect(stats['FusedConv2D:native']).toBe(4) // relu: left to XNNPACK
+  })
+
+  it('BatchMatMul and _FusedMatMul with transposed operands', async () => {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true]
+    ]) {
+      await compare(`matmul ta=${ta} tb=${tb}`, () => {
+        const a = tf.tensor2d(values(37 * 53, 11), ta ? [53, 37] : [37, 53])
+        const b = tf.tensor2d(values(53 * 29, 12), tb ? [29, 53] : [53, 29])
+        const a3 = tf.tensor3d(values(2 * 5 * 6, 13), ta ? [2, 6, 5] : [2, 5, 6])
+        const b3 = tf.tensor3d(values(2 * 6 * 4, 14), tb ? [2, 4, 6] : [2, 6, 4])
+        const bias = tf.tensor1d(values(29, 15))
+        return [
+          tf.matMul(a, b, ta, tb),
+          tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' }),
+          tf.matMul(a3, b3, ta, tb) // batch 2: left to the native kernel
+        ]
+      })
+    }
+    expect(wasmKernelStats()['BatchMatMul:untransposed']).toBe(3)
+    expect(wasmKernelStats()['_FusedMatMul:untransposed']).toBe(3)
+  })
+
+  it('LeakyRelu, Greater, Select and Sum (fast paths and fallbacks)', async () => {
+    const special = new Float32Array([0, -0, 1, -1, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3.5])
+    await compare('element-wise', () => {
+      const x = tf.tensor4d(values(2 * 5 * 6 * 7, 16), [2, 5, 6, 7])
+      const y = tf.tensor4d(values(2 * 5 * 6 * 7, 17), [2, 5, 6, 7])
+      const row = tf.tensor1d(values(7, 18))
+      return [
+        tf.leakyRelu(x, 0.2),
+        tf.leakyRelu(tf.tensor2d(values(6 * 9, 19), [6, 9]), 0.3),
+        tf.greater(x, 0).cast('float32'),
+        tf.greater(x, y).cast('float32'),
+        tf.greater(x, row).cast('float32'), // broadcast: native
+        tf.where(tf.greater(x, y), x, y),
+        tf.where(tf.greater(x, 0), x.cast('int32'), y.cast('int32')).cast('float32'),
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [0, 1], true),
+        tf.sum(x, 0),
+        tf.sum(x, [1, 2]), // not leading: native
+        tf.sum(x), // every axis: native
+        tf.leakyRelu(tf.tensor1d(special), 0.2)
+      ]
+    })
+    // NaN propagates the same way as on cpu
+    const [leaky] = await on('wasm', () => tf.leakyRelu(tf.tensor1d(special), 0.2))
+    expect(Number.isNaN(leaky[4])).toBe(true)
+    expect(leaky[6]).toBe(-Infinity)
+    const stats = wasmKernelStats()
+    expect(stats['LeakyRelu:prelu']).toBeGreaterThan(0)
+    expect(stats['Greater:js']).toBeGreaterThan(0)
+    expect(stats['Greater:native']).toBeGreaterThan(0)
+    expect(stats['Select:js']).toBeGreaterThan(0)
+    expect(stats['Sum:js']).toBeGreaterThan(0)
+    expect(stats['Sum:native']).toBeGreaterThan(0)
+  })
+})
+
+/** A tiny conv model touching every kernel above: conv (s1, s2), convT, dense, LeakyReLU. */
+function tinyModel(): tf.Sequential {
+  const m = tf.sequential()
+  m.add(
+    tf.layers.conv2d({
+      filters: 6,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      inputShape: [10, 10, 2],
+      biasInitializer: 'randomNormal'
+    })
+  )
+  m.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+  m.add(tf.layers.conv2dTranspose({ filters: 5, kernelSize: 4, strides: 2, padding: 'same' }))
+  m.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+  m.add(tf.layers.conv2d({ filters: 1, kernelSize: 7, padding: 'same', activation: 'tanh' }))
+  m.add(tf.layers.flatten())
+  m.add(tf.layers.dense({ units: 1 }))
+  return m
+}
+
+describe('training through tf.layers', () => {
+  it('gradients of a tiny conv model match cpu (tf.grads and optimizer.minimize)', async () => {
+    // Same initial weights on both backends
+    const weights = await on('cpu', () => {
+      const m = tinyModel()
+      const w = m.getWeights().map((t) => t.clone())
+      m.dispose()
+      return w
+    })
+    const shapes = (() => {
+      const m = tinyModel()
+      const s = m.getWeights().map((w) => w.shape)
+      m.dispose()
+      return s
+    })()
+    const x = values(4 * 10 * 10 * 2, 20)
+    const target = values(4, 21)
+    const grads = (): tf.Tensor[] => {
+      const m = tinyModel()
+      m.setWeights(weights.map((w, i) => tf.tensor(w, shapes[i])))
+      const vars = m.trainableWeights.map((w) => w.read())
+      const loss = (...vs: tf.Tensor[]): tf.Scalar => {
+        void vs
+        const out = m.apply(tf.tensor4d(x, [4, 10, 10, 2])) as tf.Tensor
+        const labels = tf.tensor2d(target, [4, 1]).greater(0).cast('float32')
+        return tf.losses.sigmoidCrossEntropy(labels, out) as tf.Scalar
+      }
+      const g = tf.grads(loss)(vars)
+      // and one Adam step through optimizer.minimize, whose result is the new weights
+      const opt = tf.train.adam(1e-2, 0.5)
+      opt.minimize(loss, false, vars as tf.Variable[])
+      const after = m.trainableWeights.map((w) => w.read().clone())
+      opt.dispose()
+      m.dispose()
+      return [...g, ...after]
+    }
+    await compare('tiny model gradients and one Adam step', grads)
+    const stats = wasmKernelStats()
+    for (const path of [
+      'Conv2DBackpropFilter:unfoldX',
+      'Conv2DBackpropFilter:unfoldDy',
+      'Conv2DBackpropInput:phases',
+      'FusedConv2D:fewOutputs',
+      'BatchMatMul:untransposed'
+    ]) {
+      expect(stats[path], path).toBeGreaterThan(0)
+    }
+  })
+
+  it('keeps tf.memory().numTensors flat over repeated gradient steps', async () => {
+    await tf.setBackend('wasm')
+    const m = tinyModel()
+    const opt = tf.train.adam(1e-3)
+    const x = tf.tensor4d(values(8 * 10 * 10 * 2, 22), [8, 10, 10, 2])
+    const y = tf.ones([8, 1])
+    const vars = m.trainableWeights.map((w) => w.read() as tf.Variable)
+    const step = (): void => {
+      const loss = opt.minimize(
+        () => tf.losses.sigmoidCrossEntropy(y, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+        vars
+      )
+      loss?.dispose()
+    }
+    step()
+    step()
+    const backend = tf.backend() as unknown as { numDataIds(): number }
+    const tensors = tf.memory().numTensors
+    const buffers = backend.numDataIds()
+    for (let i = 0; i < 5; i++) step()
+    expect(tf.memory().numTensors).toBe(tensors)
+    expect(backend.numDataIds()).toBe(buffers)
+    tf.dispose([x, y])
+    opt.dispose()
+    m.dispose()
+  })
+})
+
+describe('GANs train on wasm', () => {
+  function ganStep(
+    g: tf.Sequential,
+    d: tf.Sequential,
+    optG: tf.Optimizer,
+    optD: tf.Optimizer,
+    real: tf.Tensor,
+    latent: number
+  ): number[] {
+    const batch = real.shape[0]
+    const dVars = d.trainableWeights.map((w) => w.read() as tf.Variable)
+    const gVars = g.trainableWeights.map((w) => w.read() as tf.Variable)
+    return tf.tidy(() => {
+      const ones = tf.ones([batch, 1])
+      const zeros = tf.zeros([batch, 1])
+      const fake = g.apply(tf.randomNormal([batch, latent])) as tf.Tensor
+      const lossOf = (labels: tf.Tensor, logits: tf.Tensor): tf.Scalar =>
+        tf.losses.sigmoidCrossEntropy(labels, logits) as tf.Scalar
+      const dReal = optD.minimize(() => lossOf(ones, d.apply(real, { training: true }) as tf.Tensor), true, dVars)
+      const dFake = optD.minimize(() => lossOf(zeros, d.apply(fake, { training: true }) as tf.Tensor), true, dVars)
+      const z = tf.randomNormal([batch, latent])
+      const gLoss = optG.minimize(
+        () => lossOf(ones, d.apply(g.apply(z, { training: true }), { training: true }) as tf.Tensor),
+        true,
+        gVars
+      )
+      return [dReal, dFake, gLoss].map((t) => (t as tf.Scalar).dataSync()[0])
+    })
+  }
+
+  async function trains(g: tf.Sequential, d: tf.Sequential, real: tf.Tensor, latent: number): Promise<void> {
+    const optG = tf.train.adam(2e-4, 0.5)
+    const optD = tf.train.adam(2e-4, 0.5)
+    const before = [g, d].map((m) => m.getWeights().map((w) => Float32Array.from(w.dataSync())))
+    ganStep(g, d, optG, optD, real, latent)
+    const tensors = tf.memory().numTensors
+    for (let i = 0; i < 2; i++) {
+      const losses = ganStep(g, d, optG, optD, real, latent)
+      for (const l of losses) expect(Number.isFinite(l)).toBe(true)
+    }
+    expect(tf.memory().numTensors).toBe(tensors)
+    ;[g, d].forEach((m, j) => {
+      m.getWeights().forEach((w, i) => {
+        const old = before[j][i]
+        const now = w.dataSync()
+        expect(now.some((v, k) => v !== old[k]), `${m.name} weight ${i} changed`).toBe(true)
+      })
+    })
+    optG.dispose()
+    optD.dispose()
+  }
+
+  it('the seed DCGAN (small batch)', async () => {
+    await tf.setBackend('wasm')
+    const g = tf.sequential()
+    g.add(tf.layers.dense({ units: 7 * 7 * 128, inputShape: [100] }))
+    g.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+    g.add(tf.layers.reshape({ targetShape: [7, 7, 128] }))
+    g.add(tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }))
+    g.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+    g.add(tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }))
+    g.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+    g.add(tf.layers.conv2d({ filters: 1, kernelSize: 7, padding: 'same', activation: 'tanh' }))
+    const d = tf.sequential()
+    d.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', inputShape: [28, 28, 1] }))
+    d.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+    d.add(tf.layers.dropout({ rate: 0.4 }))
+    d.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }))
+    d.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+    d.add(tf.layers.dropout({ rate: 0.4 }))
+    d.add(tf.layers.flatten())
+    d.add(tf.layers.dense({ units: 1 }))
+    expect(g.countParams()).toBe(1164289)
+    expect(d.countParams()).toBe(40705)
+    const real = tf.randomUniform([4, 28, 28, 1], -1, 1)
+    await trains(g, d, real, 100)
+    const stats = wasmKernelStats()
+    expect(Object.keys(stats).filter((k) => k.endsWith(':native') && k.startsWith('Conv2DBackprop'))).toEqual([])
+    real.dispose()
+    g.dispose()
+    d.dispose()
+  })
+
+  it('a small MLP GAN', async () => {
+    await tf.setBackend('wasm')
+    const g = tf.sequential()
+    g.add(tf.layers.dense({ units: 64, inputShape: [16] }))
+    g.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+    g.add(tf.layers.dense({ units: 12, activation: 'tanh' }))
+    const d = tf.sequential()
+    d.add(tf.layers.dense({ units: 64, inputShape: [12] }))
+    d.add(tf.layers.leakyReLU({ alpha: 0.2 }))
+    d.add(tf.layers.dropout({ rate: 0.3 }))
+    d.add(tf.layers.dense({ units: 1 }))
+    const real = tf.randomUniform([32, 12], -1, 1)
+    await trains(g, d, real, 16)
+    real.dispose()
+    g.dispose()
+    d.dispose()
+  })
+})
