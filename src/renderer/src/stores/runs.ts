@@ -1,0 +1,147 @@
+// The runs: the list, the one selected and its detail, and the intents that change them.
+// Stays current from 'runs:changed' and 'runs:deleted', so a run started from the CLI shows up too.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { RunDetail, RunSummary } from '@shared/api'
+import type { RunConfigInput } from '@shared/config'
+import { useLabApi } from '@renderer/api/current'
+import { errorMessage } from '@renderer/format'
+import { useTrainerStore } from './trainer'
+
+/** Newest first; ids break ties between runs created in the same millisecond. */
+export function newestFirst(a: RunSummary, b: RunSummary): number {
+  return b.createdAt - a.createdAt || b.id - a.id
+}
+
+export const useRunsStore = defineStore('runs', () => {
+  const runs = ref<RunSummary[]>([])
+  const selectedId = ref<number | null>(null)
+  const detail = ref<RunDetail | null>(null)
+  const loadingList = ref(false)
+  const loadingDetail = ref(false)
+  const error = ref<string | null>(null)
+  let unsubscribe: (() => void)[] = []
+
+  const sorted = computed(() => [...runs.value].sort(newestFirst))
+  /** The selected run's summary, from the list, which events keep current. */
+  const selected = computed<RunSummary | null>(
+    () => runs.value.find((r) => r.id === selectedId.value) ?? (detail.value?.summary.id === selectedId.value ? detail.value.summary : null)
+  )
+
+  function upsert(summary: RunSummary): void {
+    const i = runs.value.findIndex((r) => r.id === summary.id)
+    if (i >= 0) runs.value[i] = summary
+    else runs.value.push(summary)
+    if (detail.value && detail.value.summary.id === summary.id) detail.value.summary = summary
+  }
+
+  function dropLocal(id: number): void {
+    runs.value = runs.value.filter((r) => r.id !== id)
+    if (selectedId.value === id) {
+      selectedId.value = null
+      detail.value = null
+    }
+    useTrainerStore().forget(id)
+  }
+
+  async function refresh(): Promise<void> {
+    loadingList.value = true
+    try {
+      runs.value = await useLabApi().call('runs:list', undefined)
+      error.value = null
+    } catch (err) {
+      error.value = `Could not load runs: ${errorMessage(err)}`
+    } finally {
+      loadingList.value = false
+    }
+  }
+
+  /** Subscribes to run events and loads the list; safe to call more than once. */
+  async function start(): Promise<void> {
+    if (unsubscribe.length === 0) {
+      const api = useLabApi()
+      unsubscribe = [api.on('runs:changed', upsert), api.on('runs:deleted', ({ id }) => dropLocal(id))]
+      useTrainerStore().start()
+    }
+    await refresh()
+  }
+
+  function stop(): void {
+    for (const off of unsubscribe) off()
+    unsubscribe = []
+  }
+
+  async function select(id: number | null): Promise<void> {
+    selectedId.value = id
+    if (detail.value?.summary.id !== id) detail.value = null
+    if (id === null) return
+    loadingDetail.value = true
+    try {
+      const loaded = await useLabApi().call('runs:get', { id })
+      if (selectedId.value !== id) return
+      detail.value = loaded
+      upsert(loaded.summary)
+      const trainer = useTrainerStore()
+      trainer.hydrate(loaded)
+      await trainer.loadHistory(id)
+    } catch (err) {
+      if (selectedId.value === id) error.value = `Could not open run ${id}: ${errorMessage(err)}`
+    } finally {
+      if (selectedId.value === id) loadingDetail.value = false
+    }
+  }
+
+  /** Resynchronises after the connection to the back end came back. */
+  async function resync(): Promise<void> {
+    await refresh()
+    if (selectedId.value !== null) await select(selectedId.value)
+  }
+
+  /** Creates a run. Throws the LabError, whose issues the form places next to its fields. */
+  async function create(config: RunConfigInput): Promise<RunSummary> {
+    const summary = await useLabApi().call('runs:create', { config })
+    upsert(summary)
+    return summary
+  }
+
+  async function stopRun(id: number): Promise<void> {
+    try {
+      upsert(await useLabApi().call('runs:stop', { id }))
+    } catch (err) {
+      error.value = `Could not stop run ${id}: ${errorMessage(err)}`
+    }
+  }
+
+  async function remove(id: number): Promise<void> {
+    try {
+      await useLabApi().call('runs:delete', { id })
+      dropLocal(id)
+    } catch (err) {
+      error.value = `Could not delete run ${id}: ${errorMessage(err)}`
+    }
+  }
+
+  function clearError(): void {
+    error.value = null
+  }
+
+  return {
+    runs,
+    sorted,
+    selectedId,
+    selected,
+    detail,
+    loadingList,
+    loadingDetail,
+    error,
+    start,
+    stop,
+    refresh,
+    select,
+    resync,
+    create,
+    stopRun,
+    remove,
+    clearError
+  }
+})

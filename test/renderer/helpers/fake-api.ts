@@ -1,0 +1,44 @@
+// A typed in-memory LabApi for renderer tests: per-channel handlers, a record of every call,
+// and emit() to play back-end events to whatever the stores subscribed.
+import type { Channel, EventName, LabApi, LabCalls, LabEvents } from '@shared/api'
+import { LabError } from '@shared/errors'
+
+export type FakeHandler<C extends Channel> = (req: LabCalls[C]['req']) => LabCalls[C]['res'] | Promise<LabCalls[C]['res']>
+export type FakeHandlers = { [C in Channel]?: FakeHandler<C> }
+
+export class FakeLabApi implements LabApi {
+  readonly calls: { channel: Channel; req: unknown }[] = []
+  private readonly listeners = new Map<EventName, Set<(payload: unknown) => void>>()
+
+  constructor(public handlers: FakeHandlers = {}) {}
+
+  async call<C extends Channel>(channel: C, req: LabCalls[C]['req']): Promise<LabCalls[C]['res']> {
+    this.calls.push({ channel, req })
+    // The mapped type loses the link between C and its handler; the index is by the same C.
+    const handler = this.handlers[channel] as FakeHandler<C> | undefined
+    if (!handler) throw new LabError('UNKNOWN_CHANNEL', `The fake API has no handler for ${channel}`)
+    return handler(req)
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void {
+    let set = this.listeners.get(event)
+    if (!set) this.listeners.set(event, (set = new Set()))
+    const wrapped = (payload: unknown): void => listener(payload as LabEvents[E])
+    set.add(wrapped)
+    return () => {
+      set.delete(wrapped)
+    }
+  }
+
+  emit<E extends EventName>(event: E, payload: LabEvents[E]): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])]) listener(payload)
+  }
+
+  listenerCount(event: EventName): number {
+    return this.listeners.get(event)?.size ?? 0
+  }
+
+  requestsTo<C extends Channel>(channel: C): LabCalls[C]['req'][] {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.req as LabCalls[C]['req'])
+  }
+}

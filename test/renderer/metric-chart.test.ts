@@ -1,0 +1,120 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { enableAutoUnmount, mount, type VueWrapper } from '@vue/test-utils'
+import { markRaw, nextTick } from 'vue'
+import { appendRows, emptySeries } from '@shared/metrics'
+import LossChart from '@renderer/components/LossChart.vue'
+import { stubCanvasContext } from './helpers/dom'
+import { rows, series } from './helpers/fixtures'
+
+interface FakeDataset {
+  label: string
+  data: { x: number; y: number }[]
+}
+
+const charts = vi.hoisted(() => {
+  class FakeChart {
+    static instances: FakeChart[] = []
+    static register(): void {}
+    readonly updates: (string | undefined)[] = []
+    destroyed = false
+    data: { datasets: FakeDataset[] }
+    options: Record<string, unknown>
+    constructor(_ctx: unknown, config: { data: { datasets: FakeDataset[] }; options: Record<string, unknown> }) {
+      this.data = config.data
+      this.options = config.options
+      FakeChart.instances.push(this)
+    }
+    update(mode?: string): void {
+      this.updates.push(mode)
+    }
+    destroy(): void {
+      this.destroyed = true
+    }
+  }
+  return { FakeChart }
+})
+
+vi.mock('chart.js', () => ({
+  Chart: charts.FakeChart,
+  Decimation: {},
+  Legend: {},
+  LinearScale: {},
+  LineController: {},
+  LineElement: {},
+  PointElement: {},
+  Tooltip: {}
+}))
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  charts.FakeChart.instances = []
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+  vi.restoreAllMocks()
+})
+
+enableAutoUnmount(afterEach)
+
+function points(w: VueWrapper): string | undefined {
+  return w.get('[data-testid="loss-chart"]').attributes('data-points')
+}
+
+describe('LossChart', () => {
+  it('creates one decimated chart and feeds it incrementally, at most ~4 redraws a second', async () => {
+    stubCanvasContext({})
+    const s = markRaw(series(1, 10))
+    const w = mount(LossChart, { props: { series: s, version: 1 } })
+    await vi.advanceTimersByTimeAsync(20)
+    expect(charts.FakeChart.instances).toHaveLength(1)
+    const chart = charts.FakeChart.instances[0]
+    expect(chart.options).toMatchObject({ parsing: false, animation: false, plugins: { decimation: { enabled: true } } })
+    expect(chart.data.datasets.map((d) => d.label)).toEqual(['D loss (real)', 'D loss (fake)', 'G loss'])
+    expect(chart.data.datasets[2].data[9]).toEqual({ x: 10, y: 1.01 })
+    expect(points(w)).toBe('10')
+    expect(chart.updates).toEqual(['none'])
+
+    // Three batches within one throttle window: drawn once, after the window.
+    for (let v = 2; v <= 4; v++) {
+      appendRows(s, rows(10 * (v - 1) + 1, 10 * v))
+      await w.setProps({ version: v })
+    }
+    await vi.advanceTimersByTimeAsync(100)
+    expect(chart.updates).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(chart.updates).toEqual(['none', 'none'])
+    expect(chart.data.datasets[0].data).toHaveLength(40)
+    expect(chart.data.datasets[0].data.map((p) => p.x)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(points(w)).toBe('40')
+    expect(charts.FakeChart.instances).toHaveLength(1)
+
+    w.unmount()
+    expect(chart.destroyed).toBe(true)
+  })
+
+  it('starts over when given another series', async () => {
+    stubCanvasContext({})
+    const w = mount(LossChart, { props: { series: markRaw(series(1, 30)), version: 1 } })
+    await vi.advanceTimersByTimeAsync(20)
+    await w.setProps({ series: markRaw(series(1, 5)), version: 1 })
+    await vi.advanceTimersByTimeAsync(300)
+    expect(charts.FakeChart.instances[0].data.datasets[1].data).toHaveLength(5)
+    expect(points(w)).toBe('5')
+  })
+
+  it('keeps counting points without a canvas context', async () => {
+    stubCanvasContext(null)
+    const s = markRaw(emptySeries())
+    const w = mount(LossChart, { props: { series: s, version: 0 } })
+    await vi.advanceTimersByTimeAsync(20)
+    expect(points(w)).toBe('0')
+    appendRows(s, rows(1, 3))
+    await w.setProps({ version: 1 })
+    await vi.advanceTimersByTimeAsync(300)
+    await nextTick()
+    expect(points(w)).toBe('3')
+    expect(charts.FakeChart.instances).toHaveLength(0)
+  })
+})

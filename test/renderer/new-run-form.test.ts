@@ -1,0 +1,136 @@
+// @vitest-environment jsdom
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { PRESETS, runConfigSchema } from '@shared/config'
+import { LabError } from '@shared/errors'
+import { setLabApi } from '@renderer/api/current'
+import NewRunForm from '@renderer/views/NewRunForm.vue'
+import { FakeLabApi } from './helpers/fake-api'
+import { summary } from './helpers/fixtures'
+
+let api: FakeLabApi
+let pinia: Pinia
+
+beforeEach(() => {
+  pinia = createPinia()
+  setActivePinia(pinia)
+  api = new FakeLabApi({ 'runs:create': ({ config }) => summary({ id: 42, name: config.name }) })
+  setLabApi(api)
+})
+
+function mountForm(): VueWrapper {
+  return mount(NewRunForm, { global: { plugins: [pinia] } })
+}
+
+function field(w: VueWrapper, name: string) {
+  return w.get(`[data-testid="field-${name}"]`)
+}
+
+function submitButton(w: VueWrapper): HTMLButtonElement {
+  return w.get('[data-testid="submit-run"]').element as HTMLButtonElement
+}
+
+describe('NewRunForm', () => {
+  it('starts valid, with the first preset filled in', () => {
+    const w = mountForm()
+    expect((field(w, 'preset').element as HTMLSelectElement).value).toBe('mnist-dcgan')
+    expect((field(w, 'batchSize').element as HTMLInputElement).value).toBe('64')
+    expect((field(w, 'epochs').element as HTMLInputElement).value).toBe('10')
+    expect((field(w, 'stepsPerEpoch').element as HTMLInputElement).value).toBe('')
+    expect(w.findAll('[data-testid^="error-"]')).toHaveLength(0)
+    expect(submitButton(w).disabled).toBe(false)
+  })
+
+  it('fills the defaults of the preset picked', async () => {
+    const w = mountForm()
+    await field(w, 'preset').setValue('mnist-mlp')
+    expect((field(w, 'epochs').element as HTMLInputElement).value).toBe(String(PRESETS['mnist-mlp'].defaults.epochs))
+    expect((field(w, 'stepsPerEpoch').element as HTMLInputElement).value).toBe('200')
+  })
+
+  it('shows a negative learning rate next to its field and disables submit', async () => {
+    const w = mountForm()
+    await field(w, 'optimizerD.lr').setValue('-0.001')
+    expect(w.get('[data-testid="error-optimizerD.lr"]').text()).toBe('must be greater than 0')
+    expect(w.find('[data-testid="error-optimizerG.lr"]').exists()).toBe(false)
+    expect(submitButton(w).disabled).toBe(true)
+  })
+
+  it('refuses a batch size of 0 and a blank epoch count', async () => {
+    const w = mountForm()
+    await field(w, 'batchSize').setValue('0')
+    await field(w, 'epochs').setValue('')
+    expect(w.get('[data-testid="error-batchSize"]').text()).toBe('must be at least 1')
+    expect(w.get('[data-testid="error-epochs"]').text()).toBe('must be a number')
+    expect(submitButton(w).disabled).toBe(true)
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('runs:create')).toHaveLength(0)
+
+    await field(w, 'batchSize').setValue('32')
+    await field(w, 'epochs').setValue('3')
+    expect(w.find('[data-testid="error-batchSize"]').exists()).toBe(false)
+    expect(submitButton(w).disabled).toBe(false)
+  })
+
+  it('submits the parsed config and reports the new run', async () => {
+    const w = mountForm()
+    await field(w, 'name').setValue('  lr sweep a  ')
+    await field(w, 'preset').setValue('mnist-mlp')
+    await field(w, 'batchSize').setValue('32')
+    await field(w, 'stepsPerEpoch').setValue('')
+    await field(w, 'seed').setValue('1234')
+    await field(w, 'optimizerD.kind').setValue('sgd')
+    await field(w, 'optimizerD.lr').setValue('0.01')
+    await field(w, 'optimizerG.lr').setValue('0.0005')
+    await field(w, 'backend').setValue('cpu')
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+
+    const sent = api.requestsTo('runs:create')
+    expect(sent).toHaveLength(1)
+    expect(sent[0].config).toEqual({
+      ...PRESETS['mnist-mlp'].defaults,
+      name: 'lr sweep a',
+      batchSize: 32,
+      stepsPerEpoch: null,
+      seed: 1234,
+      optimizerD: { kind: 'sgd', lr: 0.01, beta1: 0.5 },
+      optimizerG: { kind: 'adam', lr: 0.0005, beta1: 0.5 },
+      backend: 'cpu'
+    })
+    expect(runConfigSchema.safeParse(sent[0].config).success).toBe(true)
+    expect(w.emitted('created')).toEqual([[42]])
+  })
+
+  it('places the back end objections next to their fields and clears them on edit', async () => {
+    api.handlers['runs:create'] = () => {
+      throw new LabError('INVALID_CONFIG', 'Invalid runs:create request', [
+        { field: 'name', message: 'a run with this name exists' },
+        { field: '(config)', message: 'unknown field foo' }
+      ])
+    }
+    const w = mountForm()
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="error-name"]').text()).toBe('a run with this name exists')
+    expect(w.get('[data-testid="error-form"]').text()).toContain('unknown field foo')
+    expect(w.emitted('created')).toBeUndefined()
+
+    await field(w, 'name').setValue('another name')
+    expect(w.find('[data-testid="error-name"]').exists()).toBe(false)
+    expect(w.find('[data-testid="error-form"]').exists()).toBe(false)
+  })
+
+  it('shows a back end error without issues as a form error', async () => {
+    api.handlers['runs:create'] = () => {
+      throw new LabError('DATA_ERROR', 'This IDX file says 60000 images but holds 59999')
+    }
+    const w = mountForm()
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="error-form"]').text()).toContain('DATA_ERROR: This IDX file says 60000 images but holds 59999')
+    expect(submitButton(w).disabled).toBe(false)
+  })
+})

@@ -1,0 +1,38 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import RunsList from '@renderer/components/RunsList.vue'
+import { summary } from './helpers/fixtures'
+
+describe('RunsList', () => {
+  const runs = [
+    summary({ id: 1, name: 'old', createdAt: 100, epochsDone: 5, epochs: 5, status: 'completed' }),
+    summary({
+      id: 2,
+      name: 'new',
+      createdAt: 300,
+      epochsDone: 2,
+      epochs: 10,
+      lastMetrics: { dLossReal: 0.6931, dLossFake: 0.5, gLoss: 1.25, dAccReal: 0.5, dAccFake: 0.5 }
+    }),
+    summary({ id: 3, name: 'middle', createdAt: 200, status: 'crashed' })
+  ]
+
+  it('lists runs newest first with epoch and last losses', () => {
+    const w = mount(RunsList, { props: { runs, selectedId: 3 } })
+    const rows = w.findAll('[data-testid^="run-row-"]')
+    expect(rows.map((r) => r.attributes('data-testid'))).toEqual(['run-row-2', 'run-row-3', 'run-row-1'])
+    const cells = rows[0].findAll('td').map((c) => c.text())
+    expect(cells[0]).toBe('new')
+    expect(cells[4]).toBe('2/10')
+    expect(cells[5]).toBe('0.693\u2009/\u20090.500\u2009/\u20091.25')
+    expect(rows[1].classes()).toContain('selected')
+    expect(rows[1].text()).toContain('crashed')
+  })
+
+  it('emits the id of the row clicked', async () => {
+    const w = mount(RunsList, { props: { runs, selectedId: null } })
+    await w.get('[data-testid="run-row-1"]').trigger('click')
+    expect(w.emitted('select')).toEqual([[1]])
+  })
+})
