@@ -1,0 +1,181 @@
+// Command line: `train` runs one GAN headless and stores it like any run started in the
+// lab; `serve` serves the lab to a browser. Both use the same services and trainer.
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type PresetId, type RunConfigInput } from '@shared/config'
+import { LabError } from '@shared/errors'
+import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
+import { startLabServer } from '../main/server/lab-server'
+import { Lab } from '../main/services/lab'
+import { defaultDataDir } from '../main/paths'
+import { forkLauncher } from '../main/trainer-host/fork-launcher'
+import { BACKEND_LABELS } from '@shared/config'
+import pkg from '../../package.json'
+
+const USAGE = `GAN Workbench command line
+
+  npm run train -- --preset mnist-mlp [--epochs N] [--steps-per-epoch N] [--batch-size N]
+                   [--optimizer adam|sgd] [--lr X] [--beta1 X] [--seed N] [--name NAME]
+                   [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--data-dir DIR]
+  npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
+
+Without --data-dir the app's own data folder is used (${defaultDataDir()}).
+Presets: ${PRESET_IDS.join(', ')}`
+
+function num(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n)) throw new LabError('INVALID_CONFIG', `${flag} must be a number, got "${value}"`)
+  return n
+}
+
+const fmt = (v: number): string => v.toFixed(3)
+const describe = (m: StepMetrics): string => STEP_METRICS.map((k) => `${k} ${fmt(m[k])}`).join('  ')
+
+async function train(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      preset: { type: 'string', default: 'mnist-mlp' },
+      epochs: { type: 'string' },
+      'steps-per-epoch': { type: 'string' },
+      'batch-size': { type: 'string' },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      beta1: { type: 'string' },
+      seed: { type: 'string' },
+      name: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      'data-dir': { type: 'string' }
+    }
+  })
+  if (!PRESET_IDS.includes(values.preset as PresetId)) {
+    throw new LabError('INVALID_CONFIG', `--preset must be one of ${PRESET_IDS.join(', ')}, got "${values.preset}"`)
+  }
+  if (!BACKEND_CHOICES.includes(values.backend as BackendChoice)) {
+    throw new LabError('INVALID_CONFIG', `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`)
+  }
+  const preset = PRESETS[values.preset as PresetId]
+  const optimizer = {
+    ...preset.defaults.optimizerD,
+    ...(values.optimizer !== undefined ? { kind: values.optimizer as 'adam' | 'sgd' } : {}),
+    ...(values.lr !== undefined ? { lr: num(values.lr, '--lr') } : {}),
+    ...(values.beta1 !== undefined ? { beta1: num(values.beta1, '--beta1') } : {})
+  }
+  const seed = num(values.seed, '--seed') ?? Math.floor(Math.random() * 2 ** 31)
+  const config: RunConfigInput = {
+    ...preset.defaults,
+    name: values.name ?? `${preset.id} seed ${seed}`,
+    seed,
+    epochs: num(values.epochs, '--epochs') ?? preset.defaults.epochs,
+    stepsPerEpoch: num(values['steps-per-epoch'], '--steps-per-epoch') ?? preset.defaults.stepsPerEpoch,
+    batchSize: num(values['batch-size'], '--batch-size') ?? preset.defaults.batchSize,
+    optimizerD: optimizer,
+    optimizerG: optimizer,
+    backend: values.backend as BackendChoice
+  }
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
+  const lab = new Lab({
+    dataDir,
+    launcher: forkLauncher(),
+    version: pkg.version,
+    transport: 'ipc',
+    log: (level, message) => {
+      if (level === 'error') console.error(message)
+    }
+  })
+  let runId = 0
+  const startedAt = Date.now()
+  lab.subscribe((e) => {
+    if ('runId' in e.payload && e.payload.runId !== runId) return
+    switch (e.event) {
+      case 'trainer:backend': {
+        const r = e.payload.report
+        console.log(`backend: ${BACKEND_LABELS[r.chosen]} (${r.detail})`)
+        for (const s of r.skipped) console.log(`  not ${s.backend}: ${s.reason}`)
+        break
+      }
+      case 'trainer:progress': {
+        const p = e.payload.progress
+        process.stdout.write(
+          `epoch ${p.epoch}/${config.epochs} step ${p.stepInEpoch}/${p.stepsPerEpoch}  ${p.imagesPerSec.toFixed(1)} img/s  eta ${p.etaSeconds}s\n`
+        )
+        break
+      }
+      case 'trainer:epoch':
+        console.log(`epoch ${e.payload.epoch.epoch} done: ${describe(e.payload.epoch.means)}`)
+        break
+    }
+  })
+  const onSignal = (): void => {
+    if (runId) lab.stopRun(runId)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const run = lab.startRun(config)
+    runId = run.id
+    console.log(`run ${run.id} "${run.name}" in ${dataDir}`)
+    const end = await lab.waitForEnd(run.id)
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1)
+    console.log(`run ${end.id} ${end.status} after ${end.stepsDone} steps, ${end.epochsDone} epochs, ${seconds}s${end.statusMessage ? `: ${end.statusMessage}` : ''}`)
+    return end.status === 'completed' ? 0 : 1
+  } finally {
+    lab.close()
+  }
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string', default: '7777' },
+      host: { type: 'string', default: '127.0.0.1' },
+      token: { type: 'string' }
+    }
+  })
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
+  const lab = new Lab({
+    dataDir,
+    launcher: forkLauncher(),
+    version: pkg.version,
+    transport: 'websocket',
+    log: (level, message) => (level === 'info' ? undefined : console.error(message))
+  })
+  const server = await startLabServer({
+    lab,
+    rendererDir: resolve(__dirname, '../../out/renderer'),
+    host: values.host,
+    port: num(values.port, '--port'),
+    token: values.token ?? process.env.GAN_WORKBENCH_TOKEN,
+    log: (m) => console.error(m)
+  })
+  console.log(`GAN Workbench lab server, data in ${dataDir}`)
+  console.log(`open ${server.url}`)
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done)
+    process.once('SIGTERM', done)
+  })
+  await server.close()
+  lab.close()
+  return 0
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2)
+  try {
+    if (command === 'train') return await train(rest)
+    if (command === 'serve') return await serve(rest)
+    console.log(USAGE)
+    return command === undefined || command === 'help' || command === '--help' ? 0 : 2
+  } catch (err) {
+    const issues = err instanceof LabError && err.issues ? `\n${err.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}` : ''
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}${issues}`)
+    return 2
+  }
+}
+
+void main().then((code) => process.exit(code))

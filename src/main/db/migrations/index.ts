@@ -1,0 +1,11 @@
+// Numbered migrations, applied in order; PRAGMA user_version records the last one applied.
+import type { Database } from 'better-sqlite3'
+import * as m0001 from './0001-initial'
+
+export interface Migration {
+  version: number
+  name: string
+  up(db: Database): void
+}
+
+export const MIGRATIONS: Migration[] = [{ version: 1, ...m0001 }]

@@ -1,0 +1,106 @@
+// Step and epoch metrics, sample grids and checkpoints of runs. Step rows arrive in
+// batches and are written one transaction per batch.
+import type { Database, Statement } from 'better-sqlite3'
+import type { EpochInfo } from '@shared/api'
+import { emptySeries, type StepRow, type StepSeries } from '@shared/metrics'
+import type { EpochResult } from '@shared/trainer-protocol'
+
+interface StepDbRow {
+  step: number
+  epoch: number
+  time_ms: number
+  d_loss_real: number
+  d_loss_fake: number
+  g_loss: number
+  d_acc_real: number
+  d_acc_fake: number
+}
+
+export class MetricsRepo {
+  private readonly insertStep: Statement
+  private readonly bumpSteps: Statement
+
+  constructor(private readonly db: Database) {
+    this.insertStep = db.prepare(
+      `INSERT OR REPLACE INTO step_metrics (run_id, step, epoch, time_ms, d_loss_real, d_loss_fake, g_loss, d_acc_real, d_acc_fake)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    )
+    this.bumpSteps = db.prepare('UPDATE runs SET steps_done = MAX(steps_done, ?) WHERE id = ?')
+  }
+
+  /** Writes a batch of step rows in one transaction. */
+  insertSteps(runId: number, rows: readonly StepRow[]): void {
+    if (rows.length === 0) return
+    this.db.transaction(() => {
+      for (const r of rows) {
+        this.insertStep.run(runId, r.step, r.epoch, Math.round(r.timeMs), r.dLossReal, r.dLossFake, r.gLoss, r.dAccReal, r.dAccFake)
+      }
+      this.bumpSteps.run(rows[rows.length - 1].step, runId)
+    })()
+  }
+
+  /** Records a finished epoch: its means, its grid, its checkpoint, and the run's epoch count. */
+  insertEpoch(runId: number, result: EpochResult, now = Date.now()): void {
+    const m = result.means
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, duration_ms, images_per_sec, d_loss_real, d_loss_fake, g_loss, d_acc_real, d_acc_fake)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        )
+        .run(runId, result.epoch, Math.round(result.durationMs), result.imagesPerSec, m.dLossReal, m.dLossFake, m.gLoss, m.dAccReal, m.dAccFake)
+      this.db
+        .prepare('INSERT OR REPLACE INTO sample_grids (run_id, epoch, rows, cols, png) VALUES (?, ?, ?, ?, ?)')
+        .run(runId, result.epoch, result.gridRows, result.gridCols, Buffer.from(result.gridPngBase64, 'base64'))
+      this.db
+        .prepare('INSERT OR REPLACE INTO checkpoints (run_id, epoch, dir, created_at) VALUES (?, ?, ?, ?)')
+        .run(runId, result.epoch, result.checkpointDir, now)
+      this.db.prepare('UPDATE runs SET epochs_done = MAX(epochs_done, ?) WHERE id = ?').run(result.epoch, runId)
+    })()
+  }
+
+  series(runId: number, afterStep = 0): StepSeries {
+    const rows = this.db
+      .prepare('SELECT step, epoch, time_ms, d_loss_real, d_loss_fake, g_loss, d_acc_real, d_acc_fake FROM step_metrics WHERE run_id = ? AND step > ? ORDER BY step')
+      .all(runId, afterStep) as StepDbRow[]
+    const s = emptySeries()
+    for (const r of rows) {
+      s.step.push(r.step)
+      s.epoch.push(r.epoch)
+      s.timeMs.push(r.time_ms)
+      s.values.dLossReal.push(r.d_loss_real)
+      s.values.dLossFake.push(r.d_loss_fake)
+      s.values.gLoss.push(r.g_loss)
+      s.values.dAccReal.push(r.d_acc_real)
+      s.values.dAccFake.push(r.d_acc_fake)
+    }
+    return s
+  }
+
+  epochs(runId: number): EpochInfo[] {
+    const rows = this.db
+      .prepare(
+        `SELECT e.*, g.epoch IS NOT NULL AS has_grid, c.dir AS checkpoint_dir
+         FROM epoch_metrics e
+         LEFT JOIN sample_grids g ON g.run_id = e.run_id AND g.epoch = e.epoch
+         LEFT JOIN checkpoints c ON c.run_id = e.run_id AND c.epoch = e.epoch
+         WHERE e.run_id = ? ORDER BY e.epoch`
+      )
+      .all(runId) as (StepDbRow & { duration_ms: number; images_per_sec: number; has_grid: number; checkpoint_dir: string | null })[]
+    return rows.map((r) => ({
+      epoch: r.epoch,
+      means: { dLossReal: r.d_loss_real, dLossFake: r.d_loss_fake, gLoss: r.g_loss, dAccReal: r.d_acc_real, dAccFake: r.d_acc_fake },
+      durationMs: r.duration_ms,
+      imagesPerSec: r.images_per_sec,
+      hasGrid: r.has_grid === 1,
+      checkpointDir: r.checkpoint_dir
+    }))
+  }
+
+  grid(runId: number, epoch: number): { png: Buffer; rows: number; cols: number } | null {
+    const row = this.db.prepare('SELECT png, rows, cols FROM sample_grids WHERE run_id = ? AND epoch = ?').get(runId, epoch) as
+      | { png: Buffer; rows: number; cols: number }
+      | undefined
+    return row ?? null
+  }
+}

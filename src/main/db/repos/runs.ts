@@ -1,0 +1,134 @@
+// Runs: config, status and what the trainer reported about them.
+import type { Database } from 'better-sqlite3'
+import type { RunSummary } from '@shared/api'
+import { runConfigSchema, type BackendName, type RunConfig } from '@shared/config'
+import type { StepMetrics } from '@shared/metrics'
+import type { BackendReport, RunStatus } from '@shared/trainer-protocol'
+
+interface RunRow {
+  id: number
+  name: string
+  preset: string
+  optimizer: string
+  seed: number
+  epochs: number
+  config_json: string
+  status: RunStatus
+  status_message: string | null
+  backend: BackendName | null
+  backend_report_json: string | null
+  epochs_done: number
+  steps_done: number
+  created_at: number
+  started_at: number | null
+  ended_at: number | null
+}
+
+interface MetricColumns {
+  d_loss_real: number | null
+  d_loss_fake: number | null
+  g_loss: number | null
+  d_acc_real: number | null
+  d_acc_fake: number | null
+}
+
+const LAST_METRICS_SQL = `
+  SELECT r.*,
+    COALESCE(e.d_loss_real, s.d_loss_real) AS d_loss_real,
+    COALESCE(e.d_loss_fake, s.d_loss_fake) AS d_loss_fake,
+    COALESCE(e.g_loss, s.g_loss) AS g_loss,
+    COALESCE(e.d_acc_real, s.d_acc_real) AS d_acc_real,
+    COALESCE(e.d_acc_fake, s.d_acc_fake) AS d_acc_fake
+  FROM runs r
+  LEFT JOIN epoch_metrics e ON e.run_id = r.id AND e.epoch = r.epochs_done
+  LEFT JOIN step_metrics s ON s.run_id = r.id AND s.step = r.steps_done AND r.epochs_done = 0`
+
+function toMetrics(row: MetricColumns): StepMetrics | null {
+  if (row.d_loss_real === null || row.d_loss_fake === null || row.g_loss === null || row.d_acc_real === null || row.d_acc_fake === null) return null
+  return { dLossReal: row.d_loss_real, dLossFake: row.d_loss_fake, gLoss: row.g_loss, dAccReal: row.d_acc_real, dAccFake: row.d_acc_fake }
+}
+
+function toSummary(row: RunRow & MetricColumns): RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    preset: row.preset,
+    optimizer: row.optimizer,
+    status: row.status,
+    statusMessage: row.status_message,
+    backend: row.backend,
+    seed: row.seed,
+    epochs: row.epochs,
+    epochsDone: row.epochs_done,
+    stepsDone: row.steps_done,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    lastMetrics: toMetrics(row)
+  }
+}
+
+export function describeOptimizers(config: RunConfig): string {
+  const one = (o: RunConfig['optimizerD']): string => (o.kind === 'adam' ? `Adam ${o.lr} β1 ${o.beta1}` : `SGD ${o.lr}`)
+  const d = one(config.optimizerD)
+  const g = one(config.optimizerG)
+  return d === g ? d : `D: ${d} / G: ${g}`
+}
+
+export class RunsRepo {
+  constructor(private readonly db: Database) {}
+
+  create(config: RunConfig, now = Date.now()): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, preset, optimizer, seed, epochs, config_json, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)`
+      )
+      .run(config.name, config.preset, describeOptimizers(config), config.seed, config.epochs, JSON.stringify(config), now)
+    return Number(info.lastInsertRowid)
+  }
+
+  get(id: number): RunSummary | null {
+    const row = this.db.prepare(`${LAST_METRICS_SQL} WHERE r.id = ?`).get(id) as (RunRow & MetricColumns) | undefined
+    return row ? toSummary(row) : null
+  }
+
+  list(): RunSummary[] {
+    const rows = this.db.prepare(`${LAST_METRICS_SQL} ORDER BY r.created_at DESC, r.id DESC`).all() as (RunRow & MetricColumns)[]
+    return rows.map(toSummary)
+  }
+
+  config(id: number): RunConfig | null {
+    const row = this.db.prepare('SELECT config_json FROM runs WHERE id = ?').get(id) as { config_json: string } | undefined
+    return row ? runConfigSchema.parse(JSON.parse(row.config_json)) : null
+  }
+
+  backendReport(id: number): BackendReport | null {
+    const row = this.db.prepare('SELECT backend_report_json FROM runs WHERE id = ?').get(id) as { backend_report_json: string | null } | undefined
+    return row?.backend_report_json ? (JSON.parse(row.backend_report_json) as BackendReport) : null
+  }
+
+  setBackend(id: number, report: BackendReport): void {
+    this.db.prepare('UPDATE runs SET backend = ?, backend_report_json = ? WHERE id = ?').run(report.chosen, JSON.stringify(report), id)
+  }
+
+  markStarted(id: number, now = Date.now()): void {
+    this.db.prepare(`UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) WHERE id = ?`).run(now, id)
+  }
+
+  finish(id: number, status: RunStatus, message: string | null, now = Date.now()): void {
+    this.db.prepare('UPDATE runs SET status = ?, status_message = ?, ended_at = ? WHERE id = ?').run(status, message, now, id)
+  }
+
+  /** Runs left 'running' or 'queued' by an app that did not shut down cleanly become 'crashed'. */
+  markInterrupted(message: string, now = Date.now()): number[] {
+    const ids = (this.db.prepare(`SELECT id FROM runs WHERE status IN ('running', 'queued')`).all() as { id: number }[]).map((r) => r.id)
+    const stmt = this.db.prepare(`UPDATE runs SET status = 'crashed', status_message = ?, ended_at = ? WHERE id = ?`)
+    this.db.transaction(() => ids.forEach((id) => stmt.run(message, now, id)))()
+    return ids
+  }
+
+  delete(id: number): boolean {
+    return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0
+  }
+}

@@ -1,0 +1,64 @@
+// Electron main: one window, the lab services, the IPC bridge and a hardened renderer.
+import { app, BrowserWindow, session, shell } from 'electron'
+import { join } from 'node:path'
+import { registerLabHandlers } from './ipc'
+import { APP_NAME, defaultDataDir } from './paths'
+import { Lab } from './services/lab'
+import { utilityLauncher } from './trainer-host/utility-launcher'
+
+app.setName(APP_NAME)
+const dataDir = defaultDataDir()
+app.setPath('userData', dataDir)
+
+let lab: Lab | null = null
+let window: BrowserWindow | null = null
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: APP_NAME,
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.js'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true
+    }
+  })
+  win.once('ready-to-show', () => win.show())
+  // No navigation away from the app and no new windows; links open in the browser.
+  win.webContents.on('will-navigate', (event) => event.preventDefault())
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  if (!app.isPackaged && devUrl) void win.loadURL(devUrl)
+  else void win.loadFile(join(__dirname, '../renderer/index.html'))
+  return win
+}
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  lab = new Lab({
+    dataDir,
+    launcher: utilityLauncher(join(__dirname, 'trainer.js')),
+    version: app.getVersion(),
+    transport: 'ipc',
+    log: (level, message) => (level === 'error' ? console.error(message) : console.log(message))
+  })
+  window = createWindow()
+  const trustedId = (): number | undefined => window?.webContents.id
+  registerLabHandlers(lab.handlers, (event) => event.sender.id === trustedId() && event.senderFrame === window?.webContents.mainFrame)
+  lab.subscribe(({ event, payload }) => {
+    if (window && !window.isDestroyed()) window.webContents.send(event, payload)
+  })
+})
+
+app.on('window-all-closed', () => {
+  lab?.close()
+  lab = null
+  app.quit()
+})

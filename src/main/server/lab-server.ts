@@ -1,0 +1,148 @@
+// The lab server: the built renderer over HTTP and LabApi over a WebSocket, so the same UI
+// runs in a browser against a headless machine. Loopback by default; every WebSocket must
+// present the token and come from the server's own origin.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, normalize, resolve, sep } from 'node:path'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { TOKEN_PARAM, WS_PATH, type WsCall, type WsServerMessage } from '@shared/ws-protocol'
+import { dispatch } from '../services/dispatch'
+import type { Lab } from '../services/lab'
+
+export interface LabServerOptions {
+  lab: Lab
+  /** Folder of the built renderer (out/renderer). */
+  rendererDir: string
+  host?: string
+  port?: number
+  token?: string
+  log?: (message: string) => void
+}
+
+export interface RunningLabServer {
+  url: string
+  token: string
+  port: number
+  host: string
+  close(): Promise<void>
+}
+
+const MAX_MESSAGE_BYTES = 1 << 20
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json'
+}
+
+function tokensEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+function serveStatic(rendererDir: string, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405).end()
+    return
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  let path: string
+  try {
+    path = decodeURIComponent(url.pathname)
+  } catch {
+    res.writeHead(400).end('Bad path')
+    return
+  }
+  const root = resolve(rendererDir)
+  const file = resolve(join(root, normalize(path === '/' ? '/index.html' : path)))
+  if (file !== root && !file.startsWith(root + sep)) {
+    res.writeHead(403).end('Forbidden')
+    return
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found')
+    return
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache'
+  })
+  if (req.method === 'HEAD') res.end()
+  else createReadStream(file).pipe(res)
+}
+
+export async function startLabServer(opts: LabServerOptions): Promise<RunningLabServer> {
+  const host = opts.host ?? '127.0.0.1'
+  const token = opts.token ?? randomBytes(24).toString('base64url')
+  const indexFile = join(opts.rendererDir, 'index.html')
+  if (!existsSync(indexFile)) {
+    throw new Error(`The renderer is not built: ${indexFile} is missing. Run \`npm run build\` first.`)
+  }
+  const server: Server = createServer((req, res) => serveStatic(opts.rendererDir, req, res))
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const given = url.searchParams.get(TOKEN_PARAM) ?? ''
+    const origin = req.headers.origin
+    const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`
+    if (url.pathname !== WS_PATH || !tokensEqual(given, token) || !sameOrigin) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+
+  wss.on('connection', (ws: WebSocket) => {
+    const send = (msg: WsServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg))
+    }
+    const unsubscribe = opts.lab.subscribe((e) => send({ kind: 'event', ...e }))
+    ws.on('close', unsubscribe)
+    ws.on('message', async (data) => {
+      let call: WsCall
+      try {
+        call = JSON.parse(data.toString()) as WsCall
+        if (typeof call !== 'object' || call === null || typeof call.id !== 'number') throw new Error('no id')
+      } catch {
+        ws.close(1003, 'Messages must be JSON calls with a numeric id')
+        return
+      }
+      const result = await dispatch(opts.lab.handlers, call.channel, call.req)
+      send({ kind: 'reply', id: call.id, result })
+    })
+  })
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 7777, host, () => resolveListen())
+  })
+  const port = (server.address() as AddressInfo).port
+  const shownHost = host.includes(':') ? `[${host}]` : host
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    opts.log?.(`WARNING: the lab server listens on ${host}, not only on this machine. Anyone who can reach it and knows the token can control the lab.`)
+  }
+  return {
+    url: `http://${shownHost}:${port}/?${TOKEN_PARAM}=${token}`,
+    token,
+    port,
+    host,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const client of wss.clients) client.terminate()
+        wss.close()
+        server.close(() => done())
+        server.closeAllConnections()
+      })
+  }
+}

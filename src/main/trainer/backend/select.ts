@@ -1,0 +1,80 @@
+// Chooses the tfjs backend at trainer start: tfjs-node-gpu, then tfjs-node, then wasm,
+// then cpu, or exactly the one asked for. Every better backend that is not used is
+// recorded with the reason, so the UI and the CLI can say why.
+import { BACKEND_ORDER, type BackendChoice, type BackendName } from '@shared/config'
+import { LabError } from '@shared/errors'
+import type { BackendAttempt, BackendReport } from '@shared/trainer-protocol'
+import { nodeRequire } from '../../node-require'
+import { tf } from '../tf'
+import { initWasmBackend } from './wasm-kernels'
+
+type Loader = () => Promise<string>
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  return text.split('\n').find((l) => l.trim().length > 0)?.trim() ?? 'unknown error'
+}
+
+function isMissingModule(err: unknown, name: string): boolean {
+  return (
+    err instanceof Error &&
+    (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' &&
+    err.message.includes(`'${name}'`)
+  )
+}
+
+async function loadNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node', wantGpu: boolean): Promise<string> {
+  try {
+    nodeRequire(pkg)
+  } catch (err) {
+    if (isMissingModule(err, pkg)) {
+      throw new Error(
+        `${pkg} is not installed (it is an optional dependency; its install downloads libtensorflow${wantGpu ? ' and needs CUDA 11.2 with cuDNN 8.1' : ''})`
+      )
+    }
+    throw new Error(`${pkg} is installed but failed to load: ${firstLine(err)}`)
+  }
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its 'tensorflow' backend did not start`)
+  await tf.ready()
+  // The native backend reports whether TensorFlow found a CUDA device.
+  const onGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true
+  if (wantGpu && !onGpu) {
+    throw new Error(`${pkg} loaded, but TensorFlow sees no GPU (CUDA libraries not found or no device visible)`)
+  }
+  return onGpu ? 'TensorFlow C library on the GPU' : 'TensorFlow C library on the CPU'
+}
+
+const LOADERS: Record<BackendName, Loader> = {
+  'tensorflow-gpu': () => loadNative('@tensorflow/tfjs-node-gpu', true),
+  tensorflow: () => loadNative('@tensorflow/tfjs-node', false),
+  wasm: () => initWasmBackend(),
+  cpu: async () => {
+    await tf.setBackend('cpu')
+    await tf.ready()
+    return 'pure JavaScript; slow, for tiny models only'
+  }
+}
+
+/** Starts the requested backend, or the best one that works when 'auto' is asked for. */
+export async function selectBackend(requested: BackendChoice, order: readonly BackendName[] = BACKEND_ORDER): Promise<BackendReport> {
+  if (requested !== 'auto') {
+    try {
+      const detail = await LOADERS[requested]()
+      return { requested, chosen: requested, skipped: [], detail }
+    } catch (err) {
+      throw new LabError('INVALID_CONFIG', `Backend '${requested}' was asked for but cannot be used: ${firstLine(err)}`, [
+        { field: 'backend', message: firstLine(err) }
+      ])
+    }
+  }
+  const skipped: BackendAttempt[] = []
+  for (const backend of order) {
+    try {
+      const detail = await LOADERS[backend]()
+      return { requested, chosen: backend, skipped, detail }
+    } catch (err) {
+      skipped.push({ backend, reason: firstLine(err) })
+    }
+  }
+  throw new LabError('INTERNAL', `No tfjs backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`)
+}

@@ -1,0 +1,42 @@
+// Entry of the trainer process. It speaks the same protocol over Electron's parentPort
+// (utilityProcess) or Node's IPC channel (child_process.fork); nothing here imports electron.
+import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
+import { runJob } from './job'
+
+interface ParentPortLike {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void
+  postMessage(message: unknown): void
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
+
+function send(event: TrainerEvent): void {
+  if (parentPort) parentPort.postMessage(event)
+  else if (process.send) process.send(event)
+}
+
+let stopRequested = false
+let started = false
+
+function onRequest(msg: TrainerRequest): void {
+  if (msg.type === 'stop') {
+    stopRequested = true
+    if (!started) process.exit(0)
+    return
+  }
+  if (started) return
+  started = true
+  // After its final 'done' event the host ends this process, so no message is cut off.
+  void runJob(msg, { emit: send, stopRequested: () => stopRequested })
+}
+
+if (parentPort) parentPort.on('message', (e) => onRequest(e.data as TrainerRequest))
+else if (process.send) process.on('message', (m) => onRequest(m as TrainerRequest))
+else {
+  console.error('The trainer must be started by a host (utilityProcess or child_process.fork).')
+  process.exit(2)
+}
+
+// If the host disappears, there is nobody to report to: stop at once.
+process.on('disconnect', () => process.exit(0))
+send({ type: 'ready', pid: process.pid })

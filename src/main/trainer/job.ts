@@ -1,0 +1,42 @@
+// One training job inside a trainer process: choose the backend, load the data, build
+// the models, train, and report everything as TrainerEvents. Transport-free, so the
+// same code runs under utilityProcess, child_process.fork and the test runner.
+import { mkdirSync } from 'node:fs'
+import { toErrorInfo } from '@shared/errors'
+import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
+import { selectBackend } from './backend/select'
+import { writeCheckpoint } from './checkpoint'
+import { loadMnist } from './data/mnist'
+import { buildModels } from './models/presets'
+import { trainGan } from './train'
+
+export interface JobControl {
+  emit(event: TrainerEvent): void
+  stopRequested(): boolean
+}
+
+export async function runJob(req: StartRequest, control: JobControl): Promise<void> {
+  const { emit } = control
+  try {
+    mkdirSync(req.runDir, { recursive: true })
+    const report = await selectBackend(req.config.backend)
+    emit({ type: 'backend', report })
+    const data = loadMnist('train', req.mnistDir)
+    emit({ type: 'status', status: 'running' })
+    const models = buildModels(req.config.preset, req.config.latentDim)
+    const outcome = await trainGan(req.config, models, data, {
+      onSteps: (rows) => emit({ type: 'steps', rows }),
+      onProgress: (progress) => emit({ type: 'progress', progress }),
+      onEpoch: (result) => emit({ type: 'epoch', result }),
+      shouldStop: control.stopRequested,
+      saveCheckpoint: (epoch, m) => writeCheckpoint(req.runDir, epoch, m)
+    })
+    models.generator.dispose()
+    models.discriminator.dispose()
+    emit({ type: 'done', status: outcome.status, message: outcome.message })
+  } catch (err) {
+    const info = toErrorInfo(err)
+    emit({ type: 'log', level: 'error', message: err instanceof Error && err.stack ? err.stack : info.message })
+    emit({ type: 'done', status: 'failed', message: info.message })
+  }
+}

@@ -1,0 +1,82 @@
+// Generator and discriminator architectures of the presets. D outputs a logit; losses
+// apply the sigmoid themselves, which is the numerically stable form of the seed's BCE.
+import type { PresetId } from '@shared/config'
+import { tf } from '../tf'
+
+export interface GanModels {
+  generator: tf.LayersModel
+  discriminator: tf.LayersModel
+}
+
+export const IMAGE_SHAPE: [number, number, number] = [28, 28, 1]
+
+function dcganGenerator(latentDim: number): tf.LayersModel {
+  return tf.sequential({
+    name: 'generator',
+    layers: [
+      tf.layers.dense({ inputShape: [latentDim], units: 7 * 7 * 128 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.reshape({ targetShape: [7, 7, 128] }),
+      tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.conv2d({ filters: 1, kernelSize: 7, padding: 'same', activation: 'tanh' })
+    ]
+  })
+}
+
+function dcganDiscriminator(): tf.LayersModel {
+  return tf.sequential({
+    name: 'discriminator',
+    layers: [
+      tf.layers.conv2d({ inputShape: IMAGE_SHAPE, filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dropout({ rate: 0.4 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dropout({ rate: 0.4 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 1 })
+    ]
+  })
+}
+
+function mlpGenerator(latentDim: number): tf.LayersModel {
+  return tf.sequential({
+    name: 'generator',
+    layers: [
+      tf.layers.dense({ inputShape: [latentDim], units: 256 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: 512 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: 28 * 28, activation: 'tanh' }),
+      tf.layers.reshape({ targetShape: IMAGE_SHAPE })
+    ]
+  })
+}
+
+function mlpDiscriminator(): tf.LayersModel {
+  return tf.sequential({
+    name: 'discriminator',
+    layers: [
+      tf.layers.flatten({ inputShape: IMAGE_SHAPE }),
+      tf.layers.dense({ units: 256 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dropout({ rate: 0.3 }),
+      tf.layers.dense({ units: 128 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dropout({ rate: 0.3 }),
+      tf.layers.dense({ units: 1 })
+    ]
+  })
+}
+
+export function buildModels(preset: PresetId, latentDim: number): GanModels {
+  switch (preset) {
+    case 'mnist-dcgan':
+      return { generator: dcganGenerator(latentDim), discriminator: dcganDiscriminator() }
+    case 'mnist-mlp':
+      return { generator: mlpGenerator(latentDim), discriminator: mlpDiscriminator() }
+  }
+}

@@ -1,0 +1,218 @@
+// The seed's training loop, made configurable: per iteration one discriminator step on a
+// real half-batch and a fake half-batch, then one generator step through the frozen
+// discriminator with "real" labels. Progress leaves through callbacks the caller owns.
+import { stepsPerEpochOf, type OptimizerConfig, type RunConfig } from '@shared/config'
+import { STEP_METRICS, type StepMetrics, type StepRow } from '@shared/metrics'
+import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
+import type { LabelledImages } from './data/idx'
+import { encodePng, gridLayout, tileImages } from './grid'
+import type { GanModels } from './models/presets'
+import { gaussian, mulberry32, permutation, seedGlobalRandom } from './random'
+import { tf } from './tf'
+
+export interface TrainCallbacks {
+  onSteps(rows: StepRow[]): void
+  onProgress(progress: ProgressInfo): void
+  onEpoch(result: EpochResult): void | Promise<void>
+  /** Called after each step; true ends training as 'stopped' at the next step boundary. */
+  shouldStop(): boolean
+  /** Writes a checkpoint and returns its folder relative to the run folder. */
+  saveCheckpoint(epoch: number, models: GanModels): Promise<string>
+}
+
+export interface TrainOutcome {
+  status: 'completed' | 'stopped' | 'diverged'
+  message?: string
+  stepsDone: number
+}
+
+export const GRID_SAMPLES = 100
+const FLUSH_EVERY_MS = 250
+
+export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
+  return o.kind === 'adam' ? tf.train.adam(o.lr, o.beta1, 0.999) : tf.train.sgd(o.lr)
+}
+
+/** The run's fixed latent batch: depends only on the seed, so equal seeds give comparable grids. */
+export function fixedLatentBatch(seed: number, latentDim: number, count = GRID_SAMPLES): Float32Array {
+  return gaussian(count * latentDim, mulberry32(seed ^ 0x5eed))
+}
+
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable)
+}
+
+/** Draws half-batches of real images, scaled to [-1, 1], in a seeded shuffled order. */
+class RealBatches {
+  private order: Uint32Array
+  private cursor = 0
+  private readonly pixelsPerImage: number
+  constructor(
+    private readonly data: LabelledImages,
+    private readonly rand: () => number
+  ) {
+    this.pixelsPerImage = data.height * data.width
+    this.order = permutation(data.count, rand)
+  }
+
+  next(batchSize: number): tf.Tensor4D {
+    const out = new Float32Array(batchSize * this.pixelsPerImage)
+    for (let b = 0; b < batchSize; b++) {
+      if (this.cursor >= this.order.length) {
+        this.order = permutation(this.data.count, this.rand)
+        this.cursor = 0
+      }
+      const start = this.order[this.cursor++] * this.pixelsPerImage
+      for (let p = 0; p < this.pixelsPerImage; p++) out[b * this.pixelsPerImage + p] = this.data.pixels[start + p] / 127.5 - 1
+    }
+    return tf.tensor4d(out, [batchSize, this.data.height, this.data.width, 1])
+  }
+}
+
+function describeMetrics(m: StepMetrics): string {
+  const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : String(v))
+  return `D loss real ${f(m.dLossReal)}, D loss fake ${f(m.dLossFake)}, G loss ${f(m.gLoss)}, D acc real ${f(m.dAccReal)}, D acc fake ${f(m.dAccFake)}`
+}
+
+export async function trainGan(config: RunConfig, models: GanModels, data: LabelledImages, cb: TrainCallbacks): Promise<TrainOutcome> {
+  seedGlobalRandom(config.seed)
+  const { generator: G, discriminator: D } = models
+  const dVars = trainableVariables(D)
+  const gVars = trainableVariables(G)
+  const optD = makeOptimizer(config.optimizerD)
+  const optG = makeOptimizer(config.optimizerG)
+  const batches = new RealBatches(data, mulberry32(config.seed))
+  const n = config.batchSize
+  const stepsPerEpoch = stepsPerEpochOf(config)
+  const totalSteps = stepsPerEpoch * config.epochs
+  const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim), [GRID_SAMPLES, config.latentDim])
+
+  /** One optimizer step of D on a half-batch, returning its loss and accuracy. */
+  const dHalfStep = (images: tf.Tensor, real: boolean): [number, number] => {
+    let logits: tf.Tensor | null = null
+    const cost = optD.minimize(
+      () => {
+        const out = D.apply(images, { training: true }) as tf.Tensor
+        logits = tf.keep(out)
+        const labels = real ? tf.onesLike(out) : tf.zerosLike(out)
+        return tf.losses.sigmoidCrossEntropy(labels, out) as tf.Scalar
+      },
+      true,
+      dVars
+    ) as tf.Scalar
+    const kept = logits as unknown as tf.Tensor
+    const acc = tf.tidy(() => (real ? tf.greater(kept, 0) : tf.lessEqual(kept, 0)).asType('float32').mean())
+    const values: [number, number] = [cost.dataSync()[0], acc.dataSync()[0]]
+    tf.dispose([cost, acc, kept])
+    return values
+  }
+
+  const gStep = (): number => {
+    const z = tf.randomNormal([n, config.latentDim])
+    const cost = optG.minimize(
+      () => {
+        const logits = D.apply(G.apply(z, { training: true }), { training: true }) as tf.Tensor
+        return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar
+      },
+      true,
+      gVars
+    ) as tf.Scalar
+    const value = cost.dataSync()[0]
+    tf.dispose([cost, z])
+    return value
+  }
+
+  let pending: StepRow[] = []
+  let lastFlush = Date.now()
+  const flush = (): void => {
+    if (pending.length > 0) cb.onSteps(pending)
+    pending = []
+    lastFlush = Date.now()
+  }
+
+  const trainStart = Date.now()
+  let globalStep = 0
+  let lastGood: StepMetrics | null = null
+  let secondsPerStep = 0
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const epochStart = Date.now()
+      const sums: StepMetrics = { dLossReal: 0, dLossFake: 0, gLoss: 0, dAccReal: 0, dAccFake: 0 }
+      for (let s = 1; s <= stepsPerEpoch; s++) {
+        const stepStart = Date.now()
+        const real = batches.next(n)
+        const fake = tf.tidy(() => G.apply(tf.randomNormal([n, config.latentDim]), { training: false }) as tf.Tensor)
+        const [dLossReal, dAccReal] = dHalfStep(real, true)
+        const [dLossFake, dAccFake] = dHalfStep(fake, false)
+        tf.dispose([real, fake])
+        const gLoss = gStep()
+        globalStep++
+        const metrics: StepMetrics = { dLossReal, dLossFake, gLoss, dAccReal, dAccFake }
+        const bad = STEP_METRICS.filter((m) => !Number.isFinite(metrics[m]))
+        if (bad.length > 0) {
+          flush()
+          const what = bad.map((m) => `${m} = ${metrics[m]}`).join(', ')
+          const message =
+            `Diverged at step ${globalStep} (epoch ${epoch}): ${what}. ` +
+            (lastGood ? `Last good values: ${describeMetrics(lastGood)}.` : 'No step finished with finite values.')
+          return { status: 'diverged', message, stepsDone: globalStep - 1 }
+        }
+        lastGood = metrics
+        for (const m of STEP_METRICS) sums[m] += metrics[m]
+        pending.push({ step: globalStep, epoch, timeMs: Date.now() - trainStart, ...metrics })
+
+        const elapsed = (Date.now() - stepStart) / 1000
+        secondsPerStep = secondsPerStep === 0 ? elapsed : 0.9 * secondsPerStep + 0.1 * elapsed
+        if (Date.now() - lastFlush >= FLUSH_EVERY_MS || s === stepsPerEpoch) {
+          flush()
+          cb.onProgress({
+            epoch,
+            stepInEpoch: s,
+            stepsPerEpoch,
+            globalStep,
+            totalSteps,
+            imagesPerSec: secondsPerStep > 0 ? n / secondsPerStep : 0,
+            etaSeconds: Math.round((totalSteps - globalStep) * secondsPerStep)
+          })
+        }
+        // Let the process read a stop request between steps.
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        if (cb.shouldStop()) {
+          flush()
+          return { status: 'stopped', message: `Stopped by request at step ${globalStep} (epoch ${epoch}).`, stepsDone: globalStep }
+        }
+      }
+      const means = Object.fromEntries(STEP_METRICS.map((m) => [m, sums[m] / stepsPerEpoch])) as StepMetrics
+      const durationMs = Date.now() - epochStart
+      const grid = sampleGrid(G, fixedZ)
+      const checkpointDir = await cb.saveCheckpoint(epoch, models)
+      await cb.onEpoch({
+        epoch,
+        means,
+        durationMs,
+        imagesPerSec: (n * stepsPerEpoch) / Math.max(durationMs / 1000, 1e-6),
+        gridPngBase64: grid.png.toString('base64'),
+        gridRows: grid.rows,
+        gridCols: grid.cols,
+        checkpointDir
+      })
+    }
+  } finally {
+    flush()
+    tf.dispose(fixedZ)
+    optD.dispose()
+    optG.dispose()
+  }
+  return { status: 'completed', stepsDone: globalStep }
+}
+
+/** Renders the fixed latent batch through G (inference mode) as one PNG. */
+export function sampleGrid(G: tf.LayersModel, z: tf.Tensor2D): { png: Buffer; rows: number; cols: number } {
+  const images = tf.tidy(() => G.apply(z, { training: false }) as tf.Tensor4D)
+  const [count, h, w, c] = images.shape
+  const values = images.dataSync() as Float32Array
+  images.dispose()
+  const layout = gridLayout(count)
+  const png = encodePng(tileImages(values, count, h, w, c === 3 ? 3 : 1, layout))
+  return { png, rows: layout.rows, cols: layout.cols }
+}

@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { PRESETS, runConfigSchema } from '@shared/config'
+import { openDatabase } from '../../src/main/db/connection'
+import { MIGRATIONS } from '../../src/main/db/migrations'
+import { MetricsRepo } from '../../src/main/db/repos/metrics'
+import { RunsRepo } from '../../src/main/db/repos/runs'
+
+const config = runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'r', seed: 3 })
+const row = (step: number, epoch = 1) => ({ step, epoch, timeMs: step * 10, dLossReal: 0.5, dLossFake: 0.6, gLoss: 0.9 + step, dAccReal: 0.8, dAccFake: 0.7 })
+
+describe('database', () => {
+  it('migrates a new file, uses WAL and records the schema version', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'w.sqlite')
+    const db = openDatabase(path)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+    db.close()
+  })
+
+  it('refuses a database written by a newer app version and leaves it untouched', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'w.sqlite')
+    const raw = new BetterSqlite3(path)
+    raw.pragma('user_version = 99')
+    raw.close()
+    expect(() => openDatabase(path)).toThrow(/newer version of GAN Workbench \(schema 99, this app knows up to 1\)/)
+    const again = new BetterSqlite3(path)
+    expect(again.pragma('user_version', { simple: true })).toBe(99)
+    again.close()
+  })
+
+  it('backs up the file before applying a new migration to an existing database', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'db-'))
+    const path = join(dir, 'w.sqlite')
+    openDatabase(path).close()
+    const extra = { version: 2, name: 'extra', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE extra (x INTEGER)') }
+    openDatabase(path, [...MIGRATIONS, extra]).close()
+    expect(readdirSync(dir)).toContain('w.sqlite.before-v2.bak')
+  })
+
+  it('stores runs, batched steps, epochs and grids, and summarises the last metrics', () => {
+    const db = openDatabase(':memory:')
+    const runs = new RunsRepo(db)
+    const metrics = new MetricsRepo(db)
+    const id = runs.create(config, 1000)
+    expect(runs.get(id)).toMatchObject({ status: 'queued', optimizer: 'Adam 0.0002 β1 0.5', lastMetrics: null })
+    metrics.insertSteps(id, [row(1), row(2), row(3)])
+    expect(runs.get(id)?.stepsDone).toBe(3)
+    expect(runs.get(id)?.lastMetrics?.gLoss).toBeCloseTo(3.9)
+    metrics.insertEpoch(id, {
+      epoch: 1,
+      means: { dLossReal: 1, dLossFake: 2, gLoss: 3, dAccReal: 0.5, dAccFake: 0.25 },
+      durationMs: 10,
+      imagesPerSec: 5,
+      gridPngBase64: Buffer.from('png').toString('base64'),
+      gridRows: 10,
+      gridCols: 10,
+      checkpointDir: 'checkpoints/epoch-0001'
+    })
+    expect(runs.get(id)).toMatchObject({ epochsDone: 1, lastMetrics: { gLoss: 3 } })
+    expect(metrics.series(id, 1).step).toEqual([2, 3])
+    expect(metrics.epochs(id)).toEqual([expect.objectContaining({ epoch: 1, hasGrid: true, checkpointDir: 'checkpoints/epoch-0001' })])
+    expect(metrics.grid(id, 1)?.png.toString()).toBe('png')
+    expect(runs.config(id)).toEqual(config)
+    db.close()
+  })
+
+  it('marks runs left running by a dead app as crashed, and deleting a run removes its rows', () => {
+    const db = openDatabase(':memory:')
+    const runs = new RunsRepo(db)
+    const metrics = new MetricsRepo(db)
+    const a = runs.create(config)
+    const b = runs.create(config)
+    runs.markStarted(a)
+    runs.finish(b, 'completed', null)
+    metrics.insertSteps(a, [row(1)])
+    expect(runs.markInterrupted('gone')).toEqual([a])
+    expect(runs.get(a)).toMatchObject({ status: 'crashed', statusMessage: 'gone' })
+    expect(runs.get(b)?.status).toBe('completed')
+    runs.delete(a)
+    expect(db.prepare('SELECT COUNT(*) AS n FROM step_metrics').get()).toEqual({ n: 0 })
+    db.close()
+  })
+
+  it('sustains batched inserts of many step rows', () => {
+    const db = openDatabase(':memory:')
+    const id = new RunsRepo(db).create(config)
+    const metrics = new MetricsRepo(db)
+    for (let b = 0; b < 20; b++) metrics.insertSteps(id, Array.from({ length: 500 }, (_, i) => row(b * 500 + i + 1)))
+    expect(metrics.series(id).step.length).toBe(10_000)
+    expect(existsSync(':memory:')).toBe(false)
+    db.close()
+  })
+})

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { describeIssues, PRESETS, runConfigSchema, stepsPerEpochOf } from '@shared/config'
+
+const base = { ...PRESETS['mnist-dcgan'].defaults, name: 'x', seed: 1 }
+
+function issuesOf(input: unknown) {
+  const r = runConfigSchema.safeParse(input)
+  return r.success ? [] : describeIssues(r.error)
+}
+
+describe('run config', () => {
+  it('accepts the presets as they are', () => {
+    for (const p of Object.values(PRESETS)) expect(runConfigSchema.safeParse({ ...p.defaults, name: 'n', seed: 0 }).success).toBe(true)
+  })
+
+  it('names the field that is wrong', () => {
+    expect(issuesOf({ ...base, optimizerD: { kind: 'adam', lr: -0.1, beta1: 0.5 } })).toEqual([{ field: 'optimizerD.lr', message: 'must be greater than 0' }])
+    expect(issuesOf({ ...base, batchSize: 0 })).toEqual([{ field: 'batchSize', message: 'must be at least 1' }])
+    expect(issuesOf({ ...base, epochs: 1.5 })[0].field).toBe('epochs')
+    expect(issuesOf({ ...base, name: '  ' })).toEqual([{ field: 'name', message: 'must not be empty' }])
+  })
+
+  it('refuses unknown fields', () => {
+    expect(issuesOf({ ...base, learningRate: 3 })).toEqual([{ field: '(config)', message: 'unknown field learningRate' }])
+  })
+
+  it('derives steps per epoch from the data set when not set', () => {
+    expect(stepsPerEpochOf({ stepsPerEpoch: null, batchSize: 64 })).toBe(937)
+    expect(stepsPerEpochOf({ stepsPerEpoch: 50, batchSize: 64 })).toBe(50)
+  })
+})
