@@ -8,6 +8,7 @@ import { selectBackend } from './backend/select'
 import { writeCheckpoint } from './checkpoint'
 import { loadMnist } from './data/mnist'
 import { buildModels } from './models/presets'
+import { seedGlobalRandom } from './random'
 import { trainGan } from './train'
 
 export interface JobControl {
@@ -23,6 +24,8 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     emit({ type: 'backend', report })
     const data = loadMnist('train', req.mnistDir)
     emit({ type: 'status', status: 'running' })
+    // Initialisers draw from Math.random: seed it before the models are built.
+    seedGlobalRandom(req.config.seed)
     const models = buildModels(req.config.preset, req.config.latentDim)
     const outcome = await trainGan(req.config, models, data, {
       onSteps: (rows) => emit({ type: 'steps', rows }),

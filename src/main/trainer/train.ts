@@ -7,7 +7,7 @@ import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
 import type { LabelledImages } from './data/idx'
 import { encodePng, gridLayout, tileImages } from './grid'
 import type { GanModels } from './models/presets'
-import { gaussian, mulberry32, permutation, seedGlobalRandom } from './random'
+import { gaussian, mulberry32, permutation } from './random'
 import { tf } from './tf'
 
 export interface TrainCallbacks {
@@ -74,8 +74,8 @@ function describeMetrics(m: StepMetrics): string {
   return `D loss real ${f(m.dLossReal)}, D loss fake ${f(m.dLossFake)}, G loss ${f(m.gLoss)}, D acc real ${f(m.dAccReal)}, D acc fake ${f(m.dAccFake)}`
 }
 
+/** Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models. */
 export async function trainGan(config: RunConfig, models: GanModels, data: LabelledImages, cb: TrainCallbacks): Promise<TrainOutcome> {
-  seedGlobalRandom(config.seed)
   const { generator: G, discriminator: D } = models
   const dVars = trainableVariables(D)
   const gVars = trainableVariables(G)
