@@ -99,7 +99,7 @@ describe('trainGan', () => {
       // Poison D's weights after step 3, as a diverging optimizer would.
       shouldStop: () => {
         calls++
-        if (calls === 3) for (const w of models.discriminator.trainableWeights) (w.read() as tf.Variable).assign(tf.fill(w.shape, NaN))
+        if (calls === 3) for (const w of models.discriminator.trainableWeights) (w.read() as tf.Variable).assign(tf.fill(w.shape as number[], NaN))
         return false
       }
     }

@@ -1,0 +1,96 @@
+// End to end: the built renderer in Chromium against the real lab server and real trainer
+// processes. A run trained headless (as the CLI does) shows up with its charts and grid; a
+// run started from the form makes the progress bar and the charts move.
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PRESETS } from '@shared/config'
+import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const haveChromium = existsSync(CHROMIUM)
+if (!haveChromium) {
+  if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get`)
+  console.warn(`SKIPPED: end-to-end tests need Chromium at ${CHROMIUM} (apt-get install chromium)`)
+}
+
+describe.skipIf(!haveChromium)('lab in a browser', () => {
+  let lab: Lab
+  let server: RunningLabServer
+  let browser: Browser
+  let page: Page
+  let trainedId: number
+
+  beforeAll(async () => {
+    lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
+    const trained = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'headless run', seed: 7, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' })
+    trainedId = trained.id
+    expect((await lab.waitForEnd(trainedId)).status).toBe('completed')
+    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+    })
+    page = await browser.newPage()
+    page.on('pageerror', (err) => console.error('page error:', err.message))
+    await page.goto(server.url)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    lab?.close()
+  })
+
+  it('refuses a WebSocket without the token', async () => {
+    const status = await page.evaluate(async (port) => {
+      return new Promise<string>((done) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=wrong`)
+        ws.onopen = () => done('open')
+        ws.onerror = () => done('refused')
+      })
+    }, server.port)
+    expect(status).toBe('refused')
+  })
+
+  it('shows the headless run with its charts and sample grid', async () => {
+    await page.getByTestId(`run-row-${trainedId}`).click()
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toContain('completed')
+    await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(0)
+    const src = await page.getByTestId('sample-grid').getAttribute('src')
+    expect(src).toMatch(/^data:image\/png;base64,/)
+    await expect.poll(() => page.getByTestId('backend-badge').textContent()).toMatch(/WebAssembly|wasm/i)
+  })
+
+  it('refuses a negative learning rate in the form, naming the field', async () => {
+    await page.getByTestId('new-run').click()
+    await page.getByTestId('field-optimizerD.lr').fill('-0.1')
+    await expect.poll(() => page.getByTestId('error-optimizerD.lr').textContent()).toContain('greater than 0')
+    expect(await page.getByTestId('submit-run').isDisabled()).toBe(true)
+    await page.getByTestId('field-optimizerD.lr').fill('0.0002')
+  })
+
+  it('starts a run from the form and the progress bar and charts move', async () => {
+    await page.getByTestId('field-preset').selectOption('mnist-mlp')
+    await page.getByTestId('field-name').fill('from the browser')
+    await page.getByTestId('field-batchSize').fill('32')
+    await page.getByTestId('field-epochs').fill('2')
+    await page.getByTestId('field-stepsPerEpoch').fill('150')
+    await page.getByTestId('field-backend').selectOption('wasm')
+    await page.getByTestId('submit-run').click()
+    await page.getByTestId('run-view').waitFor()
+    const progress = page.getByTestId('progress-bar')
+    await expect.poll(async () => Number(await progress.getAttribute('data-step')), { timeout: 60_000 }).toBeGreaterThan(0)
+    const firstStep = Number(await progress.getAttribute('data-step'))
+    await expect.poll(async () => Number(await progress.getAttribute('data-step')), { timeout: 60_000 }).toBeGreaterThan(firstStep)
+    await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0)
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000 }).toContain('completed')
+    await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBe(300)
+    const runs = lab.runs.list()
+    expect(runs.find((r) => r.name === 'from the browser')).toMatchObject({ status: 'completed', stepsDone: 300, epochsDone: 2 })
+  })
+})
