@@ -39,7 +39,8 @@ const config = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
 
 describe('Lab with real trainer processes', () => {
   it('trains 50 steps and stores steps, a grid and a checkpoint; the same seed repeats the losses', async () => {
-    const lab = newLab()
+    const dataDir = mkdtempSync(join(tmpdir(), 'lab-'))
+    const lab = newLab(dataDir)
     const events: string[] = []
     lab.subscribe((e) => events.push(e.event))
     const a = lab.startRun(config())
@@ -63,6 +64,10 @@ describe('Lab with real trainer processes', () => {
     const b = lab.startRun(config({ name: 'again' }))
     await lab.waitForEnd(b.id)
     expect(lab.metrics.series(b.id).values).toEqual(series.values)
+
+    // Closing the lab right after runs end (as the CLI does) leaves them completed.
+    lab.close()
+    expect(newLab(dataDir).runs.get(b.id)?.status).toBe('completed')
   })
 
   it('refuses a bad config without writing anything', () => {

@@ -149,9 +149,9 @@ export class Lab {
 
   close(): void {
     for (const [id, run] of this.active) {
+      if (!run.finished) this.runs.finish(id, 'stopped', 'Stopped: the lab was closed while this run was training.')
       run.finished = true
       run.channel.kill()
-      this.runs.finish(id, 'stopped', 'Stopped: the lab was closed while this run was training.')
     }
     this.active.clear()
     this.db.close()
