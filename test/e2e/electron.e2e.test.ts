@@ -19,8 +19,8 @@ describe.skipIf(!haveElectron)('the Electron app', () => {
     try {
       const win = await app.firstWindow()
       await win.getByTestId('runs-list').waitFor()
-      expect(await win.evaluate(() => typeof (window as unknown as { labBridge?: unknown }).labBridge)).toBe('object')
-      expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined')
+      expect(await win.evaluate(() => typeof (globalThis as unknown as { labBridge?: unknown }).labBridge)).toBe('object')
+      expect(await win.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe('undefined')
     } finally {
       await app.close()
     }
