@@ -2,6 +2,7 @@
 // Without registerWasmGradientKernels these tests fail: wasm has no Conv2DBackpropFilter.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
+import { buildModels } from '../../src/main/trainer/models/presets'
 import {
   initWasmBackend,
   registerWasmGradientKernels,
@@ -400,8 +401,8 @@ describe('training through tf.layers', () => {
 
 describe('GANs train on wasm', () => {
   function ganStep(
-    g: tf.Sequential,
-    d: tf.Sequential,
+    g: tf.LayersModel,
+    d: tf.LayersModel,
     optG: tf.Optimizer,
     optD: tf.Optimizer,
     real: tf.Tensor,
@@ -428,7 +429,7 @@ describe('GANs train on wasm', () => {
     })
   }
 
-  async function trains(g: tf.Sequential, d: tf.Sequential, real: tf.Tensor, latent: number): Promise<void> {
+  async function trains(g: tf.LayersModel, d: tf.LayersModel, real: tf.Tensor, latent: number): Promise<void> {
     const optG = tf.train.adam(2e-4, 0.5)
     const optD = tf.train.adam(2e-4, 0.5)
     const before = [g, d].map((m) => m.getWeights().map((w) => Float32Array.from(w.dataSync())))
@@ -452,24 +453,7 @@ describe('GANs train on wasm', () => {
 
   it('the seed DCGAN (small batch)', async () => {
     await tf.setBackend('wasm')
-    const g = tf.sequential()
-    g.add(tf.layers.dense({ units: 7 * 7 * 128, inputShape: [100] }))
-    g.add(tf.layers.leakyReLU({ alpha: 0.2 }))
-    g.add(tf.layers.reshape({ targetShape: [7, 7, 128] }))
-    g.add(tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }))
-    g.add(tf.layers.leakyReLU({ alpha: 0.2 }))
-    g.add(tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }))
-    g.add(tf.layers.leakyReLU({ alpha: 0.2 }))
-    g.add(tf.layers.conv2d({ filters: 1, kernelSize: 7, padding: 'same', activation: 'tanh' }))
-    const d = tf.sequential()
-    d.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same', inputShape: [28, 28, 1] }))
-    d.add(tf.layers.leakyReLU({ alpha: 0.2 }))
-    d.add(tf.layers.dropout({ rate: 0.4 }))
-    d.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }))
-    d.add(tf.layers.leakyReLU({ alpha: 0.2 }))
-    d.add(tf.layers.dropout({ rate: 0.4 }))
-    d.add(tf.layers.flatten())
-    d.add(tf.layers.dense({ units: 1 }))
+    const { generator: g, discriminator: d } = buildModels('mnist-dcgan', 100)
     expect(g.countParams()).toBe(1164289)
     expect(d.countParams()).toBe(40705)
     const real = tf.randomUniform([4, 28, 28, 1], -1, 1)
