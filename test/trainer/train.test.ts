@@ -1,6 +1,8 @@
 // The training loop in-process on tiny models and 4x4 images (cpu backend).
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runConfigSchema, type RunConfig } from '@shared/config'
@@ -86,6 +88,32 @@ describe('trainGan', () => {
     const z = tf.tensor2d(fixedLatentBatch(11, LATENT), [GRID_SAMPLES, LATENT])
     expect(sampleGrid(g, z).png.toString('base64')).toBe(c.epochs[3].gridPngBase64)
     tf.dispose(z)
+  })
+
+  it('keeps tensors and resident memory flat across the epochs of a long run', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    seedGlobalRandom(5)
+    const runDir = mkdtempSync(join(tmpdir(), 'train-'))
+    const c = collector(runDir)
+    const rss: number[] = []
+    const heap: number[] = []
+    const cb: TrainCallbacks = {
+      ...c.cb,
+      onEpoch: (r) => {
+        c.cb.onEpoch(r)
+        gc()
+        rss.push(process.memoryUsage().rss)
+        heap.push(process.memoryUsage().heapUsed)
+      }
+    }
+    await trainGan(tinyConfig({ epochs: 16, stepsPerEpoch: 60 }), tinyModels(), data, cb)
+    expect(new Set(c.tensorsAtEpochEnd).size).toBe(1)
+    // The JS heap is flat after warm-up. Resident memory may jump once or twice as the
+    // allocator reaches its high-water mark, but a leak would grow it epoch after epoch.
+    expect((heap[heap.length - 1] - heap[3]) / 2 ** 20).toBeLessThan(4)
+    const growingEpochs = rss.slice(1).filter((r, i) => r - rss[i] > 2 * 2 ** 20).length
+    expect(growingEpochs).toBeLessThanOrEqual(3)
   })
 
   it('stops as diverged at the first non-finite loss, naming the step and the last good values', async () => {
