@@ -109,6 +109,9 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
     }
     const unsubscribe = opts.lab.subscribe((e) => send({ kind: 'event', ...e }))
     ws.on('close', unsubscribe)
+    // A protocol error (an oversized or malformed frame) is emitted here before ws closes the
+    // socket itself; without a listener it would be an uncaught exception that ends the server.
+    ws.on('error', (err) => opts.log?.(`WebSocket client error, connection closed: ${err.message}`))
     ws.on('message', async (data) => {
       let call: WsCall
       try {
