@@ -1,0 +1,201 @@
+// The real lab server on port 0 with a real Lab (no run started): WebSocket access control,
+// the request/reply protocol, malformed and oversized messages, and static files without
+// path traversal.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import type { WsServerMessage } from '@shared/ws-protocol'
+import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+
+const INDEX_HTML = '<!doctype html><title>lab-server test</title><script src="/assets/app.js"></script>'
+const APP_JS = 'console.log("lab-server test app")'
+const SECRET = 'SECRET-OUTSIDE-THE-RENDERER-DIR'
+
+let root: string
+let lab: Lab
+let server: RunningLabServer
+const sockets: WebSocket[] = []
+let logged: string[] = []
+
+beforeEach(async () => {
+  root = mkdtempSync(join(tmpdir(), 'lab-server-'))
+  const rendererDir = join(root, 'renderer')
+  mkdirSync(join(rendererDir, 'assets'), { recursive: true })
+  writeFileSync(join(rendererDir, 'index.html'), INDEX_HTML)
+  writeFileSync(join(rendererDir, 'assets', 'app.js'), APP_JS)
+  // Files a traversal would reach: next to the renderer dir.
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: SECRET }))
+  writeFileSync(join(root, 'secret.txt'), SECRET)
+  mkdirSync(join(root, 'data'))
+  lab = new Lab({ dataDir: join(root, 'data'), launcher: forkLauncher(), version: 'test', transport: 'websocket' })
+  logged = []
+  server = await startLabServer({ lab, rendererDir, port: 0, log: (m) => logged.push(m) })
+})
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate()
+  await server?.close()
+  lab?.close()
+  rmSync(root, { recursive: true, force: true })
+})
+
+const base = (): string => `http://127.0.0.1:${server.port}`
+const wsUrl = (token: string | null = server.token): string => `ws://127.0.0.1:${server.port}/ws${token === null ? '' : `?token=${encodeURIComponent(token)}`}`
+
+function socket(url: string, options?: WebSocket.ClientOptions): WebSocket {
+  const ws = new WebSocket(url, options)
+  sockets.push(ws)
+  return ws
+}
+
+/** Resolves with the HTTP status of a refused upgrade; rejects if the socket opens. */
+function expectRefused(url: string, options?: WebSocket.ClientOptions): Promise<number | string> {
+  return new Promise((resolve, reject) => {
+    const ws = socket(url, options)
+    ws.on('open', () => reject(new Error(`WebSocket to ${url} was accepted`)))
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0)
+      ws.terminate()
+    })
+    ws.on('error', (err) => resolve(err.message))
+  })
+}
+
+function open(options?: WebSocket.ClientOptions): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = socket(wsUrl(), options)
+    ws.once('open', () => resolve(ws))
+    ws.once('error', reject)
+  })
+}
+
+function nextMessage(ws: WebSocket): Promise<WsServerMessage> {
+  return new Promise((resolve, reject) => {
+    ws.once('message', (data) => resolve(JSON.parse(data.toString()) as WsServerMessage))
+    ws.once('close', (code) => reject(new Error(`closed with ${code} before a message arrived`)))
+  })
+}
+
+function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => {
+    if (ws.readyState === WebSocket.CLOSED) resolve({ code: -1, reason: 'already closed' })
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+  })
+}
+
+/** A GET with the path sent exactly as written (fetch would normalise dot segments away). */
+function rawGet(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET' }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('lab server WebSocket', () => {
+  it('refuses a socket without a token, with a wrong token, or on another path', async () => {
+    expect(await expectRefused(wsUrl(null))).toBe(401)
+    expect(await expectRefused(wsUrl('wrong'))).toBe(401)
+    expect(await expectRefused(wsUrl(server.token + 'x'))).toBe(401)
+    expect(await expectRefused(`ws://127.0.0.1:${server.port}/other?token=${server.token}`)).toBe(401)
+  })
+
+  it('refuses a socket from a foreign Origin, accepts its own origin', async () => {
+    expect(await expectRefused(wsUrl(), { origin: 'http://evil.example' })).toBe(401)
+    expect(await expectRefused(wsUrl(), { origin: `http://localhost:${server.port}` })).toBe(401)
+    const ws = await open({ origin: base() })
+    expect(ws.readyState).toBe(WebSocket.OPEN)
+  })
+
+  it('answers runs:list with an empty list and an invalid runs:get with INVALID_REQUEST', async () => {
+    const ws = await open()
+    ws.send(JSON.stringify({ id: 1, channel: 'runs:list' }))
+    expect(await nextMessage(ws)).toEqual({ kind: 'reply', id: 1, result: { ok: true, data: [] } })
+
+    ws.send(JSON.stringify({ id: 2, channel: 'runs:get', req: { id: 'x' } }))
+    const reply = await nextMessage(ws)
+    expect(reply).toMatchObject({ kind: 'reply', id: 2, result: { ok: false, error: { code: 'INVALID_REQUEST' } } })
+
+    ws.send(JSON.stringify({ id: 3, channel: 'no:such', req: {} }))
+    expect(await nextMessage(ws)).toMatchObject({ kind: 'reply', id: 3, result: { ok: false, error: { code: 'UNKNOWN_CHANNEL' } } })
+    expect(ws.readyState).toBe(WebSocket.OPEN)
+  })
+
+  it('closes the socket with 1003 on a message that is not JSON or has no numeric id', async () => {
+    const a = await open()
+    const aClosed = closed(a)
+    a.send('this is not json')
+    expect((await aClosed).code).toBe(1003)
+
+    const b = await open()
+    const bClosed = closed(b)
+    b.send(JSON.stringify({ id: 'one', channel: 'runs:list' }))
+    expect((await bClosed).code).toBe(1003)
+  })
+
+  it('closes the socket on a message larger than 1 MiB and keeps serving others', async () => {
+    // Before lab-server.ts listened for 'error' on each socket, this was an uncaught
+    // RangeError (Max payload size exceeded) that ended the whole server process.
+    const ws = await open()
+    const wsClosed = closed(ws)
+    ws.on('error', () => undefined) // the server may reset the connection; the close is what counts
+    ws.send(JSON.stringify({ id: 1, channel: 'runs:list', req: { pad: 'x'.repeat(1 << 20) } }))
+    expect((await wsClosed).code).toBe(1009)
+    expect(logged.some((m) => m.includes('Max payload size exceeded'))).toBe(true)
+    const other = await open()
+    other.send(JSON.stringify({ id: 7, channel: 'runs:list' }))
+    expect(await nextMessage(other)).toMatchObject({ id: 7, result: { ok: true } })
+  })
+})
+
+describe('lab server static files', () => {
+  it('serves index.html at / and assets by path', async () => {
+    const index = await fetch(`${base()}/`)
+    expect(index.status).toBe(200)
+    expect(index.headers.get('content-type')).toContain('text/html')
+    expect(await index.text()).toBe(INDEX_HTML)
+    const app = await fetch(`${base()}/assets/app.js`)
+    expect(app.status).toBe(200)
+    expect(app.headers.get('content-type')).toContain('text/javascript')
+    expect(await app.text()).toBe(APP_JS)
+    expect((await fetch(`${base()}/missing.js`)).status).toBe(404)
+  })
+
+  it.each([
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/%2E%2E/secret.txt',
+    '/..%2fsecret.txt',
+    '/assets/../../secret.txt',
+    '/assets/%2e%2e/%2e%2e/secret.txt',
+    '/assets/..%2f..%2fsecret.txt',
+    '/%2e%2e%2f%2e%2e%2fsecret.txt',
+    '/..\\secret.txt'
+  ])('never serves a file outside the renderer dir: %s', async (path) => {
+    const res = await rawGet(path)
+    expect([400, 403, 404]).toContain(res.status)
+    expect(res.body).not.toContain(SECRET)
+  })
+
+  it('treats //secret.txt as a host-relative URL for / and serves index.html, not the file', async () => {
+    const res = await rawGet('//secret.txt')
+    expect(res.body).not.toContain(SECRET)
+    if (res.status === 200) expect(res.body).toBe(INDEX_HTML)
+    else expect([400, 403, 404]).toContain(res.status)
+  })
+
+  it('answers 400 to a path that does not decode and 405 to a POST', async () => {
+    expect((await rawGet('/%E0%A4%A')).status).toBe(400)
+    expect((await fetch(`${base()}/`, { method: 'POST' })).status).toBe(405)
+  })
+})
