@@ -50,6 +50,43 @@ export interface AppInfo {
 
 const runId = z.object({ id: z.number().int().positive() }).strict()
 
+/** Latent-plane resolution bounds (cells per side). */
+export const EXPLORER_MIN_RESOLUTION = 5
+export const EXPLORER_MAX_RESOLUTION = 32
+
+/**
+ * One plane of the latent space: z = x e_axisI + y e_axisJ, x and y from min to max in
+ * `resolution` steps. Axes below latentDim are checked by the service (it knows the run).
+ */
+export const explorerGridSchema = z
+  .object({
+    id: z.number().int().positive(),
+    epoch: z.number().int().min(1),
+    axisI: z.number().int().min(0, 'must be at least 0'),
+    axisJ: z.number().int().min(0, 'must be at least 0'),
+    min: z.number().finite(),
+    max: z.number().finite(),
+    resolution: z
+      .number()
+      .int()
+      .min(EXPLORER_MIN_RESOLUTION, `must be at least ${EXPLORER_MIN_RESOLUTION}`)
+      .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`)
+  })
+  .strict()
+  .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
+  .refine((r) => r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+export type ExplorerGridRequest = z.output<typeof explorerGridSchema>
+
+export interface ExplorerGridResult {
+  epoch: number
+  pngBase64: string
+  rows: number
+  cols: number
+  /** True when the plane came from the cache rather than a new rendering. */
+  cached: boolean
+  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number }
+}
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   'presets:list': z.undefined(),
@@ -61,7 +98,8 @@ export const requestSchemas = {
   'runs:metrics': z
     .object({ id: z.number().int().positive(), afterStep: z.number().int().min(0).default(0) })
     .strict(),
-  'runs:grid': z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict()
+  'runs:grid': z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict(),
+  'explorer:grid': explorerGridSchema
 } as const
 
 export interface LabCalls {
@@ -74,6 +112,7 @@ export interface LabCalls {
   'runs:delete': { req: { id: number }; res: { id: number } }
   'runs:metrics': { req: { id: number; afterStep?: number }; res: StepSeries }
   'runs:grid': { req: { id: number; epoch: number }; res: { epoch: number; pngBase64: string; rows: number; cols: number } }
+  'explorer:grid': { req: ExplorerGridRequest; res: ExplorerGridResult }
 }
 
 export type Channel = keyof LabCalls
@@ -88,6 +127,8 @@ export interface LabEvents {
   'trainer:steps': { runId: number; rows: StepRow[] }
   'trainer:epoch': { runId: number; epoch: EpochInfo }
   'trainer:log': { runId: number; level: 'info' | 'warn' | 'error'; message: string }
+  /** Cells of a latent plane rendered so far. */
+  'explorer:progress': { runId: number; done: number; total: number }
 }
 export type EventName = keyof LabEvents
 export const EVENT_NAMES: EventName[] = [
@@ -97,7 +138,8 @@ export const EVENT_NAMES: EventName[] = [
   'trainer:progress',
   'trainer:steps',
   'trainer:epoch',
-  'trainer:log'
+  'trainer:log',
+  'explorer:progress'
 ]
 
 /** The surface the renderer sees, whatever the transport. */

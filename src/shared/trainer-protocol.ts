@@ -28,7 +28,17 @@ export interface StartRequest {
   mnistDir?: string
 }
 
-export type TrainerRequest = StartRequest | { type: 'stop' }
+/** Draws one latent plane of a stored generator, then the process ends. */
+export interface ExploreRequest {
+  type: 'explore'
+  backend: BackendChoice
+  /** Folder of the checkpoint's generator (model.json + weights). */
+  generatorDir: string
+  latentDim: number
+  plane: { axisI: number; axisJ: number; min: number; max: number; resolution: number }
+}
+
+export type TrainerRequest = StartRequest | ExploreRequest | { type: 'stop' }
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'diverged' | 'failed' | 'crashed'
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running']
@@ -66,3 +76,6 @@ export type TrainerEvent =
   | { type: 'epoch'; result: EpochResult }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'done'; status: Exclude<RunStatus, 'queued' | 'running' | 'crashed'>; message?: string }
+  | { type: 'explore-progress'; done: number; total: number }
+  | { type: 'explored'; pngBase64: string; rows: number; cols: number }
+  | { type: 'explore-failed'; message: string }

@@ -16,7 +16,8 @@ function handlers(): LabHandlers {
     'runs:stop': fail,
     'runs:delete': fail,
     'runs:metrics': fail,
-    'runs:grid': fail
+    'runs:grid': fail,
+    'explorer:grid': fail
   }
 }
 

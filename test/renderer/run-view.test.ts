@@ -137,4 +137,12 @@ describe('RunView', () => {
     expect(w.emitted('deleted')).toEqual([[7]])
     expect(useRunsStore().selectedId).toBeNull()
   })
+
+  it('offers the latent space explorer with the epochs that have checkpoints', async () => {
+    const w = await mountSelected()
+    const plane = w.get('[data-testid="latent-plane"]')
+    expect(plane.text()).toContain('Latent space')
+    const options = plane.findAll('[data-testid="latent-field-epoch"] option').map((o) => o.text())
+    expect(options).toEqual(['1', '2', '3'])
+  })
 })

@@ -1,16 +1,26 @@
 // The lab's back end: the database, the active trainers and the LabApi handlers. Electron's
 // main process, the lab server and the CLI each create one Lab and differ only in how
 // trainers are launched and how events reach the renderer.
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
-import type { EventEnvelope, EventName, LabEvents, LabHandlers, RunDetail, RunSummary } from '@shared/api'
+import {
+  explorerGridSchema,
+  type EventEnvelope,
+  type EventName,
+  type ExplorerGridResult,
+  type LabEvents,
+  type LabHandlers,
+  type RunDetail,
+  type RunSummary
+} from '@shared/api'
 import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
+import { planeCacheKey, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {
@@ -41,6 +51,9 @@ export class Lab {
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   private readonly waiters = new Map<number, Waiter[]>()
+  /** Latent planes being rendered, by cache key: a second identical request joins the first. */
+  private readonly rendering = new Map<string, Promise<{ png: Buffer; rows: number; cols: number }>>()
+  private readonly explorers = new Set<TrainerChannel>()
 
   constructor(private readonly opts: LabOptions) {
     this.db = openDatabase(join(opts.dataDir, DB_FILE))
@@ -67,7 +80,8 @@ export class Lab {
       const grid = this.metrics.grid(id, epoch)
       if (!grid) throw new LabError('NOT_FOUND', `Run ${id} has no sample grid for epoch ${epoch}`)
       return { epoch, pngBase64: grid.png.toString('base64'), rows: grid.rows, cols: grid.cols }
-    }
+    },
+    'explorer:grid': (req) => this.explorerGrid(req)
   }
 
   subscribe(listener: (e: EventEnvelope) => void): () => void {
@@ -147,7 +161,82 @@ export class Lab {
     return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]))
   }
 
+  /**
+   * Renders (or takes from the cache) an n x n plane of the latent space of one run's
+   * checkpoint. The rendering runs in a trainer process, so this process stays responsive.
+   */
+  async explorerGrid(input: unknown): Promise<ExplorerGridResult> {
+    const parsed = explorerGridSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${formatIssues(issues)}`, issues)
+    }
+    const { id, epoch, ...plane } = parsed.data
+    const spec: PlaneSpec = plane
+    this.requireRun(id)
+    const config = this.runs.config(id) as RunConfig
+    const problem = planeProblem(spec, config.latentDim)
+    if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
+    const coords = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
+
+    const cached = this.db
+      .prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND axis_i = ? AND axis_j = ? AND min = ? AND max = ? AND resolution = ?')
+      .get(id, epoch, spec.axisI, spec.axisJ, spec.min, spec.max, spec.resolution) as { png: Buffer; rows: number; cols: number } | undefined
+    if (cached) return { epoch, pngBase64: cached.png.toString('base64'), rows: cached.rows, cols: cached.cols, cached: true, coords }
+
+    const epochs = this.metrics.epochs(id)
+    const checkpointDir = epochs.find((e) => e.epoch === epoch)?.checkpointDir ?? null
+    const withCheckpoints = epochs.filter((e) => e.checkpointDir).map((e) => e.epoch)
+    const available = withCheckpoints.length > 0 ? `checkpoints exist for epochs ${withCheckpoints.join(', ')}` : 'it has no checkpoints yet'
+    if (!checkpointDir) throw new LabError('NOT_FOUND', `Run ${id} has no checkpoint for epoch ${epoch} (${available})`)
+    const generatorDir = join(this.runDir(id), checkpointDir, 'generator')
+    if (!existsSync(join(generatorDir, 'model.json'))) {
+      throw new LabError('NOT_FOUND', `The checkpoint of run ${id} for epoch ${epoch} is missing its generator files (${generatorDir})`)
+    }
+
+    const key = planeCacheKey(id, epoch, spec)
+    let pending = this.rendering.get(key)
+    if (!pending) {
+      pending = this.renderInTrainer(id, config, generatorDir, spec).finally(() => this.rendering.delete(key))
+      this.rendering.set(key, pending)
+    }
+    const result = await pending
+    if (this.runs.get(id)) {
+      this.db
+        .prepare(
+          'INSERT OR REPLACE INTO latent_cache (run_id, epoch, axis_i, axis_j, min, max, resolution, rows, cols, png, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+        )
+        .run(id, epoch, spec.axisI, spec.axisJ, spec.min, spec.max, spec.resolution, result.rows, result.cols, result.png, Date.now())
+    }
+    return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords }
+  }
+
+  private renderInTrainer(runId: number, config: RunConfig, generatorDir: string, plane: PlaneSpec): Promise<{ png: Buffer; rows: number; cols: number }> {
+    return new Promise((resolve, reject) => {
+      const channel = this.opts.launcher(`gan-trainer explore ${runId}`)
+      this.explorers.add(channel)
+      let settled = false
+      const settle = (fn: () => void): void => {
+        if (settled) return
+        settled = true
+        this.explorers.delete(channel)
+        channel.kill()
+        fn()
+      }
+      channel.onOutput((line, stream) => this.log(stream === 'stderr' ? 'warn' : 'info', `[explorer ${runId}] ${line}`))
+      channel.onMessage((event) => {
+        if (event.type === 'explore-progress') this.emit('explorer:progress', { runId, done: event.done, total: event.total })
+        else if (event.type === 'explored') settle(() => resolve({ png: Buffer.from(event.pngBase64, 'base64'), rows: event.rows, cols: event.cols }))
+        else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering the latent plane failed: ${event.message}`)))
+      })
+      channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`))))
+      channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, plane })
+    })
+  }
+
   close(): void {
+    for (const channel of this.explorers) channel.kill()
+    this.explorers.clear()
     for (const [id, run] of this.active) {
       if (!run.finished) this.runs.finish(id, 'stopped', 'Stopped: the lab was closed while this run was training.')
       run.finished = true

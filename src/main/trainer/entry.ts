@@ -1,6 +1,7 @@
 // Entry of the trainer process. It speaks the same protocol over Electron's parentPort
 // (utilityProcess) or Node's IPC channel (child_process.fork); nothing here imports electron.
 import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
+import { runExplore } from '../explorer/job'
 import { runJob } from './job'
 
 interface ParentPortLike {
@@ -26,6 +27,10 @@ function onRequest(msg: TrainerRequest): void {
   }
   if (started) return
   started = true
+  if (msg.type === 'explore') {
+    void runExplore(msg, send)
+    return
+  }
   // After its final 'done' event the host ends this process, so no message is cut off.
   void runJob(msg, { emit: send, stopRequested: () => stopRequested })
 }

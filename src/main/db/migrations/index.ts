@@ -1,6 +1,7 @@
 // Numbered migrations, applied in order; PRAGMA user_version records the last one applied.
 import type { Database } from 'better-sqlite3'
 import * as m0001 from './0001-initial'
+import * as m0002 from './0002-latent-cache'
 
 export interface Migration {
   version: number
@@ -8,4 +9,7 @@ export interface Migration {
   up(db: Database): void
 }
 
-export const MIGRATIONS: Migration[] = [{ version: 1, ...m0001 }]
+export const MIGRATIONS: Migration[] = [
+  { version: 1, ...m0001 },
+  { version: 2, ...m0002 }
+]

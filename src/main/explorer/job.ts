@@ -1,0 +1,19 @@
+// A latent-plane rendering inside a trainer process: choose the backend, load the stored
+// generator, render, and report progress and the PNG as TrainerEvents.
+import { toErrorInfo } from '@shared/errors'
+import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
+import { selectBackend } from '../trainer/backend/select'
+import { loadModelFrom } from '../trainer/checkpoint'
+import { renderPlane } from './render'
+
+export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent) => void): Promise<void> {
+  try {
+    await selectBackend(req.backend)
+    const generator = await loadModelFrom(req.generatorDir)
+    const result = await renderPlane(generator, req.plane, req.latentDim, (done, total) => emit({ type: 'explore-progress', done, total }))
+    generator.dispose()
+    emit({ type: 'explored', pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols })
+  } catch (err) {
+    emit({ type: 'explore-failed', message: toErrorInfo(err).message })
+  }
+}

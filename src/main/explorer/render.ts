@@ -1,0 +1,54 @@
+// Renders a latent plane with a loaded generator: the plane's latent vectors in batches,
+// the outputs tiled into one PNG (pad 1, n x n). Runs wherever tfjs has a backend; the lab
+// runs it in a trainer-style child process so the main process stays responsive.
+import { encodePng, tileImages } from '../trainer/grid'
+import { tf } from '../trainer/tf'
+import { planeLatents, type PlaneSpec } from './plane'
+
+export const RENDER_BATCH = 64
+
+export interface RenderedPlane {
+  png: Buffer
+  rows: number
+  cols: number
+}
+
+/** Generator outputs for `count` latent vectors, NHWC values in [-1, 1]. */
+export async function generate(
+  generator: tf.LayersModel,
+  latents: Float32Array,
+  latentDim: number,
+  onBatch?: (done: number, total: number) => void,
+  batch = RENDER_BATCH
+): Promise<{ values: Float32Array; h: number; w: number; channels: 1 | 3 }> {
+  const total = latents.length / latentDim
+  let out: Float32Array | null = null
+  let shape: number[] = []
+  for (let start = 0; start < total; start += batch) {
+    const size = Math.min(batch, total - start)
+    const z = tf.tensor2d(latents.subarray(start * latentDim, (start + size) * latentDim), [size, latentDim])
+    const images = generator.predict(z) as tf.Tensor
+    const data = (await images.data()) as Float32Array
+    shape = images.shape
+    z.dispose()
+    images.dispose()
+    const perImage = data.length / size
+    out ??= new Float32Array(total * perImage)
+    out.set(data, start * perImage)
+    onBatch?.(start + size, total)
+  }
+  const [, h, w, ch] = shape.length === 4 ? shape : [0, shape[1], shape[2], 1]
+  return { values: out ?? new Float32Array(0), h, w, channels: ch === 3 ? 3 : 1 }
+}
+
+export async function renderPlane(
+  generator: tf.LayersModel,
+  spec: PlaneSpec,
+  latentDim: number,
+  onProgress?: (done: number, total: number) => void
+): Promise<RenderedPlane> {
+  const n = spec.resolution
+  const { values, h, w, channels } = await generate(generator, planeLatents(spec, latentDim), latentDim, onProgress)
+  const image = tileImages(values, n * n, h, w, channels, { rows: n, cols: n, pad: 1 })
+  return { png: encodePng(image), rows: n, cols: n }
+}

@@ -1,0 +1,93 @@
+// Integration: the latent explorer renders planes of a real run's checkpoints in a trainer
+// process, caches them, and each tile is the stored generator's output for its cell.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PRESETS } from '@shared/config'
+import { cellLatent } from '../../src/main/explorer/plane'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { selectBackend } from '../../src/main/trainer/backend/select'
+import { checkpointName, loadModelFrom } from '../../src/main/trainer/checkpoint'
+import { decodePng } from '../../src/main/trainer/grid'
+import { tf } from '../../src/main/trainer/tf'
+
+let lab: Lab
+let runId: number
+const plane = { axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 20 }
+
+beforeAll(async () => {
+  lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'explorer-')), launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+  const run = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'explore', seed: 3, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' })
+  runId = run.id
+  const end = await lab.waitForEnd(run.id)
+  expect(end.status).toBe('completed')
+}, 120_000)
+
+afterAll(() => lab?.close())
+
+describe('latent explorer', () => {
+  it('renders a 20x20 plane, answers the same request from the cache, and differs between epochs', async () => {
+    const progress: { done: number; total: number }[] = []
+    lab.subscribe((e) => {
+      if (e.event === 'explorer:progress') progress.push(e.payload)
+    })
+    const first = await lab.explorerGrid({ id: runId, epoch: 2, ...plane })
+    expect(first).toMatchObject({ epoch: 2, rows: 20, cols: 20, cached: false, coords: { min: -3, max: 3, resolution: 20, axisI: 0, axisJ: 1 } })
+    const png = decodePng(Buffer.from(first.pngBase64, 'base64'))
+    expect([png.width, png.height]).toEqual([20 * 28 + 21, 20 * 28 + 21])
+    expect(progress.at(-1)).toEqual({ runId, done: 400, total: 400 })
+    expect(progress.length).toBeGreaterThan(1)
+
+    const again = await lab.explorerGrid({ id: runId, epoch: 2, ...plane })
+    expect(again.cached).toBe(true)
+    expect(again.pngBase64).toBe(first.pngBase64)
+
+    const earlier = await lab.explorerGrid({ id: runId, epoch: 1, ...plane })
+    expect(earlier.cached).toBe(false)
+    expect(earlier.pngBase64).not.toBe(first.pngBase64)
+  }, 120_000)
+
+  it('each tile is the checkpoint generator output for its cell latent vector', async () => {
+    const res = await lab.explorerGrid({ id: runId, epoch: 2, ...plane })
+    const png = decodePng(Buffer.from(res.pngBase64, 'base64'))
+    await selectBackend('wasm')
+    const generator = await loadModelFrom(join(lab.runDir(runId), 'checkpoints', checkpointName(2), 'generator'))
+    const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
+    for (const [row, col] of [[0, 0], [0, 19], [19, 0], [7, 12]]) {
+      const z = tf.tensor2d(cellLatent(plane, latentDim, row, col), [1, latentDim])
+      const out = generator.predict(z) as tf.Tensor
+      const values = await out.data()
+      z.dispose()
+      out.dispose()
+      let worst = 0
+      for (let y = 0; y < 28; y++) {
+        for (let x = 0; x < 28; x++) {
+          const expected = Math.max(0, Math.min(255, Math.round((values[y * 28 + x] + 1) * 127.5)))
+          const px = ((1 + row * 29 + y) * png.width + 1 + col * 29 + x) * 4
+          worst = Math.max(worst, Math.abs(png.rgba[px] - expected))
+        }
+      }
+      expect(worst, `tile (${row}, ${col})`).toBeLessThanOrEqual(1)
+    }
+    // The tiles differ from each other: the plane is not one repeated image.
+    const tile = (row: number, col: number): number[] =>
+      Array.from({ length: 28 }, (_, y) => png.rgba[((1 + row * 29 + y) * png.width + 1 + col * 29 + 14) * 4])
+    expect(tile(0, 0)).not.toEqual(tile(19, 19))
+    generator.dispose()
+  }, 120_000)
+
+  it('refuses bad sizes, ranges, axes and epochs without a checkpoint, naming the problem', async () => {
+    await expect(lab.explorerGrid({ id: runId, epoch: 2, ...plane, resolution: 0 })).rejects.toThrow('resolution: must be at least 5')
+    await expect(lab.explorerGrid({ id: runId, epoch: 2, ...plane, resolution: 33 })).rejects.toThrow('resolution: must be at most 32')
+    await expect(lab.explorerGrid({ id: runId, epoch: 2, ...plane, min: 3, max: -3 })).rejects.toThrow('min must be less than max')
+    await expect(lab.explorerGrid({ id: runId, epoch: 2, ...plane, axisJ: 0 })).rejects.toThrow('axis j must differ from axis i')
+    await expect(lab.explorerGrid({ id: runId, epoch: 2, ...plane, axisJ: 100 })).rejects.toThrow("axisJ: must be between 0 and 99 (the run's latent size is 100)")
+    await expect(lab.explorerGrid({ id: runId, epoch: 5, ...plane })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `Run ${runId} has no checkpoint for epoch 5 (checkpoints exist for epochs 1, 2)`
+    })
+    await expect(lab.explorerGrid({ id: 999, epoch: 1, ...plane })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'There is no run 999' })
+  })
+})
