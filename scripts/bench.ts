@@ -10,6 +10,7 @@
 // --backends backends to try (default: every backend in BACKEND_ORDER that can start)
 // --all      also run mnist-dcgan on the cpu backend (minutes per iteration: skipped otherwise)
 // --json     print one JSON object on stdout instead of the table (progress goes to stderr)
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,14 +37,48 @@ const SQLITE_BATCH = 250
 const SQLITE_RUNS = 1000
 const LIST_REPEATS = 5
 
-/** PyTorch reference from ../shared/ENVIRONMENT.md: not measured by this script. */
-const PYTORCH_REFERENCE = {
+interface PytorchFigure {
+  measuredNow: boolean
+  source: string
+  setup: string
+  msPerIteration: number
+  imagesPerSecond: number
+}
+
+/** PyTorch reference from ../shared/ENVIRONMENT.md, used when PyTorch cannot run here. */
+const PYTORCH_REFERENCE: PytorchFigure = {
   measuredNow: false,
   source: '../shared/ENVIRONMENT.md',
   setup: 'Debian python3-torch 1.13 + OpenBLAS, one thread, seed DCGAN (F=128), batch 64',
   msPerIteration: 3400,
   imagesPerSecond: BATCH / 3.4
 }
+
+/**
+ * Times the same DCGAN iteration in PyTorch (scripts/pytorch_dcgan_step.py) in this run,
+ * where python3 with torch is installed (Debian: apt-get install python3-torch); otherwise
+ * falls back to the recorded reference and says why.
+ */
+function measurePytorch(): PytorchFigure {
+  const script = join(__dirname, 'pytorch_dcgan_step.py')
+  const python = process.env.PYTHON ?? '/usr/bin/python3'
+  const run = spawnSync(python, [script, '3', '1', '1'], { encoding: 'utf8', timeout: 180_000 })
+  if (run.status !== 0) {
+    const why = (run.stderr || run.error?.message || '').trim().split('\n').pop() ?? 'unknown error'
+    console.error(`PyTorch not measured (${why}); using the recorded reference`)
+    return PYTORCH_REFERENCE
+  }
+  const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { msPerIteration: number; imagesPerSecond: number; torch: string; threads: number }
+  return {
+    measuredNow: true,
+    source: 'scripts/pytorch_dcgan_step.py, this run',
+    setup: `PyTorch ${r.torch}, ${r.threads} thread, seed DCGAN (F=128), batch 64, 3 timed iterations`,
+    msPerIteration: r.msPerIteration,
+    imagesPerSecond: r.imagesPerSecond
+  }
+}
+
+let pytorch: PytorchFigure = PYTORCH_REFERENCE
 
 interface KernelShare {
   name: string
@@ -249,7 +284,7 @@ async function benchPreset(preset: PresetId, backend: BackendName, opts: Options
       minMsPerIteration: Math.min(...deltas),
       maxMsPerIteration: Math.max(...deltas),
       imagesPerSecond,
-      speedVsPytorchRatio: preset === 'mnist-dcgan' ? imagesPerSecond / PYTORCH_REFERENCE.imagesPerSecond : undefined,
+      speedVsPytorchRatio: preset === 'mnist-dcgan' ? imagesPerSecond / pytorch.imagesPerSecond : undefined,
       profiledIterationMs,
       kernelTotalMs: total,
       topKernels: top
@@ -347,7 +382,7 @@ function printTable(report: ReturnType<typeof buildReport>): void {
   const ref = report.pytorchReference
   out.push(
     `  ${'mnist-dcgan'.padEnd(12)} ${'PyTorch'.padEnd(8)} ${fmt(ref.msPerIteration, 0).padStart(9)} ${'-'.padStart(8)} ${'-'.padStart(8)} ${fmt(ref.imagesPerSecond).padStart(9)} ${'1.00x'.padStart(10)}  ` +
-      `REFERENCE, a constant, not measured now: ${ref.setup}; from ${ref.source}`
+      (ref.measuredNow ? `measured in this run: ${ref.setup}` : `REFERENCE, a constant, not measured now: ${ref.setup}; from ${ref.source}`)
   )
   for (const r of report.training.filter((t) => t.status === 'measured')) {
     out.push('')
@@ -385,7 +420,7 @@ function buildReport(args: {
   batchSize: number
   backends: BackendResult[]
   training: TrainResult[]
-  pytorchReference: typeof PYTORCH_REFERENCE
+  pytorchReference: PytorchFigure
   sqlite: SqliteResult | null
   benchSeconds: number
 } {
@@ -396,7 +431,7 @@ function buildReport(args: {
     batchSize: BATCH,
     backends: args.backends,
     training: args.training,
-    pytorchReference: PYTORCH_REFERENCE,
+    pytorchReference: pytorch,
     sqlite: args.sqlite,
     benchSeconds: args.totalSeconds
   }
@@ -411,6 +446,7 @@ async function main(): Promise<void> {
 
   const { data, source } = benchData()
   const backends: BackendResult[] = []
+  if (opts.presets.includes('mnist-dcgan')) pytorch = measurePytorch()
   const training: TrainResult[] = []
   for (const backend of opts.backends) {
     try {
