@@ -66,6 +66,27 @@ describe.skipIf(!haveChromium)('lab in a browser', () => {
     await expect.poll(() => page.getByTestId('backend-badge').textContent()).toMatch(/WebAssembly|wasm/i)
   })
 
+  it('renders a latent plane of the headless run and answers it again from the cache', async () => {
+    await page.getByTestId(`run-row-${trainedId}`).click()
+    await page.getByTestId('latent-plane').waitFor()
+    await page.getByTestId('latent-field-epoch').selectOption('2')
+    await page.getByTestId('latent-field-resolution').fill('8')
+    await page.getByTestId('latent-render').click()
+    const image = page.getByTestId('latent-image')
+    await image.waitFor({ timeout: 60_000 })
+    expect(await image.getAttribute('src')).toMatch(/^data:image\/png;base64,/)
+    expect(await image.getAttribute('data-cached')).toBe('false')
+    const size = await image.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null))
+    expect(size).toEqual([8 * 28 + 9, 8 * 28 + 9])
+    await image.hover({ position: { x: 2, y: 2 } })
+    await expect.poll(() => page.getByTestId('latent-coords').textContent()).toContain('z_0 = -3, z_1 = 3')
+    await page.getByTestId('latent-render').click()
+    await expect.poll(() => image.getAttribute('data-cached')).toBe('true')
+    await page.getByTestId('latent-field-min').fill('5')
+    await page.getByTestId('latent-render').click()
+    await expect.poll(() => page.getByTestId('latent-error').textContent()).toContain('min must be less than max')
+  })
+
   it('refuses a negative learning rate in the form, naming the field', async () => {
     await page.getByTestId('new-run').click()
     await page.getByTestId('field-optimizerD.lr').fill('-0.1')
