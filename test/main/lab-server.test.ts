@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { WsServerMessage } from '@shared/ws-protocol'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import { MAX_CALLS_PER_SECOND, startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 
@@ -197,5 +197,15 @@ describe('lab server static files', () => {
   it('answers 400 to a path that does not decode and 405 to a POST', async () => {
     expect((await rawGet('/%E0%A4%A')).status).toBe(400)
     expect((await fetch(`${base()}/`, { method: 'POST' })).status).toBe(405)
+  })
+
+  it('closes a socket that floods the server with calls (1008) and keeps serving others', async () => {
+    const ws = await open()
+    const wsClosed = closed(ws)
+    for (let i = 0; i < MAX_CALLS_PER_SECOND * 3; i++) ws.send(JSON.stringify({ id: i, channel: 'app:info' }))
+    expect((await wsClosed).code).toBe(1008)
+    const other = await open()
+    other.send(JSON.stringify({ id: 1, channel: 'runs:list' }))
+    expect(await nextMessage(other)).toMatchObject({ id: 1, result: { ok: true } })
   })
 })

@@ -30,6 +30,8 @@ export interface RunningLabServer {
 }
 
 const MAX_MESSAGE_BYTES = 1 << 20
+/** Calls one connection may make per second; the UI makes a handful, a runaway client thousands. */
+export const MAX_CALLS_PER_SECOND = 200
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -112,7 +114,18 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
     // A protocol error (an oversized or malformed frame) is emitted here before ws closes the
     // socket itself; without a listener it would be an uncaught exception that ends the server.
     ws.on('error', (err) => opts.log?.(`WebSocket client error, connection closed: ${err.message}`))
+    let windowStart = Date.now()
+    let callsInWindow = 0
     ws.on('message', async (data) => {
+      const now = Date.now()
+      if (now - windowStart >= 1000) {
+        windowStart = now
+        callsInWindow = 0
+      }
+      if (++callsInWindow > MAX_CALLS_PER_SECOND) {
+        ws.close(1008, `More than ${MAX_CALLS_PER_SECOND} calls per second`)
+        return
+      }
       let call: WsCall
       try {
         call = JSON.parse(data.toString()) as WsCall
