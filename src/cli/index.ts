@@ -2,7 +2,7 @@
 // lab; `serve` serves the lab to a browser. Both use the same services and trainer.
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type PresetId, type RunConfigInput } from '@shared/config'
+import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
@@ -17,6 +17,9 @@ const USAGE = `GAN Workbench command line
   npm run train -- --preset mnist-mlp [--epochs N] [--steps-per-epoch N] [--batch-size N]
                    [--optimizer adam|sgd] [--lr X] [--beta1 X] [--seed N] [--name NAME]
                    [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--data-dir DIR]
+                   [--optimizer adam|sgd|momentum|rmsprop] [--d-steps K] [--real-label 0.9|0.7-1.2]
+                   [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
+                   [--init default|normal-0.02] [--d-batch separate|mixed]
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
@@ -47,7 +50,14 @@ async function train(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       name: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
-      'data-dir': { type: 'string' }
+      'data-dir': { type: 'string' },
+      'd-steps': { type: 'string' },
+      'real-label': { type: 'string' },
+      'label-flip': { type: 'string' },
+      'instance-noise': { type: 'string' },
+      latent: { type: 'string' },
+      init: { type: 'string' },
+      'd-batch': { type: 'string' }
     }
   })
   if (!PRESET_IDS.includes(values.preset as PresetId)) {
@@ -59,11 +69,22 @@ async function train(argv: string[]): Promise<number> {
   const preset = PRESETS[values.preset as PresetId]
   const optimizer = {
     ...preset.defaults.optimizerD,
-    ...(values.optimizer !== undefined ? { kind: values.optimizer as 'adam' | 'sgd' } : {}),
+    ...(values.optimizer !== undefined ? { kind: values.optimizer as OptimizerKind } : {}),
     ...(values.lr !== undefined ? { lr: num(values.lr, '--lr') } : {}),
     ...(values.beta1 !== undefined ? { beta1: num(values.beta1, '--beta1') } : {})
   }
   const seed = num(values.seed, '--seed') ?? Math.floor(Math.random() * 2 ** 31)
+  const [labelMin, labelMax = labelMin] = (values['real-label'] ?? '1').split('-')
+  const [noiseStd, noiseDecay = '0'] = (values['instance-noise'] ?? '0').split(':')
+  const tricks = {
+    dStepsPerG: num(values['d-steps'], '--d-steps') ?? 1,
+    realLabel: { min: num(labelMin, '--real-label'), max: num(labelMax, '--real-label') },
+    labelFlip: num(values['label-flip'], '--label-flip') ?? 0,
+    instanceNoise: { std: num(noiseStd, '--instance-noise'), decayEpochs: num(noiseDecay, '--instance-noise') },
+    latent: values.latent ?? 'gaussian',
+    init: values.init ?? 'default',
+    dBatch: values['d-batch'] ?? 'separate'
+  }
   const config: RunConfigInput = {
     ...preset.defaults,
     name: values.name ?? `${preset.id} seed ${seed}`,
@@ -73,7 +94,9 @@ async function train(argv: string[]): Promise<number> {
     batchSize: num(values['batch-size'], '--batch-size') ?? preset.defaults.batchSize,
     optimizerD: optimizer,
     optimizerG: optimizer,
-    backend: values.backend as BackendChoice
+    backend: values.backend as BackendChoice,
+    // The schema checks each field and names the one that is wrong.
+    tricks: tricks as RunConfigInput['tricks']
   }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
   const lab = new Lab({
@@ -172,8 +195,11 @@ async function main(): Promise<number> {
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {
-    const issues = err instanceof LabError && err.issues ? `\n${err.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}` : ''
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}${issues}`)
+    if (err instanceof LabError && err.issues && err.issues.length > 0) {
+      console.error(`error: the run config is invalid:\n${err.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`)
+    } else {
+      console.error(`error: ${err instanceof Error ? err.message : String(err)}`)
+    }
     return 2
   }
 }

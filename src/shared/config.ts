@@ -18,14 +18,91 @@ export const BACKEND_LABELS: Record<BackendName, string> = {
   cpu: 'plain JavaScript (cpu)'
 }
 
+export const OPTIMIZER_KINDS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number]
+
 export const optimizerSchema = z
   .object({
-    kind: z.enum(['sgd', 'adam']),
+    kind: z.enum(OPTIMIZER_KINDS),
     lr: z.number().positive('must be greater than 0').max(10, 'must be at most 10'),
-    beta1: z.number().min(0, 'must be at least 0').lt(1, 'must be below 1').default(0.5)
+    /** Adam's first-moment decay (the seed's 0.5). */
+    beta1: z.number().min(0, 'must be at least 0').lt(1, 'must be below 1').default(0.5),
+    /** Adam's second-moment decay. */
+    beta2: z.number().min(0, 'must be at least 0').lt(1, 'must be below 1').default(0.999),
+    /** The momentum of SGD with momentum. */
+    momentum: z.number().min(0, 'must be at least 0').lt(1, 'must be below 1').default(0.9)
   })
   .strict()
 export type OptimizerConfig = z.infer<typeof optimizerSchema>
+
+/** One line for lists and tables: "Adam 0.0002 β1 0.5", "SGD 0.01". */
+export function describeOptimizer(o: OptimizerConfig): string {
+  switch (o.kind) {
+    case 'adam':
+      return `Adam ${o.lr} β1 ${o.beta1}${o.beta2 !== 0.999 ? ` β2 ${o.beta2}` : ''}`
+    case 'sgd':
+      return `SGD ${o.lr}`
+    case 'momentum':
+      return `SGD+momentum ${o.lr} m ${o.momentum}`
+    case 'rmsprop':
+      return `RMSprop ${o.lr}`
+  }
+}
+
+/**
+ * Training tricks of the seed literature. The defaults reproduce the seed's plain loop:
+ * one D step per G step, hard labels, no noise, Gaussian latent, default initialisers,
+ * real and fake in separate half-batches.
+ */
+export const tricksSchema = z
+  .object({
+    /** Discriminator steps per generator step (k). */
+    dStepsPerG: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10').default(1),
+    /** One-sided label smoothing: D's targets for real images are drawn from [min, max]; 1-1 is off, 0.9-0.9 fixed. */
+    realLabel: z
+      .object({
+        min: z.number().gt(0.5, 'must be above 0.5').max(1.5, 'must be at most 1.5'),
+        max: z.number().gt(0.5, 'must be above 0.5').max(1.5, 'must be at most 1.5')
+      })
+      .strict()
+      .refine((r) => r.min <= r.max, { message: 'min must not exceed max', path: ['min'] })
+      .default({ min: 1, max: 1 }),
+    /** Fraction of D's labels flipped (noisy labels). */
+    labelFlip: z.number().min(0, 'must be at least 0').max(0.5, 'must be at most 0.5').default(0),
+    /** Gaussian noise added to every input of D, its std decaying linearly to 0 over decayEpochs (0 = constant). */
+    instanceNoise: z
+      .object({
+        std: z.number().min(0, 'must be at least 0').max(2, 'must be at most 2'),
+        decayEpochs: z.number().int('must be a whole number').min(0, 'must be at least 0')
+      })
+      .strict()
+      .default({ std: 0, decayEpochs: 0 }),
+    latent: z.enum(['gaussian', 'uniform']).default('gaussian'),
+    /** 'normal-0.02': every kernel drawn from N(0, 0.02) and biases zero (DCGAN paper). */
+    init: z.enum(['default', 'normal-0.02']).default('default'),
+    /** 'separate': real and fake half-batches in two D updates (the seed); 'mixed': one update on both. */
+    dBatch: z.enum(['separate', 'mixed']).default('separate')
+  })
+  .strict()
+export type Tricks = z.infer<typeof tricksSchema>
+export const DEFAULT_TRICKS: Tricks = tricksSchema.parse({})
+
+/** The tricks that differ from the plain loop, in words: ["k = 2", "real labels 0.9"]. */
+export function describeTricks(t: Tricks): string[] {
+  const out: string[] = []
+  if (t.dStepsPerG !== 1) out.push(`k = ${t.dStepsPerG} D steps per G step`)
+  if (t.realLabel.min !== 1 || t.realLabel.max !== 1) {
+    out.push(t.realLabel.min === t.realLabel.max ? `real labels ${t.realLabel.min}` : `real labels ${t.realLabel.min}-${t.realLabel.max}`)
+  }
+  if (t.labelFlip > 0) out.push(`${Math.round(t.labelFlip * 1000) / 10}% labels flipped`)
+  if (t.instanceNoise.std > 0) {
+    out.push(`instance noise ${t.instanceNoise.std}${t.instanceNoise.decayEpochs > 0 ? ` to 0 over ${t.instanceNoise.decayEpochs} epochs` : ''}`)
+  }
+  if (t.latent !== 'gaussian') out.push('uniform latent')
+  if (t.init !== 'default') out.push('N(0, 0.02) init')
+  if (t.dBatch !== 'separate') out.push('mixed D batches')
+  return out
+}
 
 export const MNIST_TRAIN_SIZE = 60_000
 
@@ -43,7 +120,8 @@ export const runConfigSchema = z
     seed: z.number().int('must be a whole number').min(0).max(2 ** 31 - 1),
     optimizerD: optimizerSchema,
     optimizerG: optimizerSchema,
-    backend: z.enum(BACKEND_CHOICES).default('auto')
+    backend: z.enum(BACKEND_CHOICES).default('auto'),
+    tricks: tricksSchema.default(DEFAULT_TRICKS)
   })
   .strict()
 export type RunConfig = z.infer<typeof runConfigSchema>
@@ -60,7 +138,7 @@ export interface PresetInfo {
   defaults: Omit<RunConfig, 'name' | 'seed'>
 }
 
-const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
+const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
 
 export const PRESETS: Record<PresetId, PresetInfo> = {
   'mnist-dcgan': {
@@ -78,7 +156,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: null,
       optimizerD: adam(),
       optimizerG: adam(),
-      backend: 'auto'
+      backend: 'auto',
+      tricks: { ...DEFAULT_TRICKS }
     }
   },
   'mnist-mlp': {
@@ -94,7 +173,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: 200,
       optimizerD: adam(),
       optimizerG: adam(),
-      backend: 'auto'
+      backend: 'auto',
+      tricks: { ...DEFAULT_TRICKS }
     }
   }
 }

@@ -96,12 +96,41 @@ describe('NewRunForm', () => {
       batchSize: 32,
       stepsPerEpoch: null,
       seed: 1234,
-      optimizerD: { kind: 'sgd', lr: 0.01, beta1: 0.5 },
-      optimizerG: { kind: 'adam', lr: 0.0005, beta1: 0.5 },
+      optimizerD: { kind: 'sgd', lr: 0.01, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
+      optimizerG: { kind: 'adam', lr: 0.0005, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
       backend: 'cpu'
     })
     expect(runConfigSchema.safeParse(sent[0].config).success).toBe(true)
     expect(w.emitted('created')).toEqual([[42]])
+  })
+
+  it('sends the training tricks and refuses impossible ones next to their fields', async () => {
+    const w = mountForm()
+    await field(w, 'tricks.dStepsPerG').setValue('2')
+    await field(w, 'tricks.realLabel.min').setValue('1.2')
+    await field(w, 'tricks.realLabel.max').setValue('0.9')
+    expect(w.get('[data-testid="error-tricks.realLabel.min"]').text()).toBe('min must not exceed max')
+    expect(w.get('[data-testid="submit-run"]').attributes('disabled')).toBeDefined()
+    await field(w, 'tricks.realLabel.min').setValue('0.7')
+    await field(w, 'tricks.realLabel.max').setValue('1.2')
+    await field(w, 'tricks.labelFlip').setValue('0.05')
+    await field(w, 'tricks.latent').setValue('uniform')
+    await field(w, 'tricks.dBatch').setValue('mixed')
+    await field(w, 'optimizerG.kind').setValue('momentum')
+    await field(w, 'optimizerG.momentum').setValue('0.8')
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    const sent = api.requestsTo('runs:create')[0].config
+    expect(sent.tricks).toEqual({
+      dStepsPerG: 2,
+      realLabel: { min: 0.7, max: 1.2 },
+      labelFlip: 0.05,
+      instanceNoise: { std: 0, decayEpochs: 0 },
+      latent: 'uniform',
+      init: 'default',
+      dBatch: 'mixed'
+    })
+    expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
   })
 
   it('places the back end objections next to their fields and clears them on edit', async () => {

@@ -7,7 +7,7 @@ import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
 import { writeCheckpoint } from './checkpoint'
 import { loadMnist } from './data/mnist'
-import { buildModels } from './models/presets'
+import { buildModels, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from './random'
 import { trainGan } from './train'
 
@@ -27,6 +27,10 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
     const models = buildModels(req.config.preset, req.config.latentDim)
+    if (req.config.tricks.init === 'normal-0.02') {
+      initNormal002(models.generator)
+      initNormal002(models.discriminator)
+    }
     const outcome = await trainGan(req.config, models, data, {
       onSteps: (rows) => emit({ type: 'steps', rows }),
       onProgress: (progress) => emit({ type: 'progress', progress }),

@@ -1,7 +1,7 @@
 // The seed's training loop, made configurable: per iteration one discriminator step on a
 // real half-batch and a fake half-batch, then one generator step through the frozen
 // discriminator with "real" labels. Progress leaves through callbacks the caller owns.
-import { stepsPerEpochOf, type OptimizerConfig, type RunConfig } from '@shared/config'
+import { stepsPerEpochOf, type OptimizerConfig, type RunConfig, type Tricks } from '@shared/config'
 import { STEP_METRICS, type StepMetrics, type StepRow } from '@shared/metrics'
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
 import type { LabelledImages } from './data/idx'
@@ -30,12 +30,41 @@ export const GRID_SAMPLES = 100
 const FLUSH_EVERY_MS = 250
 
 export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
-  return o.kind === 'adam' ? tf.train.adam(o.lr, o.beta1, 0.999) : tf.train.sgd(o.lr)
+  switch (o.kind) {
+    case 'adam':
+      return tf.train.adam(o.lr, o.beta1, o.beta2)
+    case 'sgd':
+      return tf.train.sgd(o.lr)
+    case 'momentum':
+      return tf.train.momentum(o.lr, o.momentum)
+    case 'rmsprop':
+      return tf.train.rmsprop(o.lr, 0.9)
+  }
 }
 
 /** The run's fixed latent batch: depends only on the seed, so equal seeds give comparable grids. */
-export function fixedLatentBatch(seed: number, latentDim: number, count = GRID_SAMPLES): Float32Array {
-  return gaussian(count * latentDim, mulberry32(seed ^ 0x5eed))
+export function fixedLatentBatch(seed: number, latentDim: number, count = GRID_SAMPLES, latent: Tricks['latent'] = 'gaussian'): Float32Array {
+  const rand = mulberry32(seed ^ 0x5eed)
+  if (latent === 'gaussian') return gaussian(count * latentDim, rand)
+  return Float32Array.from({ length: count * latentDim }, () => rand() * 2 - 1)
+}
+
+/** D's targets: real ones smoothed within realLabel, a labelFlip fraction of all of them flipped. */
+export function discriminatorTargets(count: number, real: boolean, tricks: Pick<Tricks, 'realLabel' | 'labelFlip'>): tf.Tensor {
+  return tf.tidy(() => {
+    const { min, max } = tricks.realLabel
+    const realLabels = (): tf.Tensor => (min === max ? tf.fill([count, 1], min) : tf.randomUniform([count, 1], min, max))
+    const base = real ? realLabels() : tf.zeros([count, 1])
+    if (tricks.labelFlip === 0) return base
+    const flip = tf.less(tf.randomUniform([count, 1]), tricks.labelFlip)
+    return tf.where(flip, real ? tf.zeros([count, 1]) : realLabels(), base)
+  })
+}
+
+/** Std of the instance noise added to D's inputs in `epoch` (1-based), decaying linearly. */
+export function instanceNoiseStd(t: Tricks['instanceNoise'], epoch: number): number {
+  if (t.decayEpochs === 0) return t.std
+  return t.std * Math.max(0, 1 - (epoch - 1) / t.decayEpochs)
 }
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
@@ -85,33 +114,70 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   const n = config.batchSize
   const stepsPerEpoch = stepsPerEpochOf(config)
   const totalSteps = stepsPerEpoch * config.epochs
-  const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim), [GRID_SAMPLES, config.latentDim])
+  const tricks = config.tricks
+  const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim, GRID_SAMPLES, tricks.latent), [GRID_SAMPLES, config.latentDim])
+  const sampleZ = (count: number): tf.Tensor2D =>
+    tricks.latent === 'uniform' ? tf.randomUniform([count, config.latentDim], -1, 1) : tf.randomNormal([count, config.latentDim])
+  let noiseStd = instanceNoiseStd(tricks.instanceNoise, 1)
+  const noisy = (x: tf.Tensor): tf.Tensor => (noiseStd > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, noiseStd)) : x)
 
-  /** One optimizer step of D on a half-batch, returning its loss and accuracy. */
-  const dHalfStep = (images: tf.Tensor, real: boolean): [number, number] => {
+  const targets = (count: number, real: boolean): tf.Tensor => discriminatorTargets(count, real, tricks)
+
+  /** One optimizer step of D on `images` with `labels`; returns the cost and D's logits. */
+  const dUpdate = (images: tf.Tensor, labels: tf.Tensor): [number, tf.Tensor] => {
     let logits: tf.Tensor | null = null
     const cost = optD.minimize(
       () => {
-        const out = D.apply(images, { training: true }) as tf.Tensor
+        const out = D.apply(noisy(images), { training: true }) as tf.Tensor
         logits = tf.keep(out)
-        const labels = real ? tf.onesLike(out) : tf.zerosLike(out)
         return tf.losses.sigmoidCrossEntropy(labels, out) as tf.Scalar
       },
       true,
       dVars
     ) as tf.Scalar
-    const kept = logits as unknown as tf.Tensor
-    const acc = tf.tidy(() => (real ? tf.greater(kept, 0) : tf.lessEqual(kept, 0)).asType('float32').mean())
-    const values: [number, number] = [cost.dataSync()[0], acc.dataSync()[0]]
-    tf.dispose([cost, acc, kept])
-    return values
+    const value = cost.dataSync()[0]
+    cost.dispose()
+    return [value, logits as unknown as tf.Tensor]
+  }
+
+  const accuracy = (logits: tf.Tensor, real: boolean): number =>
+    tf.tidy(() => (real ? tf.greater(logits, 0) : tf.lessEqual(logits, 0)).asType('float32').mean().dataSync()[0])
+
+  /** One D step on a real and a fake half-batch, as separate updates or one mixed update. */
+  const dStep = (real: tf.Tensor, fake: tf.Tensor): Pick<StepMetrics, 'dLossReal' | 'dLossFake' | 'dAccReal' | 'dAccFake'> => {
+    const yReal = targets(n, true)
+    const yFake = targets(n, false)
+    try {
+      if (tricks.dBatch === 'separate') {
+        const [dLossReal, logitsReal] = dUpdate(real, yReal)
+        const [dLossFake, logitsFake] = dUpdate(fake, yFake)
+        const out = { dLossReal, dLossFake, dAccReal: accuracy(logitsReal, true), dAccFake: accuracy(logitsFake, false) }
+        tf.dispose([logitsReal, logitsFake])
+        return out
+      }
+      const both = tf.concat([real, fake])
+      const labels = tf.concat([yReal, yFake])
+      const [, logits] = dUpdate(both, labels)
+      const [logitsReal, logitsFake] = tf.split(logits, 2)
+      const halfLoss = (y: tf.Tensor, l: tf.Tensor): number => tf.tidy(() => tf.losses.sigmoidCrossEntropy(y, l).dataSync()[0])
+      const out = {
+        dLossReal: halfLoss(yReal, logitsReal),
+        dLossFake: halfLoss(yFake, logitsFake),
+        dAccReal: accuracy(logitsReal, true),
+        dAccFake: accuracy(logitsFake, false)
+      }
+      tf.dispose([both, labels, logits, logitsReal, logitsFake])
+      return out
+    } finally {
+      tf.dispose([yReal, yFake])
+    }
   }
 
   const gStep = (): number => {
-    const z = tf.randomNormal([n, config.latentDim])
+    const z = sampleZ(n)
     const cost = optG.minimize(
       () => {
-        const logits = D.apply(G.apply(z, { training: true }), { training: true }) as tf.Tensor
+        const logits = D.apply(noisy(G.apply(z, { training: true }) as tf.Tensor), { training: true }) as tf.Tensor
         return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar
       },
       true,
@@ -137,17 +203,21 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const epochStart = Date.now()
+      noiseStd = instanceNoiseStd(tricks.instanceNoise, epoch)
       const sums: StepMetrics = { dLossReal: 0, dLossFake: 0, gLoss: 0, dAccReal: 0, dAccFake: 0 }
       for (let s = 1; s <= stepsPerEpoch; s++) {
         const stepStart = Date.now()
-        const real = batches.next(n)
-        const fake = tf.tidy(() => G.apply(tf.randomNormal([n, config.latentDim]), { training: false }) as tf.Tensor)
-        const [dLossReal, dAccReal] = dHalfStep(real, true)
-        const [dLossFake, dAccFake] = dHalfStep(fake, false)
-        tf.dispose([real, fake])
+        const d = { dLossReal: 0, dLossFake: 0, dAccReal: 0, dAccFake: 0 }
+        for (let k = 0; k < tricks.dStepsPerG; k++) {
+          const real = batches.next(n)
+          const fake = tf.tidy(() => G.apply(sampleZ(n), { training: false }) as tf.Tensor)
+          const one = dStep(real, fake)
+          tf.dispose([real, fake])
+          for (const key of Object.keys(d) as (keyof typeof d)[]) d[key] += one[key] / tricks.dStepsPerG
+        }
         const gLoss = gStep()
         globalStep++
-        const metrics: StepMetrics = { dLossReal, dLossFake, gLoss, dAccReal, dAccFake }
+        const metrics: StepMetrics = { ...d, gLoss }
         const bad = STEP_METRICS.filter((m) => !Number.isFinite(metrics[m]))
         if (bad.length > 0) {
           flush()

@@ -1,7 +1,7 @@
 // Runs: config, status and what the trainer reported about them.
 import type { Database } from 'better-sqlite3'
 import type { RunSummary } from '@shared/api'
-import { runConfigSchema, type BackendName, type RunConfig } from '@shared/config'
+import { describeOptimizer, runConfigSchema, type BackendName, type RunConfig } from '@shared/config'
 import type { StepMetrics } from '@shared/metrics'
 import type { BackendReport, RunStatus } from '@shared/trainer-protocol'
 
@@ -69,9 +69,8 @@ function toSummary(row: RunRow & MetricColumns): RunSummary {
 }
 
 export function describeOptimizers(config: RunConfig): string {
-  const one = (o: RunConfig['optimizerD']): string => (o.kind === 'adam' ? `Adam ${o.lr} β1 ${o.beta1}` : `SGD ${o.lr}`)
-  const d = one(config.optimizerD)
-  const g = one(config.optimizerG)
+  const d = describeOptimizer(config.optimizerD)
+  const g = describeOptimizer(config.optimizerG)
   return d === g ? d : `D: ${d} / G: ${g}`
 }
 

@@ -80,3 +80,13 @@ export function buildModels(preset: PresetId, latentDim: number): GanModels {
       return { generator: mlpGenerator(latentDim), discriminator: mlpDiscriminator() }
   }
 }
+
+/** DCGAN-paper initialisation: every kernel drawn from N(0, 0.02), every bias zero. */
+export function initNormal002(model: tf.LayersModel): void {
+  for (const w of model.weights) {
+    const v = w.read() as tf.Variable
+    const name = w.originalName ?? w.name
+    if (/kernel$/.test(name)) tf.tidy(() => v.assign(tf.randomNormal(w.shape as number[], 0, 0.02)))
+    else if (/bias$/.test(name)) tf.tidy(() => v.assign(tf.zeros(w.shape as number[])))
+  }
+}
