@@ -20,6 +20,7 @@ const USAGE = `GAN Workbench command line
                    [--optimizer adam|sgd|momentum|rmsprop] [--d-steps K] [--real-label 0.9|0.7-1.2]
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
+                   [--loss nsgan|minimax|lsgan|hinge]
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
@@ -57,7 +58,8 @@ async function train(argv: string[]): Promise<number> {
       'instance-noise': { type: 'string' },
       latent: { type: 'string' },
       init: { type: 'string' },
-      'd-batch': { type: 'string' }
+      'd-batch': { type: 'string' },
+      loss: { type: 'string' }
     }
   })
   if (!PRESET_IDS.includes(values.preset as PresetId)) {
@@ -83,7 +85,8 @@ async function train(argv: string[]): Promise<number> {
     instanceNoise: { std: num(noiseStd, '--instance-noise'), decayEpochs: num(noiseDecay, '--instance-noise') },
     latent: values.latent ?? 'gaussian',
     init: values.init ?? 'default',
-    dBatch: values['d-batch'] ?? 'separate'
+    dBatch: values['d-batch'] ?? 'separate',
+    loss: values.loss ?? 'nsgan'
   }
   const config: RunConfigInput = {
     ...preset.defaults,

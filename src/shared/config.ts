@@ -81,7 +81,9 @@ export const tricksSchema = z
     /** 'normal-0.02': every kernel drawn from N(0, 0.02) and biases zero (DCGAN paper). */
     init: z.enum(['default', 'normal-0.02']).default('default'),
     /** 'separate': real and fake half-batches in two D updates (the seed); 'mixed': one update on both. */
-    dBatch: z.enum(['separate', 'mixed']).default('separate')
+    dBatch: z.enum(['separate', 'mixed']).default('separate'),
+    /** nsgan: the seed's BCE with non-saturating G loss; minimax: the original G loss; lsgan; hinge. */
+    loss: z.enum(['nsgan', 'minimax', 'lsgan', 'hinge']).default('nsgan')
   })
   .strict()
 export type Tricks = z.infer<typeof tricksSchema>
@@ -101,6 +103,7 @@ export function describeTricks(t: Tricks): string[] {
   if (t.latent !== 'gaussian') out.push('uniform latent')
   if (t.init !== 'default') out.push('N(0, 0.02) init')
   if (t.dBatch !== 'separate') out.push('mixed D batches')
+  if (t.loss !== 'nsgan') out.push(`${t.loss} loss`)
   return out
 }
 

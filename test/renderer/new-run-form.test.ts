@@ -116,6 +116,7 @@ describe('NewRunForm', () => {
     await field(w, 'tricks.labelFlip').setValue('0.05')
     await field(w, 'tricks.latent').setValue('uniform')
     await field(w, 'tricks.dBatch').setValue('mixed')
+    await field(w, 'tricks.loss').setValue('hinge')
     await field(w, 'optimizerG.kind').setValue('momentum')
     await field(w, 'optimizerG.momentum').setValue('0.8')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
@@ -128,7 +129,8 @@ describe('NewRunForm', () => {
       instanceNoise: { std: 0, decayEpochs: 0 },
       latent: 'uniform',
       init: 'default',
-      dBatch: 'mixed'
+      dBatch: 'mixed',
+      loss: 'hinge'
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
   })

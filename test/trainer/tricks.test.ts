@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { describeIssues, describeOptimizer, runConfigSchema, type RunConfig } from '@shared/config'
 import type { LabelledImages } from '../../src/main/trainer/data/idx'
+import { GAN_LOSSES } from '../../src/main/trainer/losses'
 import { initNormal002, type GanModels } from '../../src/main/trainer/models/presets'
 import { seedGlobalRandom } from '../../src/main/trainer/random'
 import { tf } from '../../src/main/trainer/tf'
@@ -46,7 +47,7 @@ describe('training tricks', () => {
   it('defaults reproduce the plain loop, and every trick changes the numbers', async () => {
     const plain = await run(config())
     expect(plain.every(Number.isFinite)).toBe(true)
-    for (const tricks of [{ dStepsPerG: 2 }, { realLabel: { min: 0.9, max: 0.9 } }, { labelFlip: 0.2 }, { instanceNoise: { std: 0.5, decayEpochs: 0 } }, { latent: 'uniform' }, { dBatch: 'mixed' }]) {
+    for (const tricks of [{ dStepsPerG: 2 }, { realLabel: { min: 0.9, max: 0.9 } }, { labelFlip: 0.2 }, { instanceNoise: { std: 0.5, decayEpochs: 0 } }, { latent: 'uniform' }, { dBatch: 'mixed' }, { loss: 'minimax' }, { loss: 'lsgan' }, { loss: 'hinge' }]) {
       const other = await run(config(tricks))
       expect(other.every(Number.isFinite), JSON.stringify(tricks)).toBe(true)
       expect(other, JSON.stringify(tricks)).not.toEqual(plain)
@@ -83,6 +84,27 @@ describe('training tricks', () => {
     expect(share).toBeGreaterThan(0.2)
     expect(share).toBeLessThan(0.3)
     expect(flipped.every((x) => x === 0 || Math.abs(x - 0.9) < 1e-6)).toBe(true)
+  })
+
+  it('scores D and G as each loss variant defines', () => {
+    const v = (t: tf.Scalar): number => {
+      const x = t.dataSync()[0]
+      t.dispose()
+      return x
+    }
+    const t = (x: number): tf.Tensor => tf.tensor2d([[x]])
+    const { nsgan, minimax, lsgan, hinge } = GAN_LOSSES
+    expect(v(nsgan.d(t(1), t(0)))).toBeCloseTo(Math.LN2)
+    expect(v(nsgan.g(t(0)))).toBeCloseTo(Math.LN2)
+    expect(v(minimax.g(t(0)))).toBeCloseTo(-Math.LN2)
+    expect(v(lsgan.d(t(1), t(1)))).toBeCloseTo(0)
+    expect(v(lsgan.d(t(0), t(1)))).toBeCloseTo(0.5)
+    expect(v(lsgan.g(t(1)))).toBeCloseTo(0)
+    expect(v(hinge.d(t(1), t(2)))).toBeCloseTo(0)
+    expect(v(hinge.d(t(0.9), t(0)))).toBeCloseTo(1)
+    expect(v(hinge.d(t(0), t(-2)))).toBeCloseTo(0)
+    expect(v(hinge.d(t(0), t(1)))).toBeCloseTo(2)
+    expect(v(hinge.g(t(3)))).toBeCloseTo(-3)
   })
 
   it('decays instance noise linearly to zero', () => {

@@ -6,6 +6,7 @@ import { STEP_METRICS, type StepMetrics, type StepRow } from '@shared/metrics'
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
 import type { LabelledImages } from './data/idx'
 import { encodePng, gridLayout, tileImages } from './grid'
+import { GAN_LOSSES } from './losses'
 import type { GanModels } from './models/presets'
 import { gaussian, mulberry32, permutation } from './random'
 import { tf } from './tf'
@@ -115,6 +116,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   const stepsPerEpoch = stepsPerEpochOf(config)
   const totalSteps = stepsPerEpoch * config.epochs
   const tricks = config.tricks
+  const loss = GAN_LOSSES[tricks.loss]
   const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim, GRID_SAMPLES, tricks.latent), [GRID_SAMPLES, config.latentDim])
   const sampleZ = (count: number): tf.Tensor2D =>
     tricks.latent === 'uniform' ? tf.randomUniform([count, config.latentDim], -1, 1) : tf.randomNormal([count, config.latentDim])
@@ -130,7 +132,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
       () => {
         const out = D.apply(noisy(images), { training: true }) as tf.Tensor
         logits = tf.keep(out)
-        return tf.losses.sigmoidCrossEntropy(labels, out) as tf.Scalar
+        return loss.d(labels, out)
       },
       true,
       dVars
@@ -141,7 +143,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   }
 
   const accuracy = (logits: tf.Tensor, real: boolean): number =>
-    tf.tidy(() => (real ? tf.greater(logits, 0) : tf.lessEqual(logits, 0)).asType('float32').mean().dataSync()[0])
+    tf.tidy(() => (real ? tf.greater(logits, loss.threshold) : tf.lessEqual(logits, loss.threshold)).asType('float32').mean().dataSync()[0])
 
   /** One D step on a real and a fake half-batch, as separate updates or one mixed update. */
   const dStep = (real: tf.Tensor, fake: tf.Tensor): Pick<StepMetrics, 'dLossReal' | 'dLossFake' | 'dAccReal' | 'dAccFake'> => {
@@ -159,7 +161,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
       const labels = tf.concat([yReal, yFake])
       const [, logits] = dUpdate(both, labels)
       const [logitsReal, logitsFake] = tf.split(logits, 2)
-      const halfLoss = (y: tf.Tensor, l: tf.Tensor): number => tf.tidy(() => tf.losses.sigmoidCrossEntropy(y, l).dataSync()[0])
+      const halfLoss = (y: tf.Tensor, l: tf.Tensor): number => tf.tidy(() => loss.d(y, l).dataSync()[0])
       const out = {
         dLossReal: halfLoss(yReal, logitsReal),
         dLossFake: halfLoss(yFake, logitsFake),
@@ -178,7 +180,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
     const cost = optG.minimize(
       () => {
         const logits = D.apply(noisy(G.apply(z, { training: true }) as tf.Tensor), { training: true }) as tf.Tensor
-        return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar
+        return loss.g(logits)
       },
       true,
       gVars
