@@ -109,6 +109,31 @@ export function describeTricks(t: Tricks): string[] {
 
 export const MNIST_TRAIN_SIZE = 60_000
 
+/**
+ * Where D starts (the seed's second experiment): from scratch, or from D's checkpoint of an
+ * earlier run at a chosen epoch; and whether it is frozen entirely or all but its last layer.
+ */
+export const discriminatorSchema = z
+  .object({
+    from: z
+      .object({
+        runId: z.number().int('must be a whole number').positive('must be a run id'),
+        epoch: z.number().int('must be a whole number').min(1, 'must be at least 1')
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    freeze: z.enum(['none', 'all', 'body']).default('none')
+  })
+  .strict()
+export type DiscriminatorSetup = z.infer<typeof discriminatorSchema>
+
+export function describeDiscriminator(d: DiscriminatorSetup): string {
+  const from = d.from ? `from run ${d.from.runId} epoch ${d.from.epoch}` : 'from scratch'
+  const freeze = d.freeze === 'all' ? ', frozen' : d.freeze === 'body' ? ', body frozen (head trains)' : ''
+  return from + freeze
+}
+
 export const runConfigSchema = z
   .object({
     name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
@@ -124,7 +149,8 @@ export const runConfigSchema = z
     optimizerD: optimizerSchema,
     optimizerG: optimizerSchema,
     backend: z.enum(BACKEND_CHOICES).default('auto'),
-    tricks: tricksSchema.default(DEFAULT_TRICKS)
+    tricks: tricksSchema.default(DEFAULT_TRICKS),
+    discriminator: discriminatorSchema.default({ from: null, freeze: 'none' })
   })
   .strict()
 export type RunConfig = z.infer<typeof runConfigSchema>
@@ -160,7 +186,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerD: adam(),
       optimizerG: adam(),
       backend: 'auto',
-      tricks: { ...DEFAULT_TRICKS }
+      tricks: { ...DEFAULT_TRICKS },
+      discriminator: { from: null, freeze: 'none' }
     }
   },
   'mnist-mlp': {
@@ -177,7 +204,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerD: adam(),
       optimizerG: adam(),
       backend: 'auto',
-      tricks: { ...DEFAULT_TRICKS }
+      tricks: { ...DEFAULT_TRICKS },
+      discriminator: { from: null, freeze: 'none' }
     }
   }
 }

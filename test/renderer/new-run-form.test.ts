@@ -6,6 +6,7 @@ import { PRESETS, runConfigSchema } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import NewRunForm from '@renderer/views/NewRunForm.vue'
+import { useRunsStore } from '@renderer/stores/runs'
 import { FakeLabApi } from './helpers/fake-api'
 import { summary } from './helpers/fixtures'
 
@@ -98,7 +99,8 @@ describe('NewRunForm', () => {
       seed: 1234,
       optimizerD: { kind: 'sgd', lr: 0.01, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
       optimizerG: { kind: 'adam', lr: 0.0005, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
-      backend: 'cpu'
+      backend: 'cpu',
+      discriminator: { from: null, freeze: 'none' }
     })
     expect(runConfigSchema.safeParse(sent[0].config).success).toBe(true)
     expect(w.emitted('created')).toEqual([[42]])
@@ -133,6 +135,25 @@ describe('NewRunForm', () => {
       loss: 'hinge'
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
+  })
+
+  it('starts D from an earlier run of the same preset, at its last epoch by default', async () => {
+    api.handlers['runs:list'] = () => [
+      summary({ id: 3, name: 'old mlp', preset: 'mnist-mlp', epochsDone: 4 }),
+      summary({ id: 4, name: 'old dcgan', preset: 'mnist-dcgan', epochsDone: 2 }),
+      summary({ id: 5, name: 'no checkpoints', preset: 'mnist-mlp', epochsDone: 0 })
+    ]
+    await useRunsStore().refresh()
+    const w = mountForm()
+    await field(w, 'preset').setValue('mnist-mlp')
+    const options = field(w, 'discriminator.from.runId').findAll('option').map((o) => o.text())
+    expect(options).toEqual(['scratch', '#3 old mlp (4 epochs)'])
+    await field(w, 'discriminator.from.runId').setValue(3)
+    expect((field(w, 'discriminator.from.epoch').element as HTMLInputElement).value).toBe('4')
+    await field(w, 'discriminator.freeze').setValue('body')
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: { runId: 3, epoch: 4 }, freeze: 'body' })
   })
 
   it('places the back end objections next to their fields and clears them on edit', async () => {

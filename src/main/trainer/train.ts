@@ -107,7 +107,10 @@ function describeMetrics(m: StepMetrics): string {
 /** Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models. */
 export async function trainGan(config: RunConfig, models: GanModels, data: LabelledImages, cb: TrainCallbacks): Promise<TrainOutcome> {
   const { generator: G, discriminator: D } = models
-  const dVars = trainableVariables(D)
+  // A frozen D keeps its weights; a frozen body leaves only the last layer (the head) to train.
+  const freeze = config.discriminator.freeze
+  const dVars =
+    freeze === 'all' ? [] : freeze === 'body' ? D.layers[D.layers.length - 1].trainableWeights.map((w) => w.read() as tf.Variable) : trainableVariables(D)
   const gVars = trainableVariables(G)
   const optD = makeOptimizer(config.optimizerD)
   const optG = makeOptimizer(config.optimizerG)
@@ -127,6 +130,11 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
 
   /** One optimizer step of D on `images` with `labels`; returns the cost and D's logits. */
   const dUpdate = (images: tf.Tensor, labels: tf.Tensor): [number, tf.Tensor] => {
+    if (dVars.length === 0) {
+      // Frozen D: score the batch (with dropout, as when training) but update nothing.
+      const logits = tf.tidy(() => D.apply(noisy(images), { training: true }) as tf.Tensor)
+      return [tf.tidy(() => loss.d(labels, logits).dataSync()[0]), logits]
+    }
     let logits: tf.Tensor | null = null
     const cost = optD.minimize(
       () => {
