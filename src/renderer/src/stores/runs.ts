@@ -112,6 +112,17 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Renames a run or sets its notes or tags; false (with the error shown) when refused. */
+  async function update(id: number, patch: { name?: string; notes?: string; tags?: string[] }): Promise<boolean> {
+    try {
+      upsert(await useLabApi().call('runs:update', { id, ...patch }))
+      return true
+    } catch (err) {
+      error.value = `Could not update run ${id}: ${errorMessage(err)}`
+      return false
+    }
+  }
+
   async function remove(id: number): Promise<void> {
     try {
       await useLabApi().call('runs:delete', { id })
@@ -142,6 +153,7 @@ export const useRunsStore = defineStore('runs', () => {
     create,
     stopRun,
     remove,
+    update,
     clearError
   }
 })
