@@ -4,9 +4,11 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { RunDetail, RunSummary } from '@shared/api'
 import type { RunConfigInput } from '@shared/config'
+import type { RunStatus } from '@shared/trainer-protocol'
 import { useLabApi } from '@renderer/api/current'
 import { errorMessage } from '@renderer/format'
 import { useTrainerStore } from './trainer'
+import { FIRST_DIR, filterRuns, sortRuns, type RunSortKey, type SortDir } from './runs-view'
 
 /** Newest first; ids break ties between runs created in the same millisecond. */
 export function newestFirst(a: RunSummary, b: RunSummary): number {
@@ -23,6 +25,22 @@ export const useRunsStore = defineStore('runs', () => {
   let unsubscribe: (() => void)[] = []
 
   const sorted = computed(() => [...runs.value].sort(newestFirst))
+  /** The list's filter and sort. */
+  const filterText = ref('')
+  const statusFilter = ref<RunStatus | 'all'>('all')
+  const sortKey = ref<RunSortKey>('created')
+  const sortDir = ref<SortDir>('desc')
+  /** The runs the list shows: filtered, then sorted. */
+  const visible = computed(() => sortRuns(filterRuns(runs.value, filterText.value, statusFilter.value), sortKey.value, sortDir.value))
+
+  /** A click on a column: the same column flips the direction, another starts in its natural one. */
+  function setSort(key: RunSortKey): void {
+    if (sortKey.value === key) sortDir.value = sortDir.value === 'asc' ? 'desc' : 'asc'
+    else {
+      sortKey.value = key
+      sortDir.value = FIRST_DIR[key]
+    }
+  }
   /** The selected run's summary, from the list, which events keep current. */
   const selected = computed<RunSummary | null>(
     () => runs.value.find((r) => r.id === selectedId.value) ?? (detail.value?.summary.id === selectedId.value ? detail.value.summary : null)
@@ -139,6 +157,12 @@ export const useRunsStore = defineStore('runs', () => {
   return {
     runs,
     sorted,
+    filterText,
+    statusFilter,
+    sortKey,
+    sortDir,
+    visible,
+    setSort,
     selectedId,
     selected,
     detail,
