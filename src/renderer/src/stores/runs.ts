@@ -2,7 +2,7 @@
 // Stays current from 'runs:changed' and 'runs:deleted', so a run started from the CLI shows up too.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { RunDetail, RunSummary } from '@shared/api'
+import type { MetricsExport, MetricsExportFormat, RunDetail, RunSummary } from '@shared/api'
 import type { RunConfigInput } from '@shared/config'
 import type { RunStatus } from '@shared/trainer-protocol'
 import { useLabApi } from '@renderer/api/current'
@@ -141,6 +141,16 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Fetches runs' step metrics as one CSV or JSON file; null (with the error shown) on failure. */
+  async function exportMetrics(ids: number[], format: MetricsExportFormat): Promise<MetricsExport | null> {
+    try {
+      return await useLabApi().call('runs:export-metrics', { ids, format })
+    } catch (err) {
+      error.value = `Could not export metrics: ${errorMessage(err)}`
+      return null
+    }
+  }
+
   async function remove(id: number): Promise<void> {
     try {
       await useLabApi().call('runs:delete', { id })
@@ -178,6 +188,7 @@ export const useRunsStore = defineStore('runs', () => {
     stopRun,
     remove,
     update,
+    exportMetrics,
     clearError
   }
 })
