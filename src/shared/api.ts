@@ -23,6 +23,9 @@ export interface RunSummary {
   endedAt: number | null
   /** Means of the last finished epoch, or the last step when no epoch has finished. */
   lastMetrics: StepMetrics | null
+  /** The researcher's notes on the run ('' when none). */
+  notes: string
+  tags: string[]
 }
 
 export interface EpochInfo {
@@ -87,6 +90,37 @@ export interface ExplorerGridResult {
   coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number }
 }
 
+const tagSchema = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters')
+
+/** Rename, notes and tags. Tags are trimmed and de-duplicated, keeping the first spelling. */
+export const runUpdateSchema = z
+  .object({
+    id: z.number().int().positive(),
+    name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters').optional(),
+    notes: z.string().max(10_000, 'must be at most 10000 characters').optional(),
+    tags: z
+      .array(tagSchema)
+      .transform((tags) => [...new Set(tags)])
+      .refine((tags) => tags.length <= 20, 'at most 20 tags')
+      .optional()
+  })
+  .strict()
+export type RunUpdateRequest = z.output<typeof runUpdateSchema>
+
+export type MetricsExportFormat = 'csv' | 'json'
+export const exportMetricsSchema = z
+  .object({
+    ids: z.array(z.number().int().positive()).min(1, 'name at least one run').max(50, 'at most 50 runs'),
+    format: z.enum(['csv', 'json'])
+  })
+  .strict()
+
+export interface MetricsExport {
+  filename: string
+  mime: string
+  content: string
+}
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   'presets:list': z.undefined(),
@@ -99,7 +133,9 @@ export const requestSchemas = {
     .object({ id: z.number().int().positive(), afterStep: z.number().int().min(0).default(0) })
     .strict(),
   'runs:grid': z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict(),
-  'explorer:grid': explorerGridSchema
+  'explorer:grid': explorerGridSchema,
+  'runs:update': runUpdateSchema,
+  'runs:export-metrics': exportMetricsSchema
 } as const
 
 export interface LabCalls {
@@ -113,6 +149,8 @@ export interface LabCalls {
   'runs:metrics': { req: { id: number; afterStep?: number }; res: StepSeries }
   'runs:grid': { req: { id: number; epoch: number }; res: { epoch: number; pngBase64: string; rows: number; cols: number } }
   'explorer:grid': { req: ExplorerGridRequest; res: ExplorerGridResult }
+  'runs:update': { req: { id: number; name?: string; notes?: string; tags?: string[] }; res: RunSummary }
+  'runs:export-metrics': { req: { ids: number[]; format: MetricsExportFormat }; res: MetricsExport }
 }
 
 export type Channel = keyof LabCalls

@@ -114,4 +114,28 @@ describe.skipIf(!haveChromium)('lab in a browser', () => {
     const runs = lab.runs.list()
     expect(runs.find((r) => r.name === 'from the browser')).toMatchObject({ status: 'completed', stepsDone: 300, epochsDone: 2 })
   })
+  it('renames and tags a run, filters the list by the tag, and downloads its metrics as CSV', async () => {
+    await page.getByTestId(`run-row-${trainedId}`).click()
+    await page.getByTestId('run-name').click()
+    await page.getByTestId('rename-input').fill('headless, "renamed"')
+    await page.getByTestId('rename-input').press('Enter')
+    await expect.poll(() => page.getByTestId('run-name').textContent()).toBe('headless, "renamed"')
+    await page.getByTestId('new-tag').fill('e2e-tag')
+    await page.getByTestId('new-tag').press('Enter')
+    await page.getByTestId('tag-e2e-tag').waitFor()
+    expect(lab.runs.get(trainedId)).toMatchObject({ name: 'headless, "renamed"', tags: ['e2e-tag'] })
+
+    await page.getByTestId('runs-filter').fill('e2e-tag')
+    await expect.poll(() => page.locator('[data-testid^="run-row-"]').count()).toBe(1)
+    await page.getByTestId('runs-filter').fill('')
+
+    await page.getByTestId('export-metrics').click()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
+    expect(download.suggestedFilename()).toBe(`run-${trainedId}-metrics.csv`)
+    const chunks: Buffer[] = []
+    for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer)
+    const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\r\n')
+    expect(lines).toHaveLength(1 + 40)
+    expect(lines[1]).toMatch(new RegExp(`^${trainedId},"headless, ""renamed""",1,1,`))
+  })
 })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import {
   explorerGridSchema,
+  runUpdateSchema,
   type EventEnvelope,
   type EventName,
   type ExplorerGridResult,
@@ -20,6 +21,7 @@ import { ACTIVE_STATUSES, type ProgressInfo, type RunStatus, type TrainerEvent }
 import { DB_FILE, openDatabase } from '../db/connection'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
+import { exportMetrics } from './metrics-export'
 import { planeCacheKey, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
@@ -81,7 +83,28 @@ export class Lab {
       if (!grid) throw new LabError('NOT_FOUND', `Run ${id} has no sample grid for epoch ${epoch}`)
       return { epoch, pngBase64: grid.png.toString('base64'), rows: grid.rows, cols: grid.cols }
     },
-    'explorer:grid': (req) => this.explorerGrid(req)
+    'explorer:grid': (req) => this.explorerGrid(req),
+    'runs:update': (req) => this.updateRun(req),
+    'runs:export-metrics': ({ ids, format }) =>
+      exportMetrics(
+        [...new Set(ids)].map((id) => ({ summary: this.requireRun(id), series: this.metrics.series(id) })),
+        format
+      )
+  }
+
+  /** Renames a run or sets its notes and tags (validated here too, for callers other than dispatch). */
+  updateRun(input: unknown): RunSummary {
+    const parsed = runUpdateSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid runs:update request: ${formatIssues(issues)}`, issues)
+    }
+    const { id, ...patch } = parsed.data
+    this.requireRun(id)
+    this.runs.update(id, patch)
+    const summary = this.requireRun(id)
+    this.emit('runs:changed', summary)
+    return summary
   }
 
   subscribe(listener: (e: EventEnvelope) => void): () => void {

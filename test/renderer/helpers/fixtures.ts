@@ -20,6 +20,8 @@ export function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     startedAt: 1_700_000_000_500,
     endedAt: null,
     lastMetrics: null,
+    notes: '',
+    tags: [],
     ...overrides
   }
 }

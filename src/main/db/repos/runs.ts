@@ -22,6 +22,8 @@ interface RunRow {
   created_at: number
   started_at: number | null
   ended_at: number | null
+  notes: string
+  tags_json: string
 }
 
 interface MetricColumns {
@@ -48,6 +50,15 @@ function toMetrics(row: MetricColumns): StepMetrics | null {
   return { dLossReal: row.d_loss_real, dLossFake: row.d_loss_fake, gLoss: row.g_loss, dAccReal: row.d_acc_real, dAccFake: row.d_acc_fake }
 }
 
+function parseTags(json: string | null): string[] {
+  try {
+    const v: unknown = JSON.parse(json ?? '[]')
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : []
+  } catch {
+    return []
+  }
+}
+
 function toSummary(row: RunRow & MetricColumns): RunSummary {
   return {
     id: row.id,
@@ -64,7 +75,9 @@ function toSummary(row: RunRow & MetricColumns): RunSummary {
     createdAt: row.created_at,
     startedAt: row.started_at,
     endedAt: row.ended_at,
-    lastMetrics: toMetrics(row)
+    lastMetrics: toMetrics(row),
+    notes: row.notes ?? '',
+    tags: parseTags(row.tags_json)
   }
 }
 
@@ -125,6 +138,13 @@ export class RunsRepo {
     const stmt = this.db.prepare(`UPDATE runs SET status = 'crashed', status_message = ?, ended_at = ? WHERE id = ?`)
     this.db.transaction(() => ids.forEach((id) => stmt.run(message, now, id)))()
     return ids
+  }
+
+  /** Renames a run and sets its notes and tags; fields left undefined keep their values. */
+  update(id: number, patch: { name?: string; notes?: string; tags?: string[] }): void {
+    if (patch.name !== undefined) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(patch.name, id)
+    if (patch.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(patch.notes, id)
+    if (patch.tags !== undefined) this.db.prepare('UPDATE runs SET tags_json = ? WHERE id = ?').run(JSON.stringify(patch.tags), id)
   }
 
   delete(id: number): boolean {

@@ -2,11 +2,13 @@
 // Stays current from 'runs:changed' and 'runs:deleted', so a run started from the CLI shows up too.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { RunDetail, RunSummary } from '@shared/api'
+import type { MetricsExport, MetricsExportFormat, RunDetail, RunSummary } from '@shared/api'
 import type { RunConfigInput } from '@shared/config'
+import type { RunStatus } from '@shared/trainer-protocol'
 import { useLabApi } from '@renderer/api/current'
 import { errorMessage } from '@renderer/format'
 import { useTrainerStore } from './trainer'
+import { FIRST_DIR, filterRuns, sortRuns, type RunSortKey, type SortDir } from './runs-view'
 
 /** Newest first; ids break ties between runs created in the same millisecond. */
 export function newestFirst(a: RunSummary, b: RunSummary): number {
@@ -23,6 +25,22 @@ export const useRunsStore = defineStore('runs', () => {
   let unsubscribe: (() => void)[] = []
 
   const sorted = computed(() => [...runs.value].sort(newestFirst))
+  /** The list's filter and sort. */
+  const filterText = ref('')
+  const statusFilter = ref<RunStatus | 'all'>('all')
+  const sortKey = ref<RunSortKey>('created')
+  const sortDir = ref<SortDir>('desc')
+  /** The runs the list shows: filtered, then sorted. */
+  const visible = computed(() => sortRuns(filterRuns(runs.value, filterText.value, statusFilter.value), sortKey.value, sortDir.value))
+
+  /** A click on a column: the same column flips the direction, another starts in its natural one. */
+  function setSort(key: RunSortKey): void {
+    if (sortKey.value === key) sortDir.value = sortDir.value === 'asc' ? 'desc' : 'asc'
+    else {
+      sortKey.value = key
+      sortDir.value = FIRST_DIR[key]
+    }
+  }
   /** The selected run's summary, from the list, which events keep current. */
   const selected = computed<RunSummary | null>(
     () => runs.value.find((r) => r.id === selectedId.value) ?? (detail.value?.summary.id === selectedId.value ? detail.value.summary : null)
@@ -112,6 +130,27 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Renames a run or sets its notes or tags; false (with the error shown) when refused. */
+  async function update(id: number, patch: { name?: string; notes?: string; tags?: string[] }): Promise<boolean> {
+    try {
+      upsert(await useLabApi().call('runs:update', { id, ...patch }))
+      return true
+    } catch (err) {
+      error.value = `Could not update run ${id}: ${errorMessage(err)}`
+      return false
+    }
+  }
+
+  /** Fetches runs' step metrics as one CSV or JSON file; null (with the error shown) on failure. */
+  async function exportMetrics(ids: number[], format: MetricsExportFormat): Promise<MetricsExport | null> {
+    try {
+      return await useLabApi().call('runs:export-metrics', { ids, format })
+    } catch (err) {
+      error.value = `Could not export metrics: ${errorMessage(err)}`
+      return null
+    }
+  }
+
   async function remove(id: number): Promise<void> {
     try {
       await useLabApi().call('runs:delete', { id })
@@ -128,6 +167,12 @@ export const useRunsStore = defineStore('runs', () => {
   return {
     runs,
     sorted,
+    filterText,
+    statusFilter,
+    sortKey,
+    sortDir,
+    visible,
+    setSort,
     selectedId,
     selected,
     detail,
@@ -142,6 +187,8 @@ export const useRunsStore = defineStore('runs', () => {
     create,
     stopRun,
     remove,
+    update,
+    exportMetrics,
     clearError
   }
 })
