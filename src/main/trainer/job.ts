@@ -6,6 +6,7 @@ import { toErrorInfo } from '@shared/errors'
 import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
 import { loadModelFrom, writeCheckpoint } from './checkpoint'
+import { describeFailure } from './failure'
 import { loadMnist } from './data/mnist'
 import { buildModels, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from './random'
@@ -52,6 +53,6 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
   } catch (err) {
     const info = toErrorInfo(err)
     emit({ type: 'log', level: 'error', message: err instanceof Error && err.stack ? err.stack : info.message })
-    emit({ type: 'done', status: 'failed', message: info.message })
+    emit({ type: 'done', status: 'failed', message: describeFailure(err) })
   }
 }
