@@ -29,3 +29,14 @@ export function splitLines(onLine: (line: string) => void): (chunk: Buffer | str
     for (const line of lines) if (line.trim()) onLine(line)
   }
 }
+
+interface OutputStreams {
+  stdout?: NodeJS.ReadableStream | null
+  stderr?: NodeJS.ReadableStream | null
+}
+
+/** Forwards a child process's output to a TrainerChannel output listener, line by line. */
+export function forwardOutput(child: OutputStreams, listener: (line: string, stream: 'stdout' | 'stderr') => void): void {
+  child.stdout?.on('data', splitLines((l) => listener(l, 'stdout')))
+  child.stderr?.on('data', splitLines((l) => listener(l, 'stderr')))
+}

@@ -4,7 +4,7 @@ import { fork } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TrainerEvent } from '@shared/trainer-protocol'
-import { splitLines, type TrainerChannel, type TrainerExit, type TrainerLauncher } from './channel'
+import { forwardOutput, type TrainerChannel, type TrainerExit, type TrainerLauncher } from './channel'
 
 const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
 
@@ -35,10 +35,7 @@ export function forkLauncher(entry = SOURCE_ENTRY): TrainerLauncher {
       },
       onMessage: (listener) => child.on('message', (m) => listener(m as TrainerEvent)),
       onExit: (listener) => exitListeners.push(listener),
-      onOutput: (listener) => {
-        child.stdout?.on('data', splitLines((l) => listener(l, 'stdout')))
-        child.stderr?.on('data', splitLines((l) => listener(l, 'stderr')))
-      },
+      onOutput: (listener) => forwardOutput(child, listener),
       kill: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       }

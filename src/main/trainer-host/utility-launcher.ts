@@ -2,7 +2,7 @@
 // everything else about a trainer is shared with the fork launcher.
 import { app, utilityProcess } from 'electron'
 import type { TrainerEvent } from '@shared/trainer-protocol'
-import { splitLines, type TrainerChannel, type TrainerExit, type TrainerLauncher } from './channel'
+import { forwardOutput, type TrainerChannel, type TrainerExit, type TrainerLauncher } from './channel'
 
 export function utilityLauncher(entry: string): TrainerLauncher {
   return (label) => {
@@ -29,10 +29,7 @@ export function utilityLauncher(entry: string): TrainerLauncher {
       },
       onMessage: (listener) => child.on('message', (m) => listener(m as TrainerEvent)),
       onExit: (listener) => exitListeners.push(listener),
-      onOutput: (listener) => {
-        child.stdout?.on('data', splitLines((l) => listener(l, 'stdout')))
-        child.stderr?.on('data', splitLines((l) => listener(l, 'stderr')))
-      },
+      onOutput: (listener) => forwardOutput(child, listener),
       kill: () => {
         if (alive) child.kill()
       }
