@@ -87,6 +87,49 @@ export interface ExplorerGridResult {
   coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number }
 }
 
+/** Interpolation strip length bounds (images per strip). */
+export const EXPLORER_MIN_STEPS = 3
+export const EXPLORER_MAX_STEPS = 32
+
+const latentVector = z.array(z.number().finite('must be finite numbers')).min(1, 'must not be empty')
+
+/** Lerp and slerp strips from one latent vector to another (lengths checked by the service). */
+export const explorerInterpolateSchema = z
+  .object({
+    id: z.number().int().positive(),
+    epoch: z.number().int().min(1),
+    from: latentVector,
+    to: latentVector,
+    steps: z
+      .number()
+      .int()
+      .min(EXPLORER_MIN_STEPS, `must be at least ${EXPLORER_MIN_STEPS}`)
+      .max(EXPLORER_MAX_STEPS, `must be at most ${EXPLORER_MAX_STEPS}`)
+  })
+  .strict()
+export type ExplorerInterpolateRequest = z.output<typeof explorerInterpolateSchema>
+
+export interface ExplorerInterpolateResult {
+  epoch: number
+  steps: number
+  /** 1 x steps strips, PNG. */
+  lerpPngBase64: string
+  slerpPngBase64: string
+}
+
+/** The image of a - b + c. */
+export const explorerArithmeticSchema = z
+  .object({ id: z.number().int().positive(), epoch: z.number().int().min(1), a: latentVector, b: latentVector, c: latentVector })
+  .strict()
+export type ExplorerArithmeticRequest = z.output<typeof explorerArithmeticSchema>
+
+export interface ExplorerArithmeticResult {
+  epoch: number
+  /** a - b + c. */
+  latent: number[]
+  pngBase64: string
+}
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   'presets:list': z.undefined(),
@@ -99,7 +142,9 @@ export const requestSchemas = {
     .object({ id: z.number().int().positive(), afterStep: z.number().int().min(0).default(0) })
     .strict(),
   'runs:grid': z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict(),
-  'explorer:grid': explorerGridSchema
+  'explorer:grid': explorerGridSchema,
+  'explorer:interpolate': explorerInterpolateSchema,
+  'explorer:arithmetic': explorerArithmeticSchema
 } as const
 
 export interface LabCalls {
@@ -113,6 +158,8 @@ export interface LabCalls {
   'runs:metrics': { req: { id: number; afterStep?: number }; res: StepSeries }
   'runs:grid': { req: { id: number; epoch: number }; res: { epoch: number; pngBase64: string; rows: number; cols: number } }
   'explorer:grid': { req: ExplorerGridRequest; res: ExplorerGridResult }
+  'explorer:interpolate': { req: ExplorerInterpolateRequest; res: ExplorerInterpolateResult }
+  'explorer:arithmetic': { req: ExplorerArithmeticRequest; res: ExplorerArithmeticResult }
 }
 
 export type Channel = keyof LabCalls

@@ -17,7 +17,9 @@ function handlers(): LabHandlers {
     'runs:delete': fail,
     'runs:metrics': fail,
     'runs:grid': fail,
-    'explorer:grid': fail
+    'explorer:grid': fail,
+    'explorer:interpolate': fail,
+    'explorer:arithmetic': fail
   }
 }
 
