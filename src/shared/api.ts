@@ -54,8 +54,12 @@ const runId = z.object({ id: z.number().int().positive() }).strict()
 export const EXPLORER_MIN_RESOLUTION = 5
 export const EXPLORER_MAX_RESOLUTION = 32
 
+const latentVector = z.array(z.number().finite('must be finite numbers')).min(1, 'must not be empty')
+
 /**
- * One plane of the latent space: z = x e_axisI + y e_axisJ, x and y from min to max in
+ * One plane of the latent space: z = base + x u + y v, u and v the unit vectors of axes i
+ * and j or, with a seed, two random orthonormal directions; base the zero vector or a point.
+ * Originally z = x e_axisI + y e_axisJ, x and y from min to max in
  * `resolution` steps. Axes below latentDim are checked by the service (it knows the run).
  */
 export const explorerGridSchema = z
@@ -70,11 +74,13 @@ export const explorerGridSchema = z
       .number()
       .int()
       .min(EXPLORER_MIN_RESOLUTION, `must be at least ${EXPLORER_MIN_RESOLUTION}`)
-      .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`)
+      .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`),
+    base: latentVector.optional(),
+    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional()
   })
   .strict()
   .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
-  .refine((r) => r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.seed !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
 export type ExplorerGridRequest = z.output<typeof explorerGridSchema>
 
 export interface ExplorerGridResult {
@@ -84,14 +90,14 @@ export interface ExplorerGridResult {
   cols: number
   /** True when the plane came from the cache rather than a new rendering. */
   cached: boolean
-  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number }
+  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number }
+  /** With a seed: the random directions u (left to right) and v (bottom to top). */
+  directions?: { u: number[]; v: number[] }
 }
 
 /** Interpolation strip length bounds (images per strip). */
 export const EXPLORER_MIN_STEPS = 3
 export const EXPLORER_MAX_STEPS = 32
-
-const latentVector = z.array(z.number().finite('must be finite numbers')).min(1, 'must not be empty')
 
 /** Lerp and slerp strips from one latent vector to another (lengths checked by the service). */
 export const explorerInterpolateSchema = z

@@ -144,4 +144,41 @@ describe('latent explorer', () => {
     await expect(lab.explorerInterpolate({ id: runId, epoch: 2, from: ok, to: ok, steps: 33 })).rejects.toThrow('steps: must be at most 32')
     await expect(lab.explorerInterpolate({ id: runId, epoch: 9, from: ok, to: ok, steps: 5 })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
+
+  it('renders planes through a pinned base point and along random orthonormal directions, cached apart', async () => {
+    const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
+    const base = Array.from(cellLatent(plane, latentDim, 3, 4))
+    const small = { ...plane, resolution: 5 }
+    const zero = await lab.explorerGrid({ id: runId, epoch: 2, ...small })
+    const through = await lab.explorerGrid({ id: runId, epoch: 2, ...small, base })
+    expect(through).toMatchObject({ cached: false, coords: { base } })
+    expect(through.pngBase64).not.toBe(zero.pngBase64)
+    const random = await lab.explorerGrid({ id: runId, epoch: 2, ...small, seed: 11 })
+    expect(random).toMatchObject({ cached: false, coords: { seed: 11 } })
+    const { u, v } = random.directions!
+    expect(u.reduce((s, x, k) => s + x * v[k], 0)).toBeCloseTo(0, 5)
+    expect(u.reduce((s, x) => s + x * x, 0)).toBeCloseTo(1, 5)
+    expect(through.directions).toBeUndefined()
+    expect(random.pngBase64).not.toBe(zero.pngBase64)
+    const other = await lab.explorerGrid({ id: runId, epoch: 2, ...small, seed: 12 })
+    expect(other.cached).toBe(false)
+    expect(other.pngBase64).not.toBe(random.pngBase64)
+    const again = await lab.explorerGrid({ id: runId, epoch: 2, ...small, seed: 11 })
+    expect(again.cached).toBe(true)
+    expect(again.pngBase64).toBe(random.pngBase64)
+    expect((await lab.explorerGrid({ id: runId, epoch: 2, ...small, base })).cached).toBe(true)
+    // The centre tile of the plane through the base point is the base point's own image.
+    const png = decodePng(Buffer.from(through.pngBase64, 'base64'))
+    const strip = await lab.explorerInterpolate({ id: runId, epoch: 2, from: base, to: base, steps: 3 })
+    const single = decodePng(Buffer.from(strip.lerpPngBase64, 'base64'))
+    const tile = (img: { width: number; rgba: Uint8Array }, row: number, col: number): number[] => {
+      const out: number[] = []
+      for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out.push(img.rgba[((1 + row * 29 + y) * img.width + 1 + col * 29 + x) * 4])
+      return out
+    }
+    expect(tile(png, 2, 2)).toEqual(tile(single, 0, 0))
+    await expect(lab.explorerGrid({ id: runId, epoch: 2, ...small, base: [1, 2] })).rejects.toThrow(
+      "Invalid explorer:grid request: base: has 2 values but the run's latent size is 100"
+    )
+  }, 120_000)
 })

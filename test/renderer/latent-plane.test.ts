@@ -172,4 +172,41 @@ describe('LatentPlane', () => {
     expect(w.get('[data-testid="latent-combine-error"]').text()).toContain("from: has 3 values but the run's latent size is 100")
     expect(w.find('[data-testid="latent-strips"]').exists()).toBe(false)
   })
+
+  it('renders the plane through a pinned base point along random orthonormal directions, and pins on it', async () => {
+    api.handlers['explorer:grid'] = (req) => ({
+      ...answer(req),
+      ...(req.seed !== undefined ? { directions: { u: [0.6, 0.8, 0, 0], v: [0, 0, 1, 0] } } : {})
+    })
+    const w = mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 4 }, global: { plugins: [pinia] } })
+    await w.get('[data-testid="latent-field-resolution"]').setValue('5')
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    const clickAt = async (x: number, y: number): Promise<void> => {
+      const wrap = w.get('[data-testid="latent-image-wrap"]').element as HTMLElement
+      Object.defineProperty(wrap, 'clientWidth', { value: 500, configurable: true })
+      Object.defineProperty(wrap, 'clientHeight', { value: 500, configurable: true })
+      const e = new MouseEvent('click', { bubbles: true })
+      Object.defineProperty(e, 'offsetX', { value: x })
+      Object.defineProperty(e, 'offsetY', { value: y })
+      wrap.dispatchEvent(e)
+      await flushPromises()
+    }
+    await clickAt(490, 10) // x = 3, y = 3 on axes 0, 1
+    await w.get('[data-testid="latent-field-base"]').setValue('A')
+    await w.get('[data-testid="latent-field-directions"]').setValue('random')
+    expect(w.find('[data-testid="latent-field-axisI"]').exists()).toBe(false)
+    await w.get('[data-testid="latent-field-seed"]').setValue('7')
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('explorer:grid').at(-1)).toEqual({ id: 4, epoch: 3, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 5, base: [3, 3, 0, 0], seed: 7 })
+    expect(w.text()).toContain('u (seed 7)')
+    // Pin A was clicked on the other plane: no marker here.
+    expect(w.find('[data-testid="latent-pin-marker-A"]').exists()).toBe(false)
+    await clickAt(490, 250) // x = 3, y = 0: base + 3 u
+    expect(w.get('[data-testid="latent-pin-B"] [data-testid="latent-pin-vector"]').text()).toBe('[4.8, 5.4, 0, 0]')
+    expect(w.find('[data-testid="latent-pin-marker-B"]').exists()).toBe(true)
+    await clickAt(250, 10) // x = 0, y = 3: base + 3 v
+    expect(w.get('[data-testid="latent-pin-C"] [data-testid="latent-pin-vector"]').text()).toBe('[3, 3, 3, 0]')
+  })
 })

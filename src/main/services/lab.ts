@@ -25,7 +25,7 @@ import { DB_FILE, openDatabase } from '../db/connection'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
-import { planeCacheKey, planeProblem, type PlaneSpec } from '../explorer/plane'
+import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {
@@ -184,16 +184,20 @@ export class Lab {
     const config = this.runs.config(id) as RunConfig
     const problem = planeProblem(spec, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
-    const coords = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
+    const coords: ExplorerGridResult['coords'] = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
+    if (spec.base) coords.base = spec.base
+    if (spec.seed !== undefined) coords.seed = spec.seed
+    const [u, v] = planeDirections(spec, config.latentDim)
+    const directions = spec.seed !== undefined ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}
+    const key = planeCacheKey(id, epoch, spec)
 
-    const cached = this.db
-      .prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND axis_i = ? AND axis_j = ? AND min = ? AND max = ? AND resolution = ?')
-      .get(id, epoch, spec.axisI, spec.axisJ, spec.min, spec.max, spec.resolution) as { png: Buffer; rows: number; cols: number } | undefined
-    if (cached) return { epoch, pngBase64: cached.png.toString('base64'), rows: cached.rows, cols: cached.cols, cached: true, coords }
+    const cached = this.db.prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND plane_key = ?').get(id, epoch, key) as
+      | { png: Buffer; rows: number; cols: number }
+      | undefined
+    if (cached) return { epoch, pngBase64: cached.png.toString('base64'), rows: cached.rows, cols: cached.cols, cached: true, coords, ...directions }
 
     const generatorDir = this.generatorDir(id, epoch)
 
-    const key = planeCacheKey(id, epoch, spec)
     let pending = this.rendering.get(key)
     if (!pending) {
       pending = this.renderInTrainer(id, config, generatorDir, spec).finally(() => this.rendering.delete(key))
@@ -203,11 +207,11 @@ export class Lab {
     if (this.runs.get(id)) {
       this.db
         .prepare(
-          'INSERT OR REPLACE INTO latent_cache (run_id, epoch, axis_i, axis_j, min, max, resolution, rows, cols, png, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+          'INSERT OR REPLACE INTO latent_cache (run_id, epoch, plane_key, rows, cols, png, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
         )
-        .run(id, epoch, spec.axisI, spec.axisJ, spec.min, spec.max, spec.resolution, result.rows, result.cols, result.png, Date.now())
+        .run(id, epoch, key, result.rows, result.cols, result.png, Date.now())
     }
-    return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords }
+    return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords, ...directions }
   }
 
   /** The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. */

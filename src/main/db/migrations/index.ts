@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3'
 import * as m0001 from './0001-initial'
 import * as m0002 from './0002-latent-cache'
+import * as m0003 from './0003-latent-cache-plane-key'
 
 export interface Migration {
   version: number
@@ -11,5 +12,6 @@ export interface Migration {
 
 export const MIGRATIONS: Migration[] = [
   { version: 1, ...m0001 },
-  { version: 2, ...m0002 }
+  { version: 2, ...m0002 },
+  { version: 3, ...m0003 }
 ]
