@@ -57,8 +57,12 @@ const runId = z.object({ id: z.number().int().positive() }).strict()
 export const EXPLORER_MIN_RESOLUTION = 5
 export const EXPLORER_MAX_RESOLUTION = 32
 
+const latentVector = z.array(z.number().finite('must be finite numbers')).min(1, 'must not be empty')
+
 /**
- * One plane of the latent space: z = x e_axisI + y e_axisJ, x and y from min to max in
+ * One plane of the latent space: z = base + x u + y v, u and v the unit vectors of axes i
+ * and j or, with a seed, two random orthonormal directions; base the zero vector or a point.
+ * Originally z = x e_axisI + y e_axisJ, x and y from min to max in
  * `resolution` steps. Axes below latentDim are checked by the service (it knows the run).
  */
 export const explorerGridSchema = z
@@ -73,11 +77,13 @@ export const explorerGridSchema = z
       .number()
       .int()
       .min(EXPLORER_MIN_RESOLUTION, `must be at least ${EXPLORER_MIN_RESOLUTION}`)
-      .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`)
+      .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`),
+    base: latentVector.optional(),
+    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional()
   })
   .strict()
   .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
-  .refine((r) => r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.seed !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
 export type ExplorerGridRequest = z.output<typeof explorerGridSchema>
 
 export interface ExplorerGridResult {
@@ -87,7 +93,50 @@ export interface ExplorerGridResult {
   cols: number
   /** True when the plane came from the cache rather than a new rendering. */
   cached: boolean
-  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number }
+  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number }
+  /** With a seed: the random directions u (left to right) and v (bottom to top). */
+  directions?: { u: number[]; v: number[] }
+}
+
+/** Interpolation strip length bounds (images per strip). */
+export const EXPLORER_MIN_STEPS = 3
+export const EXPLORER_MAX_STEPS = 32
+
+/** Lerp and slerp strips from one latent vector to another (lengths checked by the service). */
+export const explorerInterpolateSchema = z
+  .object({
+    id: z.number().int().positive(),
+    epoch: z.number().int().min(1),
+    from: latentVector,
+    to: latentVector,
+    steps: z
+      .number()
+      .int()
+      .min(EXPLORER_MIN_STEPS, `must be at least ${EXPLORER_MIN_STEPS}`)
+      .max(EXPLORER_MAX_STEPS, `must be at most ${EXPLORER_MAX_STEPS}`)
+  })
+  .strict()
+export type ExplorerInterpolateRequest = z.output<typeof explorerInterpolateSchema>
+
+export interface ExplorerInterpolateResult {
+  epoch: number
+  steps: number
+  /** 1 x steps strips, PNG. */
+  lerpPngBase64: string
+  slerpPngBase64: string
+}
+
+/** The image of a - b + c. */
+export const explorerArithmeticSchema = z
+  .object({ id: z.number().int().positive(), epoch: z.number().int().min(1), a: latentVector, b: latentVector, c: latentVector })
+  .strict()
+export type ExplorerArithmeticRequest = z.output<typeof explorerArithmeticSchema>
+
+export interface ExplorerArithmeticResult {
+  epoch: number
+  /** a - b + c. */
+  latent: number[]
+  pngBase64: string
 }
 
 const tagSchema = z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters')
@@ -135,7 +184,9 @@ export const requestSchemas = {
   'runs:grid': z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict(),
   'explorer:grid': explorerGridSchema,
   'runs:update': runUpdateSchema,
-  'runs:export-metrics': exportMetricsSchema
+  'runs:export-metrics': exportMetricsSchema,
+  'explorer:interpolate': explorerInterpolateSchema,
+  'explorer:arithmetic': explorerArithmeticSchema
 } as const
 
 export interface LabCalls {
@@ -151,6 +202,8 @@ export interface LabCalls {
   'explorer:grid': { req: ExplorerGridRequest; res: ExplorerGridResult }
   'runs:update': { req: { id: number; name?: string; notes?: string; tags?: string[] }; res: RunSummary }
   'runs:export-metrics': { req: { ids: number[]; format: MetricsExportFormat }; res: MetricsExport }
+  'explorer:interpolate': { req: ExplorerInterpolateRequest; res: ExplorerInterpolateResult }
+  'explorer:arithmetic': { req: ExplorerArithmeticRequest; res: ExplorerArithmeticResult }
 }
 
 export type Channel = keyof LabCalls

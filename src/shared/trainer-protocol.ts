@@ -37,7 +37,13 @@ export interface ExploreRequest {
   /** Folder of the checkpoint's generator (model.json + weights). */
   generatorDir: string
   latentDim: number
-  plane: { axisI: number; axisJ: number; min: number; max: number; resolution: number }
+  /** An n x n plane, rendered into one PNG (event 'explored'). */
+  plane?: { axisI: number; axisJ: number; min: number; max: number; resolution: number; base?: number[]; seed?: number }
+  /**
+   * Or image strips: each entry is a flat list of latent vectors (latentDim values each),
+   * rendered into one PNG of 1 row (event 'explored-strips').
+   */
+  strips?: number[][]
 }
 
 export type TrainerRequest = StartRequest | ExploreRequest | { type: 'stop' }
@@ -80,4 +86,5 @@ export type TrainerEvent =
   | { type: 'done'; status: Exclude<RunStatus, 'queued' | 'running' | 'crashed'>; message?: string }
   | { type: 'explore-progress'; done: number; total: number }
   | { type: 'explored'; pngBase64: string; rows: number; cols: number }
+  | { type: 'explored-strips'; pngsBase64: string[]; cols: number[] }
   | { type: 'explore-failed'; message: string }

@@ -87,6 +87,35 @@ describe.skipIf(!haveChromium)('lab in a browser', () => {
     await expect.poll(() => page.getByTestId('latent-error').textContent()).toContain('min must be less than max')
   })
 
+  it('pins cells of the plane and draws lerp and slerp strips between A and B and the image of A - B + C', async () => {
+    await page.getByTestId('latent-field-min').fill('-3')
+    await page.getByTestId('latent-render').click()
+    const image = page.getByTestId('latent-image')
+    await expect.poll(() => image.getAttribute('data-cached')).toBe('true')
+    const box = await image.boundingBox()
+    if (!box) throw new Error('the latent image has no box')
+    await image.click({ position: { x: 2, y: 2 } })
+    await image.click({ position: { x: box.width - 2, y: box.height - 2 } })
+    await expect.poll(() => page.getByTestId('latent-pin-A').textContent()).toContain('cell (0, 0)')
+    await expect.poll(() => page.getByTestId('latent-pin-B').textContent()).toContain('cell (7, 7)')
+    await page.getByTestId('latent-field-steps').fill('5')
+    await page.getByTestId('latent-interpolate').click()
+    for (const id of ['latent-lerp', 'latent-slerp']) {
+      const strip = page.getByTestId(id)
+      await strip.waitFor({ timeout: 60_000 })
+      await expect
+        .poll(() => strip.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null)))
+        .toEqual([5 * 28 + 6, 28 + 2])
+    }
+    await image.click({ position: { x: box.width / 2, y: 2 } })
+    await page.getByTestId('latent-arithmetic').click()
+    const sum = page.getByTestId('latent-sum')
+    await sum.waitFor({ timeout: 60_000 })
+    await expect.poll(() => sum.evaluate((img: HTMLImageElement) => (img.complete ? [img.naturalWidth, img.naturalHeight] : null))).toEqual([30, 30])
+    await page.getByTestId('latent-pins-clear').click()
+    await expect.poll(() => page.getByTestId('latent-pins').count()).toBe(0)
+  })
+
   it('refuses a negative learning rate in the form, naming the field', async () => {
     await page.getByTestId('new-run').click()
     await page.getByTestId('field-optimizerD.lr').fill('-0.1')

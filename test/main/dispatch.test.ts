@@ -19,7 +19,9 @@ function handlers(): LabHandlers {
     'runs:grid': fail,
     'explorer:grid': fail,
     'runs:update': fail,
-    'runs:export-metrics': fail
+    'runs:export-metrics': fail,
+    'explorer:interpolate': fail,
+    'explorer:arithmetic': fail
   }
 }
 

@@ -90,4 +90,95 @@ describe('latent explorer', () => {
     })
     await expect(lab.explorerGrid({ id: 999, epoch: 1, ...plane })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'There is no run 999' })
   })
+
+  it('interpolates between two latent vectors: lerp and slerp strips share their end tiles and differ in the middle', async () => {
+    const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
+    const from = Array.from(cellLatent(plane, latentDim, 0, 0))
+    const to = Array.from(cellLatent(plane, latentDim, 19, 10))
+    const res = await lab.explorerInterpolate({ id: runId, epoch: 2, from, to, steps: 7 })
+    expect(res).toMatchObject({ epoch: 2, steps: 7 })
+    const lerpPng = decodePng(Buffer.from(res.lerpPngBase64, 'base64'))
+    const slerpPng = decodePng(Buffer.from(res.slerpPngBase64, 'base64'))
+    expect([lerpPng.width, lerpPng.height]).toEqual([7 * 28 + 8, 28 + 2])
+    expect([slerpPng.width, slerpPng.height]).toEqual([7 * 28 + 8, 28 + 2])
+    const tile = (png: { width: number; rgba: Uint8Array }, k: number): number[] => {
+      const out: number[] = []
+      for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out.push(png.rgba[((1 + y) * png.width + 1 + k * 29 + x) * 4])
+      return out
+    }
+    expect(tile(lerpPng, 0)).toEqual(tile(slerpPng, 0))
+    expect(tile(lerpPng, 6)).toEqual(tile(slerpPng, 6))
+    expect(tile(lerpPng, 3)).not.toEqual(tile(slerpPng, 3))
+    // The first tile is the plane's cell (0, 0).
+    const grid = decodePng(Buffer.from((await lab.explorerGrid({ id: runId, epoch: 2, ...plane })).pngBase64, 'base64'))
+    const cell: number[] = []
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) cell.push(grid.rgba[((1 + y) * grid.width + 1 + x) * 4])
+    expect(tile(lerpPng, 0)).toEqual(cell)
+  }, 120_000)
+
+  it('renders a - b + c', async () => {
+    const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
+    const a = Array.from(cellLatent(plane, latentDim, 0, 0))
+    const b = Array.from(cellLatent(plane, latentDim, 5, 5))
+    const c = Array.from(cellLatent(plane, latentDim, 10, 3))
+    const res = await lab.explorerArithmetic({ id: runId, epoch: 2, a, b, c })
+    expect(res.latent).toHaveLength(latentDim)
+    expect(res.latent[0]).toBeCloseTo(a[0] - b[0] + c[0], 5)
+    expect(res.latent[1]).toBeCloseTo(a[1] - b[1] + c[1], 5)
+    const png = decodePng(Buffer.from(res.pngBase64, 'base64'))
+    expect([png.width, png.height]).toEqual([30, 30])
+    await expect(lab.explorerArithmetic({ id: runId, epoch: 2, a, b: [1, 2], c })).rejects.toThrow(
+      "Invalid explorer:arithmetic request: b: has 2 values but the run's latent size is 100"
+    )
+  }, 120_000)
+
+  it('refuses interpolation vectors of the wrong length and bad step counts, naming the problem', async () => {
+    const ok = new Array<number>(100).fill(0.5)
+    await expect(lab.explorerInterpolate({ id: runId, epoch: 2, from: [1, 2, 3], to: ok, steps: 5 })).rejects.toThrow(
+      "Invalid explorer:interpolate request: from: has 3 values but the run's latent size is 100"
+    )
+    await expect(lab.explorerInterpolate({ id: runId, epoch: 2, from: ok, to: [...ok, 1], steps: 5 })).rejects.toThrow(
+      "to: has 101 values but the run's latent size is 100"
+    )
+    await expect(lab.explorerInterpolate({ id: runId, epoch: 2, from: ok, to: ok, steps: 2 })).rejects.toThrow('steps: must be at least 3')
+    await expect(lab.explorerInterpolate({ id: runId, epoch: 2, from: ok, to: ok, steps: 33 })).rejects.toThrow('steps: must be at most 32')
+    await expect(lab.explorerInterpolate({ id: runId, epoch: 9, from: ok, to: ok, steps: 5 })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('renders planes through a pinned base point and along random orthonormal directions, cached apart', async () => {
+    const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
+    const base = Array.from(cellLatent(plane, latentDim, 3, 4))
+    const small = { ...plane, resolution: 5 }
+    const zero = await lab.explorerGrid({ id: runId, epoch: 2, ...small })
+    const through = await lab.explorerGrid({ id: runId, epoch: 2, ...small, base })
+    expect(through).toMatchObject({ cached: false, coords: { base } })
+    expect(through.pngBase64).not.toBe(zero.pngBase64)
+    const random = await lab.explorerGrid({ id: runId, epoch: 2, ...small, seed: 11 })
+    expect(random).toMatchObject({ cached: false, coords: { seed: 11 } })
+    const { u, v } = random.directions!
+    expect(u.reduce((s, x, k) => s + x * v[k], 0)).toBeCloseTo(0, 5)
+    expect(u.reduce((s, x) => s + x * x, 0)).toBeCloseTo(1, 5)
+    expect(through.directions).toBeUndefined()
+    expect(random.pngBase64).not.toBe(zero.pngBase64)
+    const other = await lab.explorerGrid({ id: runId, epoch: 2, ...small, seed: 12 })
+    expect(other.cached).toBe(false)
+    expect(other.pngBase64).not.toBe(random.pngBase64)
+    const again = await lab.explorerGrid({ id: runId, epoch: 2, ...small, seed: 11 })
+    expect(again.cached).toBe(true)
+    expect(again.pngBase64).toBe(random.pngBase64)
+    expect((await lab.explorerGrid({ id: runId, epoch: 2, ...small, base })).cached).toBe(true)
+    // The centre tile of the plane through the base point is the base point's own image.
+    const png = decodePng(Buffer.from(through.pngBase64, 'base64'))
+    const strip = await lab.explorerInterpolate({ id: runId, epoch: 2, from: base, to: base, steps: 3 })
+    const single = decodePng(Buffer.from(strip.lerpPngBase64, 'base64'))
+    const tile = (img: { width: number; rgba: Uint8Array }, row: number, col: number): number[] => {
+      const out: number[] = []
+      for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out.push(img.rgba[((1 + row * 29 + y) * img.width + 1 + col * 29 + x) * 4])
+      return out
+    }
+    expect(tile(png, 2, 2)).toEqual(tile(single, 0, 0))
+    await expect(lab.explorerGrid({ id: runId, epoch: 2, ...small, base: [1, 2] })).rejects.toThrow(
+      "Invalid explorer:grid request: base: has 2 values but the run's latent size is 100"
+    )
+  }, 120_000)
 })

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { explorerGridSchema } from '@shared/api'
-import { axisValues, cellCoords, cellLatent, planeCacheKey, planeLatents, planeProblem, type PlaneSpec } from '../../src/main/explorer/plane'
+import {
+  axisValues,
+  cellCoords,
+  cellLatent,
+  planeCacheKey,
+  planeDirections,
+  planeLatents,
+  planeProblem,
+  randomOrthonormalPair,
+  type PlaneSpec
+} from '../../src/main/explorer/plane'
 
 const spec: PlaneSpec = { axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 5 }
 
@@ -59,5 +69,60 @@ describe('latent plane math', () => {
     for (const bad of [{ resolution: 4 }, { resolution: 33 }, { min: 3, max: -3 }, { min: 1, max: 1 }, { axisJ: 0 }, { axisI: -1 }, { extra: 1 }]) {
       expect(explorerGridSchema.safeParse({ ...ok, ...bad }).success).toBe(false)
     }
+  })
+
+  it('draws two orthonormal random directions, the same for the same seed and different for another', () => {
+    const dot = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, k) => s + x * b[k], 0)
+    for (const [dim, seed] of [[2, 0], [3, 1], [100, 42], [100, 4294967295]]) {
+      const [u, v] = randomOrthonormalPair(dim, seed)
+      expect(u).toHaveLength(dim)
+      expect(dot(u, u)).toBeCloseTo(1, 5)
+      expect(dot(v, v)).toBeCloseTo(1, 5)
+      expect(Math.abs(dot(u, v))).toBeLessThan(1e-6)
+      const [u2, v2] = randomOrthonormalPair(dim, seed)
+      expect(Array.from(u2)).toEqual(Array.from(u))
+      expect(Array.from(v2)).toEqual(Array.from(v))
+    }
+    expect(Array.from(randomOrthonormalPair(100, 7)[0])).not.toEqual(Array.from(randomOrthonormalPair(100, 8)[0]))
+    // Not just axis vectors: the directions spread over many components.
+    expect(Array.from(randomOrthonormalPair(100, 7)[0]).filter((x) => Math.abs(x) > 1e-3).length).toBeGreaterThan(50)
+  })
+
+  it('puts a random plane and a base point into the cell latents', () => {
+    const base = [1, 2, 3, 4]
+    const random: PlaneSpec = { ...spec, seed: 9, base }
+    const [u, v] = planeDirections(random, 4)
+    const z = cellLatent(random, 4, 0, 4) // x = max = 3, y = max = 3
+    for (let k = 0; k < 4; k++) expect(z[k]).toBeCloseTo(base[k] + 3 * u[k] + 3 * v[k], 5)
+    const centre = cellLatent(random, 4, 2, 2) // x = y = 0: the base itself
+    expect(Array.from(centre)).toEqual(base)
+    const through = cellLatent({ ...spec, base }, 4, 0, 0) // x = -3 on axis 0, y = 3 on axis 1
+    expect(Array.from(through)).toEqual([-2, 5, 3, 4])
+    expect(Array.from(planeLatents(random, 4).subarray(4 * 4, 5 * 4))).toEqual(Array.from(z))
+  })
+
+  it('keys the cache by the plane definition: directions, seed and base', () => {
+    const keys = new Set([
+      planeCacheKey(1, 2, spec),
+      planeCacheKey(1, 2, { ...spec, seed: 1 }),
+      planeCacheKey(1, 2, { ...spec, seed: 2 }),
+      planeCacheKey(1, 2, { ...spec, base: [0, 0, 0.5] }),
+      planeCacheKey(1, 2, { ...spec, base: [0, 0, 0.25] }),
+      planeCacheKey(1, 2, { ...spec, seed: 1, base: [0, 0, 0.5] })
+    ])
+    expect(keys.size).toBe(6)
+    // With a seed the axes do not matter.
+    expect(planeCacheKey(1, 2, { ...spec, seed: 1, axisI: 5 })).toBe(planeCacheKey(1, 2, { ...spec, seed: 1 }))
+  })
+
+  it('names base and seed problems', () => {
+    expect(planeProblem({ ...spec, base: [1, 2] }, 4)).toBe("base: has 2 values but the run's latent size is 4")
+    expect(planeProblem({ ...spec, seed: 3, axisJ: 0 }, 4)).toBeNull()
+    expect(planeProblem({ ...spec, seed: 3 }, 1)).toBe("seed: a random plane needs a latent size of at least 2 (the run's is 1)")
+    const ok = { id: 1, epoch: 1, axisI: 0, axisJ: 0, min: -3, max: 3, resolution: 20, seed: 5 }
+    expect(explorerGridSchema.safeParse(ok).success).toBe(true)
+    expect(explorerGridSchema.safeParse({ ...ok, seed: -1 }).success).toBe(false)
+    expect(explorerGridSchema.safeParse({ ...ok, seed: 1.5 }).success).toBe(false)
+    expect(explorerGridSchema.safeParse({ ...ok, base: [] }).success).toBe(false)
   })
 })

@@ -96,4 +96,117 @@ describe('LatentPlane', () => {
     expect(w.find('[data-testid="latent-image"]').exists()).toBe(false)
     expect(w.find('[data-testid="latent-progress"]').exists()).toBe(false)
   })
+
+  it('pins clicked cells A, B, C with their full vectors, shows lerp above slerp between A and B, and A - B + C', async () => {
+    api.handlers['explorer:interpolate'] = (req) => ({ epoch: req.epoch, steps: req.steps, lerpPngBase64: 'LERP', slerpPngBase64: 'SLERP' })
+    api.handlers['explorer:arithmetic'] = (req) => ({ epoch: req.epoch, latent: req.a.map((v, k) => v - req.b[k] + req.c[k]), pngBase64: 'SUM' })
+    const w = mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 4 }, global: { plugins: [pinia] } })
+    await w.get('[data-testid="latent-field-resolution"]').setValue('5')
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    const wrap = w.get('[data-testid="latent-image-wrap"]').element as HTMLElement
+    Object.defineProperty(wrap, 'clientWidth', { value: 500 })
+    Object.defineProperty(wrap, 'clientHeight', { value: 500 })
+    const click = async (x: number, y: number): Promise<void> => {
+      const e = new MouseEvent('click', { bubbles: true })
+      Object.defineProperty(e, 'offsetX', { value: x })
+      Object.defineProperty(e, 'offsetY', { value: y })
+      wrap.dispatchEvent(e)
+      await flushPromises()
+    }
+    await click(10, 10)
+    expect(w.get('[data-testid="latent-pin-A"]').text()).toContain('cell (0, 0)')
+    expect(w.get('[data-testid="latent-pin-A"] [data-testid="latent-pin-vector"]').text()).toBe('[-3, 3, 0, 0]')
+    expect(w.find('[data-testid="latent-pin-marker-A"]').attributes('style')).toContain('left: 10%')
+    expect(w.find('[data-testid="latent-interpolate"]').exists()).toBe(false)
+
+    await click(490, 250)
+    expect(w.get('[data-testid="latent-pin-B"] [data-testid="latent-pin-vector"]').text()).toBe('[3, 0, 0, 0]')
+    await w.get('[data-testid="latent-field-steps"]').setValue('5')
+    await w.get('[data-testid="latent-interpolate"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('explorer:interpolate')).toEqual([{ id: 4, epoch: 3, from: [-3, 3, 0, 0], to: [3, 0, 0, 0], steps: 5 }])
+    const strips = w.get('[data-testid="latent-strips"]')
+    const imgs = strips.findAll('img')
+    expect(imgs.map((i) => i.attributes('data-testid'))).toEqual(['latent-lerp', 'latent-slerp'])
+    expect(imgs[0].attributes('src')).toBe('data:image/png;base64,LERP')
+    expect(imgs[1].attributes('src')).toBe('data:image/png;base64,SLERP')
+    expect(w.find('[data-testid="latent-arithmetic"]').exists()).toBe(false)
+
+    await click(250, 490)
+    expect(w.get('[data-testid="latent-pin-C"] [data-testid="latent-pin-vector"]').text()).toBe('[0, -3, 0, 0]')
+    expect(w.findAll('.pin-marker').map((m) => m.text())).toEqual(['A', 'B', 'C'])
+    await w.get('[data-testid="latent-arithmetic"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('explorer:arithmetic')).toEqual([{ id: 4, epoch: 3, a: [-3, 3, 0, 0], b: [3, 0, 0, 0], c: [0, -3, 0, 0] }])
+    expect(w.get('[data-testid="latent-sum"]').attributes('src')).toBe('data:image/png;base64,SUM')
+    expect(w.get('[data-testid="latent-sum-vector"]').text()).toContain('[-6, 0, 0, 0]')
+
+    await click(100, 100)
+    expect(w.get('[data-testid="latent-pin-note"]').text()).toContain('At most 3 pins')
+    await w.get('[data-testid="latent-pins-clear"]').trigger('click')
+    expect(w.find('[data-testid="latent-pins"]').exists()).toBe(false)
+    expect(w.find('.pin-marker').exists()).toBe(false)
+  })
+
+  it('shows the refusal of an interpolation', async () => {
+    api.handlers['explorer:interpolate'] = () => {
+      throw new LabError('INVALID_REQUEST', "Invalid explorer:interpolate request: from: has 3 values but the run's latent size is 100")
+    }
+    const w = mountPlane()
+    await w.get('[data-testid="latent-field-resolution"]').setValue('5')
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    const wrap = w.get('[data-testid="latent-image-wrap"]').element as HTMLElement
+    Object.defineProperty(wrap, 'clientWidth', { value: 500 })
+    Object.defineProperty(wrap, 'clientHeight', { value: 500 })
+    for (const x of [10, 490]) {
+      const e = new MouseEvent('click', { bubbles: true })
+      Object.defineProperty(e, 'offsetX', { value: x })
+      Object.defineProperty(e, 'offsetY', { value: 10 })
+      wrap.dispatchEvent(e)
+    }
+    await flushPromises()
+    await w.get('[data-testid="latent-interpolate"]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid="latent-combine-error"]').text()).toContain("from: has 3 values but the run's latent size is 100")
+    expect(w.find('[data-testid="latent-strips"]').exists()).toBe(false)
+  })
+
+  it('renders the plane through a pinned base point along random orthonormal directions, and pins on it', async () => {
+    api.handlers['explorer:grid'] = (req) => ({
+      ...answer(req),
+      ...(req.seed !== undefined ? { directions: { u: [0.6, 0.8, 0, 0], v: [0, 0, 1, 0] } } : {})
+    })
+    const w = mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 4 }, global: { plugins: [pinia] } })
+    await w.get('[data-testid="latent-field-resolution"]').setValue('5')
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    const clickAt = async (x: number, y: number): Promise<void> => {
+      const wrap = w.get('[data-testid="latent-image-wrap"]').element as HTMLElement
+      Object.defineProperty(wrap, 'clientWidth', { value: 500, configurable: true })
+      Object.defineProperty(wrap, 'clientHeight', { value: 500, configurable: true })
+      const e = new MouseEvent('click', { bubbles: true })
+      Object.defineProperty(e, 'offsetX', { value: x })
+      Object.defineProperty(e, 'offsetY', { value: y })
+      wrap.dispatchEvent(e)
+      await flushPromises()
+    }
+    await clickAt(490, 10) // x = 3, y = 3 on axes 0, 1
+    await w.get('[data-testid="latent-field-base"]').setValue('A')
+    await w.get('[data-testid="latent-field-directions"]').setValue('random')
+    expect(w.find('[data-testid="latent-field-axisI"]').exists()).toBe(false)
+    await w.get('[data-testid="latent-field-seed"]').setValue('7')
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('explorer:grid').at(-1)).toEqual({ id: 4, epoch: 3, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 5, base: [3, 3, 0, 0], seed: 7 })
+    expect(w.text()).toContain('u (seed 7)')
+    // Pin A was clicked on the other plane: no marker here.
+    expect(w.find('[data-testid="latent-pin-marker-A"]').exists()).toBe(false)
+    await clickAt(490, 250) // x = 3, y = 0: base + 3 u
+    expect(w.get('[data-testid="latent-pin-B"] [data-testid="latent-pin-vector"]').text()).toBe('[4.8, 5.4, 0, 0]')
+    expect(w.find('[data-testid="latent-pin-marker-B"]').exists()).toBe(true)
+    await clickAt(250, 10) // x = 0, y = 3: base + 3 v
+    expect(w.get('[data-testid="latent-pin-C"] [data-testid="latent-pin-vector"]').text()).toBe('[3, 3, 3, 0]')
+  })
 })

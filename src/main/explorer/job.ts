@@ -4,13 +4,21 @@ import { toErrorInfo } from '@shared/errors'
 import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from '../trainer/backend/select'
 import { loadModelFrom } from '../trainer/checkpoint'
-import { renderPlane } from './render'
+import { renderPlane, renderStrips } from './render'
 
 export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent) => void): Promise<void> {
   try {
     await selectBackend(req.backend)
     const generator = await loadModelFrom(req.generatorDir)
-    const result = await renderPlane(generator, req.plane, req.latentDim, (done, total) => emit({ type: 'explore-progress', done, total }))
+    const onProgress = (done: number, total: number): void => emit({ type: 'explore-progress', done, total })
+    if (req.strips) {
+      const strips = await renderStrips(generator, req.strips.map((s) => Float32Array.from(s)), req.latentDim, onProgress)
+      generator.dispose()
+      emit({ type: 'explored-strips', pngsBase64: strips.map((s) => s.png.toString('base64')), cols: strips.map((s) => s.cols) })
+      return
+    }
+    if (!req.plane) throw new Error('The explore request has neither a plane nor strips')
+    const result = await renderPlane(generator, req.plane, req.latentDim, onProgress)
     generator.dispose()
     emit({ type: 'explored', pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols })
   } catch (err) {

@@ -52,3 +52,29 @@ export async function renderPlane(
   const image = tileImages(values, n * n, h, w, channels, { rows: n, cols: n, pad: 1 })
   return { png: encodePng(image), rows: n, cols: n }
 }
+
+/** Renders each flat list of latent vectors as one strip PNG (1 row, pad 1), all in one pass. */
+export async function renderStrips(
+  generator: tf.LayersModel,
+  strips: Float32Array[],
+  latentDim: number,
+  onProgress?: (done: number, total: number) => void
+): Promise<RenderedPlane[]> {
+  const counts = strips.map((s) => s.length / latentDim)
+  const all = new Float32Array(strips.reduce((n, s) => n + s.length, 0))
+  let offset = 0
+  for (const s of strips) {
+    all.set(s, offset)
+    offset += s.length
+  }
+  const { values, h, w, channels } = await generate(generator, all, latentDim, onProgress)
+  const perImage = h * w * channels
+  const out: RenderedPlane[] = []
+  let start = 0
+  for (const count of counts) {
+    const image = tileImages(values.subarray(start * perImage, (start + count) * perImage), count, h, w, channels, { rows: 1, cols: count, pad: 1 })
+    out.push({ png: encodePng(image), rows: 1, cols: count })
+    start += count
+  }
+  return out
+}

@@ -5,9 +5,13 @@ import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import {
+  explorerArithmeticSchema,
   explorerGridSchema,
   runUpdateSchema,
+  explorerInterpolateSchema,
   type EventEnvelope,
+  type ExplorerArithmeticResult,
+  type ExplorerInterpolateResult,
   type EventName,
   type ExplorerGridResult,
   type LabEvents,
@@ -17,12 +21,13 @@ import {
 } from '@shared/api'
 import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { LabError } from '@shared/errors'
-import { ACTIVE_STATUSES, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
+import { ACTIVE_STATUSES, type ExploreRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { exportMetrics } from './metrics-export'
-import { planeCacheKey, planeProblem, type PlaneSpec } from '../explorer/plane'
+import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
+import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {
@@ -89,7 +94,9 @@ export class Lab {
       exportMetrics(
         [...new Set(ids)].map((id) => ({ summary: this.requireRun(id), series: this.metrics.series(id) })),
         format
-      )
+      ),
+    'explorer:interpolate': (req) => this.explorerInterpolate(req),
+    'explorer:arithmetic': (req) => this.explorerArithmetic(req)
   }
 
   /** Renames a run or sets its notes and tags (validated here too, for callers other than dispatch). */
@@ -223,24 +230,20 @@ export class Lab {
     const config = this.runs.config(id) as RunConfig
     const problem = planeProblem(spec, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
-    const coords = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
-
-    const cached = this.db
-      .prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND axis_i = ? AND axis_j = ? AND min = ? AND max = ? AND resolution = ?')
-      .get(id, epoch, spec.axisI, spec.axisJ, spec.min, spec.max, spec.resolution) as { png: Buffer; rows: number; cols: number } | undefined
-    if (cached) return { epoch, pngBase64: cached.png.toString('base64'), rows: cached.rows, cols: cached.cols, cached: true, coords }
-
-    const epochs = this.metrics.epochs(id)
-    const checkpointDir = epochs.find((e) => e.epoch === epoch)?.checkpointDir ?? null
-    const withCheckpoints = epochs.filter((e) => e.checkpointDir).map((e) => e.epoch)
-    const available = withCheckpoints.length > 0 ? `checkpoints exist for epochs ${withCheckpoints.join(', ')}` : 'it has no checkpoints yet'
-    if (!checkpointDir) throw new LabError('NOT_FOUND', `Run ${id} has no checkpoint for epoch ${epoch} (${available})`)
-    const generatorDir = join(this.runDir(id), checkpointDir, 'generator')
-    if (!existsSync(join(generatorDir, 'model.json'))) {
-      throw new LabError('NOT_FOUND', `The checkpoint of run ${id} for epoch ${epoch} is missing its generator files (${generatorDir})`)
-    }
-
+    const coords: ExplorerGridResult['coords'] = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
+    if (spec.base) coords.base = spec.base
+    if (spec.seed !== undefined) coords.seed = spec.seed
+    const [u, v] = planeDirections(spec, config.latentDim)
+    const directions = spec.seed !== undefined ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}
     const key = planeCacheKey(id, epoch, spec)
+
+    const cached = this.db.prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND plane_key = ?').get(id, epoch, key) as
+      | { png: Buffer; rows: number; cols: number }
+      | undefined
+    if (cached) return { epoch, pngBase64: cached.png.toString('base64'), rows: cached.rows, cols: cached.cols, cached: true, coords, ...directions }
+
+    const generatorDir = this.generatorDir(id, epoch)
+
     let pending = this.rendering.get(key)
     if (!pending) {
       pending = this.renderInTrainer(id, config, generatorDir, spec).finally(() => this.rendering.delete(key))
@@ -250,14 +253,82 @@ export class Lab {
     if (this.runs.get(id)) {
       this.db
         .prepare(
-          'INSERT OR REPLACE INTO latent_cache (run_id, epoch, axis_i, axis_j, min, max, resolution, rows, cols, png, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+          'INSERT OR REPLACE INTO latent_cache (run_id, epoch, plane_key, rows, cols, png, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
         )
-        .run(id, epoch, spec.axisI, spec.axisJ, spec.min, spec.max, spec.resolution, result.rows, result.cols, result.png, Date.now())
+        .run(id, epoch, key, result.rows, result.cols, result.png, Date.now())
     }
-    return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords }
+    return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords, ...directions }
+  }
+
+  /** The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. */
+  private generatorDir(id: number, epoch: number): string {
+    const epochs = this.metrics.epochs(id)
+    const checkpointDir = epochs.find((e) => e.epoch === epoch)?.checkpointDir ?? null
+    const withCheckpoints = epochs.filter((e) => e.checkpointDir).map((e) => e.epoch)
+    const available = withCheckpoints.length > 0 ? `checkpoints exist for epochs ${withCheckpoints.join(', ')}` : 'it has no checkpoints yet'
+    if (!checkpointDir) throw new LabError('NOT_FOUND', `Run ${id} has no checkpoint for epoch ${epoch} (${available})`)
+    const generatorDir = join(this.runDir(id), checkpointDir, 'generator')
+    if (!existsSync(join(generatorDir, 'model.json'))) {
+      throw new LabError('NOT_FOUND', `The checkpoint of run ${id} for epoch ${epoch} is missing its generator files (${generatorDir})`)
+    }
+    return generatorDir
+  }
+
+  /** Lerp and slerp strips between two latent vectors, rendered in a trainer process. */
+  async explorerInterpolate(input: unknown): Promise<ExplorerInterpolateResult> {
+    const parsed = explorerInterpolateSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid explorer:interpolate request: ${formatIssues(issues)}`, issues)
+    }
+    const { id, epoch, from, to, steps } = parsed.data
+    this.requireRun(id)
+    const config = this.runs.config(id) as RunConfig
+    const problem = latentProblem('from', from, config.latentDim) ?? latentProblem('to', to, config.latentDim)
+    if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:interpolate request: ${problem}`)
+    const generatorDir = this.generatorDir(id, epoch)
+    const strips = [Array.from(interpolationLatents(from, to, steps, 'lerp')), Array.from(interpolationLatents(from, to, steps, 'slerp'))]
+    const [lerpPng, slerpPng] = await this.renderStripsInTrainer(id, config, generatorDir, strips)
+    return { epoch, steps, lerpPngBase64: lerpPng.toString('base64'), slerpPngBase64: slerpPng.toString('base64') }
+  }
+
+  /** The image of a - b + c. */
+  async explorerArithmetic(input: unknown): Promise<ExplorerArithmeticResult> {
+    const parsed = explorerArithmeticSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid explorer:arithmetic request: ${formatIssues(issues)}`, issues)
+    }
+    const { id, epoch, a, b, c } = parsed.data
+    this.requireRun(id)
+    const config = this.runs.config(id) as RunConfig
+    const problem = latentProblem('a', a, config.latentDim) ?? latentProblem('b', b, config.latentDim) ?? latentProblem('c', c, config.latentDim)
+    if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:arithmetic request: ${problem}`)
+    const generatorDir = this.generatorDir(id, epoch)
+    const latent = Array.from(arithmetic(a, b, c))
+    const [png] = await this.renderStripsInTrainer(id, config, generatorDir, [latent])
+    return { epoch, latent, pngBase64: png.toString('base64') }
+  }
+
+  private renderStripsInTrainer(runId: number, config: RunConfig, generatorDir: string, strips: number[][]): Promise<Buffer[]> {
+    return this.exploreInTrainer(runId, config, generatorDir, { strips }, (event) =>
+      event.type === 'explored-strips' ? event.pngsBase64.map((p) => Buffer.from(p, 'base64')) : undefined
+    )
   }
 
   private renderInTrainer(runId: number, config: RunConfig, generatorDir: string, plane: PlaneSpec): Promise<{ png: Buffer; rows: number; cols: number }> {
+    return this.exploreInTrainer(runId, config, generatorDir, { plane }, (event) =>
+      event.type === 'explored' ? { png: Buffer.from(event.pngBase64, 'base64'), rows: event.rows, cols: event.cols } : undefined
+    )
+  }
+
+  private exploreInTrainer<T>(
+    runId: number,
+    config: RunConfig,
+    generatorDir: string,
+    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    result: (event: TrainerEvent) => T | undefined
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const channel = this.opts.launcher(`gan-trainer explore ${runId}`)
       this.explorers.add(channel)
@@ -271,12 +342,16 @@ export class Lab {
       }
       channel.onOutput((line, stream) => this.log(stream === 'stderr' ? 'warn' : 'info', `[explorer ${runId}] ${line}`))
       channel.onMessage((event) => {
-        if (event.type === 'explore-progress') this.emit('explorer:progress', { runId, done: event.done, total: event.total })
-        else if (event.type === 'explored') settle(() => resolve({ png: Buffer.from(event.pngBase64, 'base64'), rows: event.rows, cols: event.cols }))
+        if (event.type === 'explore-progress') {
+          this.emit('explorer:progress', { runId, done: event.done, total: event.total })
+          return
+        }
+        const value = result(event)
+        if (value !== undefined) settle(() => resolve(value))
         else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering the latent plane failed: ${event.message}`)))
       })
       channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`))))
-      channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, plane })
+      channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, ...what })
     })
   }
 

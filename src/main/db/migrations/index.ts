@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3'
 import * as m0001 from './0001-initial'
 import * as m0002 from './0002-latent-cache'
 import * as m0003 from './0003-run-notes-tags'
+import * as m0004 from './0004-latent-cache-plane-key'
 
 export interface Migration {
   version: number
@@ -13,5 +14,6 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, ...m0001 },
   { version: 2, ...m0002 },
-  { version: 3, ...m0003 }
+  { version: 3, ...m0003 },
+  { version: 4, ...m0004 }
 ]
