@@ -15,7 +15,7 @@ import pkg from '../../package.json'
 const USAGE = `GAN Workbench command line
 
   npm run train -- --preset mnist-mlp [--epochs N] [--steps-per-epoch N] [--batch-size N]
-                   [--optimizer adam|sgd] [--lr X] [--beta1 X] [--seed N] [--name NAME]
+                   [--lr X] [--beta1 X] [--seed N] [--name NAME]
                    [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--data-dir DIR]
                    [--optimizer adam|sgd|momentum|rmsprop] [--d-steps K] [--real-label 0.9|0.7-1.2]
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
@@ -192,6 +192,10 @@ async function serve(argv: string[]): Promise<number> {
 
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2)
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(USAGE)
+    return 0
+  }
   try {
     if (command === 'train') return await train(rest)
     if (command === 'serve') return await serve(rest)
