@@ -89,9 +89,9 @@ function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
 }
 
 /** A GET with the path sent exactly as written (fetch would normalise dot segments away). */
-function rawGet(path: string): Promise<{ status: number; body: string }> {
+function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET' }, (res) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
@@ -192,6 +192,26 @@ describe('lab server static files', () => {
     expect(res.body).not.toContain(SECRET)
     if (res.status === 200) expect(res.body).toBe(INDEX_HTML)
     else expect([400, 403, 404]).toContain(res.status)
+  })
+
+  it('sends a Content-Security-Policy that forbids framing and foreign scripts on every answer', async () => {
+    for (const path of ['/', '/assets/app.js', '/missing.js']) {
+      const res = await fetch(`${base()}${path}`)
+      const csp = res.headers.get('content-security-policy') ?? ''
+      expect(csp).toContain("frame-ancestors 'none'")
+      expect(csp).toContain("script-src 'self'")
+      expect(csp).not.toContain('unsafe-eval')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(res.headers.get('x-frame-options')).toBe('DENY')
+    }
+  })
+
+  it('answers only to its loopback name: a rebound foreign Host header is refused (421), localhost is served', async () => {
+    const foreign = await rawGet('/', { host: `evil.example:${server.port}` })
+    expect(foreign.status).toBe(421)
+    expect(foreign.body).not.toContain(INDEX_HTML)
+    expect((await rawGet('/', { host: `localhost:${server.port}` })).status).toBe(200)
+    expect(await expectRefused(wsUrl(), { headers: { host: `evil.example:${server.port}`, origin: `http://evil.example:${server.port}` } })).toBe(401)
   })
 
   it('answers 400 to a path that does not decode and 405 to a POST', async () => {

@@ -44,6 +44,36 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json'
 }
 
+/**
+ * Sent with every HTTP answer. The renderer's own meta CSP says the same for Electron; the
+ * header adds what a meta tag cannot (frame-ancestors), so no other page can frame the lab.
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin'
+} as const
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1'])
+
+/**
+ * A loopback server answers only requests addressed to a loopback name, so a web page whose
+ * domain is re-pointed at 127.0.0.1 (DNS rebinding) cannot read the lab through the browser.
+ */
+function hostAllowed(hostHeader: string | undefined, boundHost: string, port: number): boolean {
+  if (!LOOPBACK_HOSTS.has(boundHost)) return true
+  if (!hostHeader) return false
+  const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
+  return allowed.includes(hostHeader.toLowerCase())
+}
+
 function tokensEqual(a: string, b: string): boolean {
   const x = Buffer.from(a)
   const y = Buffer.from(b)
@@ -51,6 +81,7 @@ function tokensEqual(a: string, b: string): boolean {
 }
 
 function serveStatic(rendererDir: string, req: IncomingMessage, res: ServerResponse): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405).end()
     return
@@ -75,7 +106,6 @@ function serveStatic(rendererDir: string, req: IncomingMessage, res: ServerRespo
   }
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    'x-content-type-options': 'nosniff',
     'cache-control': 'no-cache'
   })
   if (req.method === 'HEAD') res.end()
@@ -89,7 +119,14 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
   if (!existsSync(indexFile)) {
     throw new Error(`The renderer is not built: ${indexFile} is missing. Run \`npm run build\` first.`)
   }
-  const server: Server = createServer((req, res) => serveStatic(opts.rendererDir, req, res))
+  let port = 0
+  const server: Server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, host, port)) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request: this lab server answers only to its loopback address')
+      return
+    }
+    serveStatic(opts.rendererDir, req, res)
+  })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
 
   server.on('upgrade', (req, socket, head) => {
@@ -97,7 +134,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
     const given = url.searchParams.get(TOKEN_PARAM) ?? ''
     const origin = req.headers.origin
     const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`
-    if (url.pathname !== WS_PATH || !tokensEqual(given, token) || !sameOrigin) {
+    if (url.pathname !== WS_PATH || !tokensEqual(given, token) || !sameOrigin || !hostAllowed(req.headers.host, host, port)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
       socket.destroy()
       return
@@ -143,7 +180,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
     server.once('error', reject)
     server.listen(opts.port ?? 7777, host, () => resolveListen())
   })
-  const port = (server.address() as AddressInfo).port
+  port = (server.address() as AddressInfo).port
   const shownHost = host.includes(':') ? `[${host}]` : host
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     opts.log?.(`WARNING: the lab server listens on ${host}, not only on this machine. Anyone who can reach it and knows the token can control the lab.`)
