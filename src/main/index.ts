@@ -2,6 +2,7 @@
 import { app, BrowserWindow, session, shell } from 'electron'
 import { join } from 'node:path'
 import { registerLabHandlers } from './ipc'
+import { guardContents } from './window-guard'
 import { APP_NAME, defaultDataDir } from './paths'
 import { Lab } from './services/lab'
 import { utilityLauncher } from './trainer-host/utility-launcher'
@@ -28,17 +29,16 @@ function createWindow(): BrowserWindow {
     }
   })
   win.once('ready-to-show', () => win.show())
-  // No navigation away from the app and no new windows; links open in the browser.
-  win.webContents.on('will-navigate', (event) => event.preventDefault())
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
   const devUrl = process.env.ELECTRON_RENDERER_URL
   if (!app.isPackaged && devUrl) void win.loadURL(devUrl)
   else void win.loadFile(join(__dirname, '../renderer/index.html'))
   return win
 }
+
+// Every web contents the app ever creates (the window, any frame) follows the same rules.
+app.on('web-contents-created', (_event, contents) => {
+  guardContents(contents, (url) => void shell.openExternal(url), () => false)
+})
 
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
