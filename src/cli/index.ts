@@ -1,8 +1,10 @@
 // Command line: `train` runs one GAN headless and stores it like any run started in the
 // lab; `serve` serves the lab to a browser. Both use the same services and trainer.
+import { readFileSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
+import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
@@ -21,6 +23,8 @@ const USAGE = `GAN Workbench command line
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
                    [--loss nsgan|minimax|lsgan|hinge]
+  npm run train -- --config saved.config.json [--name NAME] [--seed N] [--epochs N] [--data-dir DIR]
+                   (a config saved from the lab's run view; other flags cannot be combined with it)
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
@@ -36,32 +40,37 @@ function num(value: string | undefined, flag: string): number | undefined {
 const fmt = (v: number): string => v.toFixed(3)
 const describe = (m: StepMetrics): string => STEP_METRICS.map((k) => `${k} ${fmt(m[k])}`).join('  ')
 
-async function train(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      preset: { type: 'string', default: 'mnist-mlp' },
-      epochs: { type: 'string' },
-      'steps-per-epoch': { type: 'string' },
-      'batch-size': { type: 'string' },
-      optimizer: { type: 'string' },
-      lr: { type: 'string' },
-      beta1: { type: 'string' },
-      seed: { type: 'string' },
-      name: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      'data-dir': { type: 'string' },
-      'd-steps': { type: 'string' },
-      'real-label': { type: 'string' },
-      'label-flip': { type: 'string' },
-      'instance-noise': { type: 'string' },
-      latent: { type: 'string' },
-      init: { type: 'string' },
-      'd-batch': { type: 'string' },
-      loss: { type: 'string' }
-    }
-  })
+type TrainFlags = Record<string, string | undefined>
+
+/** Flags that may adjust a saved config; any other flag beside --config is refused. */
+const CONFIG_OVERRIDES = new Set(['config', 'data-dir', 'name', 'seed', 'epochs'])
+
+function configFromFile(file: string, values: TrainFlags, argv: string[]): RunConfigInput {
+  const clashing = argv
+    .filter((a) => a.startsWith('--'))
+    .map((a) => a.slice(2).split('=')[0])
+    .filter((f) => !CONFIG_OVERRIDES.has(f))
+  if (clashing.length > 0) {
+    throw new LabError('INVALID_CONFIG', `--${clashing[0]} cannot be combined with --config; change it in the file (or use --name, --seed, --epochs)`)
+  }
+  const path = resolve(file)
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch {
+    throw new LabError('NOT_FOUND', `--config: no file at ${path}`)
+  }
+  // The size is checked before the file is read, so a huge file is never loaded.
+  const saved = parseConfigFile(size > MAX_CONFIG_FILE_BYTES ? '' : readFileSync(path, 'utf8'), size)
+  return {
+    ...saved,
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values.seed !== undefined ? { seed: num(values.seed, '--seed') } : {}),
+    ...(values.epochs !== undefined ? { epochs: num(values.epochs, '--epochs') } : {})
+  }
+}
+
+function configFromFlags(values: TrainFlags): RunConfigInput {
   if (!PRESET_IDS.includes(values.preset as PresetId)) {
     throw new LabError('INVALID_CONFIG', `--preset must be one of ${PRESET_IDS.join(', ')}, got "${values.preset}"`)
   }
@@ -88,7 +97,7 @@ async function train(argv: string[]): Promise<number> {
     dBatch: values['d-batch'] ?? 'separate',
     loss: values.loss ?? 'nsgan'
   }
-  const config: RunConfigInput = {
+  return {
     ...preset.defaults,
     name: values.name ?? `${preset.id} seed ${seed}`,
     seed,
@@ -101,6 +110,36 @@ async function train(argv: string[]): Promise<number> {
     // The schema checks each field and names the one that is wrong.
     tricks: tricks as RunConfigInput['tricks']
   }
+}
+
+async function train(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      preset: { type: 'string', default: 'mnist-mlp' },
+      epochs: { type: 'string' },
+      'steps-per-epoch': { type: 'string' },
+      'batch-size': { type: 'string' },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      beta1: { type: 'string' },
+      seed: { type: 'string' },
+      name: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      'data-dir': { type: 'string' },
+      'd-steps': { type: 'string' },
+      'real-label': { type: 'string' },
+      'label-flip': { type: 'string' },
+      'instance-noise': { type: 'string' },
+      latent: { type: 'string' },
+      init: { type: 'string' },
+      'd-batch': { type: 'string' },
+      loss: { type: 'string' },
+      config: { type: 'string' }
+    }
+  })
+  const config = values.config !== undefined ? configFromFile(values.config, values, argv) : configFromFlags(values)
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
   const lab = new Lab({
     dataDir,

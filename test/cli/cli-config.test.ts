@@ -1,0 +1,79 @@
+// The command line trains from a config saved in the lab (`train --config`), and refuses a bad
+// file or a clashing flag with a message and exit code 2.
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PRESETS, runConfigSchema } from '../../src/shared/config'
+import { serializeConfigFile } from '../../src/shared/config-file'
+
+const root = mkdtempSync(join(tmpdir(), 'cli-config-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const CLI = resolve(__dirname, '../../src/cli/index.ts')
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: resolve(__dirname, '../..') }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+const saved = runConfigSchema.parse({
+  ...PRESETS['mnist-mlp'].defaults,
+  name: 'saved sgd run',
+  seed: 11,
+  epochs: 3,
+  stepsPerEpoch: 2,
+  batchSize: 8,
+  backend: 'wasm',
+  optimizerD: { kind: 'sgd', lr: 0.05, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
+  tricks: { ...PRESETS['mnist-mlp'].defaults.tricks, realLabel: { min: 0.9, max: 0.9 } }
+})
+
+describe('npm run train -- --config', () => {
+  it('trains the saved config with the given overrides and stores it as given', async () => {
+    const file = join(root, 'saved.config.json')
+    writeFileSync(file, serializeConfigFile(saved))
+    const dataDir = join(root, 'data')
+    const out = await cli(['train', '--config', file, '--epochs', '1', '--name', 'from file', '--data-dir', dataDir])
+    expect(out.stderr).not.toMatch(/error/)
+    expect(out.code).toBe(0)
+    const db = new Database(join(dataDir, 'workbench.sqlite'), { readonly: true })
+    const row = db.prepare('SELECT name, status, config_json FROM runs').get() as { name: string; status: string; config_json: string }
+    db.close()
+    expect(row.name).toBe('from file')
+    expect(row.status).toBe('completed')
+    const stored = JSON.parse(row.config_json) as typeof saved
+    expect(stored).toEqual({ ...saved, name: 'from file', epochs: 1 })
+  })
+
+  it('refuses another flag beside --config', async () => {
+    const file = join(root, 'saved.config.json')
+    writeFileSync(file, serializeConfigFile(saved))
+    const out = await cli(['train', '--config', file, '--lr', '0.1', '--data-dir', join(root, 'unused')])
+    expect(out.code).toBe(2)
+    expect(out.stderr).toContain('--lr cannot be combined with --config')
+  })
+
+  it('refuses a missing file, a file that is not JSON and a config with a bad field, naming the problem', async () => {
+    const missing = await cli(['train', '--config', join(root, 'nope.json')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/no file at .*nope\.json/)
+
+    const notJson = join(root, 'broken.json')
+    writeFileSync(notJson, '{"format": "gan-workbench/run-config", ')
+    const broken = await cli(['train', '--config', notJson])
+    expect(broken.code).toBe(2)
+    expect(broken.stderr).toContain('not JSON')
+
+    const badField = join(root, 'bad.json')
+    writeFileSync(badField, serializeConfigFile({ ...saved, batchSize: 0 }))
+    const bad = await cli(['train', '--config', badField])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/batchSize: must be at least 1/)
+  })
+})
