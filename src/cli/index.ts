@@ -1,6 +1,6 @@
 // Command line: `train` runs one GAN headless and stores it like any run started in the
 // lab; `serve` serves the lab to a browser. Both use the same services and trainer.
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
@@ -8,6 +8,7 @@ import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
+import { bundleFileName, exportRunBundle, readBundleFile, type BundleCheckpoints } from '../main/services/bundle'
 import { Lab } from '../main/services/lab'
 import { defaultDataDir } from '../main/paths'
 import { forkLauncher } from '../main/trainer-host/fork-launcher'
@@ -25,6 +26,8 @@ const USAGE = `GAN Workbench command line
                    [--loss nsgan|minimax|lsgan|hinge]
   npm run train -- --config saved.config.json [--name NAME] [--seed N] [--epochs N] [--data-dir DIR]
                    (a config saved from the lab's run view; other flags cannot be combined with it)
+  npm run cli -- export-bundle --run ID [--out FILE] [--checkpoints last|all|none] [--data-dir DIR]
+  npm run cli -- import-bundle FILE [--data-dir DIR]
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
@@ -191,6 +194,50 @@ async function train(argv: string[]): Promise<number> {
   }
 }
 
+/** A Lab on the data folder for a one-shot command (no trainer is started). */
+function oneShotLab(dataDirFlag: string | undefined): Lab {
+  return new Lab({ dataDir: resolve(dataDirFlag ?? defaultDataDir()), launcher: forkLauncher(), version: pkg.version, transport: 'ipc' })
+}
+
+function exportBundle(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { run: { type: 'string' }, out: { type: 'string' }, checkpoints: { type: 'string', default: 'last' }, 'data-dir': { type: 'string' } }
+  })
+  const id = num(values.run, '--run')
+  if (id === undefined) throw new LabError('INVALID_REQUEST', 'export-bundle needs --run ID')
+  if (!['none', 'last', 'all'].includes(values.checkpoints)) {
+    throw new LabError('INVALID_REQUEST', `--checkpoints must be none, last or all, got "${values.checkpoints}"`)
+  }
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const run = lab.runs.get(id)
+    if (!run) throw new LabError('NOT_FOUND', `Run ${id} does not exist in ${resolve(values['data-dir'] ?? defaultDataDir())}`)
+    const zip = exportRunBundle(lab.db, id, lab.runDir(id), { checkpoints: values.checkpoints as BundleCheckpoints, appVersion: pkg.version })
+    const out = resolve(values.out ?? bundleFileName(id, run.name))
+    writeFileSync(out, zip)
+    console.log(`run ${id} (${run.name}) -> ${out} (${(zip.length / 1024).toFixed(0)} KiB)`)
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
+function importBundle(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { 'data-dir': { type: 'string' } } })
+  if (positionals.length !== 1) throw new LabError('INVALID_REQUEST', 'import-bundle needs exactly one FILE')
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const { run, warnings } = lab.importBundle(readBundleFile(resolve(positionals[0])))
+    for (const w of warnings) console.error(`warning: ${w}`)
+    console.log(`imported as run ${run.id} (${run.name}, ${run.status}, ${run.stepsDone} steps)`)
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -238,6 +285,8 @@ async function main(): Promise<number> {
   try {
     if (command === 'train') return await train(rest)
     if (command === 'serve') return await serve(rest)
+    if (command === 'export-bundle') return exportBundle(rest)
+    if (command === 'import-bundle') return importBundle(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {

@@ -170,6 +170,22 @@ export interface MetricsExport {
   content: string
 }
 
+export const exportBundleSchema = z
+  .object({ id: z.number().int().positive(), checkpoints: z.enum(['none', 'last', 'all']).default('last') })
+  .strict()
+
+/** A run bundle (zip) in base64; the lab server's 1 MiB message limit applies to imports from a browser. */
+export const importBundleSchema = z
+  .object({ base64: z.string().min(1, 'is empty').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64') })
+  .strict()
+
+export interface BundleExport {
+  filename: string
+  mime: string
+  base64: string
+  bytes: number
+}
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   'presets:list': z.undefined(),
@@ -186,7 +202,9 @@ export const requestSchemas = {
   'runs:update': runUpdateSchema,
   'runs:export-metrics': exportMetricsSchema,
   'explorer:interpolate': explorerInterpolateSchema,
-  'explorer:arithmetic': explorerArithmeticSchema
+  'explorer:arithmetic': explorerArithmeticSchema,
+  'runs:export-bundle': exportBundleSchema,
+  'runs:import-bundle': importBundleSchema
 } as const
 
 export interface LabCalls {
@@ -204,6 +222,8 @@ export interface LabCalls {
   'runs:export-metrics': { req: { ids: number[]; format: MetricsExportFormat }; res: MetricsExport }
   'explorer:interpolate': { req: ExplorerInterpolateRequest; res: ExplorerInterpolateResult }
   'explorer:arithmetic': { req: ExplorerArithmeticRequest; res: ExplorerArithmeticResult }
+  'runs:export-bundle': { req: { id: number; checkpoints?: 'none' | 'last' | 'all' }; res: BundleExport }
+  'runs:import-bundle': { req: { base64: string }; res: { run: RunSummary; warnings: string[] } }
 }
 
 export type Channel = keyof LabCalls

@@ -25,6 +25,7 @@ import { ACTIVE_STATUSES, type ExploreRequest, type ProgressInfo, type RunStatus
 import { DB_FILE, openDatabase } from '../db/connection'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
+import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
 import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
@@ -96,7 +97,22 @@ export class Lab {
         format
       ),
     'explorer:interpolate': (req) => this.explorerInterpolate(req),
-    'explorer:arithmetic': (req) => this.explorerArithmetic(req)
+    'explorer:arithmetic': (req) => this.explorerArithmetic(req),
+    'runs:export-bundle': ({ id, checkpoints }) => {
+      const run = this.requireRun(id)
+      const zip = exportRunBundle(this.db, id, this.runDir(id), { checkpoints, appVersion: this.opts.version })
+      return { filename: bundleFileName(id, run.name), mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length }
+    },
+    'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64'))
+  }
+
+  /** Adds the run of a bundle as a new run; see bundle.ts for what is checked. */
+  importBundle(bytes: Uint8Array): { run: RunSummary; warnings: string[] } {
+    const imported = importRunBundle(this.db, bytes, (id) => this.runDir(id))
+    const run = this.requireRun(imported.runId)
+    this.opts.log?.('info', `Imported run bundle as run ${run.id} (${run.name})`)
+    this.emit('runs:changed', run)
+    return { run, warnings: imported.warnings }
   }
 
   /** Renames a run or sets its notes and tags (validated here too, for callers other than dispatch). */

@@ -2,7 +2,7 @@
 // Stays current from 'runs:changed' and 'runs:deleted', so a run started from the CLI shows up too.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { MetricsExport, MetricsExportFormat, RunDetail, RunSummary } from '@shared/api'
+import type { BundleExport, MetricsExport, MetricsExportFormat, RunDetail, RunSummary } from '@shared/api'
 import type { RunConfigInput } from '@shared/config'
 import type { RunStatus } from '@shared/trainer-protocol'
 import { useLabApi } from '@renderer/api/current'
@@ -151,6 +151,32 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** A run bundle (zip of config, metrics, grids and checkpoints); null (with the error shown) on failure. */
+  async function exportBundle(id: number, checkpoints: 'none' | 'last' | 'all'): Promise<BundleExport | null> {
+    try {
+      return await useLabApi().call('runs:export-bundle', { id, checkpoints })
+    } catch (err) {
+      error.value = `Could not export run ${id}: ${errorMessage(err)}`
+      return null
+    }
+  }
+
+  /** Imports a bundle's bytes as a new run and selects it; the warnings are shown. */
+  async function importBundle(fileName: string, bytes: Uint8Array): Promise<boolean> {
+    let binary = ''
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+    try {
+      const { run, warnings } = await useLabApi().call('runs:import-bundle', { base64: btoa(binary) })
+      upsert(run)
+      await select(run.id)
+      if (warnings.length > 0) error.value = `${fileName}: ${warnings.join(' ')}`
+      return true
+    } catch (err) {
+      error.value = `Could not import ${fileName}: ${errorMessage(err)}`
+      return false
+    }
+  }
+
   async function remove(id: number): Promise<void> {
     try {
       await useLabApi().call('runs:delete', { id })
@@ -189,6 +215,8 @@ export const useRunsStore = defineStore('runs', () => {
     remove,
     update,
     exportMetrics,
+    exportBundle,
+    importBundle,
     clearError
   }
 })

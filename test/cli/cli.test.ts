@@ -1,5 +1,5 @@
-// The command line trains from a config saved in the lab (`train --config`), and refuses a bad
-// file or a clashing flag with a message and exit code 2.
+// The command line: train from a config saved in the lab (`train --config`), move runs as
+// bundles, and refuse a bad file or a clashing flag with a message and exit code 2.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -75,5 +75,27 @@ describe('npm run train -- --config', () => {
     const bad = await cli(['train', '--config', badField])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/batchSize: must be at least 1/)
+  })
+})
+
+describe('npm run cli -- export-bundle / import-bundle', () => {
+  it('moves a run from one data folder to another, and refuses a file that is not a bundle', async () => {
+    const file = join(root, 'bundle-source.config.json')
+    writeFileSync(file, serializeConfigFile({ ...saved, epochs: 1 }))
+    const from = join(root, 'from')
+    expect((await cli(['train', '--config', file, '--data-dir', from])).code).toBe(0)
+    const zip = join(root, 'run.zip')
+    const out = await cli(['export-bundle', '--run', '1', '--out', zip, '--data-dir', from])
+    expect(out.stderr).toBe('')
+    expect(out.stdout).toContain(`run 1 (saved sgd run) -> ${zip}`)
+    const to = join(root, 'to')
+    const imported = await cli(['import-bundle', zip, '--data-dir', to])
+    expect(imported.stdout).toContain('imported as run 1 (saved sgd run, completed, 2 steps)')
+
+    const junk = join(root, 'junk.zip')
+    writeFileSync(junk, 'this is not a zip')
+    const refused = await cli(['import-bundle', junk, '--data-dir', to])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('This run bundle cannot be imported: it is not a readable zip file')
   })
 })

@@ -1,0 +1,210 @@
+// Run bundles: a real tiny run exported and imported into another lab arrives whole; a
+// hostile or damaged bundle is refused with the reason and leaves the lab as it was.
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BundleExport } from '@shared/api'
+import { PRESETS, type RunConfigInput } from '@shared/config'
+import { LabError } from '@shared/errors'
+import { BUNDLE_FORMAT, DEFAULT_BUNDLE_LIMITS, exportRunBundle, importRunBundle } from '../../src/main/services/bundle'
+import { dispatch } from '../../src/main/services/dispatch'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { mulberry32 } from '../../src/main/trainer/random'
+
+const labs: Lab[] = []
+const dataDirs = new Map<Lab, string>()
+function newLab(): Lab {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bundle-'))
+  const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+  labs.push(lab)
+  dataDirs.set(lab, dataDir)
+  return lab
+}
+afterAll(() => labs.forEach((l) => l.close()))
+
+const config: RunConfigInput = {
+  ...PRESETS['mnist-mlp'].defaults,
+  name: 'bundled run',
+  seed: 5,
+  epochs: 2,
+  stepsPerEpoch: 3,
+  batchSize: 8,
+  backend: 'wasm'
+}
+
+let source: Lab
+let runId: number
+/** The run bundled with every checkpoint, and a small one without. */
+let full: Uint8Array
+let small: Uint8Array
+
+beforeAll(async () => {
+  source = newLab()
+  runId = source.startRun(config).id
+  expect(await source.waitForEnd(runId)).toMatchObject({ status: 'completed', epochsDone: 2 })
+  source.updateRun({ id: runId, notes: 'keep me', tags: ['bundle'] })
+  full = exportRunBundle(source.db, runId, source.runDir(runId), { checkpoints: 'all', appVersion: 'test' })
+  small = exportRunBundle(source.db, runId, source.runDir(runId), { checkpoints: 'none', appVersion: 'test' })
+})
+
+function entries(zip: Uint8Array): Record<string, Uint8Array> {
+  return unzipSync(zip)
+}
+
+/** Rebuilds a bundle after `edit` changed its entries; `rehash` keeps the manifest's hashes valid. */
+function altered(zip: Uint8Array, edit: (files: Record<string, Uint8Array>) => void, rehash = true): Uint8Array {
+  const files = entries(zip)
+  edit(files)
+  if (rehash && files['manifest.json']) {
+    const manifest = JSON.parse(Buffer.from(files['manifest.json']).toString()) as { sha256: Record<string, string> }
+    manifest.sha256 = Object.fromEntries(
+      Object.entries(files)
+        .filter(([n]) => n !== 'manifest.json')
+        .map(([n, d]) => [n, createHash('sha256').update(d).digest('hex')])
+    )
+    files['manifest.json'] = strToU8(JSON.stringify(manifest))
+  }
+  return zipSync(files as Zippable)
+}
+
+function editManifest(zip: Uint8Array, edit: (m: Record<string, unknown>) => void): Uint8Array {
+  return altered(zip, (files) => {
+    const m = JSON.parse(Buffer.from(files['manifest.json']).toString()) as Record<string, unknown>
+    edit(m)
+    files['manifest.json'] = strToU8(JSON.stringify(m))
+  }, false)
+}
+
+function refusal(lab: Lab, zip: Uint8Array): LabError {
+  const before = lab.runs.list().length
+  try {
+    lab.importBundle(zip)
+  } catch (err) {
+    expect(err).toBeInstanceOf(LabError)
+    expect(lab.runs.list().length).toBe(before)
+    const runsDir = join(dataDirs.get(lab)!, 'runs')
+    if (existsSync(runsDir)) expect(readdirSync(runsDir).filter((d) => d.endsWith('.importing'))).toEqual([])
+    return err as LabError
+  }
+  throw new Error('the bundle was imported')
+}
+
+describe('run bundles', () => {
+  it('moves a trained run to another lab whole: config, notes, every step, epoch, grid and checkpoint', async () => {
+    const target = newLab()
+    target.startRun({ ...config, name: 'already here', epochs: 1, stepsPerEpoch: 1 })
+    await target.waitForEnd(1)
+    const reply = await dispatch(target.handlers, 'runs:import-bundle', { base64: Buffer.from(full).toString('base64') })
+    expect(reply.ok).toBe(true)
+    const { run, warnings } = (reply as { ok: true; data: { run: { id: number }; warnings: string[] } }).data
+    expect(run.id).toBe(2)
+    expect(warnings).toEqual([])
+    expect(target.runs.get(2)).toMatchObject({ name: 'bundled run', status: 'completed', notes: 'keep me', tags: ['bundle'], epochsDone: 2, stepsDone: 6 })
+    expect(target.runs.config(2)).toEqual(source.runs.config(runId))
+    expect(target.metrics.series(2)).toEqual(source.metrics.series(runId))
+    expect(target.metrics.epochs(2)).toEqual(source.metrics.epochs(runId))
+    for (const epoch of [1, 2]) expect(target.metrics.grid(2, epoch)).toEqual(source.metrics.grid(runId, epoch))
+    for (const e of source.metrics.epochs(runId)) {
+      const rel = join(e.checkpointDir!, 'generator', 'model.json')
+      expect(readFileSync(join(target.runDir(2), rel))).toEqual(readFileSync(join(source.runDir(runId), rel)))
+    }
+  })
+
+  it('carries only the last checkpoint when asked, through the API', async () => {
+    const reply = await dispatch(source.handlers, 'runs:export-bundle', { id: runId, checkpoints: 'last' })
+    if (!reply.ok) throw new Error(reply.error.message)
+    const data = reply.data as BundleExport
+    expect(data.filename).toBe(`run-${runId}-bundled-run.gwbundle.zip`)
+    const names = Object.keys(entries(Buffer.from(data.base64, 'base64')))
+    expect(names.some((n) => n.startsWith('files/checkpoints/epoch-0002/generator/'))).toBe(true)
+    expect(names.some((n) => n.startsWith('files/checkpoints/epoch-0001/'))).toBe(false)
+    const target = newLab()
+    const { runId: id } = importRunBundle(target.db, Buffer.from(data.base64, 'base64'), (i) => target.runDir(i))
+    expect(target.metrics.epochs(id).map((e) => [e.epoch, e.checkpointDir])).toEqual([
+      [1, null],
+      [2, 'checkpoints/epoch-0002']
+    ])
+  })
+
+  it('imports a run exported while training as stopped, and says so', () => {
+    const target = newLab()
+    const zip = altered(small, (files) => {
+      const m = JSON.parse(Buffer.from(files['manifest.json']).toString()) as { run: Record<string, unknown> }
+      m.run.status = 'running'
+      files['manifest.json'] = strToU8(JSON.stringify(m))
+    })
+    const { runId: id, warnings } = importRunBundle(target.db, zip, (i) => target.runDir(i))
+    expect(target.runs.get(id)?.status).toBe('stopped')
+    expect(warnings[0]).toMatch(/was running when it was exported/)
+  })
+
+  it.each<[string, (zip: Uint8Array) => Uint8Array, RegExp]>([
+    ['not a zip', () => strToU8('PK not really a zip'), /not a readable zip/],
+    ['an entry outside the bundle layout (zip slip)', (z) => altered(z, (f) => (f['files/../../../etc/cron.d/x'] = strToU8('x'))), /entry a run bundle never has: "files\/..\/..\/..\/etc/],
+    ['an absolute path', (z) => altered(z, (f) => (f['/tmp/evil'] = strToU8('x'))), /entry a run bundle never has/],
+    ['an executable beside a checkpoint', (z) => altered(z, (f) => (f['files/checkpoints/epoch-0001/generator/../../x.sh'] = strToU8('x'))), /never has/],
+    ['another format', (z) => editManifest(z, (m) => (m.format = 'zip-of-cats')), /not a GAN Workbench run bundle/],
+    ['a newer bundle version', (z) => editManifest(z, (m) => (m.version = 9)), /newer GAN Workbench \(bundle version 9/],
+    ['a newer schema', (z) => editManifest(z, (m) => (m.schemaVersion = 999)), /newer database schema \(999/],
+    ['a damaged entry', (z) => altered(z, (f) => (f['tables/step_metrics.json'] = strToU8('{"columns":["step"],"rows":[]}')), false), /step_metrics.json is damaged/],
+    ['a missing entry', (z) => altered(z, (f) => delete f['tables/epoch_metrics.json'], false), /listed in the manifest but missing/],
+    ['an unknown table', (z) => editManifest(altered(z, (f) => (f['tables/users.json'] = strToU8('{"columns":["x"],"rows":[]}'))), (m) => (m.tables as string[]).push('users')), /table this lab does not have: users/],
+    ['an unknown column', (z) => altered(z, (f) => (f['tables/step_metrics.json'] = strToU8('{"columns":["step","password"],"rows":[]}'))), /column this lab does not know: password/],
+    ['a column name that is SQL', (z) => altered(z, (f) => (f['tables/step_metrics.json'] = strToU8('{"columns":["step\\" TEXT); DROP TABLE runs; --"],"rows":[]}'))), /malformed/],
+    ['a row of the wrong width', (z) => altered(z, (f) => (f['tables/step_metrics.json'] = strToU8('{"columns":["step","epoch"],"rows":[[1]]}'))), /row 1 has 1 values for 2 columns/],
+    ['a row the table refuses', (z) => altered(z, (f) => (f['tables/step_metrics.json'] = strToU8('{"columns":["step"],"rows":[[1]]}'))), /table step_metrics row 1 does not fit \(NOT NULL/],
+    ['an invalid config', (z) => editManifest(z, (m) => ((m.run as Record<string, unknown>).config_json = JSON.stringify({ ...config, batchSize: -3 }))), /config does not fit this lab \(batchSize/],
+    ['an unknown status', (z) => editManifest(z, (m) => ((m.run as Record<string, unknown>).status = 'exploded')), /unknown status "exploded"/]
+  ])('refuses %s and changes nothing', (_what, make, message) => {
+    // editManifest leaves hashes as they were; the manifest itself is not hashed.
+    expect(refusal(newLab(), make(small)).message).toMatch(message)
+  })
+
+  it('refuses a checkpoint whose model names weight files the bundle lacks', () => {
+    const zip = altered(full, (f) => {
+      for (const n of Object.keys(f)) if (n.startsWith('files/checkpoints/epoch-0001/generator/') && !n.endsWith('model.json')) delete f[n]
+    })
+    expect(refusal(newLab(), zip).message).toMatch(/epoch-0001\/generator\/model.json names a weight file that is not in the bundle/)
+  })
+
+  it('checks declared sizes before unpacking: a zip bomb is refused without inflating it', () => {
+    const bomb = zipSync({ 'manifest.json': [new Uint8Array(64 * 1024 * 1024), { level: 9 }] })
+    expect(bomb.length).toBeLessThan(200_000)
+    const lab = newLab()
+    const limits = { ...DEFAULT_BUNDLE_LIMITS, maxEntryBytes: 1024 * 1024 }
+    expect(() => importRunBundle(lab.db, bomb, (i) => lab.runDir(i), limits)).toThrow(/manifest.json would unpack to 67108864 bytes \(limit 1048576\)/)
+    const many: Zippable = {}
+    for (let i = 0; i < 50; i++) many[`tables/t${i}.json`] = strToU8('{}')
+    expect(() => importRunBundle(lab.db, zipSync(many), (i) => lab.runDir(i), { ...limits, maxEntries: 20 })).toThrow(/more than 20 entries/)
+  })
+
+  it('either imports or refuses with a LabError each of 800 randomly damaged bundles', () => {
+    const lab = newLab()
+    const random = mulberry32(7)
+    let imported = 0
+    for (let i = 0; i < 800; i++) {
+      const bytes = Buffer.from(small)
+      const edits = 1 + Math.floor(random() * 4)
+      for (let e = 0; e < edits; e++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256)
+      const cut = random() < 0.1 ? Math.floor(random() * bytes.length) : bytes.length
+      try {
+        importRunBundle(lab.db, bytes.subarray(0, cut), (id) => lab.runDir(id))
+        imported++
+      } catch (err) {
+        if (!(err instanceof LabError)) throw err
+      }
+    }
+    // Whatever was imported is whole: the database still passes its integrity check.
+    expect(lab.db.pragma('integrity_check', { simple: true })).toBe('ok')
+    expect(lab.runs.list().length).toBe(imported)
+    expect(imported).toBeLessThan(800)
+  })
+
+  it('names the format in its manifest', () => {
+    expect(JSON.parse(Buffer.from(entries(small)['manifest.json']).toString())).toMatchObject({ format: BUNDLE_FORMAT, version: 1, appVersion: 'test' })
+  })
+})
