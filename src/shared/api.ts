@@ -1,6 +1,7 @@
 // LabApi: every call the renderer may make and every event it may receive. The preload
 // implements it over IPC and the lab server over a WebSocket; both validate requests
 // with the schemas below before any handler runs.
+import { createPairSchema, saveComparisonSchema, type SavedComparison } from './compare'
 import { z } from 'zod'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
 import type { StepMetrics, StepRow, StepSeries } from './metrics'
@@ -204,7 +205,11 @@ export const requestSchemas = {
   'explorer:interpolate': explorerInterpolateSchema,
   'explorer:arithmetic': explorerArithmeticSchema,
   'runs:export-bundle': exportBundleSchema,
-  'runs:import-bundle': importBundleSchema
+  'runs:import-bundle': importBundleSchema,
+  'runs:create-pair': createPairSchema,
+  'comparisons:list': z.undefined(),
+  'comparisons:save': saveComparisonSchema,
+  'comparisons:delete': runId
 } as const
 
 export interface LabCalls {
@@ -224,6 +229,10 @@ export interface LabCalls {
   'explorer:arithmetic': { req: ExplorerArithmeticRequest; res: ExplorerArithmeticResult }
   'runs:export-bundle': { req: { id: number; checkpoints?: 'none' | 'last' | 'all' }; res: BundleExport }
   'runs:import-bundle': { req: { base64: string }; res: { run: RunSummary; warnings: string[] } }
+  'runs:create-pair': { req: z.input<typeof createPairSchema>; res: [RunSummary, RunSummary] }
+  'comparisons:list': { req: undefined; res: SavedComparison[] }
+  'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
+  'comparisons:delete': { req: { id: number }; res: { id: number } }
 }
 
 export type Channel = keyof LabCalls

@@ -26,7 +26,7 @@ describe('database', () => {
     const raw = new BetterSqlite3(path)
     raw.pragma('user_version = 99')
     raw.close()
-    expect(() => openDatabase(path)).toThrow(/newer version of GAN Workbench \(schema 99, this app knows up to 4\)/)
+    expect(() => openDatabase(path)).toThrow(new RegExp(`newer version of GAN Workbench \\(schema 99, this app knows up to ${MIGRATIONS.length}\\)`))
     const again = new BetterSqlite3(path)
     expect(again.pragma('user_version', { simple: true })).toBe(99)
     again.close()
@@ -36,9 +36,9 @@ describe('database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'db-'))
     const path = join(dir, 'w.sqlite')
     openDatabase(path).close()
-    const extra = { version: 5, name: 'extra', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE extra (x INTEGER)') }
+    const extra = { version: MIGRATIONS.length + 1, name: 'extra', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE extra (x INTEGER)') }
     openDatabase(path, [...MIGRATIONS, extra]).close()
-    expect(readdirSync(dir)).toContain('w.sqlite.before-v5.bak')
+    expect(readdirSync(dir)).toContain(`w.sqlite.before-v${MIGRATIONS.length + 1}.bak`)
   })
 
   it('stores runs, batched steps, epochs and grids, and summarises the last metrics', () => {

@@ -20,9 +20,11 @@ import {
   type RunSummary
 } from '@shared/api'
 import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
+import { pairConfigs } from '@shared/compare'
 import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
+import { ComparisonsRepo } from '../db/repos/comparisons'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
@@ -56,6 +58,7 @@ export class Lab {
   readonly db: Database
   readonly runs: RunsRepo
   readonly metrics: MetricsRepo
+  readonly comparisons: ComparisonsRepo
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   private readonly waiters = new Map<number, Waiter[]>()
@@ -67,6 +70,7 @@ export class Lab {
     this.db = openDatabase(join(opts.dataDir, DB_FILE))
     this.runs = new RunsRepo(this.db)
     this.metrics = new MetricsRepo(this.db)
+    this.comparisons = new ComparisonsRepo(this.db)
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
   }
@@ -103,7 +107,33 @@ export class Lab {
       const zip = exportRunBundle(this.db, id, this.runDir(id), { checkpoints, appVersion: this.opts.version })
       return { filename: bundleFileName(id, run.name), mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length }
     },
-    'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64'))
+    'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
+    'runs:create-pair': ({ pair, preset, seed, epochs }) => this.startPair(pairConfigs(pair, preset, seed, epochs)),
+    'comparisons:list': () => this.comparisons.list(),
+    'comparisons:save': ({ name, runIds, settings }) => {
+      const missing = runIds.filter((id) => !this.runs.get(id))
+      if (missing.length > 0) {
+        throw new LabError('NOT_FOUND', `Cannot save the comparison: run${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist`)
+      }
+      return this.comparisons.save(name, runIds, settings)
+    },
+    'comparisons:delete': ({ id }) => {
+      if (!this.comparisons.delete(id)) throw new LabError('NOT_FOUND', `Comparison ${id} does not exist`)
+      return { id }
+    }
+  }
+
+  /** Both runs of a paired experiment, validated together before either starts. */
+  startPair(configs: [RunConfig, RunConfig]): [RunSummary, RunSummary] {
+    for (const c of configs) {
+      const parsed = runConfigSchema.safeParse(c)
+      if (!parsed.success) {
+        const issues = describeIssues(parsed.error)
+        throw new LabError('INVALID_CONFIG', `Invalid run config for "${c.name}": ${formatIssues(issues)}`, issues)
+      }
+      this.pretrainedDiscriminator(parsed.data)
+    }
+    return [this.startRun(configs[0]), this.startRun(configs[1])]
   }
 
   /** Adds the run of a bundle as a new run; see bundle.ts for what is checked. */

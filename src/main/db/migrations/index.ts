@@ -4,6 +4,7 @@ import * as m0001 from './0001-initial'
 import * as m0002 from './0002-latent-cache'
 import * as m0003 from './0003-run-notes-tags'
 import * as m0004 from './0004-latent-cache-plane-key'
+import * as m0005 from './0005-comparisons'
 
 export interface Migration {
   version: number
@@ -15,5 +16,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 1, ...m0001 },
   { version: 2, ...m0002 },
   { version: 3, ...m0003 },
-  { version: 4, ...m0004 }
+  { version: 4, ...m0004 },
+  { version: 5, ...m0005 }
 ]

@@ -1,0 +1,115 @@
+// Comparisons of 2 to 6 runs: what the compare view shows, how it is saved and linked, and the
+// paired experiments that start two runs differing in one setting.
+import { z } from 'zod'
+import { PRESETS, type OptimizerConfig, type PresetId, type RunConfig } from './config'
+
+export const MIN_COMPARED = 2
+export const MAX_COMPARED = 6
+
+/** One colour per run position, used for every curve, label and frame of that run in the view. */
+export const RUN_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'] as const
+
+export const X_AXES = ['step', 'epoch', 'time'] as const
+export type XAxis = (typeof X_AXES)[number]
+
+export const compareSettingsSchema = z
+  .object({
+    xAxis: z.enum(X_AXES).default('step'),
+    /** EMA weight of the previous smoothed value, 0 = raw. */
+    smoothing: z.number().min(0).max(0.999).default(0.6),
+    /** The epoch the grids show; null = the last one. */
+    epoch: z.number().int().min(1).nullable().default(null),
+    showAllFields: z.boolean().default(false)
+  })
+  .strict()
+export type CompareSettings = z.output<typeof compareSettingsSchema>
+export const DEFAULT_COMPARE_SETTINGS: CompareSettings = compareSettingsSchema.parse({})
+
+export const comparedRunIdsSchema = z
+  .array(z.number().int().positive())
+  .min(MIN_COMPARED, `compare at least ${MIN_COMPARED} runs`)
+  .max(MAX_COMPARED, `compare at most ${MAX_COMPARED} runs`)
+  .refine((ids) => new Set(ids).size === ids.length, 'a run is listed twice')
+
+export const saveComparisonSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
+    runIds: comparedRunIdsSchema,
+    settings: compareSettingsSchema.default(DEFAULT_COMPARE_SETTINGS)
+  })
+  .strict()
+
+export interface SavedComparison {
+  id: number
+  name: string
+  runIds: number[]
+  settings: CompareSettings
+  createdAt: number
+  updatedAt: number
+}
+
+/** "#/compare?runs=3,5&x=epoch": the link to a comparison. */
+export function compareHash(runIds: readonly number[], settings?: Partial<CompareSettings>): string {
+  const params = new URLSearchParams({ runs: runIds.join(',') })
+  if (settings?.xAxis && settings.xAxis !== 'step') params.set('x', settings.xAxis)
+  return `#/compare?${params.toString().replace(/%2C/g, ',')}`
+}
+
+/** The run ids and axis of a compare link, or null when the hash is not one (or names bad ids). */
+export function parseCompareHash(hash: string): { runIds: number[]; xAxis: XAxis } | null {
+  const m = /^#\/compare\?(.*)$/.exec(hash)
+  if (!m) return null
+  const params = new URLSearchParams(m[1])
+  const ids = (params.get('runs') ?? '').split(',').map((s) => Number(s))
+  const parsed = comparedRunIdsSchema.safeParse(ids)
+  if (!parsed.success) return null
+  const x = params.get('x')
+  return { runIds: parsed.data, xAxis: (X_AXES as readonly string[]).includes(x ?? '') ? (x as XAxis) : 'step' }
+}
+
+export const PAIR_IDS = ['sgd-vs-adam'] as const
+export type PairId = (typeof PAIR_IDS)[number]
+
+export interface PairVariant {
+  label: string
+  patch: (config: RunConfig) => RunConfig
+}
+
+export interface PresetPair {
+  id: PairId
+  label: string
+  description: string
+  variants: [PairVariant, PairVariant]
+}
+
+const sgd = (lr: number): OptimizerConfig => ({ kind: 'sgd', lr, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
+const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
+
+export const PRESET_PAIRS: Record<PairId, PresetPair> = {
+  'sgd-vs-adam': {
+    id: 'sgd-vs-adam',
+    label: 'SGD vs Adam on MNIST',
+    description: 'Two runs with the same seed and fixed latent batch: both networks trained with plain SGD (lr 0.01), or with Adam (lr 2e-4, β1 0.5).',
+    variants: [
+      { label: 'SGD', patch: (c) => ({ ...c, optimizerD: sgd(0.01), optimizerG: sgd(0.01) }) },
+      { label: 'Adam', patch: (c) => ({ ...c, optimizerD: adam(), optimizerG: adam() }) }
+    ]
+  }
+}
+
+export const createPairSchema = z
+  .object({
+    pair: z.enum(PAIR_IDS),
+    preset: z.enum(Object.keys(PRESETS) as [PresetId, ...PresetId[]]),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    epochs: z.number().int().min(1).max(10_000).optional()
+  })
+  .strict()
+
+/** The two configs of a pair: the preset's defaults, the same seed, each variant's change. */
+export function pairConfigs(pairId: PairId, preset: PresetId, seed: number, epochs?: number): [RunConfig, RunConfig] {
+  const pair = PRESET_PAIRS[pairId]
+  const base: RunConfig = { ...PRESETS[preset].defaults, name: '', seed, ...(epochs ? { epochs } : {}) }
+  const [a, b] = pair.variants.map((v) => ({ ...v.patch(base), name: `${pair.label}: ${v.label} (${preset}, seed ${seed})` }))
+  return [a, b]
+}
