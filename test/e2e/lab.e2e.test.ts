@@ -1,22 +1,18 @@
 // End to end: the built renderer in Chromium against the real lab server and real trainer
 // processes. A run trained headless (as the CLI does) shows up with its charts and grid; a
 // run started from the form makes the progress bar and the charts move.
-import { existsSync, mkdtempSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
 import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}; .ci/run installs it with apt-get`)
-  console.warn(`SKIPPED: end-to-end tests need Chromium at ${CHROMIUM} (apt-get install chromium)`)
-}
+requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('lab in a browser', () => {
   let lab: Lab
@@ -31,10 +27,7 @@ describe.skipIf(!haveChromium)('lab in a browser', () => {
     trainedId = trained.id
     expect((await lab.waitForEnd(trainedId)).status).toBe('completed')
     server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-    })
+    browser = await launchChromium()
     page = await browser.newPage()
     page.on('pageerror', (err) => console.error('page error:', err.message))
     await page.goto(server.url)

@@ -215,6 +215,7 @@ export const useRunsStore = defineStore('runs', () => {
     remove,
     update,
     exportMetrics,
+    upsert,
     exportBundle,
     importBundle,
     clearError

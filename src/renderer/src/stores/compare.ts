@@ -1,0 +1,169 @@
+// The compare view's state: which runs (2 to 6), their details, the shared settings (x axis,
+// smoothing, the grids' epoch) and the saved comparisons. Step series, epochs and grids come
+// from the trainer store, which already keeps them per run and live.
+import { defineStore } from 'pinia'
+import { computed, reactive, ref } from 'vue'
+import type { RunDetail } from '@shared/api'
+import {
+  DEFAULT_COMPARE_SETTINGS,
+  MAX_COMPARED,
+  MIN_COMPARED,
+  RUN_COLORS,
+  type CompareSettings,
+  type PairId,
+  type SavedComparison
+} from '@shared/compare'
+import type { PresetId } from '@shared/config'
+import { useLabApi } from '@renderer/api/current'
+import { errorMessage } from '@renderer/format'
+import { useRunsStore } from './runs'
+import { useTrainerStore } from './trainer'
+
+export interface ComparedRun {
+  id: number
+  color: string
+  detail: RunDetail | null
+  /** Why the run cannot be shown (deleted since the comparison was saved...). */
+  problem: string | null
+}
+
+export const useCompareStore = defineStore('compare', () => {
+  const runIds = ref<number[]>([])
+  const details = ref<Record<number, RunDetail | null>>({})
+  const problems = ref<Record<number, string>>({})
+  const settings = reactive<CompareSettings>({ ...DEFAULT_COMPARE_SETTINGS })
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const saved = ref<SavedComparison[]>([])
+  /** Runs ticked in the runs list, to be compared. */
+  const picked = ref<number[]>([])
+
+  const compared = computed<ComparedRun[]>(() =>
+    runIds.value.map((id, i) => ({ id, color: RUN_COLORS[i % RUN_COLORS.length], detail: details.value[id] ?? null, problem: problems.value[id] ?? null }))
+  )
+
+  /** Epochs with a sample grid in any compared run, ascending: the scrubber's stops. */
+  const gridEpochs = computed(() => {
+    const trainer = useTrainerStore()
+    const all = new Set<number>()
+    for (const id of runIds.value) for (const e of trainer.runs[id]?.epochs ?? []) if (e.hasGrid) all.add(e.epoch)
+    return [...all].sort((a, b) => a - b)
+  })
+
+  const shownEpoch = computed(() => settings.epoch ?? gridEpochs.value[gridEpochs.value.length - 1] ?? null)
+
+  function togglePicked(id: number): void {
+    picked.value = picked.value.includes(id) ? picked.value.filter((p) => p !== id) : [...picked.value, id].slice(-MAX_COMPARED)
+  }
+
+  /** Loads the runs' details and histories; a run that cannot be loaded is shown with the reason. */
+  async function open(ids: number[], with_: Partial<CompareSettings> = {}): Promise<boolean> {
+    if (ids.length < MIN_COMPARED || ids.length > MAX_COMPARED) {
+      error.value = `Pick ${MIN_COMPARED} to ${MAX_COMPARED} runs to compare (${ids.length} picked).`
+      return false
+    }
+    error.value = null
+    Object.assign(settings, DEFAULT_COMPARE_SETTINGS, with_)
+    runIds.value = [...ids]
+    details.value = {}
+    problems.value = {}
+    loading.value = true
+    const trainer = useTrainerStore()
+    trainer.start()
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const detail = await useLabApi().call('runs:get', { id })
+          details.value[id] = detail
+          trainer.hydrate(detail)
+          await trainer.loadHistory(id)
+        } catch (err) {
+          details.value[id] = null
+          problems.value[id] = `run ${id}: ${errorMessage(err)}`
+        }
+      })
+    )
+    loading.value = false
+    return true
+  }
+
+  function close(): void {
+    runIds.value = []
+    details.value = {}
+    problems.value = {}
+  }
+
+  async function loadGrids(epoch: number | null): Promise<void> {
+    if (epoch === null) return
+    const trainer = useTrainerStore()
+    await Promise.all(
+      runIds.value.map((id) => {
+        const epochs = (trainer.runs[id]?.epochs ?? []).filter((e) => e.hasGrid).map((e) => e.epoch)
+        const target = epochs.includes(epoch) ? epoch : [...epochs].reverse().find((e) => e <= epoch) ?? epochs[0]
+        return target === undefined ? Promise.resolve() : trainer.loadGrid(id, target)
+      })
+    )
+  }
+
+  async function loadSaved(): Promise<void> {
+    try {
+      saved.value = await useLabApi().call('comparisons:list', undefined)
+    } catch (err) {
+      error.value = `Could not load saved comparisons: ${errorMessage(err)}`
+    }
+  }
+
+  async function save(name: string): Promise<SavedComparison | null> {
+    try {
+      const result = await useLabApi().call('comparisons:save', { name, runIds: runIds.value, settings: { ...settings } })
+      saved.value = [result, ...saved.value.filter((s) => s.id !== result.id)]
+      return result
+    } catch (err) {
+      error.value = `Could not save the comparison: ${errorMessage(err)}`
+      return null
+    }
+  }
+
+  async function removeSaved(id: number): Promise<void> {
+    try {
+      await useLabApi().call('comparisons:delete', { id })
+      saved.value = saved.value.filter((s) => s.id !== id)
+    } catch (err) {
+      error.value = `Could not delete the comparison: ${errorMessage(err)}`
+    }
+  }
+
+  /** Starts both runs of a paired experiment; returns their ids to compare. */
+  async function startPair(pair: PairId, preset: PresetId, seed: number, epochs?: number): Promise<number[] | null> {
+    try {
+      const created = await useLabApi().call('runs:create-pair', { pair, preset, seed, ...(epochs ? { epochs } : {}) })
+      const runs = useRunsStore()
+      for (const run of created) runs.upsert(run)
+      return created.map((r) => r.id)
+    } catch (err) {
+      error.value = `Could not start the pair: ${errorMessage(err)}`
+      return null
+    }
+  }
+
+  return {
+    runIds,
+    details,
+    settings,
+    loading,
+    error,
+    saved,
+    picked,
+    compared,
+    gridEpochs,
+    shownEpoch,
+    togglePicked,
+    open,
+    close,
+    loadGrids,
+    loadSaved,
+    save,
+    removeSaved,
+    startPair
+  }
+})

@@ -1,0 +1,151 @@
+// @vitest-environment jsdom
+// The compare view through the App: tick runs, compare; curves per run in the run's colour,
+// the settings that differ, one scrubber for all grids, links and saved comparisons, pairs.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { RUN_COLORS, type SavedComparison } from '@shared/compare'
+import { LabError } from '@shared/errors'
+import { setLabApi } from '@renderer/api/current'
+import App from '@renderer/App.vue'
+import { FakeLabApi } from './helpers/fake-api'
+import { stubCanvasContext } from './helpers/dom'
+import { config, detail, epoch, series, summary } from './helpers/fixtures'
+
+let pinia: Pinia
+beforeEach(() => {
+  stubCanvasContext(null)
+  pinia = createPinia()
+  setActivePinia(pinia)
+  history.replaceState(null, '', '/')
+})
+afterEach(() => setLabApi(null))
+
+const sgdRun = summary({ id: 1, name: 'sgd', status: 'completed', epochsDone: 3 })
+const adamRun = summary({ id: 2, name: 'adam', status: 'completed', epochsDone: 2 })
+const sgdOptimizer = { kind: 'sgd' as const, lr: 0.01, beta1: 0.5, beta2: 0.999, momentum: 0.9 }
+
+function api(extra: ConstructorParameters<typeof FakeLabApi>[0] = {}): FakeLabApi {
+  const saved: SavedComparison[] = []
+  return new FakeLabApi({
+    'runs:list': () => [sgdRun, adamRun],
+    'presets:list': () => [],
+    'runs:get': ({ id }) => {
+      if (id === 1) return detail(sgdRun, { config: config({ name: 'sgd', optimizerD: sgdOptimizer }), epochs: [epoch(1), epoch(2), epoch(3)] })
+      if (id === 2) return detail(adamRun, { config: config({ name: 'adam' }), epochs: [epoch(1), epoch(2)] })
+      throw new LabError('NOT_FOUND', `Run ${id} does not exist`)
+    },
+    'runs:metrics': ({ id }) => series(1, id === 1 ? 300 : 200),
+    'runs:grid': ({ id, epoch: e }) => ({ epoch: e, pngBase64: btoa(`grid ${id}/${e}`), rows: 10, cols: 10 }),
+    'comparisons:list': () => saved,
+    'comparisons:save': ({ name, runIds }) => {
+      const s: SavedComparison = { id: 9, name, runIds, settings: { xAxis: 'step', smoothing: 0.6, epoch: null, showAllFields: false }, createdAt: 1, updatedAt: 1 }
+      saved.push(s)
+      return s
+    },
+    ...extra
+  })
+}
+
+async function mountApp(fake: FakeLabApi): Promise<VueWrapper> {
+  setLabApi(fake)
+  const w = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
+  await flushPromises()
+  return w
+}
+
+async function compareBoth(w: VueWrapper): Promise<void> {
+  await w.get('[data-testid="compare-pick-1"]').setValue(true)
+  await w.get('[data-testid="compare-pick-2"]').setValue(true)
+  await w.get('[data-testid="compare-picked"]').trigger('click')
+  await flushPromises()
+}
+
+describe('compare view', () => {
+  it('needs two ticked runs, then overlays every metric in one colour per run', async () => {
+    const w = await mountApp(api())
+    expect(w.get('[data-testid="compare-picked"]').attributes('disabled')).toBeDefined()
+    await compareBoth(w)
+    expect(w.find('[data-testid="compare-view"]').exists()).toBe(true)
+    const chart = w.get('[data-testid="compare-chart-gLoss"]')
+    expect(chart.attributes('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]}`)
+    expect(chart.attributes('data-points')).toBe('300,200')
+    expect(w.get('[data-testid="compare-run-1"]').attributes('data-color')).toBe(RUN_COLORS[0])
+    expect(location.hash).toBe('#/compare?runs=1,2')
+    w.unmount()
+  })
+
+  it('shows exactly the settings that differ, and all of them on request', async () => {
+    const w = await mountApp(api())
+    await compareBoth(w)
+    const differing = w.findAll('[data-testid="config-diff"] tbody tr').map((r) => r.attributes('data-testid'))
+    expect(differing).toEqual(['diff-row-optimizerD.kind', 'diff-row-optimizerD.lr'])
+    expect(w.get('[data-testid="diff-row-optimizerD.kind"]').text()).toBe('optimizerD.kindsgdadam')
+    await w.get('[data-testid="diff-show-all"]').setValue(true)
+    expect(w.findAll('[data-testid="config-diff"] tbody tr').length).toBeGreaterThan(10)
+    w.unmount()
+  })
+
+  it('moves every run grid with one scrubber; the shorter run shows its last grid and says so', async () => {
+    const w = await mountApp(api())
+    await compareBoth(w)
+    expect(w.get('[data-testid="compare-epoch"]').text()).toBe('epoch 3')
+    expect(w.get('[data-testid="compare-grid-1"]').attributes('data-epoch')).toBe('3')
+    expect(w.get('[data-testid="compare-grid-2"]').attributes('data-epoch')).toBe('2')
+    expect(w.get('[data-testid="compare-grid-note-2"]').text()).toBe('ends at epoch 2; showing its last grid')
+    await w.get('[data-testid="compare-scrubber"]').setValue('0')
+    await flushPromises()
+    expect(w.get('[data-testid="compare-grid-1"]').attributes('data-epoch')).toBe('1')
+    expect(w.get('[data-testid="compare-grid-2"]').attributes('data-epoch')).toBe('1')
+    expect(w.get('[data-testid="compare-grid-1"] img').attributes('src')).toBe(`data:image/png;base64,${btoa('grid 1/1')}`)
+    expect(w.get('[data-testid="compare-grid-2"] img').attributes('src')).toBe(`data:image/png;base64,${btoa('grid 2/1')}`)
+    w.unmount()
+  })
+
+  it('switches the x axis to epochs', async () => {
+    const w = await mountApp(api())
+    await compareBoth(w)
+    await w.get('[data-testid="compare-x-axis"]').setValue('epoch')
+    await flushPromises()
+    expect(w.get('[data-testid="compare-chart-dLossReal"]').attributes('data-axis')).toBe('epoch')
+    expect(w.get('[data-testid="compare-link"]').attributes('href')).toBe('#/compare?runs=1,2&x=epoch')
+    w.unmount()
+  })
+
+  it('opens from a link and saves the comparison by name', async () => {
+    history.replaceState(null, '', '/#/compare?runs=2,1')
+    const fake = api()
+    const w = await mountApp(fake)
+    expect(w.find('[data-testid="compare-view"]').exists()).toBe(true)
+    expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-points')).toBe('200,300')
+    await w.get('[data-testid="compare-save-name"]').setValue('SGD vs Adam, seed 7')
+    await w.get('[data-testid="compare-save"]').trigger('submit')
+    await flushPromises()
+    expect(fake.requestsTo('comparisons:save')[0]).toMatchObject({ name: 'SGD vs Adam, seed 7', runIds: [2, 1] })
+    expect(w.get('[data-testid="saved-comparisons"]').text()).toContain('SGD vs Adam, seed 7')
+    w.unmount()
+  })
+
+  it('says which run of a saved comparison is gone', async () => {
+    history.replaceState(null, '', '/#/compare?runs=1,5')
+    const w = await mountApp(api())
+    expect(w.get('[data-testid="compare-run-5"]').text()).toBe('run 5: Run 5 does not exist')
+    expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-points')).toBe('300')
+    w.unmount()
+  })
+
+  it('starts the SGD vs Adam pair from the new-run form and compares both', async () => {
+    const pairA = summary({ id: 1, name: 'sgd', status: 'queued' })
+    const pairB = summary({ id: 2, name: 'adam', status: 'queued' })
+    const fake = api({ 'runs:create-pair': () => [pairA, pairB] })
+    const w = await mountApp(fake)
+    await w.get('[data-testid="new-run"]').trigger('click')
+    await w.get('[data-testid="field-seed"]').setValue(4242)
+    await w.get('[data-testid="start-pair"]').trigger('click')
+    await flushPromises()
+    expect(fake.requestsTo('runs:create-pair')).toEqual([{ pair: 'sgd-vs-adam', preset: 'mnist-dcgan', seed: 4242, epochs: 10 }])
+    expect(w.find('[data-testid="compare-view"]').exists()).toBe(true)
+    expect(location.hash).toBe('#/compare?runs=1,2')
+    w.unmount()
+  })
+})
