@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const rows: StepRow[] = []
   for (let s = 1; s <= STEPS; s++) {
     const t = s / STEPS
-    rows.push({ step: s, epoch: 1 + Math.floor(s / 1000), timeMs: s * 40, dLossReal: 0.6 + 0.1 * Math.sin(s / 50), dLossFake: 0.7 - 0.2 * t, gLoss: 0.8 + t, dAccReal: 0.8, dAccFake: 0.6 })
+    rows.push({ step: s, epoch: 1 + Math.floor(s / 1000), timeMs: s * 40, dLossReal: 0.6 + 0.1 * Math.sin(s / 50), dLossFake: 0.7 - 0.2 * t, gLoss: 0.8 + t, dAccReal: 0.8, dAccFake: 0.6, wasserstein: null })
     if (rows.length === 5000) lab.metrics.insertSteps(bigId, rows.splice(0))
   }
   const server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../out/renderer'), port: 0 })

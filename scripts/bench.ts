@@ -312,7 +312,8 @@ function benchSqlite(): SqliteResult {
       dLossFake: rand(),
       gLoss: rand() * 3,
       dAccReal: rand(),
-      dAccFake: rand()
+      dAccFake: rand(),
+      wasserstein: null
     })
     const batches: StepRow[][] = []
     for (let start = 1; start <= SQLITE_ROWS; start += SQLITE_BATCH) {

@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
-import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
+import { describeMetrics, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
 import { bundleFileName, exportRunBundle, readBundleFile, type BundleCheckpoints } from '../main/services/bundle'
 import { Lab } from '../main/services/lab'
@@ -42,8 +42,7 @@ function num(value: string | undefined, flag: string): number | undefined {
   return n
 }
 
-const fmt = (v: number): string => v.toFixed(3)
-const describe = (m: StepMetrics): string => STEP_METRICS.map((k) => `${k} ${fmt(m[k])}`).join('  ')
+const describe = (m: StepMetrics): string => describeMetrics(m, 3)
 
 type TrainFlags = Record<string, string | undefined>
 

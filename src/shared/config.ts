@@ -49,6 +49,27 @@ export function describeOptimizer(o: OptimizerConfig): string {
   }
 }
 
+export const GAN_LOSS_KINDS = ['nsgan', 'minimax', 'lsgan', 'hinge', 'wgan', 'wgan-gp'] as const
+export type GanLossKind = (typeof GAN_LOSS_KINDS)[number]
+
+/** WGAN and WGAN-GP train a critic: a linear score with no accuracy, and a Wasserstein estimate instead. */
+export function isWasserstein(loss: GanLossKind): loss is 'wgan' | 'wgan-gp' {
+  return loss === 'wgan' || loss === 'wgan-gp'
+}
+
+/**
+ * The optimizers the WGAN papers use, which the new-run form offers when such a loss is picked:
+ * RMSprop 5e-5 (Arjovsky et al.) for clipping, Adam(1e-4, β1 0, β2 0.9) (Gulrajani et al.) for
+ * the gradient penalty; both with n_critic = 5.
+ */
+export function wassersteinDefaults(loss: 'wgan' | 'wgan-gp'): { optimizer: OptimizerConfig; dStepsPerG: number } {
+  const optimizer: OptimizerConfig =
+    loss === 'wgan'
+      ? { kind: 'rmsprop', lr: 5e-5, beta1: 0.5, beta2: 0.999, momentum: 0.9 }
+      : { kind: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9, momentum: 0.9 }
+  return { optimizer, dStepsPerG: 5 }
+}
+
 /**
  * Training tricks of the seed literature. The defaults reproduce the seed's plain loop:
  * one D step per G step, hard labels, no noise, Gaussian latent, default initialisers,
@@ -80,19 +101,36 @@ export const tricksSchema = z
     latent: z.enum(['gaussian', 'uniform']).default('gaussian'),
     /** 'normal-0.02': every kernel drawn from N(0, 0.02) and biases zero (DCGAN paper). */
     init: z.enum(['default', 'normal-0.02']).default('default'),
-    /** 'separate': real and fake half-batches in two D updates (the seed); 'mixed': one update on both. */
+    /** 'separate': real and fake half-batches in two D updates (the seed); 'mixed': one update on both. A WGAN critic always updates on both at once. */
     dBatch: z.enum(['separate', 'mixed']).default('separate'),
-    /** nsgan: the seed's BCE with non-saturating G loss; minimax: the original G loss; lsgan; hinge. */
-    loss: z.enum(['nsgan', 'minimax', 'lsgan', 'hinge']).default('nsgan')
+    /**
+     * nsgan: the seed's BCE with non-saturating G loss; minimax: the original G loss; lsgan; hinge;
+     * wgan: a critic with linear output whose weights are clipped to [-clip, clip] after each
+     * update; wgan-gp: a critic with a gradient penalty of weight gpWeight instead of clipping.
+     * For both, n_critic is dStepsPerG.
+     */
+    loss: z.enum(GAN_LOSS_KINDS).default('nsgan'),
+    /** WGAN: every critic weight is clipped to [-clip, clip] after each critic update. */
+    clip: z.number().positive('must be greater than 0').max(1, 'must be at most 1').default(0.01),
+    /** WGAN-GP: the weight λ of the gradient penalty λ·(‖∇D(x̂)‖ - 1)². */
+    gpWeight: z.number().positive('must be greater than 0').max(1000, 'must be at most 1000').default(10)
   })
   .strict()
+  .superRefine((t, ctx) => {
+    if (!isWasserstein(t.loss)) return
+    // A critic scores, it does not classify: there are no labels to smooth or flip.
+    if (t.realLabel.min !== 1 || t.realLabel.max !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['realLabel'], message: `a ${t.loss} critic has no labels to smooth; use 1-1` })
+    }
+    if (t.labelFlip > 0) ctx.addIssue({ code: 'custom', path: ['labelFlip'], message: `a ${t.loss} critic has no labels to flip; use 0` })
+  })
 export type Tricks = z.infer<typeof tricksSchema>
 export const DEFAULT_TRICKS: Tricks = tricksSchema.parse({})
 
 /** The tricks that differ from the plain loop, in words: ["k = 2", "real labels 0.9"]. */
 export function describeTricks(t: Tricks): string[] {
   const out: string[] = []
-  if (t.dStepsPerG !== 1) out.push(`k = ${t.dStepsPerG} D steps per G step`)
+  if (t.dStepsPerG !== 1) out.push(isWasserstein(t.loss) ? `n_critic = ${t.dStepsPerG}` : `k = ${t.dStepsPerG} D steps per G step`)
   if (t.realLabel.min !== 1 || t.realLabel.max !== 1) {
     out.push(t.realLabel.min === t.realLabel.max ? `real labels ${t.realLabel.min}` : `real labels ${t.realLabel.min}-${t.realLabel.max}`)
   }
@@ -102,8 +140,10 @@ export function describeTricks(t: Tricks): string[] {
   }
   if (t.latent !== 'gaussian') out.push('uniform latent')
   if (t.init !== 'default') out.push('N(0, 0.02) init')
-  if (t.dBatch !== 'separate') out.push('mixed D batches')
-  if (t.loss !== 'nsgan') out.push(`${t.loss} loss`)
+  if (t.dBatch !== 'separate' && !isWasserstein(t.loss)) out.push('mixed D batches')
+  if (t.loss === 'wgan') out.push(`WGAN (weight clip ${t.clip})`)
+  else if (t.loss === 'wgan-gp') out.push(`WGAN-GP (λ = ${t.gpWeight})`)
+  else if (t.loss !== 'nsgan') out.push(`${t.loss} loss`)
   return out
 }
 

@@ -1,16 +1,23 @@
-// Metric names shared by the trainer, the store and the charts.
-export const STEP_METRICS = ['dLossReal', 'dLossFake', 'gLoss', 'dAccReal', 'dAccFake'] as const
+// Metric names shared by the trainer, the store and the charts. A WGAN critic has no accuracy
+// (null) and reports a Wasserstein estimate instead; the other losses have no estimate (null).
+export const STEP_METRICS = ['dLossReal', 'dLossFake', 'gLoss', 'dAccReal', 'dAccFake', 'wasserstein'] as const
 export type StepMetricName = (typeof STEP_METRICS)[number]
+
+/** The metrics every step has; the others are null where the loss does not define them. */
+export const LOSS_METRICS = ['dLossReal', 'dLossFake', 'gLoss'] as const
+export type LossMetricName = (typeof LOSS_METRICS)[number]
+export type OptionalMetricName = Exclude<StepMetricName, LossMetricName>
 
 export const METRIC_LABELS: Record<StepMetricName, string> = {
   dLossReal: 'D loss (real)',
   dLossFake: 'D loss (fake)',
   gLoss: 'G loss',
   dAccReal: 'D accuracy (real)',
-  dAccFake: 'D accuracy (fake)'
+  dAccFake: 'D accuracy (fake)',
+  wasserstein: 'Wasserstein estimate'
 }
 
-export type StepMetrics = Record<StepMetricName, number>
+export type StepMetrics = Record<LossMetricName, number> & Record<OptionalMetricName, number | null>
 
 export interface StepRow extends StepMetrics {
   /** 1-based global step across epochs. */
@@ -20,12 +27,12 @@ export interface StepRow extends StepMetrics {
   timeMs: number
 }
 
-/** Columnar form for charts: one array per field, all the same length. */
+/** Columnar form for charts: one array per field, all the same length; null where a metric is undefined. */
 export interface StepSeries {
   step: number[]
   epoch: number[]
   timeMs: number[]
-  values: Record<StepMetricName, number[]>
+  values: Record<StepMetricName, (number | null)[]>
 }
 
 export function emptySeries(): StepSeries {
@@ -33,7 +40,7 @@ export function emptySeries(): StepSeries {
     step: [],
     epoch: [],
     timeMs: [],
-    values: { dLossReal: [], dLossFake: [], gLoss: [], dAccReal: [], dAccFake: [] }
+    values: { dLossReal: [], dLossFake: [], gLoss: [], dAccReal: [], dAccFake: [], wasserstein: [] }
   }
 }
 
@@ -44,4 +51,13 @@ export function appendRows(series: StepSeries, rows: readonly StepRow[]): void {
     series.timeMs.push(r.timeMs)
     for (const m of STEP_METRICS) series.values[m].push(r[m])
   }
+}
+
+/** "D loss (real) 0.6931, …" with the metrics the step defines (null ones left out). */
+export function describeMetrics(m: StepMetrics, digits = 4): string {
+  const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v))
+  return STEP_METRICS.flatMap((k) => {
+    const v = m[k]
+    return v === null ? [] : [`${METRIC_LABELS[k]} ${f(v)}`]
+  }).join(', ')
 }

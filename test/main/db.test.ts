@@ -10,7 +10,7 @@ import { MetricsRepo } from '../../src/main/db/repos/metrics'
 import { RunsRepo } from '../../src/main/db/repos/runs'
 
 const config = runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'r', seed: 3 })
-const row = (step: number, epoch = 1) => ({ step, epoch, timeMs: step * 10, dLossReal: 0.5, dLossFake: 0.6, gLoss: 0.9 + step, dAccReal: 0.8, dAccFake: 0.7 })
+const row = (step: number, epoch = 1) => ({ step, epoch, timeMs: step * 10, dLossReal: 0.5, dLossFake: 0.6, gLoss: 0.9 + step, dAccReal: 0.8, dAccFake: 0.7, wasserstein: null })
 
 describe('database', () => {
   it('migrates a new file, uses WAL and records the schema version', () => {
@@ -52,7 +52,7 @@ describe('database', () => {
     expect(runs.get(id)?.lastMetrics?.gLoss).toBeCloseTo(3.9)
     metrics.insertEpoch(id, {
       epoch: 1,
-      means: { dLossReal: 1, dLossFake: 2, gLoss: 3, dAccReal: 0.5, dAccFake: 0.25 },
+      means: { dLossReal: 1, dLossFake: 2, gLoss: 3, dAccReal: 0.5, dAccFake: 0.25, wasserstein: null },
       durationMs: 10,
       imagesPerSec: 5,
       gridPngBase64: Buffer.from('png').toString('base64'),
@@ -92,6 +92,31 @@ describe('database', () => {
     for (let b = 0; b < 20; b++) metrics.insertSteps(id, Array.from({ length: 500 }, (_, i) => row(b * 500 + i + 1)))
     expect(metrics.series(id).step.length).toBe(10_000)
     expect(existsSync(':memory:')).toBe(false)
+    db.close()
+  })
+
+  it('migration 6 keeps every metric row, and stores a critic\'s missing accuracy and its Wasserstein estimate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'db-'))
+    const path = join(dir, 'w.sqlite')
+    const v5 = openDatabase(path, MIGRATIONS.filter((m) => m.version <= 5))
+    const id = new RunsRepo(v5).create(config)
+    v5.prepare('INSERT INTO step_metrics VALUES (?, 1, 1, 10, 0.5, 0.6, 0.9, 0.8, 0.7)').run(id)
+    v5.prepare('INSERT INTO epoch_metrics VALUES (?, 1, 100, 5, 1, 2, 3, 0.5, 0.25)').run(id)
+    v5.close()
+    const db = openDatabase(path)
+    expect(db.pragma('user_version', { simple: true })).toBe(6)
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+    const metrics = new MetricsRepo(db)
+    const runs = new RunsRepo(db)
+    expect(metrics.series(id).values).toMatchObject({ dAccReal: [0.8], dAccFake: [0.7], wasserstein: [null] })
+    expect(metrics.epochs(id)[0].means).toEqual({ dLossReal: 1, dLossFake: 2, gLoss: 3, dAccReal: 0.5, dAccFake: 0.25, wasserstein: null })
+    const critic = runs.create(config)
+    metrics.insertSteps(critic, [{ ...row(1), dAccReal: null, dAccFake: null, wasserstein: 0.25 }])
+    expect(metrics.series(critic).values).toMatchObject({ dAccReal: [null], dAccFake: [null], wasserstein: [0.25] })
+    expect(runs.get(critic)?.lastMetrics).toMatchObject({ dAccReal: null, wasserstein: 0.25 })
+    // Deleting a run still cascades into the rebuilt tables.
+    runs.delete(id)
+    expect(db.prepare('SELECT COUNT(*) AS n FROM epoch_metrics').get()).toEqual({ n: 0 })
     db.close()
   })
 })

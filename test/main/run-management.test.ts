@@ -33,7 +33,8 @@ function addRun(lab: Lab, name: string, steps: number): number {
     dLossFake: 0.25,
     gLoss: 1 + i,
     dAccReal: 0.75,
-    dAccFake: 0.5
+    dAccFake: 0.5,
+    wasserstein: null
   }))
   lab.metrics.insertSteps(id, rows)
   return id
@@ -86,10 +87,10 @@ describe('runs:export-metrics', () => {
     const data = r.data as MetricsExport
     expect(data).toMatchObject({ mime: 'text/csv', filename: expect.stringMatching(/\.csv$/) })
     const lines = data.content.trimEnd().split('\r\n')
-    expect(lines[0]).toBe('run_id,run_name,step,epoch,time_ms,d_loss_real,d_loss_fake,g_loss,d_acc_real,d_acc_fake')
+    expect(lines[0]).toBe('run_id,run_name,step,epoch,time_ms,d_loss_real,d_loss_fake,g_loss,d_acc_real,d_acc_fake,wasserstein')
     expect(lines).toHaveLength(1 + 3 + 2)
-    expect(lines[1]).toBe(`${a},plain,1,1,10,0.5,0.25,1,0.75,0.5`)
-    expect(lines[4]).toBe(`${b},"lr, ""hot""",1,1,10,0.5,0.25,1,0.75,0.5`)
+    expect(lines[1]).toBe(`${a},plain,1,1,10,0.5,0.25,1,0.75,0.5,`)
+    expect(lines[4]).toBe(`${b},"lr, ""hot""",1,1,10,0.5,0.25,1,0.75,0.5,`)
     expect(csvField('a\nb')).toBe('"a\nb"')
   })
 
@@ -102,7 +103,7 @@ describe('runs:export-metrics', () => {
     expect(data.mime).toBe('application/json')
     const parsed = JSON.parse(data.content) as Record<string, unknown>[]
     expect(parsed).toHaveLength(4)
-    expect(parsed[3]).toEqual({ run_id: a, run_name: 'one', step: 4, epoch: 1, time_ms: 40, d_loss_real: 0.5, d_loss_fake: 0.25, g_loss: 4, d_acc_real: 0.75, d_acc_fake: 0.5 })
+    expect(parsed[3]).toEqual({ run_id: a, run_name: 'one', step: 4, epoch: 1, time_ms: 40, d_loss_real: 0.5, d_loss_fake: 0.25, g_loss: 4, d_acc_real: 0.75, d_acc_fake: 0.5, wasserstein: null })
     expect(await dispatch(lab.handlers, 'runs:export-metrics', { ids: [], format: 'csv' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
     const many = Array.from({ length: 51 }, (_, i) => i + 1)
     expect(await dispatch(lab.handlers, 'runs:export-metrics', { ids: many, format: 'csv' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })

@@ -6,6 +6,7 @@ import { GAN_LOSSES } from '../../src/main/trainer/losses'
 import { initNormal002, type GanModels } from '../../src/main/trainer/models/presets'
 import { seedGlobalRandom } from '../../src/main/trainer/random'
 import { tf } from '../../src/main/trainer/tf'
+import { STEP_METRICS } from '@shared/metrics'
 import { discriminatorTargets, fixedLatentBatch, instanceNoiseStd, trainGan, type TrainCallbacks } from '../../src/main/trainer/train'
 
 const data: LabelledImages = { count: 16, height: 4, width: 4, pixels: Uint8Array.from({ length: 256 }, (_, i) => (i * 37) % 256), labels: null }
@@ -28,7 +29,7 @@ async function run(c: RunConfig, models = tinyModels()): Promise<number[]> {
   seedGlobalRandom(c.seed)
   const losses: number[] = []
   const cb: TrainCallbacks = {
-    onSteps: (rows) => rows.forEach((r) => losses.push(r.dLossReal, r.dLossFake, r.gLoss, r.dAccReal, r.dAccFake)),
+    onSteps: (rows) => rows.forEach((r) => losses.push(...STEP_METRICS.flatMap((m) => r[m] ?? []))),
     onProgress: () => undefined,
     onEpoch: () => undefined,
     shouldStop: () => false,

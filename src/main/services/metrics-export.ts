@@ -12,9 +12,11 @@ export const EXPORT_COLUMNS = [
   'd_loss_fake',
   'g_loss',
   'd_acc_real',
-  'd_acc_fake'
+  'd_acc_fake',
+  'wasserstein'
 ] as const
-export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number>
+/** null: a metric the run's loss does not define (a WGAN critic's accuracy); an empty CSV field. */
+export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>
 
 export function tidyRows(runs: readonly { summary: RunSummary; series: StepSeries }[]): ExportRow[] {
   const out: ExportRow[] = []
@@ -31,7 +33,8 @@ export function tidyRows(runs: readonly { summary: RunSummary; series: StepSerie
         d_loss_fake: v.dLossFake[i],
         g_loss: v.gLoss[i],
         d_acc_real: v.dAccReal[i],
-        d_acc_fake: v.dAccFake[i]
+        d_acc_fake: v.dAccFake[i],
+        wasserstein: v.wasserstein[i]
       })
     }
   }
@@ -39,8 +42,8 @@ export function tidyRows(runs: readonly { summary: RunSummary; series: StepSerie
 }
 
 /** RFC 4180: a field with a comma, quote, CR or LF is quoted, and its quotes doubled. */
-export function csvField(value: string | number): string {
-  const s = String(value)
+export function csvField(value: string | number | null): string {
+  const s = value === null ? '' : String(value)
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 

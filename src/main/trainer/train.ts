@@ -1,12 +1,13 @@
 // The seed's training loop, made configurable: per iteration one discriminator step on a
 // real half-batch and a fake half-batch, then one generator step through the frozen
-// discriminator with "real" labels. Progress leaves through callbacks the caller owns.
-import { stepsPerEpochOf, type OptimizerConfig, type RunConfig, type Tricks } from '@shared/config'
-import { STEP_METRICS, type StepMetrics, type StepRow } from '@shared/metrics'
+// discriminator with "real" labels; with a Wasserstein loss, n_critic critic steps on both
+// halves at once. Progress leaves through callbacks the caller owns.
+import { isWasserstein, stepsPerEpochOf, type OptimizerConfig, type RunConfig, type Tricks } from '@shared/config'
+import { describeMetrics, STEP_METRICS, type StepMetricName, type StepMetrics, type StepRow } from '@shared/metrics'
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
 import type { LabelledImages } from './data/idx'
 import { encodePng, gridLayout, tileImages } from './grid'
-import { GAN_LOSSES } from './losses'
+import { clipWeights, GAN_LOSSES, gradientPenalty } from './losses'
 import type { GanModels } from './models/presets'
 import type { Optimizers } from './checkpoint'
 import { epochSeed, gaussian, mulberry32, permutation, seedGlobalRandom } from './random'
@@ -107,10 +108,25 @@ class RealBatches {
   }
 }
 
-function describeMetrics(m: StepMetrics): string {
-  const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : String(v))
-  return `D loss real ${f(m.dLossReal)}, D loss fake ${f(m.dLossFake)}, G loss ${f(m.gLoss)}, D acc real ${f(m.dAccReal)}, D acc fake ${f(m.dAccFake)}`
+/** Adds `add` into `sum`; a metric that is null in either stays null. */
+function addMetrics(sum: StepMetrics, add: StepMetrics): void {
+  for (const m of STEP_METRICS) {
+    const a = sum[m]
+    const b = add[m]
+    ;(sum as Record<StepMetricName, number | null>)[m] = a === null || b === null ? null : a + b
+  }
 }
+
+function scaleMetrics(m: StepMetrics, by: number): StepMetrics {
+  const out = { ...m }
+  for (const k of STEP_METRICS) {
+    const v = m[k]
+    ;(out as Record<StepMetricName, number | null>)[k] = v === null ? null : v * by
+  }
+  return out
+}
+
+const zeroMetrics = (): StepMetrics => ({ dLossReal: 0, dLossFake: 0, gLoss: 0, dAccReal: 0, dAccFake: 0, wasserstein: 0 })
 
 /**
  * Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models.
@@ -139,6 +155,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   const noisy = (x: tf.Tensor): tf.Tensor => (noiseStd > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, noiseStd)) : x)
 
   const targets = (count: number, real: boolean): tf.Tensor => discriminatorTargets(count, real, tricks)
+  const critic = isWasserstein(tricks.loss)
 
   /** One optimizer step of D on `images` with `labels`; returns the cost and D's logits. */
   const dUpdate = (images: tf.Tensor, labels: tf.Tensor): [number, tf.Tensor] => {
@@ -165,15 +182,42 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   const accuracy = (logits: tf.Tensor, real: boolean): number =>
     tf.tidy(() => (real ? tf.greater(logits, loss.threshold) : tf.lessEqual(logits, loss.threshold)).asType('float32').mean().dataSync()[0])
 
+  type DMetrics = Omit<StepMetrics, 'gLoss'>
+
+  /**
+   * One critic step (WGAN, WGAN-GP) on both half-batches: minimises E[D(fake)] - E[D(real)]
+   * (+ λ·penalty), then clips the weights for WGAN. Records -E[D(real)] and E[D(fake)] as the
+   * two D losses and their negated sum, E[D(real)] - E[D(fake)], as the Wasserstein estimate.
+   */
+  const criticStep = (real: tf.Tensor, fake: tf.Tensor): DMetrics => {
+    let scores: tf.Tensor | null = null
+    const objective = (): tf.Scalar => {
+      const [x, y] = [noisy(real), noisy(fake)]
+      const score = (images: tf.Tensor): tf.Tensor => D.apply(images, { training: true }) as tf.Tensor
+      const realMean = tf.mean(score(x))
+      const fakeMean = tf.mean(score(y))
+      scores = tf.keep(tf.stack([realMean, fakeMean]))
+      const distance = tf.sub(fakeMean, realMean) as tf.Scalar
+      return tricks.loss === 'wgan-gp' ? (tf.add(distance, tf.mul(tricks.gpWeight, gradientPenalty(score, x, y))) as tf.Scalar) : distance
+    }
+    if (dVars.length === 0) tf.dispose(tf.tidy(objective))
+    else optD.minimize(objective, true, dVars)?.dispose()
+    if (tricks.loss === 'wgan' && dVars.length > 0) clipWeights(dVars, tricks.clip)
+    const [realMean, fakeMean] = (scores as unknown as tf.Tensor).dataSync()
+    tf.dispose(scores as unknown as tf.Tensor)
+    return { dLossReal: -realMean, dLossFake: fakeMean, dAccReal: null, dAccFake: null, wasserstein: realMean - fakeMean }
+  }
+
   /** One D step on a real and a fake half-batch, as separate updates or one mixed update. */
-  const dStep = (real: tf.Tensor, fake: tf.Tensor): Pick<StepMetrics, 'dLossReal' | 'dLossFake' | 'dAccReal' | 'dAccFake'> => {
+  const dStep = (real: tf.Tensor, fake: tf.Tensor): DMetrics => {
+    if (critic) return criticStep(real, fake)
     const yReal = targets(n, true)
     const yFake = targets(n, false)
     try {
       if (tricks.dBatch === 'separate') {
         const [dLossReal, logitsReal] = dUpdate(real, yReal)
         const [dLossFake, logitsFake] = dUpdate(fake, yFake)
-        const out = { dLossReal, dLossFake, dAccReal: accuracy(logitsReal, true), dAccFake: accuracy(logitsFake, false) }
+        const out = { dLossReal, dLossFake, dAccReal: accuracy(logitsReal, true), dAccFake: accuracy(logitsFake, false), wasserstein: null }
         tf.dispose([logitsReal, logitsFake])
         return out
       }
@@ -186,7 +230,8 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
         dLossReal: halfLoss(yReal, logitsReal),
         dLossFake: halfLoss(yFake, logitsFake),
         dAccReal: accuracy(logitsReal, true),
-        dAccFake: accuracy(logitsFake, false)
+        dAccFake: accuracy(logitsFake, false),
+        wasserstein: null
       }
       tf.dispose([both, labels, logits, logitsReal, logitsFake])
       return out
@@ -231,21 +276,21 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
       seedGlobalRandom(seed)
       batches = new RealBatches(data, mulberry32(seed ^ 0xda7a))
       noiseStd = instanceNoiseStd(tricks.instanceNoise, epoch)
-      const sums: StepMetrics = { dLossReal: 0, dLossFake: 0, gLoss: 0, dAccReal: 0, dAccFake: 0 }
+      const sums = zeroMetrics()
       for (let s = 1; s <= stepsPerEpoch; s++) {
         const stepStart = Date.now()
-        const d = { dLossReal: 0, dLossFake: 0, dAccReal: 0, dAccFake: 0 }
+        const d = zeroMetrics()
         for (let k = 0; k < tricks.dStepsPerG; k++) {
           const real = batches.next(n)
           const fake = tf.tidy(() => G.apply(sampleZ(n), { training: false }) as tf.Tensor)
           const one = dStep(real, fake)
           tf.dispose([real, fake])
-          for (const key of Object.keys(d) as (keyof typeof d)[]) d[key] += one[key] / tricks.dStepsPerG
+          addMetrics(d, { ...one, gLoss: 0 })
         }
         const gLoss = gStep()
         globalStep++
-        const metrics: StepMetrics = { ...d, gLoss }
-        const bad = STEP_METRICS.filter((m) => !Number.isFinite(metrics[m]))
+        const metrics: StepMetrics = { ...scaleMetrics(d, 1 / tricks.dStepsPerG), gLoss }
+        const bad = STEP_METRICS.filter((m) => metrics[m] !== null && !Number.isFinite(metrics[m]))
         if (bad.length > 0) {
           flush()
           const what = bad.map((m) => `${m} = ${metrics[m]}`).join(', ')
@@ -255,7 +300,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
           return { status: 'diverged', message, stepsDone: globalStep - 1 }
         }
         lastGood = metrics
-        for (const m of STEP_METRICS) sums[m] += metrics[m]
+        addMetrics(sums, metrics)
         pending.push({ step: globalStep, epoch, timeMs: Date.now() - trainStart, ...metrics })
 
         const elapsed = (Date.now() - stepStart) / 1000
@@ -279,7 +324,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
           return { status: 'stopped', message: `Stopped by request at step ${globalStep} (epoch ${epoch}).`, stepsDone: globalStep }
         }
       }
-      const means = Object.fromEntries(STEP_METRICS.map((m) => [m, sums[m] / stepsPerEpoch])) as StepMetrics
+      const means = scaleMetrics(sums, 1 / stepsPerEpoch)
       const durationMs = Date.now() - epochStart
       const grid = sampleGrid(G, fixedZ)
       const checkpointDir = await cb.saveCheckpoint(epoch, models, { d: optD, g: optG })

@@ -2,7 +2,7 @@
 // batches and are written one transaction per batch.
 import type { Database, Statement } from 'better-sqlite3'
 import type { EpochInfo } from '@shared/api'
-import { emptySeries, type StepRow, type StepSeries } from '@shared/metrics'
+import { appendRows, emptySeries, type StepMetrics, type StepRow, type StepSeries } from '@shared/metrics'
 import type { EpochResult } from '@shared/trainer-protocol'
 
 interface StepDbRow {
@@ -12,9 +12,18 @@ interface StepDbRow {
   d_loss_real: number
   d_loss_fake: number
   g_loss: number
-  d_acc_real: number
-  d_acc_fake: number
+  d_acc_real: number | null
+  d_acc_fake: number | null
+  wasserstein: number | null
 }
+
+/** The metric columns of a step_metrics or epoch_metrics row as StepMetrics. */
+export function metricsOfRow(r: Omit<StepDbRow, 'step' | 'epoch' | 'time_ms'>): StepMetrics {
+  return { dLossReal: r.d_loss_real, dLossFake: r.d_loss_fake, gLoss: r.g_loss, dAccReal: r.d_acc_real, dAccFake: r.d_acc_fake, wasserstein: r.wasserstein }
+}
+
+const METRIC_COLUMNS = 'd_loss_real, d_loss_fake, g_loss, d_acc_real, d_acc_fake, wasserstein'
+const metricValues = (m: StepMetrics): (number | null)[] => [m.dLossReal, m.dLossFake, m.gLoss, m.dAccReal, m.dAccFake, m.wasserstein]
 
 export class MetricsRepo {
   private readonly insertStep: Statement
@@ -22,8 +31,8 @@ export class MetricsRepo {
 
   constructor(private readonly db: Database) {
     this.insertStep = db.prepare(
-      `INSERT OR REPLACE INTO step_metrics (run_id, step, epoch, time_ms, d_loss_real, d_loss_fake, g_loss, d_acc_real, d_acc_fake)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      `INSERT OR REPLACE INTO step_metrics (run_id, step, epoch, time_ms, ${METRIC_COLUMNS})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
     )
     this.bumpSteps = db.prepare('UPDATE runs SET steps_done = MAX(steps_done, ?) WHERE id = ?')
   }
@@ -33,7 +42,7 @@ export class MetricsRepo {
     if (rows.length === 0) return
     this.db.transaction(() => {
       for (const r of rows) {
-        this.insertStep.run(runId, r.step, r.epoch, Math.round(r.timeMs), r.dLossReal, r.dLossFake, r.gLoss, r.dAccReal, r.dAccFake)
+        this.insertStep.run(runId, r.step, r.epoch, Math.round(r.timeMs), ...metricValues(r))
       }
       this.bumpSteps.run(rows[rows.length - 1].step, runId)
     })()
@@ -45,10 +54,10 @@ export class MetricsRepo {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, duration_ms, images_per_sec, d_loss_real, d_loss_fake, g_loss, d_acc_real, d_acc_fake)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+          `INSERT OR REPLACE INTO epoch_metrics (run_id, epoch, duration_ms, images_per_sec, ${METRIC_COLUMNS})
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
-        .run(runId, result.epoch, Math.round(result.durationMs), result.imagesPerSec, m.dLossReal, m.dLossFake, m.gLoss, m.dAccReal, m.dAccFake)
+        .run(runId, result.epoch, Math.round(result.durationMs), result.imagesPerSec, ...metricValues(m))
       this.db
         .prepare('INSERT OR REPLACE INTO sample_grids (run_id, epoch, rows, cols, png) VALUES (?, ?, ?, ?, ?)')
         .run(runId, result.epoch, result.gridRows, result.gridCols, Buffer.from(result.gridPngBase64, 'base64'))
@@ -61,19 +70,13 @@ export class MetricsRepo {
 
   series(runId: number, afterStep = 0): StepSeries {
     const rows = this.db
-      .prepare('SELECT step, epoch, time_ms, d_loss_real, d_loss_fake, g_loss, d_acc_real, d_acc_fake FROM step_metrics WHERE run_id = ? AND step > ? ORDER BY step')
+      .prepare(`SELECT step, epoch, time_ms, ${METRIC_COLUMNS} FROM step_metrics WHERE run_id = ? AND step > ? ORDER BY step`)
       .all(runId, afterStep) as StepDbRow[]
     const s = emptySeries()
-    for (const r of rows) {
-      s.step.push(r.step)
-      s.epoch.push(r.epoch)
-      s.timeMs.push(r.time_ms)
-      s.values.dLossReal.push(r.d_loss_real)
-      s.values.dLossFake.push(r.d_loss_fake)
-      s.values.gLoss.push(r.g_loss)
-      s.values.dAccReal.push(r.d_acc_real)
-      s.values.dAccFake.push(r.d_acc_fake)
-    }
+    appendRows(
+      s,
+      rows.map((r) => ({ step: r.step, epoch: r.epoch, timeMs: r.time_ms, ...metricsOfRow(r) }))
+    )
     return s
   }
 
@@ -89,7 +92,7 @@ export class MetricsRepo {
       .all(runId) as (StepDbRow & { duration_ms: number; images_per_sec: number; has_grid: number; checkpoint_dir: string | null })[]
     return rows.map((r) => ({
       epoch: r.epoch,
-      means: { dLossReal: r.d_loss_real, dLossFake: r.d_loss_fake, gLoss: r.g_loss, dAccReal: r.d_acc_real, dAccFake: r.d_acc_fake },
+      means: metricsOfRow(r),
       durationMs: r.duration_ms,
       imagesPerSec: r.images_per_sec,
       hasGrid: r.has_grid === 1,

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3'
 import type { RunSummary } from '@shared/api'
 import { describeOptimizer, runConfigSchema, type BackendName, type RunConfig } from '@shared/config'
 import type { StepMetrics } from '@shared/metrics'
+import { metricsOfRow } from './metrics'
 import type { BackendReport, RunStatus } from '@shared/trainer-protocol'
 
 interface RunRow {
@@ -32,6 +33,7 @@ interface MetricColumns {
   g_loss: number | null
   d_acc_real: number | null
   d_acc_fake: number | null
+  wasserstein: number | null
 }
 
 const LAST_METRICS_SQL = `
@@ -40,14 +42,17 @@ const LAST_METRICS_SQL = `
     COALESCE(e.d_loss_fake, s.d_loss_fake) AS d_loss_fake,
     COALESCE(e.g_loss, s.g_loss) AS g_loss,
     COALESCE(e.d_acc_real, s.d_acc_real) AS d_acc_real,
-    COALESCE(e.d_acc_fake, s.d_acc_fake) AS d_acc_fake
+    COALESCE(e.d_acc_fake, s.d_acc_fake) AS d_acc_fake,
+    COALESCE(e.wasserstein, s.wasserstein) AS wasserstein
   FROM runs r
   LEFT JOIN epoch_metrics e ON e.run_id = r.id AND e.epoch = r.epochs_done
   LEFT JOIN step_metrics s ON s.run_id = r.id AND s.step = r.steps_done AND r.epochs_done = 0`
 
 function toMetrics(row: MetricColumns): StepMetrics | null {
-  if (row.d_loss_real === null || row.d_loss_fake === null || row.g_loss === null || row.d_acc_real === null || row.d_acc_fake === null) return null
-  return { dLossReal: row.d_loss_real, dLossFake: row.d_loss_fake, gLoss: row.g_loss, dAccReal: row.d_acc_real, dAccFake: row.d_acc_fake }
+  // Losses are never null in a stored row: null means there is no row yet. Accuracies and the
+  // Wasserstein estimate are null where the run's loss does not define them.
+  if (row.d_loss_real === null || row.d_loss_fake === null || row.g_loss === null) return null
+  return metricsOfRow({ ...row, d_loss_real: row.d_loss_real, d_loss_fake: row.d_loss_fake, g_loss: row.g_loss })
 }
 
 function parseTags(json: string | null): string[] {
