@@ -3,7 +3,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
+import { BACKEND_CHOICES, PRESETS, PRESET_IDS, wassersteinDefaults, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
 import { describeMetrics, type StepMetrics } from '@shared/metrics'
@@ -23,7 +23,10 @@ const USAGE = `GAN Workbench command line
                    [--optimizer adam|sgd|momentum|rmsprop] [--d-steps K] [--real-label 0.9|0.7-1.2]
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
-                   [--loss nsgan|minimax|lsgan|hinge]
+                   [--loss nsgan|minimax|lsgan|hinge|wgan|wgan-gp] [--clip 0.01] [--gp 10] [--beta2 X]
+                   (--loss wgan or wgan-gp starts from the paper's optimizer for both networks,
+                   RMSprop 5e-5 or Adam 1e-4 β1 0 β2 0.9, and --d-steps 5; flags override them;
+                   --clip is WGAN's weight clip, --gp WGAN-GP's penalty weight λ)
   npm run train -- --resume RUN_ID [--epochs N] [--data-dir DIR]
                    (continue a stopped, crashed or completed run from its last checkpoint)
   npm run train -- --config saved.config.json [--name NAME] [--seed N] [--epochs N] [--data-dir DIR]
@@ -84,24 +87,31 @@ function configFromFlags(values: TrainFlags): RunConfigInput {
     throw new LabError('INVALID_CONFIG', `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`)
   }
   const preset = PRESETS[values.preset as PresetId]
+  const loss = values.loss ?? 'nsgan'
+  const wgan = loss === 'wgan' || loss === 'wgan-gp' ? wassersteinDefaults(loss) : null
+  if (values.clip !== undefined && loss !== 'wgan') throw new LabError('INVALID_CONFIG', `--clip applies only to --loss wgan (got --loss ${loss})`)
+  if (values.gp !== undefined && loss !== 'wgan-gp') throw new LabError('INVALID_CONFIG', `--gp applies only to --loss wgan-gp (got --loss ${loss})`)
   const optimizer = {
-    ...preset.defaults.optimizerD,
+    ...(wgan?.optimizer ?? preset.defaults.optimizerD),
     ...(values.optimizer !== undefined ? { kind: values.optimizer as OptimizerKind } : {}),
     ...(values.lr !== undefined ? { lr: num(values.lr, '--lr') } : {}),
-    ...(values.beta1 !== undefined ? { beta1: num(values.beta1, '--beta1') } : {})
+    ...(values.beta1 !== undefined ? { beta1: num(values.beta1, '--beta1') } : {}),
+    ...(values.beta2 !== undefined ? { beta2: num(values.beta2, '--beta2') } : {})
   }
   const seed = num(values.seed, '--seed') ?? Math.floor(Math.random() * 2 ** 31)
   const [labelMin, labelMax = labelMin] = (values['real-label'] ?? '1').split('-')
   const [noiseStd, noiseDecay = '0'] = (values['instance-noise'] ?? '0').split(':')
   const tricks = {
-    dStepsPerG: num(values['d-steps'], '--d-steps') ?? 1,
+    dStepsPerG: num(values['d-steps'], '--d-steps') ?? wgan?.dStepsPerG ?? 1,
     realLabel: { min: num(labelMin, '--real-label'), max: num(labelMax, '--real-label') },
     labelFlip: num(values['label-flip'], '--label-flip') ?? 0,
     instanceNoise: { std: num(noiseStd, '--instance-noise'), decayEpochs: num(noiseDecay, '--instance-noise') },
     latent: values.latent ?? 'gaussian',
     init: values.init ?? 'default',
     dBatch: values['d-batch'] ?? 'separate',
-    loss: values.loss ?? 'nsgan'
+    loss,
+    ...(values.clip !== undefined ? { clip: num(values.clip, '--clip') } : {}),
+    ...(values.gp !== undefined ? { gpWeight: num(values.gp, '--gp') } : {})
   }
   return {
     ...preset.defaults,
@@ -130,6 +140,7 @@ async function train(argv: string[]): Promise<number> {
       optimizer: { type: 'string' },
       lr: { type: 'string' },
       beta1: { type: 'string' },
+      beta2: { type: 'string' },
       seed: { type: 'string' },
       name: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
@@ -142,6 +153,8 @@ async function train(argv: string[]): Promise<number> {
       init: { type: 'string' },
       'd-batch': { type: 'string' },
       loss: { type: 'string' },
+      clip: { type: 'string' },
+      gp: { type: 'string' },
       config: { type: 'string' },
       resume: { type: 'string' }
     }

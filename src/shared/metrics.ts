@@ -17,6 +17,11 @@ export const METRIC_LABELS: Record<StepMetricName, string> = {
   wasserstein: 'Wasserstein estimate'
 }
 
+/** The metrics a run records: a critic's Wasserstein estimate, or else D's accuracies. */
+export function recordedMetrics(critic: boolean): StepMetricName[] {
+  return STEP_METRICS.filter((m) => (critic ? m !== 'dAccReal' && m !== 'dAccFake' : m !== 'wasserstein'))
+}
+
 export type StepMetrics = Record<LossMetricName, number> & Record<OptionalMetricName, number | null>
 
 export interface StepRow extends StepMetrics {

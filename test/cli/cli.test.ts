@@ -113,3 +113,36 @@ describe('npm run train -- --resume', () => {
     expect(clash.stderr).toContain('--lr cannot be combined with --resume')
   })
 })
+
+describe('npm run train -- --loss wgan|wgan-gp', () => {
+  it("trains a WGAN with the paper's optimizer and n_critic unless flags say otherwise, and prints the estimate", async () => {
+    const dataDir = join(root, 'wgan')
+    const out = await cli(['train', '--loss', 'wgan', '--clip', '0.02', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '8', '--backend', 'wasm', '--seed', '3', '--data-dir', dataDir])
+    expect(out.stderr).not.toMatch(/error/i)
+    expect(out.code).toBe(0)
+    expect(out.stdout).toMatch(/Wasserstein estimate -?\d/)
+    expect(out.stdout).not.toMatch(/D accuracy/)
+    const db = new Database(join(dataDir, 'workbench.sqlite'), { readonly: true })
+    const row = db.prepare('SELECT config_json FROM runs').get() as { config_json: string }
+    const steps = db.prepare('SELECT d_acc_real, wasserstein FROM step_metrics').all() as { d_acc_real: number | null; wasserstein: number | null }[]
+    db.close()
+    const stored = runConfigSchema.parse(JSON.parse(row.config_json))
+    expect(stored.tricks).toMatchObject({ loss: 'wgan', clip: 0.02, dStepsPerG: 5 })
+    expect(stored.optimizerD).toMatchObject({ kind: 'rmsprop', lr: 5e-5 })
+    expect(stored.optimizerG).toMatchObject({ kind: 'rmsprop', lr: 5e-5 })
+    expect(steps).toHaveLength(2)
+    expect(steps.every((s) => s.d_acc_real === null && Number.isFinite(s.wasserstein))).toBe(true)
+  })
+
+  it('refuses --clip or --gp with a loss they do not belong to, and a bad λ by name', async () => {
+    const unused = join(root, 'unused')
+    const clip = await cli(['train', '--loss', 'nsgan', '--clip', '0.01', '--data-dir', unused])
+    expect(clip.code).toBe(2)
+    expect(clip.stderr).toContain('--clip applies only to --loss wgan (got --loss nsgan)')
+    const gp = await cli(['train', '--loss', 'wgan', '--gp', '10', '--data-dir', unused])
+    expect(gp.stderr).toContain('--gp applies only to --loss wgan-gp')
+    const bad = await cli(['train', '--loss', 'wgan-gp', '--gp', '-1', '--data-dir', unused])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('tricks.gpWeight: must be greater than 0')
+  })
+})

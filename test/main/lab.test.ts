@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PRESETS, type RunConfigInput } from '@shared/config'
-import { STEP_METRICS } from '@shared/metrics'
+import { recordedMetrics } from '@shared/metrics'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { decodePng } from '../../src/main/trainer/grid'
@@ -38,6 +38,20 @@ const config = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
 })
 
 describe('Lab with real trainer processes', () => {
+  it('trains a WGAN-GP critic: stores the Wasserstein estimate and NULL accuracies, per step and per epoch', async () => {
+    const lab = newLab()
+    const gp = { kind: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 } as const
+    const run = lab.startRun(config({ stepsPerEpoch: 6, epochs: 2, batchSize: 16, optimizerD: gp, optimizerG: gp, tricks: { loss: 'wgan-gp', gpWeight: 10, dStepsPerG: 2 } }))
+    expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed', stepsDone: 12, epochsDone: 2 })
+    const series = lab.metrics.series(run.id)
+    expect(series.values.dAccReal.every((v) => v === null) && series.values.dAccFake.every((v) => v === null)).toBe(true)
+    for (const m of recordedMetrics(true)) expect(series.values[m].every(Number.isFinite), m).toBe(true)
+    const epochs = lab.metrics.epochs(run.id)
+    expect(epochs.map((e) => e.means.dAccReal)).toEqual([null, null])
+    expect(epochs.every((e) => Number.isFinite(e.means.wasserstein))).toBe(true)
+    expect(lab.runs.get(run.id)?.lastMetrics).toMatchObject({ dAccReal: null, wasserstein: epochs[1].means.wasserstein })
+  })
+
   it('trains 50 steps and stores steps, a grid and a checkpoint; the same seed repeats the losses', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lab-'))
     const lab = newLab(dataDir)
@@ -48,7 +62,8 @@ describe('Lab with real trainer processes', () => {
     expect(endA).toMatchObject({ status: 'completed', stepsDone: 50, epochsDone: 1, backend: 'wasm' })
     const series = lab.metrics.series(a.id)
     expect(series.step).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
-    for (const m of STEP_METRICS) expect(series.values[m].every(Number.isFinite)).toBe(true)
+    for (const m of recordedMetrics(false)) expect(series.values[m].every(Number.isFinite)).toBe(true)
+    expect(series.values.wasserstein.every((v) => v === null)).toBe(true)
     const grid = lab.metrics.grid(a.id, 1)
     expect(grid).not.toBeNull()
     const png = decodePng(grid!.png)

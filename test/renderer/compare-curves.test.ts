@@ -14,7 +14,8 @@ function series(n: number, stepsPerEpoch = 10) {
       dLossFake: 0,
       gLoss: i,
       dAccReal: 0.5,
-      dAccFake: 0.5
+      dAccFake: 0.5,
+      wasserstein: null
     }))
   )
   return s

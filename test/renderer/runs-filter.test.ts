@@ -11,7 +11,7 @@ import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { summary } from './helpers/fixtures'
 
-const metrics = (gLoss: number) => ({ dLossReal: 0.5, dLossFake: 0.5, gLoss, dAccReal: 0.5, dAccFake: 0.5 })
+const metrics = (gLoss: number) => ({ dLossReal: 0.5, dLossFake: 0.5, gLoss, dAccReal: 0.5, dAccFake: 0.5, wasserstein: null })
 const RUNS = [
   summary({ id: 1, name: 'beta dcgan', preset: 'mnist-dcgan', optimizer: 'Adam 0.0002 β1 0.5', status: 'completed', createdAt: 100, lastMetrics: metrics(2), tags: ['baseline'] }),
   summary({ id: 2, name: 'alpha', preset: 'mnist-mlp', optimizer: 'SGD 0.01', status: 'diverged', createdAt: 300, lastMetrics: metrics(0.5) }),

@@ -13,7 +13,7 @@ describe('RunsList', () => {
       createdAt: 300,
       epochsDone: 2,
       epochs: 10,
-      lastMetrics: { dLossReal: 0.6931, dLossFake: 0.5, gLoss: 1.25, dAccReal: 0.5, dAccFake: 0.5 }
+      lastMetrics: { dLossReal: 0.6931, dLossFake: 0.5, gLoss: 1.25, dAccReal: 0.5, dAccFake: 0.5, wasserstein: null }
     }),
     summary({ id: 3, name: 'middle', createdAt: 200, status: 'crashed' })
   ]

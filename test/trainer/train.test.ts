@@ -134,7 +134,7 @@ describe('trainGan', () => {
     }
     const outcome = await trainGan(tinyConfig(), models, data, poisoning)
     expect(outcome.status).toBe('diverged')
-    expect(outcome.message).toMatch(/^Diverged at step 4 \(epoch 1\): dLossReal = NaN.*Last good values: D loss real \d/)
+    expect(outcome.message).toMatch(/^Diverged at step 4 \(epoch 1\): dLossReal = NaN.*Last good values: D loss \(real\) \d/)
     expect(outcome.stepsDone).toBe(3)
     expect(c.steps).toEqual([1, 2, 3])
   })

@@ -33,7 +33,7 @@ export function config(overrides: Partial<RunConfig> = {}): RunConfig {
 export function epoch(n: number, overrides: Partial<EpochInfo> = {}): EpochInfo {
   return {
     epoch: n,
-    means: { dLossReal: 0.6, dLossFake: 0.7, gLoss: 0.9, dAccReal: 0.6, dAccFake: 0.55 },
+    means: { dLossReal: 0.6, dLossFake: 0.7, gLoss: 0.9, dAccReal: 0.6, dAccFake: 0.55, wasserstein: null },
     durationMs: 1000,
     imagesPerSec: 250,
     hasGrid: true,
@@ -58,7 +58,8 @@ export function rows(from: number, to: number, stepsPerEpoch = 100): StepRow[] {
       dLossFake: step / 2000,
       gLoss: 1 + step / 1000,
       dAccReal: 0.5,
-      dAccFake: 0.5
+      dAccFake: 0.5,
+      wasserstein: null
     })
   }
   return out

@@ -18,15 +18,15 @@ export function xOf(series: StepSeries, i: number, axis: XAxis, stepsPerEpoch: n
   return series.step[i]
 }
 
-/** Debiased EMA; weight 0 returns the values. Non-finite values (a WGAN's missing accuracy) are skipped. */
-export function smooth(values: readonly number[], weight: number): number[] {
-  if (weight <= 0) return values.slice()
+/** Debiased EMA; weight 0 returns the values. Missing values (a WGAN's accuracy: null) and non-finite ones are skipped (NaN). */
+export function smooth(values: readonly (number | null)[], weight: number): number[] {
+  if (weight <= 0) return values.map((v) => v ?? NaN)
   const out = new Array<number>(values.length)
   let last = 0
   let n = 0
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    if (!Number.isFinite(v)) {
+    if (v === null || !Number.isFinite(v)) {
       out[i] = NaN
       continue
     }

@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia'
 import { markRaw, ref } from 'vue'
 import type { EpochInfo, LabEvents, RunDetail } from '@shared/api'
-import { appendRows, emptySeries, STEP_METRICS, type StepRow, type StepSeries } from '@shared/metrics'
+import { appendRows, emptySeries, STEP_METRICS, type StepMetricName, type StepRow, type StepSeries } from '@shared/metrics'
 import type { BackendReport, ProgressInfo } from '@shared/trainer-protocol'
 import { useLabApi } from '@renderer/api/current'
 import { errorMessage } from '@renderer/format'
@@ -39,9 +39,10 @@ const MAX_LOG_LINES = 200
 /** Columnar series from the back end as rows, for appendRows. */
 export function seriesRows(series: StepSeries): StepRow[] {
   return series.step.map((step, i) => {
-    const row = { step, epoch: series.epoch[i], timeMs: series.timeMs[i] } as StepRow
+    const row = { step, epoch: series.epoch[i], timeMs: series.timeMs[i] } as Omit<StepRow, StepMetricName> & Record<StepMetricName, number | null>
     for (const m of STEP_METRICS) row[m] = series.values[m][i]
-    return row
+    // The series holds exactly what rows held: losses are never null in it.
+    return row as StepRow
   })
 }
 
