@@ -120,7 +120,7 @@ export const tricksSchema = z
     if (!isWasserstein(t.loss)) return
     // A critic scores, it does not classify: there are no labels to smooth or flip.
     if (t.realLabel.min !== 1 || t.realLabel.max !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['realLabel'], message: `a ${t.loss} critic has no labels to smooth; use 1-1` })
+      ctx.addIssue({ code: 'custom', path: ['realLabel', 'min'], message: `a ${t.loss} critic has no labels to smooth; use 1-1` })
     }
     if (t.labelFlip > 0) ctx.addIssue({ code: 'custom', path: ['labelFlip'], message: `a ${t.loss} critic has no labels to flip; use 0` })
   })

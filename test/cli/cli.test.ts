@@ -141,7 +141,7 @@ describe('npm run train -- --loss wgan|wgan-gp', () => {
     expect(clip.stderr).toContain('--clip applies only to --loss wgan (got --loss nsgan)')
     const gp = await cli(['train', '--loss', 'wgan', '--gp', '10', '--data-dir', unused])
     expect(gp.stderr).toContain('--gp applies only to --loss wgan-gp')
-    const bad = await cli(['train', '--loss', 'wgan-gp', '--gp', '-1', '--data-dir', unused])
+    const bad = await cli(['train', '--loss', 'wgan-gp', '--gp', '0', '--data-dir', unused])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('tricks.gpWeight: must be greater than 0')
   })

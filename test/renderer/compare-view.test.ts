@@ -75,6 +75,20 @@ describe('compare view', () => {
     w.unmount()
   })
 
+  it("charts only the metrics the compared runs record: a critic's estimate appears with a WGAN run", async () => {
+    const gan = await mountApp(api())
+    await compareBoth(gan)
+    expect(gan.find('[data-testid="compare-chart-wasserstein"]').exists()).toBe(false)
+    expect(gan.find('[data-testid="compare-chart-dAccReal"]').exists()).toBe(true)
+    gan.unmount()
+    const wgan = config({ name: 'adam', tricks: { ...config().tricks, loss: 'wgan' } })
+    const w = await mountApp(api({ 'runs:get': ({ id }) => (id === 1 ? detail(sgdRun, { config: config({ name: 'sgd' }) }) : detail(adamRun, { config: wgan })) }))
+    await compareBoth(w)
+    expect(w.find('[data-testid="compare-chart-wasserstein"]').exists()).toBe(true)
+    expect(w.find('[data-testid="compare-chart-dAccReal"]').exists()).toBe(true)
+    w.unmount()
+  })
+
   it('shows exactly the settings that differ, and all of them on request', async () => {
     const w = await mountApp(api())
     await compareBoth(w)

@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { enableAutoUnmount, mount, type VueWrapper } from '@vue/test-utils'
 import { markRaw, nextTick } from 'vue'
 import { appendRows, emptySeries } from '@shared/metrics'
+import AccuracyChart from '@renderer/components/AccuracyChart.vue'
 import LossChart from '@renderer/components/LossChart.vue'
+import WassersteinChart from '@renderer/components/WassersteinChart.vue'
 import { stubCanvasContext } from './helpers/dom'
 import { rows, series } from './helpers/fixtures'
 
@@ -116,5 +118,20 @@ describe('LossChart', () => {
     await nextTick()
     expect(points(w)).toBe('3')
     expect(charts.FakeChart.instances).toHaveLength(0)
+  })
+})
+
+describe('WassersteinChart', () => {
+  it("plots a critic's estimate, and a chart of a metric the run does not define gets no points", async () => {
+    stubCanvasContext({})
+    const s = emptySeries()
+    appendRows(s, rows(1, 5).map((r) => ({ ...r, dAccReal: null, dAccFake: null, wasserstein: r.step / 10 })))
+    mount(WassersteinChart, { props: { series: markRaw(s), version: 1 } })
+    mount(AccuracyChart, { props: { series: markRaw(s), version: 1 } })
+    await vi.advanceTimersByTimeAsync(20)
+    const [w, acc] = charts.FakeChart.instances
+    expect(w.data.datasets.map((d) => d.label)).toEqual(['Wasserstein estimate'])
+    expect(w.data.datasets[0].data).toEqual([1, 2, 3, 4, 5].map((x) => ({ x, y: x / 10 })))
+    expect(acc.data.datasets.map((d) => d.data)).toEqual([[], []])
   })
 })

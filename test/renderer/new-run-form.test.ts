@@ -132,9 +132,48 @@ describe('NewRunForm', () => {
       latent: 'uniform',
       init: 'default',
       dBatch: 'mixed',
-      loss: 'hinge'
+      loss: 'hinge',
+      clip: 0.01,
+      gpWeight: 10
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
+  })
+
+  it("offers WGAN's and WGAN-GP's fields and the papers' optimizers, and sends what was chosen", async () => {
+    const w = mountForm()
+    expect(w.find('[data-testid="field-tricks.clip"]').exists()).toBe(false)
+    expect(w.find('[data-testid="wgan-defaults"]').exists()).toBe(false)
+    await field(w, 'tricks.loss').setValue('wgan')
+    expect(w.get('[data-testid="wgan-note"]').text()).toContain('no accuracy')
+    expect(w.get('[data-testid="wgan-defaults"]').text()).toContain('WGAN paper: RMSprop 0.00005 for both networks, n_critic = 5')
+    await field(w, 'tricks.clip').setValue('0')
+    expect(w.get('[data-testid="error-tricks.clip"]').text()).toBe('must be greater than 0')
+    await field(w, 'tricks.clip').setValue('0.02')
+    await w.get('[data-testid="apply-wgan-defaults"]').trigger('click')
+    expect(w.find('[data-testid="wgan-defaults"]').exists()).toBe(false)
+    expect((field(w, 'optimizerD.kind').element as HTMLSelectElement).value).toBe('rmsprop')
+    expect((field(w, 'tricks.dStepsPerG').element as HTMLInputElement).value).toBe('5')
+    // Label smoothing means nothing to a critic: refused next to its field.
+    await field(w, 'tricks.realLabel.min').setValue('0.9')
+    expect(w.get('[data-testid="error-tricks.realLabel.min"]').text()).toBe('a wgan critic has no labels to smooth; use 1-1')
+    await field(w, 'tricks.realLabel.min').setValue('1')
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    const sent = api.requestsTo('runs:create')[0].config
+    expect(sent.tricks).toMatchObject({ loss: 'wgan', clip: 0.02, dStepsPerG: 5 })
+    expect(sent.optimizerD).toMatchObject({ kind: 'rmsprop', lr: 5e-5 })
+    expect(sent.optimizerG).toMatchObject({ kind: 'rmsprop', lr: 5e-5 })
+
+    await field(w, 'tricks.loss').setValue('wgan-gp')
+    expect(w.find('[data-testid="field-tricks.clip"]').exists()).toBe(false)
+    expect(w.get('[data-testid="wgan-defaults"]').text()).toContain('WGAN-GP paper: Adam 0.0001 β1 0 β2 0.9')
+    await w.get('[data-testid="apply-wgan-defaults"]').trigger('click')
+    await field(w, 'tricks.gpWeight').setValue('5')
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    const gp = api.requestsTo('runs:create')[1].config
+    expect(gp.tricks).toMatchObject({ loss: 'wgan-gp', gpWeight: 5 })
+    expect(gp.optimizerD).toMatchObject({ kind: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 })
   })
 
   it('starts D from an earlier run of the same preset, at its last epoch by default', async () => {

@@ -8,7 +8,8 @@ import { useRunsStore } from '@renderer/stores/runs'
 import RunView from '@renderer/views/RunView.vue'
 import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
-import { detail, epoch, series, summary } from './helpers/fixtures'
+import { appendRows, emptySeries } from '@shared/metrics'
+import { config, detail, epoch, rows, series, summary } from './helpers/fixtures'
 
 let api: FakeLabApi
 let pinia: Pinia
@@ -106,6 +107,33 @@ describe('RunView', () => {
     await flushPromises()
     expect(gridSrc(w)).toBe('data:image/png;base64,GRID4')
     expect(api.requestsTo('runs:grid').map((r) => r.epoch)).toEqual([3, 1, 4])
+  })
+
+  it("charts a critic's Wasserstein estimate instead of accuracy, and leaves accuracies out of its epoch table", async () => {
+    const critic = config({ tricks: { ...config().tricks, loss: 'wgan-gp' } })
+    const means = { dLossReal: -0.2, dLossFake: 0.1, gLoss: -0.1, dAccReal: null, dAccFake: null, wasserstein: 0.3 }
+    api.handlers['runs:get'] = () => detail(diverged, { config: critic, epochs: [epoch(1, { means })] })
+    const criticRows = rows(1, 40).map((r) => ({ ...r, dAccReal: null, dAccFake: null, wasserstein: r.step / 100 }))
+    api.handlers['runs:metrics'] = () => {
+      const s = emptySeries()
+      appendRows(s, criticRows)
+      return s
+    }
+    const w = await mountSelected()
+    expect(w.find('[data-testid="accuracy-chart"]').exists()).toBe(false)
+    expect(w.get('[data-testid="wasserstein-chart"]').exists()).toBe(true)
+    expect(w.text()).toContain('Wasserstein estimate (critic)')
+    const table = w.get('[data-testid="epoch-table"]').text()
+    expect(table).toContain('W est.')
+    expect(table).toContain('0.300')
+    expect(table).not.toContain('D acc')
+
+    // A GAN keeps its accuracy chart.
+    api.handlers['runs:get'] = () => detail(diverged, { epochs: [epoch(1)] })
+    const other = await mountSelected()
+    expect(other.find('[data-testid="wasserstein-chart"]').exists()).toBe(false)
+    expect(other.get('[data-testid="accuracy-chart"]').exists()).toBe(true)
+    expect(other.get('[data-testid="epoch-table"]').text()).not.toContain('W est.')
   })
 
   it('stops an active run', async () => {

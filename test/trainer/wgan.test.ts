@@ -62,7 +62,7 @@ describe('WGAN config', () => {
       expect.arrayContaining(['tricks.clip: must be greater than 0', 'tricks.gpWeight: must be greater than 0'])
     )
     const labels = runConfigSchema.safeParse({ ...config({ loss: 'wgan' }), tricks: { loss: 'wgan', labelFlip: 0.1, realLabel: { min: 0.9, max: 0.9 } } })
-    expect(describeIssues(labels.error!).map((i) => i.field).sort()).toEqual(['tricks.labelFlip', 'tricks.realLabel'])
+    expect(describeIssues(labels.error!).map((i) => i.field).sort()).toEqual(['tricks.labelFlip', 'tricks.realLabel.min'])
     expect(labels.error!.issues[0].message).toMatch(/wgan critic has no labels/)
     expect(describeTricks(config({ loss: 'wgan', clip: 0.02, dStepsPerG: 5 }).tricks)).toEqual(['n_critic = 5', 'WGAN (weight clip 0.02)'])
     expect(describeTricks(config({ loss: 'wgan-gp', gpWeight: 10 }).tricks)).toEqual(['WGAN-GP (λ = 10)'])
