@@ -121,7 +121,7 @@ describe('RunView', () => {
     }
     const w = await mountSelected()
     expect(w.find('[data-testid="accuracy-chart"]').exists()).toBe(false)
-    expect(w.get('[data-testid="wasserstein-chart"]').exists()).toBe(true)
+    expect(w.find('[data-testid="wasserstein-chart"]').exists()).toBe(true)
     expect(w.text()).toContain('Wasserstein estimate (critic)')
     const table = w.get('[data-testid="epoch-table"]').text()
     expect(table).toContain('W est.')
@@ -132,7 +132,7 @@ describe('RunView', () => {
     api.handlers['runs:get'] = () => detail(diverged, { epochs: [epoch(1)] })
     const other = await mountSelected()
     expect(other.find('[data-testid="wasserstein-chart"]').exists()).toBe(false)
-    expect(other.get('[data-testid="accuracy-chart"]').exists()).toBe(true)
+    expect(other.find('[data-testid="accuracy-chart"]').exists()).toBe(true)
     expect(other.get('[data-testid="epoch-table"]').text()).not.toContain('W est.')
   })
 
