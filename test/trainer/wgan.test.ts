@@ -4,7 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeIssues, describeTricks, runConfigSchema, type RunConfig } from '@shared/config'
 import type { StepRow } from '@shared/metrics'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { selectBackend } from '../../src/main/trainer/backend/select'
+import { checkpointName, loadModelFrom, loadOptimizerState, writeCheckpoint, type Optimizers } from '../../src/main/trainer/checkpoint'
 import type { LabelledImages } from '../../src/main/trainer/data/idx'
 import { gradientPenalty } from '../../src/main/trainer/losses'
 import { buildModels, type GanModels } from '../../src/main/trainer/models/presets'
@@ -27,26 +31,37 @@ function config(tricks: Record<string, unknown>, over: Record<string, unknown> =
   })
 }
 
-async function train(c: RunConfig): Promise<{ rows: StepRow[]; models: GanModels }> {
+/** Trains from scratch, or given `resume` from its checkpoint; checkpoints go to `runDir` when given. */
+async function train(c: RunConfig, runDir?: string, resume?: { epoch: number; models: GanModels; checkpointDir: string }): Promise<{ rows: StepRow[]; models: GanModels }> {
+  await tf.setBackend('wasm')
   seedGlobalRandom(c.seed)
-  const models = buildModels(c.preset, c.latentDim)
+  const models = resume?.models ?? buildModels(c.preset, c.latentDim)
   const rows: StepRow[] = []
   const cb: TrainCallbacks = {
     onSteps: (r) => rows.push(...r),
     onProgress: () => undefined,
     onEpoch: () => undefined,
     shouldStop: () => false,
-    saveCheckpoint: async () => 'none'
+    saveCheckpoint: async (epoch, m, optimizers) => (runDir ? writeCheckpoint(runDir, epoch, m, optimizers) : 'none')
   }
-  const outcome = await trainGan(c, models, images, cb)
+  const start = resume && {
+    epoch: resume.epoch,
+    timeOffsetMs: 0,
+    restore: async (o: Optimizers) => {
+      await loadOptimizerState(resume.checkpointDir, 'd', o.d)
+      await loadOptimizerState(resume.checkpointDir, 'g', o.g)
+    }
+  }
+  const outcome = await trainGan(c, models, images, cb, start)
   expect(outcome.status).toBe('completed')
   return { rows, models }
 }
 
 const maxAbsWeight = (model: tf.LayersModel): number => Math.max(...model.trainableWeights.map((w) => tf.tidy(() => w.read().abs().max().dataSync()[0])))
 
+// Training runs on wasm (fast enough for mnist-mlp); the penalty's gradients are checked on both.
 beforeAll(async () => {
-  await tf.setBackend('cpu')
+  await selectBackend('wasm')
 })
 
 afterAll(async () => {
@@ -143,8 +158,21 @@ describe('WGAN-GP', () => {
     }
   }
 
+  it('resumes at an epoch boundary to exactly the uninterrupted run (critic, clipping, RMSprop state)', async () => {
+    for (const tricks of [{ loss: 'wgan-gp', dStepsPerG: 2 }, { loss: 'wgan', dStepsPerG: 2 }]) {
+      const c = config(tricks, { epochs: 2, stepsPerEpoch: 2, optimizerD: { kind: 'rmsprop', lr: 1e-3 } })
+      const runDir = mkdtempSync(join(tmpdir(), 'wgan-resume-'))
+      const whole = await train(c, runDir)
+      const ckpt = join(runDir, 'checkpoints', checkpointName(1))
+      const models = { generator: await loadModelFrom(join(ckpt, 'generator')), discriminator: await loadModelFrom(join(ckpt, 'discriminator')) }
+      const resumed = await train(c, mkdtempSync(join(tmpdir(), 'wgan-resume-')), { epoch: 1, models, checkpointDir: ckpt })
+      const metricsOf = (rows: StepRow[]) => rows.map(({ timeMs: _t, ...m }) => m)
+      expect(resumed.rows.map((r) => r.step)).toEqual([3, 4])
+      expect(metricsOf(resumed.rows), tricks.loss).toEqual(metricsOf(whole.rows.slice(2)))
+    }
+  })
+
   it('trains a few steps on mnist-mlp with the penalty and records the estimate', async () => {
-    await tf.setBackend('cpu')
     const { rows } = await train(config({ loss: 'wgan-gp', gpWeight: 10, dStepsPerG: 2 }, { optimizerD: { kind: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 } }))
     expect(rows).toHaveLength(3)
     for (const r of rows) {
