@@ -117,11 +117,12 @@ function addMetrics(sum: StepMetrics, add: StepMetrics): void {
   }
 }
 
-function scaleMetrics(m: StepMetrics, by: number): StepMetrics {
+/** Each metric divided by `by` (division, not a product with 1/by, so the numbers stay those of earlier versions). */
+function divideMetrics(m: StepMetrics, by: number): StepMetrics {
   const out = { ...m }
   for (const k of STEP_METRICS) {
     const v = m[k]
-    ;(out as Record<StepMetricName, number | null>)[k] = v === null ? null : v * by
+    ;(out as Record<StepMetricName, number | null>)[k] = v === null ? null : v / by
   }
   return out
 }
@@ -285,11 +286,11 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
           const fake = tf.tidy(() => G.apply(sampleZ(n), { training: false }) as tf.Tensor)
           const one = dStep(real, fake)
           tf.dispose([real, fake])
-          addMetrics(d, { ...one, gLoss: 0 })
+          addMetrics(d, divideMetrics({ ...one, gLoss: 0 }, tricks.dStepsPerG))
         }
         const gLoss = gStep()
         globalStep++
-        const metrics: StepMetrics = { ...scaleMetrics(d, 1 / tricks.dStepsPerG), gLoss }
+        const metrics: StepMetrics = { ...d, gLoss }
         const bad = STEP_METRICS.filter((m) => metrics[m] !== null && !Number.isFinite(metrics[m]))
         if (bad.length > 0) {
           flush()
@@ -324,7 +325,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
           return { status: 'stopped', message: `Stopped by request at step ${globalStep} (epoch ${epoch}).`, stepsDone: globalStep }
         }
       }
-      const means = scaleMetrics(sums, 1 / stepsPerEpoch)
+      const means = divideMetrics(sums, stepsPerEpoch)
       const durationMs = Date.now() - epochStart
       const grid = sampleGrid(G, fixedZ)
       const checkpointDir = await cb.saveCheckpoint(epoch, models, { d: optD, g: optG })
