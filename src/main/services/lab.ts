@@ -271,6 +271,13 @@ export class Lab {
     if (sourceConfig.preset !== config.preset) {
       refuse('runId', `run ${source.id} is a ${sourceConfig.preset} run; its discriminator does not fit ${config.preset}`)
     }
+    if (sourceConfig.discriminator.regularizer !== config.discriminator.regularizer) {
+      throw new LabError(
+        'INVALID_CONFIG',
+        `Invalid run config: discriminator.regularizer: the discriminator of run ${source.id} uses ${sourceConfig.discriminator.regularizer}; a D started from it keeps its layers`,
+        [{ field: 'discriminator.regularizer', message: `must be ${sourceConfig.discriminator.regularizer}, as in run ${source.id}` }]
+      )
+    }
     const epochs = this.metrics.epochs(from.runId).filter((e) => e.checkpointDir)
     const epoch = epochs.find((e) => e.epoch === from.epoch)
     if (!epoch) {
