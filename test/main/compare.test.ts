@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import { diffConfigs } from '@shared/config-diff'
-import { compareHash, pairConfigs, parseCompareHash } from '@shared/compare'
+import { compareHash, DEFAULT_COMPARE_SETTINGS, pairConfigs, parseCompareHash } from '@shared/compare'
 import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
@@ -72,13 +72,31 @@ describe('saved comparisons', () => {
 })
 
 describe('compare links', () => {
-  it('round-trips run ids and the x axis; refuses malformed ids', () => {
+  it('round-trips run ids and every setting; defaults stay out of the link', () => {
     expect(compareHash([3, 5])).toBe('#/compare?runs=3,5')
-    expect(parseCompareHash(compareHash([3, 5, 9], { xAxis: 'time' }))).toEqual({ runIds: [3, 5, 9], xAxis: 'time' })
-    expect(parseCompareHash('#/compare?runs=3')).toBeNull()
-    expect(parseCompareHash('#/compare?runs=3,abc')).toBeNull()
-    expect(parseCompareHash('#/compare?runs=3,-1')).toBeNull()
+    expect(compareHash([3, 5], { xAxis: 'step', smoothing: 0.6 })).toBe('#/compare?runs=3,5')
+    const settings = { xAxis: 'time' as const, smoothing: 0.85, epoch: 12, showAllFields: true }
+    expect(compareHash([3, 5, 9], settings)).toBe('#/compare?runs=3,5,9&x=time&smooth=0.85&epoch=12&all=1')
+    expect(parseCompareHash(compareHash([3, 5, 9], settings))).toEqual({ ok: true, runIds: [3, 5, 9], settings })
+    expect(parseCompareHash('#/compare?runs=3,5')).toEqual({ ok: true, runIds: [3, 5], settings: DEFAULT_COMPARE_SETTINGS })
     expect(parseCompareHash('#/runs/3')).toBeNull()
+  })
+
+  it.each([
+    ['#/compare?runs=3', 'runs: compare at least 2 runs'],
+    ['#/compare', 'runs: compare at least 2 runs'],
+    ['#/compare?runs=3,abc', 'runs.1: must be run ids (whole numbers)'],
+    ['#/compare?runs=3,-1', 'runs.1: must be run ids (whole numbers)'],
+    ['#/compare?runs=3,3', 'runs: a run is listed twice'],
+    ['#/compare?runs=1,2,3,4,5,6,7', 'runs: compare at most 6 runs'],
+    ['#/compare?runs=3,5&x=wall', 'x: Invalid option'],
+    ['#/compare?runs=3,5&smooth=2', 'smooth: Too big'],
+    ['#/compare?runs=3,5&epoch=0', 'epoch: Too small'],
+    ['#/compare?runs=3,5&all=yes', 'all: Invalid option']
+  ])('refuses %s, naming the parameter', (hash, problem) => {
+    const link = parseCompareHash(hash)
+    expect(link).toMatchObject({ ok: false })
+    if (link && !link.ok) expect(link.message).toContain(`This compare link cannot be opened: ${problem}`)
   })
 })
 
