@@ -49,6 +49,21 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     const chart = page.getByTestId('compare-chart-gLoss')
     expect(await chart.getAttribute('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]}`)
     await expect.poll(async () => (await chart.getAttribute('data-points'))?.split(',').map(Number)).toEqual([24, 24])
+    // Both curves are really drawn, each in its run's colour: count the canvas pixels of each.
+    const inked = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement, colors: string[]) => {
+      const ctx = canvas.getContext('2d')!
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+      const rgb = colors.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)))
+      const counts = colors.map(() => 0)
+      for (let i = 0; i < data.length; i += 4) {
+        rgb.forEach(([r, g, b], k) => {
+          if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 60 && data[i + 3] > 200) counts[k]++
+        })
+      }
+      return counts
+    }, [RUN_COLORS[0], RUN_COLORS[1]])
+    expect(inked[0]).toBeGreaterThan(50)
+    expect(inked[1]).toBeGreaterThan(50)
 
     const rows = await page.locator('[data-testid="config-diff"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))
     expect(rows).toEqual(['diff-row-optimizerD.kind', 'diff-row-optimizerD.lr', 'diff-row-optimizerG.kind', 'diff-row-optimizerG.lr'])
@@ -65,6 +80,14 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     for (const id of ids) expect(await grid(id).getAttribute('data-epoch')).toBe('1')
     await expect.poll(() => src(ids[0])).not.toBe(last[0])
     await expect.poll(() => src(ids[1])).not.toBe(last[1])
+
+    // Play walks both grids forward together and stops at the last epoch, where it started from.
+    await page.getByTestId('compare-play').click()
+    await expect.poll(() => page.getByTestId('compare-epoch').textContent(), { timeout: 10_000 }).toBe('epoch 3')
+    await expect.poll(() => page.getByTestId('compare-play').textContent()).toContain('Play')
+    for (const id of ids) expect(await grid(id).getAttribute('data-epoch')).toBe('3')
+    expect([await src(ids[0]), await src(ids[1])]).toEqual(last)
+    expect(new URL(page.url()).hash).toBe(`#/compare?runs=${ids.join(',')}&epoch=3`)
   })
 
   it('reopens the comparison from its link, saved by name', async () => {
