@@ -1,7 +1,7 @@
 // Comparisons of 2 to 6 runs: what the compare view shows, how it is saved and linked, and the
 // paired experiments that start two runs differing in one setting.
 import { z } from 'zod'
-import { describeIssues, formatIssues, PRESETS, type OptimizerConfig, type PresetId, type RunConfig } from './config'
+import { BACKEND_CHOICES, describeIssues, formatIssues, PRESET_IDS, PRESETS, runConfigSchema, type OptimizerConfig, type PresetId, type RunConfig } from './config'
 
 export const MIN_COMPARED = 2
 export const MAX_COMPARED = 6
@@ -122,19 +122,34 @@ export const PRESET_PAIRS: Record<PairId, PresetPair> = {
   }
 }
 
+/** What the new-run form lends a pair besides preset and seed: how long, how big, where; never what the pair varies. */
+export const pairShapeSchema = z
+  .object({
+    epochs: runConfigSchema.shape.epochs.optional(),
+    batchSize: runConfigSchema.shape.batchSize.optional(),
+    /** null: one full pass over the training set per epoch; left out: the preset's own. */
+    stepsPerEpoch: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).nullable().optional(),
+    backend: z.enum(BACKEND_CHOICES).optional()
+  })
+  .strict()
+export type PairShape = z.output<typeof pairShapeSchema>
+
 export const createPairSchema = z
   .object({
     pair: z.enum(PAIR_IDS),
-    preset: z.enum(Object.keys(PRESETS) as [PresetId, ...PresetId[]]),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
-    epochs: z.number().int().min(1).max(10_000).optional()
+    preset: z.enum(PRESET_IDS),
+    seed: runConfigSchema.shape.seed,
+    ...pairShapeSchema.shape
   })
   .strict()
 
-/** The two configs of a pair: the preset's defaults, the same seed, each variant's change. */
-export function pairConfigs(pairId: PairId, preset: PresetId, seed: number, epochs?: number): [RunConfig, RunConfig] {
+export type CreatePairRequest = z.input<typeof createPairSchema>
+
+/** The two configs of a pair: the preset's defaults with the given shape, the same seed, each variant's change. */
+export function pairConfigs(pairId: PairId, preset: PresetId, seed: number, shape: PairShape = {}): [RunConfig, RunConfig] {
   const pair = PRESET_PAIRS[pairId]
-  const base: RunConfig = { ...PRESETS[preset].defaults, name: '', seed, ...(epochs ? { epochs } : {}) }
+  const given = Object.fromEntries(Object.entries(shape).filter(([, v]) => v !== undefined)) as Partial<RunConfig>
+  const base: RunConfig = { ...PRESETS[preset].defaults, ...given, name: '', seed }
   const [a, b] = pair.variants.map((v) => ({ ...v.patch(base), name: `${pair.label}: ${v.label} (${preset}, seed ${seed})` }))
   return [a, b]
 }

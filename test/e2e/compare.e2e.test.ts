@@ -100,4 +100,41 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     await page.getByTestId('compare-view').waitFor()
     expect(await page.getByTestId(`compare-run-${ids[1]}`).getAttribute('data-color')).toBe(RUN_COLORS[0])
   })
+
+  it('starts the SGD vs Adam pair from the form: both runs train at once and the view follows them', async () => {
+    await page.getByTestId('compare-close').click()
+    await page.getByTestId('new-run').click()
+    await page.getByTestId('field-preset').selectOption('mnist-mlp')
+    await page.getByTestId('field-epochs').fill('2')
+    await page.getByTestId('field-stepsPerEpoch').fill('6')
+    await page.getByTestId('field-batchSize').fill('8')
+    await page.getByTestId('field-backend').selectOption('wasm')
+    await page.getByTestId('field-seed').fill('5')
+    // Which runs are training, from the lab's own events: both at once means two trainer processes.
+    const training = new Set<number>()
+    let together = 0
+    const off = lab.subscribe((e) => {
+      if (e.event !== 'runs:changed') return
+      const run = e.payload
+      if (run.status === 'running') training.add(run.id)
+      else training.delete(run.id)
+      together = Math.max(together, training.size)
+    })
+    await page.getByTestId('start-pair').click()
+    await page.getByTestId('compare-view').waitFor()
+    const pair = new URL(page.url()).hash.match(/runs=(\d+),(\d+)/)!.slice(1).map(Number)
+    expect(pair.every((id) => !ids.includes(id))).toBe(true)
+    expect(lab.runs.list().filter((r) => pair.includes(r.id)).map((r) => r.seed)).toEqual([5, 5])
+    await Promise.all(pair.map((id) => lab.waitForEnd(id)))
+    off()
+    expect(together).toBe(2)
+    for (const id of pair) {
+      await expect.poll(() => page.getByTestId(`compare-status-${id}`).getAttribute('data-status')).toBe('completed')
+      await expect.poll(async () => (await page.getByTestId(`compare-progress-${id}`).textContent())?.trim()).toBe('epoch 2/2')
+    }
+    await expect.poll(() => page.getByTestId('compare-chart-gLoss').getAttribute('data-points')).toBe('12,12')
+    await expect.poll(() => page.getByTestId('compare-epoch').textContent()).toBe('epoch 2')
+    const rows = await page.locator('[data-testid="config-diff"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))
+    expect(rows).toEqual(['diff-row-optimizerD.kind', 'diff-row-optimizerD.lr', 'diff-row-optimizerG.kind', 'diff-row-optimizerG.lr'])
+  })
 })

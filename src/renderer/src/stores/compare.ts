@@ -10,10 +10,10 @@ import {
   MIN_COMPARED,
   RUN_COLORS,
   type CompareSettings,
-  type PairId,
+  type CreatePairRequest,
   type SavedComparison
 } from '@shared/compare'
-import type { PresetId, RunConfig } from '@shared/config'
+import type { RunConfig } from '@shared/config'
 import { useLabApi } from '@renderer/api/current'
 import { gridEpochFor } from '@renderer/compare/curves'
 import { progressView, type ProgressView } from '@renderer/components/progress-view'
@@ -188,9 +188,9 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   /** Starts both runs of a paired experiment; returns their ids to compare. */
-  async function startPair(pair: PairId, preset: PresetId, seed: number, epochs?: number): Promise<number[] | null> {
+  async function startPair(request: CreatePairRequest): Promise<number[] | null> {
     try {
-      const created = await useLabApi().call('runs:create-pair', { pair, preset, seed, ...(epochs ? { epochs } : {}) })
+      const created = await useLabApi().call('runs:create-pair', request)
       const runs = useRunsStore()
       for (const run of created) runs.upsert(run)
       return created.map((r) => r.id)
