@@ -87,7 +87,9 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   function togglePicked(id: number): void {
-    picked.value = picked.value.includes(id) ? picked.value.filter((p) => p !== id) : [...picked.value, id].slice(-MAX_COMPARED)
+    if (picked.value.includes(id)) picked.value = picked.value.filter((p) => p !== id)
+    else if (picked.value.length < MAX_COMPARED) picked.value = [...picked.value, id]
+    else error.value = `At most ${MAX_COMPARED} runs can be compared; untick one first.`
   }
 
   /** Loads the runs' details and histories; a run that cannot be loaded is shown with the reason. */
