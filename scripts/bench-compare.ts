@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const scrubTimes: number[] = []
     for (const epoch of [1, 50, 2, 99, 37, 74, 13, 88, 61, 25]) {
       const t = Date.now()
-      await page.getByTestId('compare-scrubber').fill(String(epoch - 1))
+      await page.getByTestId('compare-epoch-scrubber').fill(String(epoch - 1))
       await gridsAt(epoch)
       scrubTimes.push(Date.now() - t)
     }

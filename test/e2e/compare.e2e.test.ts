@@ -20,6 +20,7 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
   let browser: Browser
   let page: Page
   let ids: number[]
+  const shownEpoch = async (): Promise<string | undefined> => (await page.getByTestId('compare-epoch-shown').textContent())?.trim()
 
   beforeAll(async () => {
     lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-compare-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
@@ -70,20 +71,20 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
 
     const grid = (id: number) => page.getByTestId(`compare-grid-${id}`)
     const src = (id: number) => grid(id).locator('img').getAttribute('src')
-    await expect.poll(() => page.getByTestId('compare-epoch').textContent()).toBe('epoch 3')
+    await expect.poll(shownEpoch).toBe('epoch 3 / 3')
     await expect.poll(() => src(ids[0])).toMatch(/^data:image\/png;base64,/)
     const last = [await src(ids[0]), await src(ids[1])]
     expect(last[0]).not.toBe(last[1])
 
-    await page.getByTestId('compare-scrubber').fill('0')
-    await expect.poll(() => page.getByTestId('compare-epoch').textContent()).toBe('epoch 1')
+    await page.getByTestId('compare-epoch-scrubber').fill('0')
+    await expect.poll(shownEpoch).toBe('epoch 1 / 3')
     for (const id of ids) expect(await grid(id).getAttribute('data-epoch')).toBe('1')
     await expect.poll(() => src(ids[0])).not.toBe(last[0])
     await expect.poll(() => src(ids[1])).not.toBe(last[1])
 
     // Play walks both grids forward together and stops at the last epoch, where it started from.
     await page.getByTestId('compare-play').click()
-    await expect.poll(() => page.getByTestId('compare-epoch').textContent(), { timeout: 10_000 }).toBe('epoch 3')
+    await expect.poll(shownEpoch, { timeout: 10_000 }).toBe('epoch 3 / 3')
     await expect.poll(() => page.getByTestId('compare-play').textContent()).toContain('Play')
     for (const id of ids) expect(await grid(id).getAttribute('data-epoch')).toBe('3')
     expect([await src(ids[0]), await src(ids[1])]).toEqual(last)
@@ -133,7 +134,7 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
       await expect.poll(async () => (await page.getByTestId(`compare-progress-${id}`).textContent())?.trim()).toBe('epoch 2/2')
     }
     await expect.poll(() => page.getByTestId('compare-chart-gLoss').getAttribute('data-points')).toBe('12,12')
-    await expect.poll(() => page.getByTestId('compare-epoch').textContent()).toBe('epoch 2')
+    await expect.poll(shownEpoch).toBe('epoch 2 / 2')
     const rows = await page.locator('[data-testid="config-diff"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))
     expect(rows).toEqual(['diff-row-optimizerD.kind', 'diff-row-optimizerD.lr', 'diff-row-optimizerG.kind', 'diff-row-optimizerG.lr'])
   })
