@@ -109,7 +109,7 @@ export class Lab {
       return { filename: bundleFileName(id, run.name), mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length }
     },
     'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
-    'runs:create-pair': ({ pair, preset, seed, epochs }) => this.startPair(pairConfigs(pair, preset, seed, epochs)),
+    'runs:create-pair': ({ pair, preset, seed, ...shape }) => this.startPair(pairConfigs(pair, preset, seed, shape)),
     'comparisons:list': () => this.comparisons.list(),
     'comparisons:save': ({ name, runIds, settings }) => {
       const missing = runIds.filter((id) => !this.runs.get(id))
