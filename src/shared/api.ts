@@ -80,11 +80,17 @@ export const explorerGridSchema = z
       .min(EXPLORER_MIN_RESOLUTION, `must be at least ${EXPLORER_MIN_RESOLUTION}`)
       .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`),
     base: latentVector.optional(),
-    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional()
+    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional(),
+    /** The plane through three latent points, centred on the first; axisI/axisJ are then not used. */
+    through: z.array(latentVector).length(3, 'must be exactly 3 points').optional()
   })
   .strict()
   .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
-  .refine((r) => r.seed !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.seed !== undefined || r.through !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.through === undefined || (r.base === undefined && r.seed === undefined), {
+    message: 'a plane through three points takes neither a base nor a seed',
+    path: ['through']
+  })
 export type ExplorerGridRequest = z.output<typeof explorerGridSchema>
 
 export interface ExplorerGridResult {
@@ -94,9 +100,11 @@ export interface ExplorerGridResult {
   cols: number
   /** True when the plane came from the cache rather than a new rendering. */
   cached: boolean
-  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number }
-  /** With a seed: the random directions u (left to right) and v (bottom to top). */
+  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number; through?: boolean }
+  /** With a seed or three points: the directions u (left to right) and v (bottom to top). */
   directions?: { u: number[]; v: number[] }
+  /** With three points: where each lies on the plane (the first at the origin). */
+  points?: { x: number; y: number }[]
 }
 
 /** Interpolation strip length bounds (images per strip). */

@@ -1,10 +1,11 @@
 // Integration: the latent explorer renders planes of a real run's checkpoints in a trainer
 // process, caches them, and each tile is the stored generator's output for its cell.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import * as plainTf from '@tensorflow/tfjs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PRESETS } from '@shared/config'
+import { PRESETS, runConfigSchema } from '@shared/config'
 import { cellLatent } from '../../src/main/explorer/plane'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
@@ -181,4 +182,64 @@ describe('latent explorer', () => {
       "Invalid explorer:grid request: base: has 2 values but the run's latent size is 100"
     )
   }, 120_000)
+
+  it('renders the plane through three points centred on the first; a tile is what plain tfjs makes of its latent vector', async () => {
+    const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
+    // a, b = a + 2 e_0, c = a + 3 e_5 + 1 e_0: u = e_0, v = e_5, B at (2, 0), C at (1, 3).
+    const a = Array.from({ length: latentDim }, (_, k) => Math.sin(k + 1) * 0.7)
+    const b = a.map((x, k) => (k === 0 ? x + 2 : x))
+    const c = a.map((x, k) => (k === 0 ? x + 1 : k === 5 ? x + 3 : x))
+    const req = { id: runId, epoch: 2, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 7, through: [a, b, c] }
+    const res = await lab.explorerGrid(req)
+    expect(res).toMatchObject({ cached: false, rows: 7, coords: { base: a, through: true } })
+    expect(res.points?.map((p) => [Number(p.x.toFixed(5)), Number(p.y.toFixed(5))])).toEqual([[0, 0], [2, 0], [1, 3]])
+    expect(res.directions?.u[0]).toBeCloseTo(1, 6)
+    expect(res.directions?.v[5]).toBeCloseTo(1, 6)
+    expect((await lab.explorerGrid(req)).cached).toBe(true)
+
+    // The generator as any tfjs program loads it: model.json and its weights, no lab code.
+    const dir = join(lab.runDir(runId), 'checkpoints', checkpointName(2), 'generator')
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      modelTopology: object
+      weightsManifest: { paths: string[]; weights: plainTf.io.WeightsManifestEntry[] }[]
+    }
+    const bytes = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p)))))
+    const generator = await plainTf.loadLayersModel(
+      plainTf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+        weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+      })
+    )
+    const png = decodePng(Buffer.from(res.pngBase64, 'base64'))
+    // Cell (row 1, col 4) of 7 from -3 to 3 is x = 1, y = 2: z = a + 1 e_0 + 2 e_5.
+    for (const [row, col, z] of [
+      [3, 3, a],
+      [3, 5, b],
+      [1, 4, a.map((x, k) => (k === 0 ? x + 1 : k === 5 ? x + 2 : x))]
+    ] as const) {
+      const out = generator.predict(plainTf.tensor2d([z], [1, latentDim])) as plainTf.Tensor
+      const values = await out.data()
+      let worst = 0
+      for (let y = 0; y < 28; y++) {
+        for (let x = 0; x < 28; x++) {
+          const expected = Math.max(0, Math.min(255, Math.round((values[y * 28 + x] + 1) * 127.5)))
+          worst = Math.max(worst, Math.abs(png.rgba[((1 + row * 29 + y) * png.width + 1 + col * 29 + x) * 4] - expected))
+        }
+      }
+      expect(worst, `tile (${row}, ${col})`).toBeLessThanOrEqual(1)
+    }
+    generator.dispose()
+    await expect(lab.explorerGrid({ ...req, through: [a, b, a.map((x, k) => (k === 0 ? x + 4 : x))] })).rejects.toThrow(
+      'Invalid explorer:grid request: through: the three points lie on one line'
+    )
+  }, 120_000)
+
+  it('refuses a run without checkpoints, naming what is missing', async () => {
+    const id = lab.runs.create(runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'never trained', backend: 'wasm' }))
+    await expect(lab.explorerGrid({ id, epoch: 1, ...plane })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `Run ${id} has no checkpoint for epoch 1 (it has no checkpoints yet)`
+    })
+  })
 })

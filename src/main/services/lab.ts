@@ -30,7 +30,7 @@ import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
-import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
+import { planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {
@@ -277,10 +277,15 @@ export class Lab {
     const problem = planeProblem(spec, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
     const coords: ExplorerGridResult['coords'] = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
-    if (spec.base) coords.base = spec.base
+    const base = planeBase(spec)
+    if (base) coords.base = base
     if (spec.seed !== undefined) coords.seed = spec.seed
+    if (spec.through) coords.through = true
     const [u, v] = planeDirections(spec, config.latentDim)
-    const directions = spec.seed !== undefined ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}
+    const directions = {
+      ...(spec.seed !== undefined || spec.through ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}),
+      ...(spec.through ? { points: spec.through.map((p) => planeCoordsOf(p, base, [u, v])) } : {})
+    }
     const key = planeCacheKey(id, epoch, spec)
 
     const cached = this.db.prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND plane_key = ?').get(id, epoch, key) as
