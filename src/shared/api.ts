@@ -93,6 +93,37 @@ export const explorerGridSchema = z
   })
 export type ExplorerGridRequest = z.output<typeof explorerGridSchema>
 
+export const LATENT_VIEW_FORMAT = 'gan-workbench/latent-view'
+export const LATENT_VIEW_VERSION = 1
+
+/** A latent view's settings: the plane request (run and epoch included) and an optional second run. */
+export const latentViewSettingsSchema = z
+  .object({
+    format: z.literal(LATENT_VIEW_FORMAT, `must be "${LATENT_VIEW_FORMAT}"`),
+    version: z.literal(LATENT_VIEW_VERSION, `must be ${LATENT_VIEW_VERSION}`),
+    grid: explorerGridSchema,
+    /** A second run drawn on the same plane beside the first. */
+    compareRunId: z.number().int().positive().optional()
+  })
+  .strict()
+export type LatentViewSettings = z.output<typeof latentViewSettingsSchema>
+
+export const saveLatentViewSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
+    settings: latentViewSettingsSchema
+  })
+  .strict()
+
+export interface SavedLatentView {
+  id: number
+  name: string
+  runId: number
+  settings: LatentViewSettings
+  createdAt: number
+  updatedAt: number
+}
+
 export interface ExplorerGridResult {
   epoch: number
   pngBase64: string
@@ -217,7 +248,10 @@ export const requestSchemas = {
   'runs:create-pair': createPairSchema,
   'comparisons:list': z.undefined(),
   'comparisons:save': saveComparisonSchema,
-  'comparisons:delete': runId
+  'comparisons:delete': runId,
+  'latent-views:list': z.undefined(),
+  'latent-views:save': saveLatentViewSchema,
+  'latent-views:delete': runId
 } as const
 
 export interface LabCalls {
@@ -241,6 +275,9 @@ export interface LabCalls {
   'comparisons:list': { req: undefined; res: SavedComparison[] }
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }
+  'latent-views:list': { req: undefined; res: SavedLatentView[] }
+  'latent-views:save': { req: z.input<typeof saveLatentViewSchema>; res: SavedLatentView }
+  'latent-views:delete': { req: { id: number }; res: { id: number } }
 }
 
 export type Channel = keyof LabCalls

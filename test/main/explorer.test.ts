@@ -5,6 +5,7 @@ import * as plainTf from '@tensorflow/tfjs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LATENT_VIEW_FORMAT } from '@shared/api'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import { cellLatent } from '../../src/main/explorer/plane'
 import { Lab } from '../../src/main/services/lab'
@@ -236,10 +237,21 @@ describe('latent explorer', () => {
   }, 120_000)
 
   it('refuses a run without checkpoints, naming what is missing', async () => {
-    const id = lab.runs.create(runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'never trained', backend: 'wasm' }))
+    const id = lab.runs.create(runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'never trained', seed: 1, backend: 'wasm' }))
     await expect(lab.explorerGrid({ id, epoch: 1, ...plane })).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: `Run ${id} has no checkpoint for epoch 1 (it has no checkpoints yet)`
     })
+  })
+
+  it('saves a latent view of an existing run and reopens it by name; a view of a missing run is refused', async () => {
+    const settings = { format: LATENT_VIEW_FORMAT, version: 1, grid: { id: runId, epoch: 2, ...plane, seed: 5 } } as const
+    const saved = await lab.handlers['latent-views:save']({ name: 'random plane', settings })
+    expect(saved).toMatchObject({ name: 'random plane', runId, settings })
+    expect((await lab.handlers['latent-views:list'](undefined)).find((v) => v.id === saved.id)?.settings).toEqual(settings)
+    expect(() => lab.handlers['latent-views:save']({ name: 'ghost', settings: { ...settings, grid: { ...settings.grid, id: 999 } } })).toThrow('There is no run 999')
+    expect(() => lab.handlers['latent-views:save']({ name: 'ghost', settings: { ...settings, compareRunId: 998 } })).toThrow('There is no run 998')
+    expect(await lab.handlers['latent-views:delete']({ id: saved.id })).toEqual({ id: saved.id })
+    expect(() => lab.handlers['latent-views:delete']({ id: saved.id })).toThrow(`Latent view ${saved.id} does not exist`)
   })
 })

@@ -25,6 +25,7 @@ import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { ComparisonsRepo } from '../db/repos/comparisons'
+import { LatentViewsRepo } from '../db/repos/latent-views'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
@@ -59,6 +60,7 @@ export class Lab {
   readonly runs: RunsRepo
   readonly metrics: MetricsRepo
   readonly comparisons: ComparisonsRepo
+  readonly latentViews: LatentViewsRepo
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   private readonly waiters = new Map<number, Waiter[]>()
@@ -71,6 +73,7 @@ export class Lab {
     this.runs = new RunsRepo(this.db)
     this.metrics = new MetricsRepo(this.db)
     this.comparisons = new ComparisonsRepo(this.db)
+    this.latentViews = new LatentViewsRepo(this.db)
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
   }
@@ -119,6 +122,17 @@ export class Lab {
     },
     'comparisons:delete': ({ id }) => {
       if (!this.comparisons.delete(id)) throw new LabError('NOT_FOUND', `Comparison ${id} does not exist`)
+      return { id }
+    },
+    'latent-views:list': () => this.latentViews.list(),
+    'latent-views:save': ({ name, settings }) => {
+      for (const id of [settings.grid.id, settings.compareRunId]) {
+        if (id !== undefined) this.requireRun(id)
+      }
+      return this.latentViews.save(name, settings)
+    },
+    'latent-views:delete': ({ id }) => {
+      if (!this.latentViews.delete(id)) throw new LabError('NOT_FOUND', `Latent view ${id} does not exist`)
       return { id }
     }
   }
