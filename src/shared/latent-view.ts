@@ -43,3 +43,25 @@ export function planeAxisNames(coords: ExplorerGridResult['coords']): { x: strin
   if (coords.seed !== undefined) return { x: `u (seed ${coords.seed})`, y: 'v' }
   return { x: `z_${coords.axisI}`, y: `z_${coords.axisJ}` }
 }
+
+/** Where a figure puts its panels: each plane image scaled by a whole number, with room for labels. */
+export interface FigureLayout {
+  width: number
+  height: number
+  scale: number
+  /** Top-left corner of each panel's plane image on the figure. */
+  panels: { x: number; y: number; w: number; h: number }[]
+}
+
+export const FIGURE_MARGIN = { left: 76, right: 24, top: 40, bottom: 56, gap: 40 }
+/** A plane image is scaled up by a whole number until it is at least this wide (pixels stay sharp). */
+export const FIGURE_MIN_PANEL = 400
+
+export function figureLayout(imageWidth: number, imageHeight: number, panelCount: number): FigureLayout {
+  const scale = Math.max(1, Math.ceil(FIGURE_MIN_PANEL / imageWidth))
+  const w = imageWidth * scale
+  const h = imageHeight * scale
+  const m = FIGURE_MARGIN
+  const panels = Array.from({ length: panelCount }, (_, k) => ({ x: m.left + k * (w + m.gap + m.left), y: m.top, w, h }))
+  return { width: panels[panels.length - 1].x + w + m.right, height: m.top + h + m.bottom, scale, panels }
+}

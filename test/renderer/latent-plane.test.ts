@@ -20,7 +20,7 @@ function answer(req: ExplorerGridRequest, cached = false): ExplorerGridResult {
 beforeEach(() => {
   pinia = createPinia()
   setActivePinia(pinia)
-  api = new FakeLabApi({ 'explorer:grid': (req) => answer(req) })
+  api = new FakeLabApi({ 'explorer:grid': (req) => answer(req), 'latent-views:list': () => [] })
   setLabApi(api)
 })
 
