@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LATENT_VIEW_FORMAT } from '@shared/api'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import { cellLatent } from '../../src/main/explorer/plane'
-import { Lab } from '../../src/main/services/lab'
+import { Lab, MAX_EXPLORER_PROCESSES } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import type { TrainerLauncher } from '../../src/main/trainer-host/channel'
 import { selectBackend } from '../../src/main/trainer/backend/select'
 import { checkpointName, loadModelFrom } from '../../src/main/trainer/checkpoint'
 import { decodePng } from '../../src/main/trainer/grid'
@@ -17,10 +18,25 @@ import { tf } from '../../src/main/trainer/tf'
 
 let lab: Lab
 let runId: number
+/** Explorer processes alive now, and the most alive at once since the last reset. */
+const explorers = { live: 0, most: 0 }
+const fork = forkLauncher()
+const countingLauncher: TrainerLauncher = (label) => {
+  const channel = fork(label)
+  if (!label.includes('explore')) return channel
+  explorers.live++
+  explorers.most = Math.max(explorers.most, explorers.live)
+  let ended = false
+  channel.onExit(() => {
+    if (!ended) explorers.live--
+    ended = true
+  })
+  return channel
+}
 const plane = { axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 20 }
 
 beforeAll(async () => {
-  lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'explorer-')), launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+  lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'explorer-')), launcher: countingLauncher, version: 'test', transport: 'ipc' })
   const run = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'explore', seed: 3, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' })
   runId = run.id
   const end = await lab.waitForEnd(run.id)
@@ -254,4 +270,13 @@ describe('latent explorer', () => {
     expect(await lab.handlers['latent-views:delete']({ id: saved.id })).toEqual({ id: saved.id })
     expect(() => lab.handlers['latent-views:delete']({ id: saved.id })).toThrow(`Latent view ${saved.id} does not exist`)
   })
+
+  it('renders many planes asked at once with at most MAX_EXPLORER_PROCESSES processes alive', async () => {
+    explorers.most = explorers.live
+    const asked = [1, 2, 1, 2, 1].map((epoch, k) => lab.explorerGrid({ id: runId, epoch, ...plane, resolution: 5, min: -1 - k, max: 1 + k }))
+    const results = await Promise.all(asked)
+    expect(results.every((r) => !r.cached && r.rows === 5)).toBe(true)
+    expect(explorers.most).toBeGreaterThan(0)
+    expect(explorers.most).toBeLessThanOrEqual(MAX_EXPLORER_PROCESSES)
+  }, 120_000)
 })

@@ -55,6 +55,14 @@ interface ActiveRun {
 
 type Waiter = (summary: RunSummary) => void
 
+/**
+ * At most this many explorer processes run at once; further renderings wait their turn, so
+ * scrubbing quickly through many epochs cannot start a process per epoch all together.
+ */
+export const MAX_EXPLORER_PROCESSES = 2
+/** How long a killed explorer process may take to report its exit before its slot is freed anyway. */
+const EXPLORER_EXIT_GRACE_MS = 5_000
+
 export class Lab {
   readonly db: Database
   readonly runs: RunsRepo
@@ -67,6 +75,9 @@ export class Lab {
   /** Latent planes being rendered, by cache key: a second identical request joins the first. */
   private readonly rendering = new Map<string, Promise<{ png: Buffer; rows: number; cols: number }>>()
   private readonly explorers = new Set<TrainerChannel>()
+  private explorerSlotsTaken = 0
+  private readonly explorerQueue: (() => void)[] = []
+  private closed = false
 
   constructor(private readonly opts: LabOptions) {
     this.db = openDatabase(join(opts.dataDir, DB_FILE))
@@ -387,12 +398,56 @@ export class Lab {
     )
   }
 
-  private exploreInTrainer<T>(
+  /** Waits for one of the MAX_EXPLORER_PROCESSES slots. */
+  private takeExplorerSlot(): Promise<void> {
+    if (this.explorerSlotsTaken < MAX_EXPLORER_PROCESSES) {
+      this.explorerSlotsTaken++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => this.explorerQueue.push(resolve))
+  }
+
+  /** Hands the slot straight to the next waiting rendering, or frees it. */
+  private releaseExplorerSlot(): void {
+    const next = this.explorerQueue.shift()
+    if (next) next()
+    else this.explorerSlotsTaken--
+  }
+
+  private async exploreInTrainer<T>(
     runId: number,
     config: RunConfig,
     generatorDir: string,
     what: Pick<ExploreRequest, 'plane' | 'strips'>,
     result: (event: TrainerEvent) => T | undefined
+  ): Promise<T> {
+    await this.takeExplorerSlot()
+    // The slot is freed once the process has exited (or, should no exit be reported, a while
+    // after it was killed), not merely when its answer came.
+    let freed = false
+    const free = (): void => {
+      if (freed) return
+      freed = true
+      this.releaseExplorerSlot()
+    }
+    if (this.closed) {
+      free()
+      throw new LabError('INTERNAL', 'The lab was closed before the plane was rendered.')
+    }
+    try {
+      return await this.exploreOnce(runId, config, generatorDir, what, result, free)
+    } finally {
+      setTimeout(free, EXPLORER_EXIT_GRACE_MS).unref()
+    }
+  }
+
+  private exploreOnce<T>(
+    runId: number,
+    config: RunConfig,
+    generatorDir: string,
+    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    result: (event: TrainerEvent) => T | undefined,
+    onExit: () => void
   ): Promise<T> {
     return new Promise((resolve, reject) => {
       const channel = this.opts.launcher(`gan-trainer explore ${runId}`)
@@ -415,12 +470,16 @@ export class Lab {
         if (value !== undefined) settle(() => resolve(value))
         else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering the latent plane failed: ${event.message}`)))
       })
-      channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`))))
+      channel.onExit((exit) => {
+        onExit()
+        settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`)))
+      })
       channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, ...what })
     })
   }
 
   close(): void {
+    this.closed = true
     for (const channel of this.explorers) channel.kill()
     this.explorers.clear()
     for (const [id, run] of this.active) {
