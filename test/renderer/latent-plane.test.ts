@@ -261,6 +261,22 @@ describe('LatentPlane', () => {
     expect(w.get('[data-testid="latent-pin-marker-A"]').attributes('style')).toContain('left: 50%')
     expect(w.get('[data-testid="latent-pin-marker-B"]').attributes('style')).toMatch(/left: 76\.6/)
     expect(w.get('[data-testid="latent-pin-marker-C"]').attributes('style')).toMatch(/top: 23\.3/)
+    expect(w.find('[data-testid="latent-fit-note"]').exists()).toBe(false)
+    // C moved out of the range: the note names it and fitting widens the range to hold it.
+    api.handlers['explorer:grid'] = (req) => ({
+      ...answer(req),
+      directions: { u: [1, 0, 0, 0], v: [0, 0, 0, 1] },
+      points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 0, y: 4.5 }]
+    })
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="latent-fit-note"]').text()).toContain('C lies at (0, 4.5), outside the range')
+    expect(w.find('[data-testid="latent-pin-marker-C"]').exists()).toBe(false)
+    await w.get('[data-testid="latent-fit-range"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('explorer:grid').at(-1)).toMatchObject({ min: -5.4, max: 5.4 })
+    expect(w.find('[data-testid="latent-fit-note"]').exists()).toBe(false)
+    expect(w.find('[data-testid="latent-pin-marker-C"]').exists()).toBe(true)
     await w.get('[data-testid="latent-pins-clear"]').trigger('click')
     expect((w.get('[data-testid="latent-field-directions"]').element as HTMLSelectElement).value).toBe('axes')
   })
