@@ -117,6 +117,7 @@ describe('npm run train -- --resume', () => {
     expect(clash.code).toBe(2)
     expect(clash.stderr).toContain('--lr cannot be combined with --resume')
   })
+})
 
 describe('npm run cli -- explore', () => {
   it('reproduces a saved latent view as the lab draws it, and refuses bad settings naming the field', async () => {
