@@ -3,9 +3,11 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { BACKEND_CHOICES, PRESETS, PRESET_IDS, wassersteinDefaults, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
+import { BACKEND_CHOICES, PRESETS, PRESET_IDS, wassersteinDefaults, type BackendChoice, type DiscriminatorRegularizer, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
+import type { LatentViewSettings } from '@shared/api'
+import { MAX_LATENT_VIEW_FILE_BYTES, parseLatentViewFile, planeAxisNames } from '@shared/latent-view'
 import { describeMetrics, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
 import { bundleFileName, exportRunBundle, readBundleFile, type BundleCheckpoints } from '../main/services/bundle'
@@ -24,6 +26,7 @@ const USAGE = `GAN Workbench command line
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
                    [--loss nsgan|minimax|lsgan|hinge|wgan|wgan-gp] [--clip 0.01] [--gp 10] [--beta2 X]
+                   [--d-regularizer dropout|batchnorm|none]
                    (--loss wgan or wgan-gp starts from the paper's optimizer for both networks,
                    RMSprop 5e-5 or Adam 1e-4 β1 0 β2 0.9, and --d-steps 5; flags override them;
                    --clip is WGAN's weight clip, --gp WGAN-GP's penalty weight λ)
@@ -33,6 +36,8 @@ const USAGE = `GAN Workbench command line
                    (a config saved from the lab's run view; other flags cannot be combined with it)
   npm run cli -- export-bundle --run ID [--out FILE] [--checkpoints last|all|none] [--data-dir DIR]
   npm run cli -- import-bundle FILE [--data-dir DIR]
+  npm run cli -- explore --settings VIEW.view.json --out plane.png [--epoch N] [--data-dir DIR]
+                   (a latent view exported from the explorer; writes the plane's tiles, as the lab draws them)
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
@@ -124,7 +129,8 @@ function configFromFlags(values: TrainFlags): RunConfigInput {
     optimizerG: optimizer,
     backend: values.backend as BackendChoice,
     // The schema checks each field and names the one that is wrong.
-    tricks: tricks as RunConfigInput['tricks']
+    tricks: tricks as RunConfigInput['tricks'],
+    discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? 'dropout') as DiscriminatorRegularizer }
   }
 }
 
@@ -155,6 +161,7 @@ async function train(argv: string[]): Promise<number> {
       loss: { type: 'string' },
       clip: { type: 'string' },
       gp: { type: 'string' },
+      'd-regularizer': { type: 'string' },
       config: { type: 'string' },
       resume: { type: 'string' }
     }
@@ -261,6 +268,50 @@ function importBundle(argv: string[]): number {
   }
 }
 
+/** Renders the plane of a latent view settings file, as the lab does, into a PNG. */
+async function explore(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { settings: { type: 'string' }, out: { type: 'string' }, epoch: { type: 'string' }, 'data-dir': { type: 'string' } }
+  })
+  if (values.settings === undefined) throw new LabError('INVALID_REQUEST', 'explore needs --settings VIEW.view.json')
+  if (values.out === undefined) throw new LabError('INVALID_REQUEST', 'explore needs --out FILE.png')
+  const path = resolve(values.settings)
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch {
+    throw new LabError('NOT_FOUND', `--settings: no file at ${path}`)
+  }
+  let settings: LatentViewSettings
+  try {
+    settings = parseLatentViewFile(size > MAX_LATENT_VIEW_FILE_BYTES ? '' : readFileSync(path, 'utf8'), size)
+  } catch (err) {
+    // The message already lists the fields at fault; without issues main() does not call it a run config.
+    throw err instanceof LabError ? new LabError(err.code, `${path}: ${err.message}`) : err
+  }
+  const epoch = num(values.epoch, '--epoch')
+  const grid = epoch === undefined ? settings.grid : { ...settings.grid, epoch }
+  const lab = oneShotLab(values['data-dir'])
+  lab.subscribe((e) => {
+    if (e.event === 'explorer:progress') process.stderr.write(`\rrendering ${e.payload.done}/${e.payload.total} cells`)
+  })
+  try {
+    const res = await lab.explorerGrid(grid)
+    process.stderr.write('\n')
+    const out = resolve(values.out)
+    writeFileSync(out, Buffer.from(res.pngBase64, 'base64'))
+    const names = planeAxisNames(res.coords)
+    console.log(
+      `run ${grid.id} epoch ${res.epoch}: ${res.rows}x${res.cols} plane, ${names.x} and ${names.y} from ${res.coords.min} to ${res.coords.max}${res.cached ? ' (from the cache)' : ''} -> ${out}`
+    )
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -310,6 +361,7 @@ async function main(): Promise<number> {
     if (command === 'serve') return await serve(rest)
     if (command === 'export-bundle') return exportBundle(rest)
     if (command === 'import-bundle') return importBundle(rest)
+    if (command === 'explore') return await explore(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {

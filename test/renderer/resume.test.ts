@@ -1,29 +1,18 @@
 // @vitest-environment jsdom
 // Resume in the run view: a crashed run offers "Resume", a completed one "Train to N epochs";
 // either asks the back end and reloads the run's series, whose tail the resume replaces.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import type { RunSummary } from '@shared/api'
-import { setLabApi } from '@renderer/api/current'
-import App from '@renderer/App.vue'
 import { useTrainerStore } from '@renderer/stores/trainer'
+import { mountApp, useAppTestSetup } from './helpers/app'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
 import { detail, epoch, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
-beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-afterEach(() => setLabApi(null))
+const pinia = useAppTestSetup()
 
 async function open(run: RunSummary, fake: FakeLabApi): Promise<VueWrapper> {
-  setLabApi(fake)
-  const w = mount(App, { global: { plugins: [pinia] } })
-  await flushPromises()
+  const w = await mountApp(pinia(), fake)
   await w.get(`[data-testid="run-row-${run.id}"]`).trigger('click')
   await flushPromises()
   return w
