@@ -5,13 +5,12 @@
 // Needs the built renderer (npm run build) and Debian's chromium.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { chromium } from 'playwright-core'
+import { join } from 'node:path'
 import { PRESETS, runConfigSchema } from '../src/shared/config'
 import type { StepRow } from '../src/shared/metrics'
-import { startLabServer } from '../src/main/server/lab-server'
 import { Lab } from '../src/main/services/lab'
 import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
+import { openLabInBrowser, watchLongTasks } from '../test/helpers/chromium'
 
 const RUNS = 1000
 const STEPS = 100_000
@@ -33,31 +32,20 @@ async function main(): Promise<void> {
     rows.push({ step: s, epoch: 1 + Math.floor(s / 1000), timeMs: s * 40, dLossReal: 0.6 + 0.1 * Math.sin(s / 50), dLossFake: 0.7 - 0.2 * t, gLoss: 0.8 + t, dAccReal: 0.8, dAccFake: 0.6 })
     if (rows.length === 5000) lab.metrics.insertSteps(bigId, rows.splice(0))
   }
-  const server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../out/renderer'), port: 0 })
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
-  })
+  const { server, page, close } = await openLabInBrowser(lab, { viewport: { width: 1400, height: 900 }, open: false })
+  const longTasks = await watchLongTasks(page)
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await page.addInitScript(() => {
-      const w = window as unknown as { longest: number }
-      w.longest = 0
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration)
-      }).observe({ type: 'longtask', buffered: true })
-    })
     const t0 = Date.now()
     await page.goto(server.url)
     await page.getByTestId(`run-row-${bigId}`).waitFor()
     const listMs = Date.now() - t0
     const rowsShown = await page.locator('[data-testid^="run-row-"]').count()
-    await page.evaluate(() => ((window as unknown as { longest: number }).longest = 0))
+    await longTasks.reset()
     const t1 = Date.now()
     await page.getByTestId(`run-row-${bigId}`).click()
     await page.waitForFunction((n) => document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-points') === String(n), STEPS, { timeout: 120_000 })
     const plotMs = Date.now() - t1
-    const longestTaskMs = await page.evaluate(() => (window as unknown as { longest: number }).longest)
+    const longestTaskMs = await longTasks.longest()
     const result = { runsListed: rowsShown, runsListMs: listMs, pointsPerSeries: STEPS, plotMs, longestTaskMsWhilePlotting: Math.round(longestTaskMs) }
     if (json) console.log(JSON.stringify(result))
     else {
@@ -65,8 +53,7 @@ async function main(): Promise<void> {
       log(`run with ${STEPS} steps per series: plotted in ${plotMs} ms; longest main-thread task ${Math.round(longestTaskMs)} ms`)
     }
   } finally {
-    await browser.close()
-    await server.close()
+    await close()
     lab.close()
   }
 }

@@ -3,21 +3,21 @@
 // and one scrubber that moves both runs' sample grids.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pairConfigs, RUN_COLORS } from '@shared/compare'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('compare view in a browser', () => {
   let lab: Lab
   let server: RunningLabServer
-  let browser: Browser
+  let browserLab: LabInBrowser
   let page: Page
   let ids: number[]
   const shownEpoch = async (): Promise<string | undefined> => (await page.getByTestId('compare-epoch-shown').textContent())?.trim()
@@ -28,16 +28,12 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     const pair = lab.startPair([tiny[0], tiny[1]])
     ids = pair.map((r) => r.id)
     for (const id of ids) expect((await lab.waitForEnd(id)).status).toBe('completed')
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    browserLab = await openLabInBrowser(lab)
+    ;({ server, page } = browserLab)
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+    await browserLab?.close()
     lab?.close()
   })
 

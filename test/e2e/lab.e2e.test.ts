@@ -3,21 +3,21 @@
 // run started from the form makes the progress bar and the charts move.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('lab in a browser', () => {
   let lab: Lab
   let server: RunningLabServer
-  let browser: Browser
+  let browserLab: LabInBrowser
   let page: Page
   let trainedId: number
 
@@ -26,16 +26,12 @@ describe.skipIf(!haveChromium)('lab in a browser', () => {
     const trained = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'headless run', seed: 7, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' })
     trainedId = trained.id
     expect((await lab.waitForEnd(trainedId)).status).toBe('completed')
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    browserLab = await openLabInBrowser(lab)
+    ;({ server, page } = browserLab)
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+    await browserLab?.close()
     lab?.close()
   })
 
