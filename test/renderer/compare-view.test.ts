@@ -126,6 +126,11 @@ describe('compare view', () => {
     await flushPromises()
     expect(fake.requestsTo('comparisons:save')[0]).toMatchObject({ name: 'SGD vs Adam, seed 7', runIds: [2, 1] })
     expect(w.get('[data-testid="saved-comparisons"]').text()).toContain('SGD vs Adam, seed 7')
+    expect(w.get('[data-testid="compare-saved-note"]').text()).toBe('Saved as “SGD vs Adam, seed 7”')
+    await w.get('[data-testid="compare-save-name"]').setValue('SGD vs Adam, seed 7')
+    await w.get('[data-testid="compare-save"]').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="compare-saved-note"]').text()).toBe('Replaced the saved comparison “SGD vs Adam, seed 7”')
     w.unmount()
   })
 
