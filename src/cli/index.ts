@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
+import { COLUMN_TYPES, describeDataset, type ColumnType } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
@@ -28,7 +29,13 @@ const USAGE = `GAN Workbench command line
                    (a config saved from the lab's run view; other flags cannot be combined with it)
   npm run cli -- export-bundle --run ID [--out FILE] [--checkpoints last|all|none] [--data-dir DIR]
   npm run cli -- import-bundle FILE [--data-dir DIR]
+  npm run cli -- import-dataset FILE [LABELS_FILE] [--name NAME] [--column NAME=TYPE ...] [--data-dir DIR]
+                   (IDX images, gzipped or not, with an optional IDX label file; or a CSV table whose
+                    column types are inferred; TYPE is numeric, integer, categorical or ignore)
+  npm run cli -- datasets [--data-dir DIR]      (lists the data sets and their ids)
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
+
+Any train command takes --dataset mnist|toy-ring-8|toy-grid-25|toy-parabola|ID (an imported data set).
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
 Presets: ${PRESET_IDS.join(', ')}`
@@ -46,7 +53,7 @@ const describe = (m: StepMetrics): string => STEP_METRICS.map((k) => `${k} ${fmt
 type TrainFlags = Record<string, string | undefined>
 
 /** Flags that may adjust a saved config; any other flag beside --config is refused. */
-const CONFIG_OVERRIDES = new Set(['config', 'data-dir', 'name', 'seed', 'epochs'])
+const CONFIG_OVERRIDES = new Set(['config', 'data-dir', 'name', 'seed', 'epochs', 'dataset'])
 
 function configFromFile(file: string, values: TrainFlags, argv: string[]): RunConfigInput {
   const clashing = argv
@@ -69,8 +76,16 @@ function configFromFile(file: string, values: TrainFlags, argv: string[]): RunCo
     ...saved,
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.seed !== undefined ? { seed: num(values.seed, '--seed') } : {}),
-    ...(values.epochs !== undefined ? { epochs: num(values.epochs, '--epochs') } : {})
+    ...(values.epochs !== undefined ? { epochs: num(values.epochs, '--epochs') } : {}),
+    ...datasetFlag(values)
   }
+}
+
+/** --dataset: a built-in name or an imported data set's id (the schema says which are valid). */
+function datasetFlag(values: TrainFlags): Pick<RunConfigInput, 'dataset'> {
+  const v = values.dataset
+  if (v === undefined) return {}
+  return { dataset: (/^\d+$/.test(v) ? Number(v) : v) as RunConfigInput['dataset'] }
 }
 
 function configFromFlags(values: TrainFlags): RunConfigInput {
@@ -110,6 +125,7 @@ function configFromFlags(values: TrainFlags): RunConfigInput {
     optimizerD: optimizer,
     optimizerG: optimizer,
     backend: values.backend as BackendChoice,
+    ...datasetFlag(values),
     // The schema checks each field and names the one that is wrong.
     tricks: tricks as RunConfigInput['tricks']
   }
@@ -139,7 +155,8 @@ async function train(argv: string[]): Promise<number> {
       init: { type: 'string' },
       'd-batch': { type: 'string' },
       loss: { type: 'string' },
-      config: { type: 'string' }
+      config: { type: 'string' },
+      dataset: { type: 'string' }
     }
   })
   const config = values.config !== undefined ? configFromFile(values.config, values, argv) : configFromFlags(values)
@@ -238,6 +255,44 @@ function importBundle(argv: string[]): number {
   }
 }
 
+function importDataset(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, column: { type: 'string', multiple: true }, 'data-dir': { type: 'string' } }
+  })
+  if (positionals.length < 1 || positionals.length > 2) throw new LabError('INVALID_REQUEST', 'import-dataset needs FILE (and for IDX images optionally LABELS_FILE)')
+  const columns = (values.column ?? []).map((c) => {
+    const [name, type] = c.split('=')
+    if (!name || !(COLUMN_TYPES as readonly string[]).includes(type ?? '')) {
+      throw new LabError('INVALID_REQUEST', `--column must be NAME=${COLUMN_TYPES.join('|')}, got "${c}"`)
+    }
+    return { name, type: type as ColumnType }
+  })
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const info = lab.datasets.importFiles(positionals.map((p) => resolve(p)), values.name, columns)
+    console.log(`imported data set ${info.id}: ${info.name} (${describeDataset(info)})`)
+    for (const c of info.columns ?? []) console.log(`  ${c.name}: ${c.type}${c.categories ? ` (${c.categories.join(', ')})` : c.min !== undefined ? ` ${c.min} to ${c.max}` : ''}`)
+    console.log(`train on it: npm run train -- --preset ${info.kind === 'images' ? 'mnist-mlp' : 'tabular-mlp'} --dataset ${info.id}`)
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
+function listDatasets(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, strict: true, options: { 'data-dir': { type: 'string' } } })
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    for (const d of lab.datasets.list()) console.log(`${String(d.id).padEnd(14)} ${d.name} (${describeDataset(d)})`)
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -287,6 +342,8 @@ async function main(): Promise<number> {
     if (command === 'serve') return await serve(rest)
     if (command === 'export-bundle') return exportBundle(rest)
     if (command === 'import-bundle') return importBundle(rest)
+    if (command === 'import-dataset') return importDataset(rest)
+    if (command === 'datasets') return listDatasets(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {

@@ -21,6 +21,7 @@ import {
 } from '@shared/api'
 import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { pairConfigs } from '@shared/compare'
+import type { EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
@@ -28,6 +29,8 @@ import { ComparisonsRepo } from '../db/repos/comparisons'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
+import { DatasetService, type FileChooser } from './datasets'
+import { samplesCsv } from './samples-export'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
 import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
@@ -43,6 +46,8 @@ export interface LabOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void
   /** How long a stop request may take before the trainer is killed. */
   stopTimeoutMs?: number
+  /** The desktop app's open dialog for data-set imports; absent in the lab server and CLI. */
+  chooseFiles?: FileChooser
 }
 
 interface ActiveRun {
@@ -59,6 +64,7 @@ export class Lab {
   readonly runs: RunsRepo
   readonly metrics: MetricsRepo
   readonly comparisons: ComparisonsRepo
+  readonly datasets: DatasetService
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   private readonly waiters = new Map<number, Waiter[]>()
@@ -71,6 +77,7 @@ export class Lab {
     this.runs = new RunsRepo(this.db)
     this.metrics = new MetricsRepo(this.db)
     this.comparisons = new ComparisonsRepo(this.db)
+    this.datasets = new DatasetService(this.db, opts.dataDir, opts.chooseFiles)
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
   }
@@ -120,6 +127,16 @@ export class Lab {
     'comparisons:delete': ({ id }) => {
       if (!this.comparisons.delete(id)) throw new LabError('NOT_FOUND', `Comparison ${id} does not exist`)
       return { id }
+    },
+    'datasets:list': () => this.datasets.list(),
+    'datasets:choose': ({ kind }) => this.datasets.choose(kind),
+    'datasets:preview': ({ token, columns }) => this.datasets.repreview(token, columns),
+    'datasets:import': (req) => this.datasets.importChosen(req),
+    'datasets:delete': ({ id }) => this.datasets.delete(id),
+    'runs:samples': ({ id, epoch }) => this.samples(id, epoch),
+    'runs:export-samples': ({ id, epoch }) => {
+      const run = this.requireRun(id)
+      return samplesCsv(run, epoch, this.samples(id, epoch))
     }
   }
 
@@ -160,6 +177,14 @@ export class Lab {
     return summary
   }
 
+  /** Generated rows or points of one epoch of a tabular or toy run. */
+  samples(id: number, epoch: number): EpochSamples {
+    this.requireRun(id)
+    const samples = this.metrics.samples(id, epoch)
+    if (!samples) throw new LabError('NOT_FOUND', `Run ${id} has no generated rows or points for epoch ${epoch}`)
+    return samples
+  }
+
   subscribe(listener: (e: EventEnvelope) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
@@ -177,6 +202,7 @@ export class Lab {
       throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
     }
     const config: RunConfig = parsed.data
+    const data = this.datasets.resolve(config)
     const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
     const id = this.runs.create(config)
     const channel = this.opts.launcher(`gan-trainer run ${id}`)
@@ -189,7 +215,7 @@ export class Lab {
       this.active.delete(id)
       if (!run.finished) this.finish(id, run, 'crashed', `The trainer process ${exit.reason} before the run ended.`)
     })
-    channel.send({ type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir })
+    channel.send({ type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(data ? { data } : {}) })
     const summary = this.requireRun(id)
     this.emit('runs:changed', summary)
     return summary

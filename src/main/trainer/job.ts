@@ -7,10 +7,11 @@ import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
 import { loadModelFrom, writeCheckpoint } from './checkpoint'
 import { describeFailure } from './failure'
-import { loadMnist } from './data/mnist'
+import { loadTrainingData } from './data/source'
 import { buildModels, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from './random'
-import { trainGan } from './train'
+import { pointsRenderer, tableRenderer } from './samples'
+import { gridRenderer, trainGan } from './train'
 
 export interface JobControl {
   emit(event: TrainerEvent): void
@@ -23,11 +24,12 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     mkdirSync(req.runDir, { recursive: true })
     const report = await selectBackend(req.config.backend)
     emit({ type: 'backend', report })
-    const data = loadMnist('train', req.mnistDir)
+    const { data, columns, rawPoints } = loadTrainingData(req.data, req.mnistDir, req.config.seed)
+    const samples = columns === null ? gridRenderer : rawPoints ? pointsRenderer(columns, rawPoints) : tableRenderer(columns)
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
-    const models = buildModels(req.config.preset, req.config.latentDim)
+    const models = buildModels(req.config.preset, req.config.latentDim, data.shape)
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)
@@ -46,7 +48,7 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       onEpoch: (result) => emit({ type: 'epoch', result }),
       shouldStop: control.stopRequested,
       saveCheckpoint: (epoch, m) => writeCheckpoint(req.runDir, epoch, m)
-    })
+    }, samples)
     models.generator.dispose()
     models.discriminator.dispose()
     emit({ type: 'done', status: outcome.status, message: outcome.message })
