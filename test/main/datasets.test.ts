@@ -118,6 +118,7 @@ describe('data-set registry', () => {
     // Real points sit on the circle of radius 2.
     for (const [x, y] of samples.real) expect(Math.hypot(x, y)).toBeCloseTo(2, 0)
     expect(samples.fake.every((p) => p.length === 2 && p.every(Number.isFinite))).toBe(true)
+    await expect(lab.explorerGrid({ id: run.id, epoch: 1, axisI: 0, axisJ: 1, min: -1, max: 1, resolution: 5 })).rejects.toThrow(/not images: the latent explorer draws images only/)
   })
 
   it('refuses a run whose data set is missing or does not fit the preset, before anything is recorded', () => {

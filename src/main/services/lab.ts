@@ -19,7 +19,7 @@ import {
   type RunDetail,
   type RunSummary
 } from '@shared/api'
-import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
+import { PRESETS, PRESET_DATA_KINDS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { pairConfigs } from '@shared/compare'
 import type { EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
@@ -334,6 +334,10 @@ export class Lab {
 
   /** The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. */
   private generatorDir(id: number, epoch: number): string {
+    const preset = (this.runs.config(id) as RunConfig).preset
+    if (!PRESET_DATA_KINDS[preset].includes('images')) {
+      throw new LabError('INVALID_REQUEST', `Run ${id} (${preset}) generates table rows or points, not images: the latent explorer draws images only`)
+    }
     const epochs = this.metrics.epochs(id)
     const checkpointDir = epochs.find((e) => e.epoch === epoch)?.checkpointDir ?? null
     const withCheckpoints = epochs.filter((e) => e.checkpointDir).map((e) => e.epoch)
