@@ -32,6 +32,8 @@ const USAGE = `GAN Workbench command line
   npm run cli -- import-dataset FILE [LABELS_FILE] [--name NAME] [--column NAME=TYPE ...] [--data-dir DIR]
                    (IDX images, gzipped or not, with an optional IDX label file; or a CSV table whose
                     column types are inferred; TYPE is numeric, integer, categorical or ignore)
+  npm run cli -- import-dataset data_batch_1.bin [... up to 6] | FOLDER [--size 32] [--channels 1|3]
+                   (CIFAR-10 binary batches; or a folder of PNG/JPEG images, centre-cropped and resized)
   npm run cli -- datasets [--data-dir DIR]      (lists the data sets and their ids)
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
@@ -260,9 +262,18 @@ function importDataset(argv: string[]): number {
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { name: { type: 'string' }, column: { type: 'string', multiple: true }, 'data-dir': { type: 'string' } }
+    options: {
+      name: { type: 'string' },
+      column: { type: 'string', multiple: true },
+      size: { type: 'string' },
+      channels: { type: 'string' },
+      'data-dir': { type: 'string' }
+    }
   })
-  if (positionals.length < 1 || positionals.length > 2) throw new LabError('INVALID_REQUEST', 'import-dataset needs FILE (and for IDX images optionally LABELS_FILE)')
+  if (positionals.length < 1 || positionals.length > 6) {
+    throw new LabError('INVALID_REQUEST', 'import-dataset needs FILE (IDX images and optionally LABELS_FILE, a CSV, up to 6 CIFAR-10 .bin batches, or a FOLDER of images)')
+  }
+  if (values.channels !== undefined && !['1', '3'].includes(values.channels)) throw new LabError('INVALID_REQUEST', `--channels must be 1 or 3, got "${values.channels}"`)
   const columns = (values.column ?? []).map((c) => {
     const [name, type] = c.split('=')
     if (!name || !(COLUMN_TYPES as readonly string[]).includes(type ?? '')) {
@@ -272,7 +283,11 @@ function importDataset(argv: string[]): number {
   })
   const lab = oneShotLab(values['data-dir'])
   try {
-    const info = lab.datasets.importFiles(positionals.map((p) => resolve(p)), values.name, columns)
+    const info = lab.datasets.importFiles(positionals.map((p) => resolve(p)), values.name, {
+      columns,
+      ...(values.size !== undefined ? { size: num(values.size, '--size') } : {}),
+      ...(values.channels !== undefined ? { channels: values.channels === '1' ? (1 as const) : (3 as const) } : {})
+    })
     console.log(`imported data set ${info.id}: ${info.name} (${describeDataset(info)})`)
     for (const c of info.columns ?? []) console.log(`  ${c.name}: ${c.type}${c.categories ? ` (${c.categories.join(', ')})` : c.min !== undefined ? ` ${c.min} to ${c.max}` : ''}`)
     console.log(`train on it: npm run train -- --preset ${info.kind === 'images' ? 'mnist-mlp' : 'tabular-mlp'} --dataset ${info.id}`)

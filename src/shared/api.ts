@@ -216,7 +216,13 @@ export const requestSchemas = {
   'comparisons:save': saveComparisonSchema,
   'comparisons:delete': runId,
   'datasets:list': z.undefined(),
-  'datasets:choose': z.object({ kind: z.enum(['idx', 'csv']) }).strict(),
+  'datasets:choose': z
+    .object({
+      kind: z.enum(['idx', 'csv', 'cifar', 'folder']),
+      /** Image folders: the square size every image is resized to. */
+      size: z.number().int('must be a whole number').min(4, 'must be at least 4').max(256, 'must be at most 256').optional()
+    })
+    .strict(),
   'datasets:preview': z
     .object({ token: z.string().min(1).max(100), columns: z.array(columnOverrideSchema).max(DATASET_LIMITS.csvMaxColumns) })
     .strict(),
@@ -249,7 +255,7 @@ export interface LabCalls {
   'comparisons:delete': { req: { id: number }; res: { id: number } }
   'datasets:list': { req: undefined; res: DatasetInfo[] }
   /** Opens a file dialog on the lab machine (desktop app); null when cancelled. */
-  'datasets:choose': { req: { kind: 'idx' | 'csv' }; res: DatasetPreview | null }
+  'datasets:choose': { req: { kind: 'idx' | 'csv' | 'cifar' | 'folder'; size?: number }; res: DatasetPreview | null }
   'datasets:preview': { req: { token: string; columns: { name: string; type: 'numeric' | 'integer' | 'categorical' | 'ignore' }[] }; res: DatasetPreview }
   'datasets:import': { req: z.input<typeof datasetImportSchema>; res: DatasetInfo }
   'datasets:delete': { req: { id: number }; res: { id: number } }

@@ -98,12 +98,12 @@ describe('data-set registry', () => {
 
   it('applies a chosen column type and refuses a type the cells do not fit, naming row and column', () => {
     const lab = newLab()
-    const info = lab.datasets.importFiles([SEATTLE], 'weather', [{ name: 'wind', type: 'ignore' }])
+    const info = lab.datasets.importFiles([SEATTLE], 'weather', { columns: [{ name: 'wind', type: 'ignore' }] })
     expect(info.columns!.find((c) => c.name === 'wind')!.type).toBe('ignore')
-    expect(refusal(() => lab.datasets.importFiles([SEATTLE], 'w', [{ name: 'weather', type: 'numeric' }])).message).toMatch(
+    expect(refusal(() => lab.datasets.importFiles([SEATTLE], 'w', { columns: [{ name: 'weather', type: 'numeric' }] })).message).toMatch(
       /seattle-weather\.csv: row 2, column "weather": "drizzle" is not a number/
     )
-    expect(refusal(() => lab.datasets.importFiles([SEATTLE], 'w', [{ name: 'nope', type: 'numeric' }])).message).toMatch(/has no column "nope"/)
+    expect(refusal(() => lab.datasets.importFiles([SEATTLE], 'w', { columns: [{ name: 'nope', type: 'numeric' }] })).message).toMatch(/has no column "nope"/)
     expect(lab.datasets.repo.list()).toHaveLength(1)
   })
 

@@ -15,7 +15,7 @@ import {
   type DatasetPreview
 } from '@shared/datasets'
 import { LabError } from '@shared/errors'
-import { readIdx, type IdxArray } from '../trainer/data/idx'
+import { readIdx } from '../trainer/data/idx'
 
 /** A checked import, ready to be written into its folder. */
 export interface PreparedImport {
@@ -73,48 +73,68 @@ export function prepareIdxBytes(files: { bytes: Uint8Array; source: string }[]):
   }
   if (height !== width) refuse(`${img.source} holds images of ${height}x${width}; images must be square`)
   const lab: (typeof labels)[number] | undefined = labels[0]
-  let classes: number | null = null
-  if (lab) {
-    if (lab.idx.dims[0] !== count) refuse(`${lab.source} holds ${lab.idx.dims[0]} labels but ${img.source} holds ${count} images`)
-    let max = 0
-    for (const v of lab.idx.data) if (v > max) max = v
-    classes = max + 1
-  }
+  if (lab && lab.idx.dims[0] !== count) refuse(`${lab.source} holds ${lab.idx.dims[0]} labels but ${img.source} holds ${count} images`)
+  return imagesImport({
+    count,
+    size: height,
+    channels,
+    pixels: img.idx.data,
+    labels: lab ? lab.idx.data : null,
+    name: basename(img.source).replace(/(\.gz)?$/, ''),
+    source: [img.source, lab?.source].filter(Boolean).map((s) => basename(s!)).join(' + ')
+  })
+}
+
+/** IDX bytes: a header of big-endian dimensions, then the data. */
+function idxFile(dims: number[], data: Uint8Array): Buffer {
+  const h = new Uint8Array(4 + 4 * dims.length)
+  h[2] = 0x08
+  h[3] = dims.length
+  const view = new DataView(h.buffer)
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false))
+  return Buffer.concat([h, data])
+}
+
+/**
+ * A checked set of square images (count x size x size x channels bytes, HWC) with optional
+ * labels, stored as IDX files (rank 4 when colour) whatever the source format was.
+ */
+export function imagesImport(d: {
+  count: number
+  size: number
+  channels: 1 | 3
+  pixels: Uint8Array
+  labels: Uint8Array | null
+  name: string
+  source: string
+  warnings?: string[]
+}): PreparedImport {
   let min = 255
   let max = 0
-  for (const v of img.idx.data) {
+  for (const v of d.pixels) {
     if (v < min) min = v
     if (v > max) max = v
   }
-  const warnings: string[] = []
-  if (max === min) warnings.push(`every pixel is ${min}: the images are blank`)
-  if (!lab) warnings.push('no label file: the data set has no classes')
-  const header = (idx: IdxArray): Uint8Array => {
-    const h = new Uint8Array(4 + 4 * idx.dims.length)
-    h[2] = 0x08
-    h[3] = idx.dims.length
-    const view = new DataView(h.buffer)
-    idx.dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false))
-    return h
+  let classes: number | null = null
+  if (d.labels) {
+    let top = 0
+    for (const v of d.labels) if (v > top) top = v
+    classes = top + 1
   }
+  const warnings = [...(d.warnings ?? [])]
+  if (max === min) warnings.push(`every pixel is ${min}: the images are blank`)
+  if (!d.labels) warnings.push('no labels: the data set has no classes')
+  const dims = d.channels === 3 ? [d.count, d.size, d.size, 3] : [d.count, d.size, d.size]
   return {
-    summary: {
-      name: basename(img.source).replace(/(\.gz)?$/, ''),
-      kind: 'images',
-      image: { height, width, channels },
-      columns: null,
-      count,
-      classes,
-      source: [img.source, lab?.source].filter(Boolean).map((s) => basename(s!)).join(' + ')
-    },
+    summary: { name: d.name, kind: 'images', image: { height: d.size, width: d.size, channels: d.channels }, columns: null, count: d.count, classes, source: d.source },
     rows: [],
     valueRange: { min, max },
     warnings,
     write(dir) {
       mkdirSync(dir, { recursive: true })
       // Stored unzipped, so the trainer reads them without inflating again.
-      writeFileSync(join(dir, IMAGES_FILE), Buffer.concat([header(img.idx), img.idx.data]))
-      if (lab) writeFileSync(join(dir, LABELS_FILE), Buffer.concat([header(lab.idx), lab.idx.data]))
+      writeFileSync(join(dir, IMAGES_FILE), idxFile(dims, d.pixels))
+      if (d.labels) writeFileSync(join(dir, LABELS_FILE), idxFile([d.count], d.labels))
     }
   }
 }
@@ -236,12 +256,6 @@ export function prepareCsv(path: string, overrides: { name: string; type: Column
   const bytes = readBounded(path, DATASET_LIMITS.csvMaxBytes, 'a CSV file')
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '')
   return prepareCsvText(text, path, overrides)
-}
-
-/** IDX when every file looks like IDX (or gzip), else CSV. */
-export function prepareImport(paths: string[], overrides: { name: string; type: ColumnType }[] = []): PreparedImport {
-  if (paths.length === 1 && /\.(csv|tsv|txt)$/i.test(paths[0])) return prepareCsv(paths[0], overrides)
-  return prepareIdx(paths)
 }
 
 export function toPreview(token: string, p: PreparedImport): DatasetPreview {

@@ -20,23 +20,50 @@ import {
 import { LabError } from '@shared/errors'
 import type { DataSpec } from '@shared/trainer-protocol'
 import { DatasetsRepo } from '../db/repos/datasets'
-import { IMAGES_FILE, LABELS_FILE, ROWS_FILE, prepareImport, toPreview, type PreparedImport } from './dataset-import'
+import { statSync } from 'node:fs'
+import { IMAGES_FILE, LABELS_FILE, ROWS_FILE, prepareCsv, prepareIdx, toPreview, type PreparedImport } from './dataset-import'
+import { isCifarName, prepareCifar, prepareImageFolder } from './image-import'
 
-export type DatasetFileKind = 'idx' | 'csv'
+export type DatasetFileKind = 'idx' | 'csv' | 'cifar' | 'folder'
+
+export interface ImportOptions {
+  columns?: { name: string; type: ColumnType }[]
+  /** Image folders: the square size images are resized to, and grey (1), colour (3) or as found. */
+  size?: number
+  channels?: 1 | 3 | 'auto'
+}
+
+export const DEFAULT_FOLDER_SIZE = 32
+
+const isDir = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** By what was chosen: a folder of images, CIFAR-10 batches (.bin), a CSV table, else IDX files. */
+export function prepareImport(paths: string[], opts: ImportOptions = {}): PreparedImport {
+  if (paths.length === 1 && isDir(paths[0])) return prepareImageFolder(paths[0], opts.size ?? DEFAULT_FOLDER_SIZE, opts.channels ?? 'auto')
+  if (paths.length > 0 && paths.every(isCifarName)) return prepareCifar(paths)
+  if (paths.length === 1 && /\.(csv|tsv|txt)$/i.test(paths[0])) return prepareCsv(paths[0], opts.columns ?? [])
+  return prepareIdx(paths)
+}
 
 /** Opens a file dialog on this machine; null when the user cancelled. Absent where there is no such dialog (browser). */
 export type FileChooser = (kind: DatasetFileKind) => Promise<string[] | null>
 
 export const IMPORT_HOW_TO =
   'Importing a data set needs a file on the lab machine. From a browser, run on that machine: ' +
-  'npm run cli -- import-dataset FILE [LABELS] [--name NAME] [--column NAME=numeric|integer|categorical|ignore] --data-dir DIR'
+  'npm run cli -- import-dataset FILE [LABELS] | BATCH.bin ... | FOLDER [--size 32] [--name NAME] [--column NAME=numeric|integer|categorical|ignore] --data-dir DIR'
 
 const MAX_PENDING = 20
 
 export class DatasetService {
   readonly repo: DatasetsRepo
   /** Files chosen in a preview, by token: only these can be imported. */
-  private readonly pending = new Map<string, string[]>()
+  private readonly pending = new Map<string, { paths: string[]; opts: ImportOptions }>()
 
   constructor(
     private readonly db: Database,
@@ -59,41 +86,41 @@ export class DatasetService {
   }
 
   /** Opens the file dialog and previews what an import of the chosen files would save. */
-  async choose(kind: DatasetFileKind): Promise<DatasetPreview | null> {
+  async choose(kind: DatasetFileKind, opts: ImportOptions = {}): Promise<DatasetPreview | null> {
     if (!this.chooser) throw new LabError('INVALID_REQUEST', IMPORT_HOW_TO)
     const paths = await this.chooser(kind)
     if (!paths || paths.length === 0) return null
-    return this.preview(paths)
+    return this.preview(paths, opts)
   }
 
   /** Checks the files (the same checks as the import) and remembers them under a token. */
-  preview(paths: string[], overrides: { name: string; type: ColumnType }[] = []): DatasetPreview {
-    const prepared = prepareImport(paths, overrides)
+  preview(paths: string[], opts: ImportOptions = {}): DatasetPreview {
+    const prepared = prepareImport(paths, opts)
     const token = randomUUID()
     if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!)
-    this.pending.set(token, paths)
+    this.pending.set(token, { paths, opts })
     return toPreview(token, prepared)
   }
 
   /** The preview of pending files again, with other column types. */
-  repreview(token: string, overrides: { name: string; type: ColumnType }[]): DatasetPreview {
-    const paths = this.pending.get(token)
-    if (!paths) throw new LabError('NOT_FOUND', 'This import is no longer pending: choose the file again')
-    return { ...toPreview(token, prepareImport(paths, overrides)) }
+  repreview(token: string, columns: { name: string; type: ColumnType }[]): DatasetPreview {
+    const pending = this.pending.get(token)
+    if (!pending) throw new LabError('NOT_FOUND', 'This import is no longer pending: choose the file again')
+    return toPreview(token, prepareImport(pending.paths, { ...pending.opts, columns }))
   }
 
   /** Imports the files of a preview, with the chosen name and column types. */
   importChosen(req: DatasetImportRequest): DatasetInfo {
-    const paths = this.pending.get(req.token)
-    if (!paths) throw new LabError('NOT_FOUND', 'This import is no longer pending: choose the file again')
-    const info = this.importFiles(paths, req.name, req.columns ?? [])
+    const pending = this.pending.get(req.token)
+    if (!pending) throw new LabError('NOT_FOUND', 'This import is no longer pending: choose the file again')
+    const info = this.importFiles(pending.paths, req.name, { ...pending.opts, columns: req.columns ?? [] })
     this.pending.delete(req.token)
     return info
   }
 
   /** Checks and copies files into the data folder and records them; nothing is left behind on failure. */
-  importFiles(paths: string[], name: string | undefined, overrides: { name: string; type: ColumnType }[] = []): DatasetInfo {
-    const prepared: PreparedImport = prepareImport(paths, overrides)
+  importFiles(paths: string[], name: string | undefined, opts: ImportOptions = {}): DatasetInfo {
+    const prepared: PreparedImport = prepareImport(paths, opts)
     const id = this.repo.create({ ...prepared.summary, name: name?.trim() || prepared.summary.name })
     try {
       prepared.write(this.dir(id))

@@ -129,7 +129,7 @@ export class Lab {
       return { id }
     },
     'datasets:list': () => this.datasets.list(),
-    'datasets:choose': ({ kind }) => this.datasets.choose(kind),
+    'datasets:choose': ({ kind, size }) => this.datasets.choose(kind, size !== undefined ? { size } : {}),
     'datasets:preview': ({ token, columns }) => this.datasets.repreview(token, columns),
     'datasets:import': (req) => this.datasets.importChosen(req),
     'datasets:delete': ({ id }) => this.datasets.delete(id),

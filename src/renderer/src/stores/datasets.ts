@@ -41,8 +41,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
   }
 
   /** Asks the lab to open its file dialog; the preview appears when a file was chosen. */
-  async function choose(kind: 'idx' | 'csv'): Promise<void> {
-    const result = await guarded('Could not import', () => useLabApi().call('datasets:choose', { kind }))
+  async function choose(kind: 'idx' | 'csv' | 'cifar' | 'folder', size?: number): Promise<void> {
+    const result = await guarded('Could not import', () => useLabApi().call('datasets:choose', { kind, ...(size !== undefined ? { size } : {}) }))
     if (result) preview.value = result
   }
 
