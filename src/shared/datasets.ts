@@ -219,5 +219,30 @@ export function outputColumns(columns: readonly ColumnSpec[]): ColumnSpec[] {
 
 /** Samples of an epoch that are not images: generated rows, or generated points over real ones. */
 export type EpochSamples =
-  | { kind: 'table'; columns: ColumnSpec[]; rows: (number | string)[][] }
+  | { kind: 'table'; columns: ColumnSpec[]; rows: (number | string)[][]; real?: (number | string)[][] }
   | { kind: 'points'; columns: string[]; real: number[][]; fake: number[][] }
+
+export interface HistogramBin {
+  label: string
+  /** Fractions of the real and of the generated rows that fall in this bin. */
+  real: number
+  fake: number
+}
+
+/** Per-column histograms of real vs generated rows: numeric columns in `bins` equal bins over the column's range, categories one bin each. */
+export function columnHistogram(column: ColumnSpec, index: number, real: readonly (readonly (number | string)[])[], fake: readonly (readonly (number | string)[])[], bins = 12): HistogramBin[] {
+  const share = (rows: readonly (readonly (number | string)[])[], hit: (v: number | string) => boolean): number =>
+    rows.length === 0 ? 0 : rows.filter((r) => hit(r[index])).length / rows.length
+  if (column.type === 'categorical') {
+    return (column.categories ?? []).map((c) => ({ label: c, real: share(real, (v) => v === c), fake: share(fake, (v) => v === c) }))
+  }
+  const min = column.min ?? 0
+  const max = column.max ?? 0
+  const width = (max - min) / bins || 1
+  const bin = (v: number | string): number => Math.min(bins - 1, Math.max(0, Math.floor((Number(v) - min) / width)))
+  return Array.from({ length: bins }, (_, b) => ({
+    label: `${Number((min + b * width).toPrecision(3))}`,
+    real: share(real, (v) => bin(v) === b),
+    fake: share(fake, (v) => bin(v) === b)
+  }))
+}

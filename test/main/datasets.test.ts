@@ -81,12 +81,15 @@ describe('data-set registry', () => {
     const samples = lab.samples(run.id, 1)
     if (samples.kind !== 'table') throw new Error('expected a table')
     expect(samples.columns.map((c) => c.name)).toEqual(['precipitation', 'temp_max', 'temp_min', 'wind', 'weather'])
-    expect(samples.rows).toHaveLength(100)
+    expect(samples.rows).toHaveLength(500)
+    // Real rows for the histograms, decoded the same way: the file's first row comes back.
+    expect(samples.real).toHaveLength(500)
+    expect(samples.real![0]).toEqual([0, 12.8, 5, 4.7, 'drizzle'])
 
     const csv = await lab.handlers['runs:export-samples']({ id: run.id, epoch: 1 })
     const parsed = Papa.parse<Record<string, string>>(csv.content.trim(), { header: true })
     expect(parsed.meta.fields).toEqual(['precipitation', 'temp_max', 'temp_min', 'wind', 'weather'])
-    expect(parsed.data).toHaveLength(100)
+    expect(parsed.data).toHaveLength(500)
     const temps = info.columns!.find((c) => c.name === 'temp_max')!
     for (const row of parsed.data) {
       expect(weather).toContain(row.weather)

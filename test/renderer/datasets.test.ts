@@ -144,12 +144,21 @@ describe('DatasetImport', () => {
 })
 
 describe('EpochSamplesView', () => {
-  it('lists the first generated rows in the original columns', () => {
-    const samples: EpochSamples = { kind: 'table', columns: weather.columns!, rows: Array.from({ length: 100 }, (_, i) => [i, i % 2 ? 'sun' : 'rain']) }
+  it('lists the first generated rows in the original columns, with a histogram per column', () => {
+    const samples: EpochSamples = {
+      kind: 'table',
+      columns: weather.columns!,
+      rows: Array.from({ length: 100 }, (_, i) => [i % 40 - 5, i % 2 ? 'sun' : 'rain']),
+      real: Array.from({ length: 100 }, () => [20, 'sun'])
+    }
     const w = mountIn(EpochSamplesView, { samples, epoch: 2 })
     expect(w.findAll('th').map((t) => t.text())).toEqual(['temp', 'sky'])
+    const hists = w.findAll('[data-testid="column-histogram"]')
+    expect(hists.map((h) => h.attributes('data-column'))).toEqual(['temp', 'sky'])
+    expect(hists[1].findAll('title').map((t) => t.text())).toEqual(['rain: real 0%, generated 50%', 'sun: real 100%, generated 50%'])
+    expect(hists[0].findAll('g')).toHaveLength(12)
     expect(w.findAll('[data-testid="samples-row"]')).toHaveLength(10)
-    expect(w.findAll('[data-testid="samples-row"]')[1].text()).toBe('1sun')
+    expect(w.findAll('[data-testid="samples-row"]')[1].text()).toBe('-4sun')
     w.get('[data-testid="export-samples"]').trigger('click')
     expect(w.emitted('export')).toEqual([[2]])
   })

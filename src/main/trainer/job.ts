@@ -25,7 +25,7 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     const report = await selectBackend(req.config.backend)
     emit({ type: 'backend', report })
     const { data, columns, rawPoints } = loadTrainingData(req.data, req.mnistDir, req.config.seed)
-    const samples = columns === null ? gridRenderer : rawPoints ? pointsRenderer(columns, rawPoints) : tableRenderer(columns)
+    const samples = columns === null ? gridRenderer : rawPoints ? pointsRenderer(columns, rawPoints) : tableRenderer(columns, data)
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)

@@ -1,7 +1,8 @@
 // Epoch samples of runs that do not generate images: G's rows for the fixed latent batch
 // decoded back to the table's columns, or generated points beside a fixed set of real ones.
 import { decodeRow, outputColumns, type ColumnSpec } from '@shared/datasets'
-import { GRID_SAMPLES, type SampleRenderer } from './train'
+import type { TrainingData } from './data/source'
+import type { SampleRenderer } from './train'
 import { tf } from './tf'
 
 /** Points shown per epoch (real and generated each). */
@@ -15,14 +16,22 @@ function generate(G: tf.LayersModel, z: tf.Tensor2D): { values: Float32Array; wi
   return { values, width }
 }
 
-/** A table of generated rows in the original columns and types. */
-export function tableRenderer(columns: ColumnSpec[]): SampleRenderer {
+/** Generated rows per epoch (the fixed latent batch), and real rows for the histograms. */
+export const TABLE_ROWS = 500
+
+/** A table of generated rows in the original columns and types, beside the first real rows decoded the same way. */
+export function tableRenderer(columns: ColumnSpec[], data: TrainingData): SampleRenderer {
+  const features = data.shape[0]
+  const realCount = Math.min(TABLE_ROWS, data.count)
+  const buf = new Float32Array(realCount * features)
+  for (let i = 0; i < realCount; i++) data.fill(i, buf, i * features)
+  const real = Array.from({ length: realCount }, (_, i) => decodeRow(columns, buf, i * features))
   return {
-    count: GRID_SAMPLES,
+    count: TABLE_ROWS,
     render(G, z) {
       const { values, width } = generate(G, z)
       const rows = Array.from({ length: values.length / width }, (_, i) => decodeRow(columns, values, i * width))
-      return { samples: { kind: 'table', columns: outputColumns(columns), rows } }
+      return { samples: { kind: 'table', columns: outputColumns(columns), rows, real } }
     }
   }
 }
