@@ -8,6 +8,7 @@ import Papa from 'papaparse'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { LabError } from '@shared/errors'
+import { exportRunBundle } from '../../src/main/services/bundle'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { decodePng } from '../../src/main/trainer/grid'
@@ -122,6 +123,10 @@ describe('data-set registry', () => {
     for (const [x, y] of samples.real) expect(Math.hypot(x, y)).toBeCloseTo(2, 0)
     expect(samples.fake.every((p) => p.length === 2 && p.every(Number.isFinite))).toBe(true)
     await expect(lab.explorerGrid({ id: run.id, epoch: 1, axisI: 0, axisJ: 1, min: -1, max: 1, resolution: 5 })).rejects.toThrow(/not images: the latent explorer draws images only/)
+    // The points travel in a run bundle like every table with a run_id.
+    const other = newLab()
+    const { run: moved } = other.importBundle(exportRunBundle(lab.db, run.id, lab.runDir(run.id), { checkpoints: 'none', appVersion: 'test' }))
+    expect(other.samples(moved.id, 1)).toEqual(samples)
   })
 
   it('refuses a run whose data set is missing or does not fit the preset, before anything is recorded', () => {
