@@ -90,6 +90,26 @@ describe('data sets in the new-run form', () => {
     expect(api.requestsTo('runs:create')[0].config).toMatchObject({ preset: 'tabular-mlp', dataset: 4 })
   })
 
+  it('deletes an imported data set, or says which runs still use it', async () => {
+    api.handlers['datasets:delete'] = () => {
+      throw new LabError('CONFLICT', 'Data set 3 is used by run 12; delete it first')
+    }
+    await useDatasetsStore().load()
+    const w = mountIn(NewRunForm)
+    expect(w.find('[data-testid="delete-dataset"]').exists()).toBe(false)
+    await w.get('[data-testid="field-dataset"]').setValue(3)
+    await w.get('[data-testid="delete-dataset"]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid="error-datasets"]').text()).toContain('Data set 3 is used by run 12; delete it first')
+    api.handlers['datasets:delete'] = ({ id }) => ({ id })
+    api.handlers['datasets:list'] = () => [BUILTIN_DATASET_INFO.mnist, weather]
+    await w.get('[data-testid="delete-dataset"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('datasets:delete')).toEqual([{ id: 3 }, { id: 3 }])
+    expect((w.get('[data-testid="field-dataset"]').element as HTMLSelectElement).value).toBe('mnist')
+    expect(w.find('[data-testid="error-datasets"]').exists()).toBe(false)
+  })
+
   it('shows the back end refusing a missing data set next to the field', async () => {
     api.handlers['runs:create'] = () => {
       throw new LabError('INVALID_CONFIG', 'Invalid run config: dataset: there is no data set 3', [{ field: 'dataset', message: 'there is no data set 3' }])
