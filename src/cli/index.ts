@@ -3,10 +3,12 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
+import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type DiscriminatorRegularizer, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { COLUMN_TYPES, describeDataset, type ColumnType } from '@shared/datasets'
 import { LabError } from '@shared/errors'
+import type { LatentViewSettings } from '@shared/api'
+import { MAX_LATENT_VIEW_FILE_BYTES, parseLatentViewFile, planeAxisNames } from '@shared/latent-view'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
 import { bundleFileName, exportRunBundle, readBundleFile, type BundleCheckpoints } from '../main/services/bundle'
@@ -24,11 +26,15 @@ const USAGE = `GAN Workbench command line
                    [--optimizer adam|sgd|momentum|rmsprop] [--d-steps K] [--real-label 0.9|0.7-1.2]
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
-                   [--loss nsgan|minimax|lsgan|hinge]
+                   [--loss nsgan|minimax|lsgan|hinge] [--d-regularizer dropout|batchnorm|none]
+  npm run train -- --resume RUN_ID [--epochs N] [--data-dir DIR]
+                   (continue a stopped, crashed or completed run from its last checkpoint)
   npm run train -- --config saved.config.json [--name NAME] [--seed N] [--epochs N] [--data-dir DIR]
                    (a config saved from the lab's run view; other flags cannot be combined with it)
   npm run cli -- export-bundle --run ID [--out FILE] [--checkpoints last|all|none] [--data-dir DIR]
   npm run cli -- import-bundle FILE [--data-dir DIR]
+  npm run cli -- explore --settings VIEW.view.json --out plane.png [--epoch N] [--data-dir DIR]
+                   (a latent view exported from the explorer; writes the plane's tiles, as the lab draws them)
   npm run cli -- import-dataset FILE [LABELS_FILE] [--name NAME] [--column NAME=TYPE ...] [--data-dir DIR]
                    (IDX images, gzipped or not, with an optional IDX label file; or a CSV table whose
                     column types are inferred; TYPE is numeric, integer, categorical or ignore)
@@ -54,14 +60,16 @@ const describe = (m: StepMetrics): string => STEP_METRICS.map((k) => `${k} ${fmt
 
 type TrainFlags = Record<string, string | undefined>
 
+/** The names of the --flags given. */
+function flagsOf(argv: string[]): string[] {
+  return argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0])
+}
+
 /** Flags that may adjust a saved config; any other flag beside --config is refused. */
 const CONFIG_OVERRIDES = new Set(['config', 'data-dir', 'name', 'seed', 'epochs', 'dataset'])
 
 function configFromFile(file: string, values: TrainFlags, argv: string[]): RunConfigInput {
-  const clashing = argv
-    .filter((a) => a.startsWith('--'))
-    .map((a) => a.slice(2).split('=')[0])
-    .filter((f) => !CONFIG_OVERRIDES.has(f))
+  const clashing = flagsOf(argv).filter((f) => !CONFIG_OVERRIDES.has(f))
   if (clashing.length > 0) {
     throw new LabError('INVALID_CONFIG', `--${clashing[0]} cannot be combined with --config; change it in the file (or use --name, --seed, --epochs)`)
   }
@@ -129,7 +137,8 @@ function configFromFlags(values: TrainFlags): RunConfigInput {
     backend: values.backend as BackendChoice,
     ...datasetFlag(values),
     // The schema checks each field and names the one that is wrong.
-    tricks: tricks as RunConfigInput['tricks']
+    tricks: tricks as RunConfigInput['tricks'],
+    discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? 'dropout') as DiscriminatorRegularizer }
   }
 }
 
@@ -157,11 +166,19 @@ async function train(argv: string[]): Promise<number> {
       init: { type: 'string' },
       'd-batch': { type: 'string' },
       loss: { type: 'string' },
+      'd-regularizer': { type: 'string' },
       config: { type: 'string' },
+      resume: { type: 'string' },
       dataset: { type: 'string' }
     }
   })
-  const config = values.config !== undefined ? configFromFile(values.config, values, argv) : configFromFlags(values)
+  const resumeId = num(values.resume, '--resume')
+  if (resumeId !== undefined) {
+    const clashing = flagsOf(argv).filter((f) => !['resume', 'data-dir', 'epochs'].includes(f))
+    if (clashing.length > 0) throw new LabError('INVALID_CONFIG', `--${clashing[0]} cannot be combined with --resume (only --epochs and --data-dir can)`)
+  }
+  const config =
+    resumeId !== undefined ? null : values.config !== undefined ? configFromFile(values.config, values, argv) : configFromFlags(values)
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
   const lab = new Lab({
     dataDir,
@@ -186,7 +203,7 @@ async function train(argv: string[]): Promise<number> {
       case 'trainer:progress': {
         const p = e.payload.progress
         process.stdout.write(
-          `epoch ${p.epoch}/${config.epochs} step ${p.stepInEpoch}/${p.stepsPerEpoch}  ${p.imagesPerSec.toFixed(1)} img/s  eta ${p.etaSeconds}s\n`
+          `epoch ${p.epoch}/${Math.round(p.totalSteps / p.stepsPerEpoch)} step ${p.stepInEpoch}/${p.stepsPerEpoch}  ${p.imagesPerSec.toFixed(1)} img/s  eta ${p.etaSeconds}s\n`
         )
         break
       }
@@ -201,7 +218,7 @@ async function train(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
-    const run = lab.startRun(config)
+    const run = config ? lab.startRun(config) : lab.resumeRun(resumeId!, num(values.epochs, '--epochs'))
     runId = run.id
     console.log(`run ${run.id} "${run.name}" in ${dataDir}`)
     const end = await lab.waitForEnd(run.id)
@@ -308,6 +325,50 @@ function listDatasets(argv: string[]): number {
   }
 }
 
+/** Renders the plane of a latent view settings file, as the lab does, into a PNG. */
+async function explore(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { settings: { type: 'string' }, out: { type: 'string' }, epoch: { type: 'string' }, 'data-dir': { type: 'string' } }
+  })
+  if (values.settings === undefined) throw new LabError('INVALID_REQUEST', 'explore needs --settings VIEW.view.json')
+  if (values.out === undefined) throw new LabError('INVALID_REQUEST', 'explore needs --out FILE.png')
+  const path = resolve(values.settings)
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch {
+    throw new LabError('NOT_FOUND', `--settings: no file at ${path}`)
+  }
+  let settings: LatentViewSettings
+  try {
+    settings = parseLatentViewFile(size > MAX_LATENT_VIEW_FILE_BYTES ? '' : readFileSync(path, 'utf8'), size)
+  } catch (err) {
+    // The message already lists the fields at fault; without issues main() does not call it a run config.
+    throw err instanceof LabError ? new LabError(err.code, `${path}: ${err.message}`) : err
+  }
+  const epoch = num(values.epoch, '--epoch')
+  const grid = epoch === undefined ? settings.grid : { ...settings.grid, epoch }
+  const lab = oneShotLab(values['data-dir'])
+  lab.subscribe((e) => {
+    if (e.event === 'explorer:progress') process.stderr.write(`\rrendering ${e.payload.done}/${e.payload.total} cells`)
+  })
+  try {
+    const res = await lab.explorerGrid(grid)
+    process.stderr.write('\n')
+    const out = resolve(values.out)
+    writeFileSync(out, Buffer.from(res.pngBase64, 'base64'))
+    const names = planeAxisNames(res.coords)
+    console.log(
+      `run ${grid.id} epoch ${res.epoch}: ${res.rows}x${res.cols} plane, ${names.x} and ${names.y} from ${res.coords.min} to ${res.coords.max}${res.cached ? ' (from the cache)' : ''} -> ${out}`
+    )
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -357,6 +418,7 @@ async function main(): Promise<number> {
     if (command === 'serve') return await serve(rest)
     if (command === 'export-bundle') return exportBundle(rest)
     if (command === 'import-bundle') return importBundle(rest)
+    if (command === 'explore') return await explore(rest)
     if (command === 'import-dataset') return importDataset(rest)
     if (command === 'datasets') return listDatasets(rest)
     console.log(USAGE)

@@ -1,7 +1,7 @@
 // LabApi: every call the renderer may make and every event it may receive. The preload
 // implements it over IPC and the lab server over a WebSocket; both validate requests
 // with the schemas below before any handler runs.
-import { createPairSchema, saveComparisonSchema, type SavedComparison } from './compare'
+import { createPairSchema, saveComparisonSchema, type CreatePairRequest, type SavedComparison } from './compare'
 import { z } from 'zod'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
 import { columnOverrideSchema, datasetImportSchema, DATASET_LIMITS, type DatasetInfo, type DatasetPreview, type EpochSamples } from './datasets'
@@ -83,12 +83,49 @@ export const explorerGridSchema = z
       .min(EXPLORER_MIN_RESOLUTION, `must be at least ${EXPLORER_MIN_RESOLUTION}`)
       .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`),
     base: latentVector.optional(),
-    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional()
+    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional(),
+    /** The plane through three latent points, centred on the first; axisI/axisJ are then not used. */
+    through: z.array(latentVector).length(3, 'must be exactly 3 points').optional()
   })
   .strict()
   .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
-  .refine((r) => r.seed !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.seed !== undefined || r.through !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.through === undefined || (r.base === undefined && r.seed === undefined), {
+    message: 'a plane through three points takes neither a base nor a seed',
+    path: ['through']
+  })
 export type ExplorerGridRequest = z.output<typeof explorerGridSchema>
+
+export const LATENT_VIEW_FORMAT = 'gan-workbench/latent-view'
+export const LATENT_VIEW_VERSION = 1
+
+/** A latent view's settings: the plane request (run and epoch included) and an optional second run. */
+export const latentViewSettingsSchema = z
+  .object({
+    format: z.literal(LATENT_VIEW_FORMAT, `must be "${LATENT_VIEW_FORMAT}"`),
+    version: z.literal(LATENT_VIEW_VERSION, `must be ${LATENT_VIEW_VERSION}`),
+    grid: explorerGridSchema,
+    /** A second run drawn on the same plane beside the first. */
+    compareRunId: z.number().int().positive().optional()
+  })
+  .strict()
+export type LatentViewSettings = z.output<typeof latentViewSettingsSchema>
+
+export const saveLatentViewSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
+    settings: latentViewSettingsSchema
+  })
+  .strict()
+
+export interface SavedLatentView {
+  id: number
+  name: string
+  runId: number
+  settings: LatentViewSettings
+  createdAt: number
+  updatedAt: number
+}
 
 export interface ExplorerGridResult {
   epoch: number
@@ -97,9 +134,11 @@ export interface ExplorerGridResult {
   cols: number
   /** True when the plane came from the cache rather than a new rendering. */
   cached: boolean
-  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number }
-  /** With a seed: the random directions u (left to right) and v (bottom to top). */
+  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number; through?: boolean }
+  /** With a seed or three points: the directions u (left to right) and v (bottom to top). */
   directions?: { u: number[]; v: number[] }
+  /** With three points: where each lies on the plane (the first at the origin). */
+  points?: { x: number; y: number }[]
 }
 
 /** Interpolation strip length bounds (images per strip). */
@@ -199,6 +238,9 @@ export const requestSchemas = {
   'runs:get': runId,
   'runs:create': z.object({ config: runConfigSchema }).strict(),
   'runs:stop': runId,
+  'runs:resume': z
+    .object({ id: z.number().int().positive(), epochs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000).optional() })
+    .strict(),
   'runs:delete': runId,
   'runs:metrics': z
     .object({ id: z.number().int().positive(), afterStep: z.number().int().min(0).default(0) })
@@ -215,6 +257,9 @@ export const requestSchemas = {
   'comparisons:list': z.undefined(),
   'comparisons:save': saveComparisonSchema,
   'comparisons:delete': runId,
+  'latent-views:list': z.undefined(),
+  'latent-views:save': saveLatentViewSchema,
+  'latent-views:delete': runId,
   'datasets:list': z.undefined(),
   'datasets:choose': z
     .object({
@@ -239,6 +284,7 @@ export interface LabCalls {
   'runs:get': { req: { id: number }; res: RunDetail }
   'runs:create': { req: { config: z.input<typeof runConfigSchema> }; res: RunSummary }
   'runs:stop': { req: { id: number }; res: RunSummary }
+  'runs:resume': { req: { id: number; epochs?: number }; res: RunSummary }
   'runs:delete': { req: { id: number }; res: { id: number } }
   'runs:metrics': { req: { id: number; afterStep?: number }; res: StepSeries }
   'runs:grid': { req: { id: number; epoch: number }; res: { epoch: number; pngBase64: string; rows: number; cols: number } }
@@ -249,10 +295,13 @@ export interface LabCalls {
   'explorer:arithmetic': { req: ExplorerArithmeticRequest; res: ExplorerArithmeticResult }
   'runs:export-bundle': { req: { id: number; checkpoints?: 'none' | 'last' | 'all' }; res: BundleExport }
   'runs:import-bundle': { req: { base64: string }; res: { run: RunSummary; warnings: string[] } }
-  'runs:create-pair': { req: z.input<typeof createPairSchema>; res: [RunSummary, RunSummary] }
+  'runs:create-pair': { req: CreatePairRequest; res: [RunSummary, RunSummary] }
   'comparisons:list': { req: undefined; res: SavedComparison[] }
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }
+  'latent-views:list': { req: undefined; res: SavedLatentView[] }
+  'latent-views:save': { req: z.input<typeof saveLatentViewSchema>; res: SavedLatentView }
+  'latent-views:delete': { req: { id: number }; res: { id: number } }
   'datasets:list': { req: undefined; res: DatasetInfo[] }
   /** Opens a file dialog on the lab machine (desktop app); null when cancelled. */
   'datasets:choose': { req: { kind: 'idx' | 'csv' | 'cifar' | 'folder'; size?: number }; res: DatasetPreview | null }

@@ -39,6 +39,17 @@ export interface StartRequest {
   data?: DataSpec
   /** Folder of the pretrained discriminator (model.json), resolved by the host from config.discriminator.from. */
   pretrainedDiscriminatorDir?: string
+  /** Continue from this checkpoint: G, D and both optimizers' state, training from epoch + 1. */
+  resume?: ResumePoint
+}
+
+export interface ResumePoint {
+  /** The last finished epoch, whose checkpoint is loaded. */
+  epoch: number
+  /** Absolute folder of that checkpoint (generator/, discriminator/, optimizer/). */
+  checkpointDir: string
+  /** Wall time already spent, so step times continue the curve. */
+  timeOffsetMs: number
 }
 
 /** Draws one latent plane of a stored generator, then the process ends. */
@@ -49,7 +60,7 @@ export interface ExploreRequest {
   generatorDir: string
   latentDim: number
   /** An n x n plane, rendered into one PNG (event 'explored'). */
-  plane?: { axisI: number; axisJ: number; min: number; max: number; resolution: number; base?: number[]; seed?: number }
+  plane?: { axisI: number; axisJ: number; min: number; max: number; resolution: number; base?: number[]; seed?: number; through?: number[][] }
   /**
    * Or image strips: each entry is a flat list of latent vectors (latentDim values each),
    * rendered into one PNG of 1 row (event 'explored-strips').

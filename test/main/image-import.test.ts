@@ -98,11 +98,11 @@ describe('CIFAR-10 batches', () => {
   })
 
   it('builds colour DCGAN and MLP models for 32x32x3 and refuses a side the DCGAN cannot reach', () => {
-    const dc = buildModels('mnist-dcgan', 16, [32, 32, 3])
+    const dc = buildModels('mnist-dcgan', 16, 'dropout', [32, 32, 3])
     expect(dc.generator.outputs[0].shape).toEqual([null, 32, 32, 3])
     expect(dc.discriminator.inputs[0].shape).toEqual([null, 32, 32, 3])
-    expect(() => buildModels('mnist-dcgan', 16, [30, 30, 3])).toThrow(/multiple of 4/)
-    const mlp = buildModels('mnist-mlp', 16, [32, 32, 3])
+    expect(() => buildModels('mnist-dcgan', 16, 'dropout', [30, 30, 3])).toThrow(/multiple of 4/)
+    const mlp = buildModels('mnist-mlp', 16, 'dropout', [32, 32, 3])
     expect(mlp.generator.outputs[0].shape).toEqual([null, 32, 32, 3])
     for (const m of [dc, mlp]) {
       m.generator.dispose()

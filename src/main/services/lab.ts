@@ -1,7 +1,7 @@
 // The lab's back end: the database, the active trainers and the LabApi handlers. Electron's
 // main process, the lab server and the CLI each create one Lab and differ only in how
 // trainers are launched and how events reach the renderer.
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import {
@@ -23,9 +23,10 @@ import { PRESETS, PRESET_DATA_KINDS, runConfigSchema, describeIssues, formatIssu
 import { pairConfigs } from '@shared/compare'
 import type { EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
-import { ACTIVE_STATUSES, type ExploreRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
+import { ACTIVE_STATUSES, type ExploreRequest, type StartRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { ComparisonsRepo } from '../db/repos/comparisons'
+import { LatentViewsRepo } from '../db/repos/latent-views'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
@@ -33,7 +34,7 @@ import { DatasetService, type FileChooser } from './datasets'
 import { samplesCsv } from './samples-export'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
-import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
+import { planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {
@@ -59,11 +60,20 @@ interface ActiveRun {
 
 type Waiter = (summary: RunSummary) => void
 
+/**
+ * At most this many explorer processes run at once; further renderings wait their turn, so
+ * scrubbing quickly through many epochs cannot start a process per epoch all together.
+ */
+export const MAX_EXPLORER_PROCESSES = 2
+/** How long a killed explorer process may take to report its exit before its slot is freed anyway. */
+const EXPLORER_EXIT_GRACE_MS = 5_000
+
 export class Lab {
   readonly db: Database
   readonly runs: RunsRepo
   readonly metrics: MetricsRepo
   readonly comparisons: ComparisonsRepo
+  readonly latentViews: LatentViewsRepo
   readonly datasets: DatasetService
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
@@ -71,12 +81,16 @@ export class Lab {
   /** Latent planes being rendered, by cache key: a second identical request joins the first. */
   private readonly rendering = new Map<string, Promise<{ png: Buffer; rows: number; cols: number }>>()
   private readonly explorers = new Set<TrainerChannel>()
+  private explorerSlotsTaken = 0
+  private readonly explorerQueue: (() => void)[] = []
+  private closed = false
 
   constructor(private readonly opts: LabOptions) {
     this.db = openDatabase(join(opts.dataDir, DB_FILE))
     this.runs = new RunsRepo(this.db)
     this.metrics = new MetricsRepo(this.db)
     this.comparisons = new ComparisonsRepo(this.db)
+    this.latentViews = new LatentViewsRepo(this.db)
     this.datasets = new DatasetService(this.db, opts.dataDir, opts.chooseFiles)
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
@@ -89,6 +103,7 @@ export class Lab {
     'runs:get': ({ id }) => this.detail(id),
     'runs:create': ({ config }) => this.startRun(config),
     'runs:stop': ({ id }) => this.stopRun(id),
+    'runs:resume': ({ id, epochs }) => this.resumeRun(id, epochs),
     'runs:delete': ({ id }) => this.deleteRun(id),
     'runs:metrics': ({ id, afterStep }) => {
       this.requireRun(id)
@@ -115,7 +130,7 @@ export class Lab {
       return { filename: bundleFileName(id, run.name), mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length }
     },
     'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
-    'runs:create-pair': ({ pair, preset, seed, epochs }) => this.startPair(pairConfigs(pair, preset, seed, epochs)),
+    'runs:create-pair': ({ pair, preset, seed, ...shape }) => this.startPair(pairConfigs(pair, preset, seed, shape)),
     'comparisons:list': () => this.comparisons.list(),
     'comparisons:save': ({ name, runIds, settings }) => {
       const missing = runIds.filter((id) => !this.runs.get(id))
@@ -126,6 +141,17 @@ export class Lab {
     },
     'comparisons:delete': ({ id }) => {
       if (!this.comparisons.delete(id)) throw new LabError('NOT_FOUND', `Comparison ${id} does not exist`)
+      return { id }
+    },
+    'latent-views:list': () => this.latentViews.list(),
+    'latent-views:save': ({ name, settings }) => {
+      for (const id of [settings.grid.id, settings.compareRunId]) {
+        if (id !== undefined) this.requireRun(id)
+      }
+      return this.latentViews.save(name, settings)
+    },
+    'latent-views:delete': ({ id }) => {
+      if (!this.latentViews.delete(id)) throw new LabError('NOT_FOUND', `Latent view ${id} does not exist`)
       return { id }
     },
     'datasets:list': () => this.datasets.list(),
@@ -148,6 +174,7 @@ export class Lab {
         const issues = describeIssues(parsed.error)
         throw new LabError('INVALID_CONFIG', `Invalid run config for "${c.name}": ${formatIssues(issues)}`, issues)
       }
+      this.datasets.resolve(parsed.data)
       this.pretrainedDiscriminator(parsed.data)
     }
     return [this.startRun(configs[0]), this.startRun(configs[1])]
@@ -205,6 +232,11 @@ export class Lab {
     const data = this.datasets.resolve(config)
     const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
     const id = this.runs.create(config)
+    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(data ? { data } : {}) })
+  }
+
+  /** Starts the trainer process of a recorded run. */
+  private launch(id: number, request: StartRequest): RunSummary {
     const channel = this.opts.launcher(`gan-trainer run ${id}`)
     const run: ActiveRun = { channel, progress: null, finished: false, stopTimer: null }
     this.active.set(id, run)
@@ -212,13 +244,74 @@ export class Lab {
     channel.onMessage((event) => this.onTrainerEvent(id, run, event))
     channel.onExit((exit) => {
       if (run.stopTimer) clearTimeout(run.stopTimer)
-      this.active.delete(id)
+      // A resumed run may already have a new trainer under the same id.
+      if (this.active.get(id) === run) this.active.delete(id)
       if (!run.finished) this.finish(id, run, 'crashed', `The trainer process ${exit.reason} before the run ended.`)
     })
-    channel.send({ type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(data ? { data } : {}) })
+    channel.send(request)
     const summary = this.requireRun(id)
     this.emit('runs:changed', summary)
     return summary
+  }
+
+  /**
+   * Continues a stopped, crashed, failed or diverged run from its last checkpoint (models,
+   * optimizer state, data order), or a completed one to more epochs. Steps recorded after that
+   * checkpoint are replaced by the resumed ones.
+   */
+  resumeRun(id: number, epochs?: number): RunSummary {
+    const summary = this.requireRun(id)
+    const current = this.active.get(id)
+    if ((current && !current.finished) || ACTIVE_STATUSES.includes(summary.status)) {
+      throw new LabError('CONFLICT', `Run ${id} is ${summary.status}; only a run that has ended can be resumed`)
+    }
+    const config = { ...(this.runs.config(id) as RunConfig), ...(epochs !== undefined ? { epochs } : {}) }
+    const withCheckpoint = this.metrics.epochs(id).filter((e) => e.checkpointDir)
+    const last = withCheckpoint[withCheckpoint.length - 1]
+    if (!last) {
+      throw new LabError('NOT_FOUND', `Run ${id} has no checkpoint to resume from (it ended before its first epoch did); start it again instead`)
+    }
+    const checkpointDir = join(this.runDir(id), last.checkpointDir!)
+    for (const file of ['generator/model.json', 'discriminator/model.json', 'optimizer/d.json', 'optimizer/g.json']) {
+      if (!existsSync(join(checkpointDir, file))) {
+        throw new LabError('NOT_FOUND', `Run ${id} cannot be resumed: its epoch ${last.epoch} checkpoint lacks ${file} (${checkpointDir})`)
+      }
+    }
+    if (last.epoch >= config.epochs) {
+      throw new LabError('CONFLICT', `Run ${id} already has ${last.epoch} of ${config.epochs} epochs; ask for more epochs to train it further`, [
+        { field: 'epochs', message: `must be more than ${last.epoch}` }
+      ])
+    }
+    const checked = runConfigSchema.safeParse(config)
+    if (!checked.success) {
+      const issues = describeIssues(checked.error)
+      throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
+    }
+    const timeOffsetMs = this.runs.timeAtEpoch(id, last.epoch)
+    // Its data set must still be there (it may have been deleted since).
+    const data = this.datasets.resolve(checked.data)
+    const dropped = this.runs.rewindTo(id, last.epoch, checked.data)
+    // Checkpoint folders past the resume point (or half-written ones) would be overwritten anyway.
+    const root = join(this.runDir(id), 'checkpoints')
+    if (existsSync(root)) {
+      for (const name of readdirSync(root)) {
+        const m = /^epoch-(\d+)(\.partial)?$/.exec(name)
+        if (m && (m[2] || Number(m[1]) > last.epoch)) rmSync(join(root, name), { recursive: true, force: true })
+      }
+    }
+    const message = `Resuming after epoch ${last.epoch} (step ${this.runs.get(id)!.stepsDone})${dropped > 0 ? `; ${dropped} steps recorded after that checkpoint are replaced` : ''}.`
+    this.log('info', `Run ${id}: ${message}`)
+    const resumed = this.launch(id, {
+      type: 'start',
+      runId: id,
+      config: checked.data,
+      runDir: this.runDir(id),
+      mnistDir: this.opts.mnistDir,
+      ...(data ? { data } : {}),
+      resume: { epoch: last.epoch, checkpointDir, timeOffsetMs }
+    })
+    this.emit('trainer:log', { runId: id, level: 'info', message })
+    return resumed
   }
 
   /** The checkpoint folder of the discriminator a config starts from, checked before anything is written. */
@@ -232,6 +325,13 @@ export class Lab {
     const sourceConfig = this.runs.config(from.runId) as RunConfig
     if (sourceConfig.preset !== config.preset) {
       refuse('runId', `run ${source.id} is a ${sourceConfig.preset} run; its discriminator does not fit ${config.preset}`)
+    }
+    if (sourceConfig.discriminator.regularizer !== config.discriminator.regularizer) {
+      throw new LabError(
+        'INVALID_CONFIG',
+        `Invalid run config: discriminator.regularizer: the discriminator of run ${source.id} uses ${sourceConfig.discriminator.regularizer}; a D started from it keeps its layers`,
+        [{ field: 'discriminator.regularizer', message: `must be ${sourceConfig.discriminator.regularizer}, as in run ${source.id}` }]
+      )
     }
     const epochs = this.metrics.epochs(from.runId).filter((e) => e.checkpointDir)
     const epoch = epochs.find((e) => e.epoch === from.epoch)
@@ -303,10 +403,15 @@ export class Lab {
     const problem = planeProblem(spec, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
     const coords: ExplorerGridResult['coords'] = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
-    if (spec.base) coords.base = spec.base
+    const base = planeBase(spec)
+    if (base) coords.base = base
     if (spec.seed !== undefined) coords.seed = spec.seed
+    if (spec.through) coords.through = true
     const [u, v] = planeDirections(spec, config.latentDim)
-    const directions = spec.seed !== undefined ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}
+    const directions = {
+      ...(spec.seed !== undefined || spec.through ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}),
+      ...(spec.through ? { points: spec.through.map((p) => planeCoordsOf(p, base, [u, v])) } : {})
+    }
     const key = planeCacheKey(id, epoch, spec)
 
     const cached = this.db.prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND plane_key = ?').get(id, epoch, key) as
@@ -398,12 +503,56 @@ export class Lab {
     )
   }
 
-  private exploreInTrainer<T>(
+  /** Waits for one of the MAX_EXPLORER_PROCESSES slots. */
+  private takeExplorerSlot(): Promise<void> {
+    if (this.explorerSlotsTaken < MAX_EXPLORER_PROCESSES) {
+      this.explorerSlotsTaken++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => this.explorerQueue.push(resolve))
+  }
+
+  /** Hands the slot straight to the next waiting rendering, or frees it. */
+  private releaseExplorerSlot(): void {
+    const next = this.explorerQueue.shift()
+    if (next) next()
+    else this.explorerSlotsTaken--
+  }
+
+  private async exploreInTrainer<T>(
     runId: number,
     config: RunConfig,
     generatorDir: string,
     what: Pick<ExploreRequest, 'plane' | 'strips'>,
     result: (event: TrainerEvent) => T | undefined
+  ): Promise<T> {
+    await this.takeExplorerSlot()
+    // The slot is freed once the process has exited (or, should no exit be reported, a while
+    // after it was killed), not merely when its answer came.
+    let freed = false
+    const free = (): void => {
+      if (freed) return
+      freed = true
+      this.releaseExplorerSlot()
+    }
+    if (this.closed) {
+      free()
+      throw new LabError('INTERNAL', 'The lab was closed before the plane was rendered.')
+    }
+    try {
+      return await this.exploreOnce(runId, config, generatorDir, what, result, free)
+    } finally {
+      setTimeout(free, EXPLORER_EXIT_GRACE_MS).unref()
+    }
+  }
+
+  private exploreOnce<T>(
+    runId: number,
+    config: RunConfig,
+    generatorDir: string,
+    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    result: (event: TrainerEvent) => T | undefined,
+    onExit: () => void
   ): Promise<T> {
     return new Promise((resolve, reject) => {
       const channel = this.opts.launcher(`gan-trainer explore ${runId}`)
@@ -426,12 +575,16 @@ export class Lab {
         if (value !== undefined) settle(() => resolve(value))
         else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering the latent plane failed: ${event.message}`)))
       })
-      channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`))))
+      channel.onExit((exit) => {
+        onExit()
+        settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`)))
+      })
       channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, ...what })
     })
   }
 
   close(): void {
+    this.closed = true
     for (const channel of this.explorers) channel.kill()
     this.explorers.clear()
     for (const [id, run] of this.active) {

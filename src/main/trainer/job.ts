@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs'
 import { toErrorInfo } from '@shared/errors'
 import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
-import { loadModelFrom, writeCheckpoint } from './checkpoint'
+import { join } from 'node:path'
+import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint'
 import { describeFailure } from './failure'
 import { loadTrainingData } from './data/source'
 import { buildModels, initNormal002 } from './models/presets'
@@ -29,12 +30,19 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
-    const models = buildModels(req.config.preset, req.config.latentDim, data.shape)
+    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer, data.shape)
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)
     }
-    if (req.pretrainedDiscriminatorDir) {
+    if (req.resume) {
+      // A resumed run takes both networks from its own checkpoint.
+      models.generator.dispose()
+      models.discriminator.dispose()
+      models.generator = await loadModelFrom(join(req.resume.checkpointDir, 'generator'))
+      models.discriminator = await loadModelFrom(join(req.resume.checkpointDir, 'discriminator'))
+      emit({ type: 'log', level: 'info', message: `Resuming after epoch ${req.resume.epoch} from ${req.resume.checkpointDir}` })
+    } else if (req.pretrainedDiscriminatorDir) {
       const pretrained = await loadModelFrom(req.pretrainedDiscriminatorDir)
       const want = JSON.stringify(models.discriminator.inputs[0].shape)
       const got = JSON.stringify(pretrained.inputs[0].shape)
@@ -42,13 +50,21 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       models.discriminator.dispose()
       models.discriminator = pretrained
     }
+    const resume = req.resume
     const outcome = await trainGan(req.config, models, data, {
       onSteps: (rows) => emit({ type: 'steps', rows }),
       onProgress: (progress) => emit({ type: 'progress', progress }),
       onEpoch: (result) => emit({ type: 'epoch', result }),
       shouldStop: control.stopRequested,
-      saveCheckpoint: (epoch, m) => writeCheckpoint(req.runDir, epoch, m)
-    }, samples)
+      saveCheckpoint: (epoch, m, optimizers) => writeCheckpoint(req.runDir, epoch, m, optimizers)
+    }, resume ? {
+      epoch: resume.epoch,
+      timeOffsetMs: resume.timeOffsetMs,
+      restore: async (optimizers) => {
+        await loadOptimizerState(resume.checkpointDir, 'd', optimizers.d)
+        await loadOptimizerState(resume.checkpointDir, 'g', optimizers.g)
+      }
+    } : undefined, samples)
     models.generator.dispose()
     models.discriminator.dispose()
     emit({ type: 'done', status: outcome.status, message: outcome.message })

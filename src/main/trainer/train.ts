@@ -9,7 +9,8 @@ import { imageData, isTrainingData, type TrainingData } from './data/source'
 import { encodePng, gridLayout, tileImages } from './grid'
 import { GAN_LOSSES } from './losses'
 import type { GanModels } from './models/presets'
-import { gaussian, mulberry32, permutation } from './random'
+import type { Optimizers } from './checkpoint'
+import { epochSeed, gaussian, mulberry32, permutation, seedGlobalRandom } from './random'
 import { tf } from './tf'
 
 export interface TrainCallbacks {
@@ -18,8 +19,15 @@ export interface TrainCallbacks {
   onEpoch(result: EpochResult): void | Promise<void>
   /** Called after each step; true ends training as 'stopped' at the next step boundary. */
   shouldStop(): boolean
-  /** Writes a checkpoint and returns its folder relative to the run folder. */
-  saveCheckpoint(epoch: number, models: GanModels): Promise<string>
+  /** Writes a checkpoint (the models and both optimizers' state) and returns its folder relative to the run folder. */
+  saveCheckpoint(epoch: number, models: GanModels, optimizers: Optimizers): Promise<string>
+}
+
+/** Where a resumed run picks up: after `epoch`, with the optimizers' state restored by `restore`. */
+export interface TrainStart {
+  epoch: number
+  timeOffsetMs: number
+  restore(optimizers: Optimizers): Promise<void>
 }
 
 export interface TrainOutcome {
@@ -119,12 +127,17 @@ function describeMetrics(m: StepMetrics): string {
   return `D loss real ${f(m.dLossReal)}, D loss fake ${f(m.dLossFake)}, G loss ${f(m.gLoss)}, D acc real ${f(m.dAccReal)}, D acc fake ${f(m.dAccFake)}`
 }
 
-/** Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models. */
+/**
+ * Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models.
+ * Every epoch reseeds all randomness from (seed, epoch), so `start` (a resumed run) continues
+ * exactly as the uninterrupted run would have. `samples` says what an epoch shows (a grid by default).
+ */
 export async function trainGan(
   config: RunConfig,
   models: GanModels,
   dataIn: LabelledImages | TrainingData,
   cb: TrainCallbacks,
+  start?: TrainStart,
   samples: SampleRenderer = gridRenderer
 ): Promise<TrainOutcome> {
   const data = isTrainingData(dataIn) ? dataIn : imageData(dataIn)
@@ -136,7 +149,7 @@ export async function trainGan(
   const gVars = trainableVariables(G)
   const optD = makeOptimizer(config.optimizerD)
   const optG = makeOptimizer(config.optimizerG)
-  const batches = new RealBatches(data, mulberry32(config.seed))
+  let batches = new RealBatches(data, mulberry32(config.seed))
   const n = config.batchSize
   const stepsPerEpoch = stepsPerEpochOf(config, data.count)
   const totalSteps = stepsPerEpoch * config.epochs
@@ -228,13 +241,18 @@ export async function trainGan(
     lastFlush = Date.now()
   }
 
-  const trainStart = Date.now()
-  let globalStep = 0
+  const firstEpoch = (start?.epoch ?? 0) + 1
+  const trainStart = Date.now() - (start?.timeOffsetMs ?? 0)
+  let globalStep = (firstEpoch - 1) * stepsPerEpoch
   let lastGood: StepMetrics | null = null
   let secondsPerStep = 0
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    if (start) await start.restore({ d: optD, g: optG })
+    for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
       const epochStart = Date.now()
+      const seed = epochSeed(config.seed, epoch)
+      seedGlobalRandom(seed)
+      batches = new RealBatches(data, mulberry32(seed ^ 0xda7a))
       noiseStd = instanceNoiseStd(tricks.instanceNoise, epoch)
       const sums: StepMetrics = { dLossReal: 0, dLossFake: 0, gLoss: 0, dAccReal: 0, dAccFake: 0 }
       for (let s = 1; s <= stepsPerEpoch; s++) {
@@ -287,7 +305,7 @@ export async function trainGan(
       const means = Object.fromEntries(STEP_METRICS.map((m) => [m, sums[m] / stepsPerEpoch])) as StepMetrics
       const durationMs = Date.now() - epochStart
       const shown = samples.render(G, fixedZ)
-      const checkpointDir = await cb.saveCheckpoint(epoch, models)
+      const checkpointDir = await cb.saveCheckpoint(epoch, models, { d: optD, g: optG })
       await cb.onEpoch({
         epoch,
         means,

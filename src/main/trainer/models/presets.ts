@@ -1,6 +1,6 @@
 // Generator and discriminator architectures of the presets. D outputs a logit; losses
 // apply the sigmoid themselves, which is the numerically stable form of the seed's BCE.
-import type { PresetId } from '@shared/config'
+import type { DiscriminatorRegularizer, PresetId } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { tf } from '../tf'
 
@@ -35,16 +35,25 @@ function dcganGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
   })
 }
 
-function dcganDiscriminator(shape: DataShape): tf.LayersModel {
+/**
+ * The layers after one hidden layer of D: LeakyReLU with the preset's dropout, or batch
+ * normalisation before it (the DCGAN paper's D, which leaves the first layer unnormalised).
+ */
+function dBlock(regularizer: DiscriminatorRegularizer, dropoutRate: number, first: boolean): tf.layers.Layer[] {
+  const act = tf.layers.leakyReLU({ alpha: 0.2 })
+  if (regularizer === 'dropout') return dropoutRate > 0 ? [act, tf.layers.dropout({ rate: dropoutRate })] : [act]
+  if (regularizer === 'batchnorm' && !first) return [tf.layers.batchNormalization({ momentum: 0.9 }), act]
+  return [act]
+}
+
+function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
       tf.layers.conv2d({ inputShape: shape, filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.4 }),
+      ...dBlock(regularizer, 0.4, true),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.4 }),
+      ...dBlock(regularizer, 0.4, false),
       tf.layers.flatten(),
       tf.layers.dense({ units: 1 })
     ]
@@ -67,52 +76,60 @@ function mlpGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
   })
 }
 
-function mlpDiscriminator(shape: DataShape): tf.LayersModel {
+function mlpDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
       tf.layers.flatten({ inputShape: shape }),
       tf.layers.dense({ units: 256 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.3 }),
+      ...dBlock(regularizer, 0.3, true),
       tf.layers.dense({ units: 128 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.3 }),
+      ...dBlock(regularizer, 0.3, false),
       tf.layers.dense({ units: 1 })
     ]
   })
 }
 
 /** Small fully connected G and D for rows of features (tabular: tanh outputs; toy points: linear). */
-function vectorModels(latentDim: number, features: number, output: 'tanh' | 'linear', dropout: number): GanModels {
-  const hidden = (): tf.layers.Layer[] => [tf.layers.dense({ units: 128 }), tf.layers.leakyReLU({ alpha: 0.2 })]
+function vectorModels(latentDim: number, features: number, output: 'tanh' | 'linear', regularizer: DiscriminatorRegularizer, dropout: number): GanModels {
   const generator = tf.sequential({
     name: 'generator',
-    layers: [tf.layers.dense({ inputShape: [latentDim], units: 128 }), tf.layers.leakyReLU({ alpha: 0.2 }), ...hidden(), tf.layers.dense({ units: features, activation: output })]
+    layers: [
+      tf.layers.dense({ inputShape: [latentDim], units: 128 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: 128 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: features, activation: output })
+    ]
   })
-  const dLayers: tf.layers.Layer[] = [tf.layers.dense({ inputShape: [features], units: 128 }), tf.layers.leakyReLU({ alpha: 0.2 })]
-  if (dropout > 0) dLayers.push(tf.layers.dropout({ rate: dropout }))
-  dLayers.push(...hidden())
-  if (dropout > 0) dLayers.push(tf.layers.dropout({ rate: dropout }))
-  dLayers.push(tf.layers.dense({ units: 1 }))
-  return { generator, discriminator: tf.sequential({ name: 'discriminator', layers: dLayers }) }
+  const discriminator = tf.sequential({
+    name: 'discriminator',
+    layers: [
+      tf.layers.dense({ inputShape: [features], units: 128 }),
+      ...dBlock(regularizer, dropout, true),
+      tf.layers.dense({ units: 128 }),
+      ...dBlock(regularizer, dropout, false),
+      tf.layers.dense({ units: 1 })
+    ]
+  })
+  return { generator, discriminator }
 }
 
 /** The preset's G and D for examples of `shape` (MNIST's 28x28x1 when not given). */
-export function buildModels(preset: PresetId, latentDim: number, shape: DataShape = IMAGE_SHAPE): GanModels {
+export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout', shape: DataShape = IMAGE_SHAPE): GanModels {
   const isImage = shape.length === 3
   if ((preset === 'mnist-dcgan' || preset === 'mnist-mlp') !== isImage) {
     throw new LabError('INVALID_CONFIG', `The ${preset} preset does not take examples of shape ${shape.join('x')}`)
   }
   switch (preset) {
     case 'mnist-dcgan':
-      return { generator: dcganGenerator(latentDim, shape), discriminator: dcganDiscriminator(shape) }
+      return { generator: dcganGenerator(latentDim, shape), discriminator: dcganDiscriminator(regularizer, shape) }
     case 'mnist-mlp':
-      return { generator: mlpGenerator(latentDim, shape), discriminator: mlpDiscriminator(shape) }
+      return { generator: mlpGenerator(latentDim, shape), discriminator: mlpDiscriminator(regularizer, shape) }
     case 'tabular-mlp':
-      return vectorModels(latentDim, size(shape), 'tanh', 0.2)
+      return vectorModels(latentDim, size(shape), 'tanh', regularizer, 0.2)
     case 'toy-mlp':
-      return vectorModels(latentDim, size(shape), 'linear', 0)
+      return vectorModels(latentDim, size(shape), 'linear', regularizer, 0)
   }
 }
 

@@ -3,18 +3,20 @@
 // from the trainer store, which already keeps them per run and live.
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import type { RunDetail } from '@shared/api'
+import type { RunDetail, RunSummary } from '@shared/api'
 import {
   DEFAULT_COMPARE_SETTINGS,
   MAX_COMPARED,
   MIN_COMPARED,
   RUN_COLORS,
   type CompareSettings,
-  type PairId,
+  type CreatePairRequest,
   type SavedComparison
 } from '@shared/compare'
-import type { PresetId } from '@shared/config'
+import type { RunConfig } from '@shared/config'
 import { useLabApi } from '@renderer/api/current'
+import { gridEpochFor } from '@renderer/compare/curves'
+import { progressView, type ProgressView } from '@renderer/components/progress-view'
 import { errorMessage } from '@renderer/format'
 import { useRunsStore } from './runs'
 import { useTrainerStore } from './trainer'
@@ -22,7 +24,11 @@ import { useTrainerStore } from './trainer'
 export interface ComparedRun {
   id: number
   color: string
-  detail: RunDetail | null
+  /** The run as the runs list knows it (kept current by events); null until loaded or when it cannot be shown. */
+  summary: RunSummary | null
+  config: RunConfig | null
+  /** Epoch and step of the run, live while it trains. */
+  progress: ProgressView | null
   /** Why the run cannot be shown (deleted since the comparison was saved...). */
   problem: string | null
 }
@@ -38,22 +44,52 @@ export const useCompareStore = defineStore('compare', () => {
   /** Runs ticked in the runs list, to be compared. */
   const picked = ref<number[]>([])
 
-  const compared = computed<ComparedRun[]>(() =>
-    runIds.value.map((id, i) => ({ id, color: RUN_COLORS[i % RUN_COLORS.length], detail: details.value[id] ?? null, problem: problems.value[id] ?? null }))
-  )
+  let unsubscribe: (() => void) | null = null
+
+  const compared = computed<ComparedRun[]>(() => {
+    const runs = useRunsStore()
+    const trainer = useTrainerStore()
+    return runIds.value.map((id, i) => {
+      const detail = details.value[id] ?? null
+      const summary = detail ? (runs.runs.find((r) => r.id === id) ?? detail.summary) : null
+      const live = trainer.runs[id]
+      return {
+        id,
+        color: RUN_COLORS[i % RUN_COLORS.length],
+        summary,
+        config: detail?.config ?? null,
+        progress: summary && detail ? progressView(summary, detail.config, live?.progress ?? null, live?.epochs ?? []) : null,
+        problem: problems.value[id] ?? null
+      }
+    })
+  })
 
   /** Epochs with a sample grid in any compared run, ascending: the scrubber's stops. */
   const gridEpochs = computed(() => {
     const trainer = useTrainerStore()
     const all = new Set<number>()
-    for (const id of runIds.value) for (const e of trainer.runs[id]?.epochs ?? []) if (e.hasGrid) all.add(e.epoch)
+    for (const id of runIds.value) for (const e of trainer.gridEpochsOf(id)) all.add(e)
     return [...all].sort((a, b) => a - b)
   })
 
   const shownEpoch = computed(() => settings.epoch ?? gridEpochs.value[gridEpochs.value.length - 1] ?? null)
 
+  /** A run deleted while compared is shown as gone, and unticked. */
+  function onDeleted({ id }: { id: number }): void {
+    picked.value = picked.value.filter((p) => p !== id)
+    if (!runIds.value.includes(id)) return
+    details.value[id] = null
+    problems.value[id] = `run ${id} was deleted`
+  }
+
+  function start(): void {
+    if (!unsubscribe) unsubscribe = useLabApi().on('runs:deleted', onDeleted)
+  }
+
   function togglePicked(id: number): void {
-    picked.value = picked.value.includes(id) ? picked.value.filter((p) => p !== id) : [...picked.value, id].slice(-MAX_COMPARED)
+    if (picked.value.includes(id)) picked.value = picked.value.filter((p) => p !== id)
+    else if (picked.value.length < MAX_COMPARED) picked.value = [...picked.value, id]
+    else error.value = `At most ${MAX_COMPARED} runs can be compared; untick one first.`
   }
 
   /** Loads the runs' details and histories; a run that cannot be loaded is shown with the reason. */
@@ -68,6 +104,13 @@ export const useCompareStore = defineStore('compare', () => {
     details.value = {}
     problems.value = {}
     loading.value = true
+    start()
+    await load(ids)
+    loading.value = false
+    return true
+  }
+
+  async function load(ids: readonly number[]): Promise<void> {
     const trainer = useTrainerStore()
     trainer.start()
     await Promise.all(
@@ -75,6 +118,7 @@ export const useCompareStore = defineStore('compare', () => {
         try {
           const detail = await useLabApi().call('runs:get', { id })
           details.value[id] = detail
+          delete problems.value[id]
           trainer.hydrate(detail)
           await trainer.loadHistory(id)
         } catch (err) {
@@ -83,8 +127,11 @@ export const useCompareStore = defineStore('compare', () => {
         }
       })
     )
-    loading.value = false
-    return true
+  }
+
+  /** After the connection came back: events sent meanwhile were lost, so reload what is compared. */
+  async function resync(): Promise<void> {
+    if (runIds.value.length > 0) await load(runIds.value)
   }
 
   function close(): void {
@@ -93,14 +140,23 @@ export const useCompareStore = defineStore('compare', () => {
     problems.value = {}
   }
 
+  /**
+   * Fetches each run's grid for the scrubber's epoch (its own, or the one gridEpochFor shows),
+   * and the next stop's too, so playing never waits for a grid. Grids are cached by the trainer
+   * store, so every epoch is fetched once, and only when it is first shown or about to be.
+   */
   async function loadGrids(epoch: number | null): Promise<void> {
     if (epoch === null) return
     const trainer = useTrainerStore()
+    const stops = gridEpochs.value
+    const next = stops[stops.indexOf(epoch) + 1]
     await Promise.all(
-      runIds.value.map((id) => {
-        const epochs = (trainer.runs[id]?.epochs ?? []).filter((e) => e.hasGrid).map((e) => e.epoch)
-        const target = epochs.includes(epoch) ? epoch : [...epochs].reverse().find((e) => e <= epoch) ?? epochs[0]
-        return target === undefined ? Promise.resolve() : trainer.loadGrid(id, target)
+      runIds.value.flatMap((id) => {
+        const own = trainer.gridEpochsOf(id)
+        return [epoch, next].flatMap((wanted) => {
+          const shown = wanted === undefined ? null : gridEpochFor(own, wanted).epoch
+          return shown === null ? [] : [trainer.loadGrid(id, shown)]
+        })
       })
     )
   }
@@ -134,9 +190,9 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   /** Starts both runs of a paired experiment; returns their ids to compare. */
-  async function startPair(pair: PairId, preset: PresetId, seed: number, epochs?: number): Promise<number[] | null> {
+  async function startPair(request: CreatePairRequest): Promise<number[] | null> {
     try {
-      const created = await useLabApi().call('runs:create-pair', { pair, preset, seed, ...(epochs ? { epochs } : {}) })
+      const created = await useLabApi().call('runs:create-pair', request)
       const runs = useRunsStore()
       for (const run of created) runs.upsert(run)
       return created.map((r) => r.id)
@@ -157,8 +213,10 @@ export const useCompareStore = defineStore('compare', () => {
     compared,
     gridEpochs,
     shownEpoch,
+    start,
     togglePicked,
     open,
+    resync,
     close,
     loadGrids,
     loadSaved,
