@@ -129,6 +129,18 @@ describe('data-set registry', () => {
     expect(other.samples(moved.id, 1)).toEqual(samples)
   })
 
+  it('resumes a toy run: the next epoch draws its points like the first', async () => {
+    const lab = newLab()
+    const run = lab.startRun({ ...PRESETS['toy-mlp'].defaults, name: 'ring', seed: 6, epochs: 1, stepsPerEpoch: 10, backend: 'wasm' })
+    expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed', epochsDone: 1 })
+    lab.resumeRun(run.id, 2)
+    expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed', epochsDone: 2, stepsDone: 20 })
+    const [first, second] = [lab.samples(run.id, 1), lab.samples(run.id, 2)]
+    if (first.kind !== 'points' || second.kind !== 'points') throw new Error('expected points')
+    expect(second.real).toEqual(first.real)
+    expect(second.fake).not.toEqual(first.fake)
+  })
+
   it('refuses a run whose data set is missing or does not fit the preset, before anything is recorded', () => {
     const lab = newLab()
     expect(refusal(() => lab.startRun(tiny({ dataset: 42 })))).toMatchObject({
