@@ -119,16 +119,17 @@ describe('database', () => {
     db.close()
   })
 
-  it('migration 7 keeps every metric row, and stores a critic\'s missing accuracy and its Wasserstein estimate', () => {
+  it('the Wasserstein migration keeps every metric row, and stores a critic\'s missing accuracy and its Wasserstein estimate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'db-'))
     const path = join(dir, 'w.sqlite')
-    const before = openDatabase(path, MIGRATIONS.filter((m) => m.version <= 6))
+    const version = MIGRATIONS.find((m) => m.name === 'wasserstein-metrics')!.version
+    const before = openDatabase(path, MIGRATIONS.filter((m) => m.version < version))
     const id = new RunsRepo(before).create(config)
     before.prepare('INSERT INTO step_metrics VALUES (?, 1, 1, 10, 0.5, 0.6, 0.9, 0.8, 0.7)').run(id)
     before.prepare('INSERT INTO epoch_metrics VALUES (?, 1, 100, 5, 1, 2, 3, 0.5, 0.25)').run(id)
     before.close()
     const db = openDatabase(path)
-    expect(db.pragma('user_version', { simple: true })).toBe(7)
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS[MIGRATIONS.length - 1].version)
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
     const metrics = new MetricsRepo(db)
     const runs = new RunsRepo(db)
