@@ -129,7 +129,7 @@ describe('database', () => {
     before.prepare('INSERT INTO epoch_metrics VALUES (?, 1, 100, 5, 1, 2, 3, 0.5, 0.25)').run(id)
     before.close()
     const db = openDatabase(path)
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS[MIGRATIONS.length - 1].version)
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST)
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
     const metrics = new MetricsRepo(db)
     const runs = new RunsRepo(db)

@@ -2,7 +2,7 @@
 // penalty is right, non-zero and differentiable w.r.t. the critic's weights on cpu and wasm
 // for every preset critic, and a few steps on mnist-mlp record a Wasserstein estimate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { describeIssues, describeTricks, runConfigSchema, type RunConfig } from '@shared/config'
+import { describeIssues, describeTricks, runConfigSchema, type PresetId, type RunConfig } from '@shared/config'
 import type { StepRow } from '@shared/metrics'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -139,14 +139,15 @@ describe('WGAN-GP', () => {
   })
 
   for (const backend of ['cpu', 'wasm'] as const) {
-    for (const preset of ['mnist-mlp', 'mnist-dcgan'] as const) {
+    const critics: [PresetId, number[]][] = [['mnist-mlp', [28, 28, 1]], ['mnist-dcgan', [28, 28, 1]], ['tabular-mlp', [12]], ['toy-mlp', [2]]]
+    for (const [preset, shape] of critics) {
       it(`is non-zero with finite, non-zero gradients w.r.t. the ${preset} critic's weights on ${backend}`, async () => {
         await selectBackend(backend)
         seedGlobalRandom(9)
-        const { discriminator: D } = buildModels(preset, 8)
+        const { discriminator: D } = buildModels(preset, 8, 'dropout', shape)
         const vars = D.trainableWeights.map((v) => v.read() as tf.Variable)
-        const real = tf.randomUniform([2, 28, 28, 1], -1, 1)
-        const fake = tf.randomUniform([2, 28, 28, 1], -1, 1)
+        const real = tf.randomUniform([2, ...shape], -1, 1)
+        const fake = tf.randomUniform([2, ...shape], -1, 1)
         const { value, grads } = tf.variableGrads(() => gradientPenalty((x) => D.apply(x, { training: true }) as tf.Tensor, real, fake), vars)
         expect(value.dataSync()[0]).toBeGreaterThan(0)
         // Only the last bias has no say in D's input gradient, so no gradient at all.
