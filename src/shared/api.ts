@@ -4,6 +4,8 @@
 import { createPairSchema, saveComparisonSchema, type SavedComparison } from './compare'
 import { z } from 'zod'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
+import { classifierTrainSchema, evaluateSchema, type ClassifierStatus, type EpochScores } from './evaluation'
+import type { RunEvaluation } from './failure-detect'
 import type { StepMetrics, StepRow, StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 
@@ -27,6 +29,8 @@ export interface RunSummary {
   /** The researcher's notes on the run ('' when none). */
   notes: string
   tags: string[]
+  /** Best epoch by the run's chosen score and its failure flags, once anything was scored or detected. */
+  evaluation?: RunEvaluation
 }
 
 export interface EpochInfo {
@@ -209,7 +213,11 @@ export const requestSchemas = {
   'runs:create-pair': createPairSchema,
   'comparisons:list': z.undefined(),
   'comparisons:save': saveComparisonSchema,
-  'comparisons:delete': runId
+  'comparisons:delete': runId,
+  'classifier:status': z.object({ dataset: z.literal('mnist').default('mnist') }).strict(),
+  'classifier:train': classifierTrainSchema,
+  'eval:scores': runId,
+  'eval:run': evaluateSchema
 } as const
 
 export interface LabCalls {
@@ -233,6 +241,21 @@ export interface LabCalls {
   'comparisons:list': { req: undefined; res: SavedComparison[] }
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }
+  'classifier:status': { req: { dataset?: 'mnist' }; res: ClassifierStatus }
+  /** Starts training; progress arrives as 'classifier:progress', the end as 'classifier:changed'. */
+  'classifier:train': { req: z.input<typeof classifierTrainSchema>; res: ClassifierStatus }
+  'eval:scores': { req: { id: number }; res: RunScores }
+  /** Scores one checkpoint now (queued behind other scorings); resolves with the stored scores. */
+  'eval:run': { req: { id: number; epoch: number; samples?: number }; res: EpochScores }
+}
+
+/** A run's scores by epoch, its best epoch and flags, and scorings waiting or under way. */
+export interface RunScores {
+  scores: EpochScores[]
+  evaluation: RunEvaluation | null
+  pending: number[]
+  /** Why epochs are not being scored, when they are not (e.g. no reference classifier yet). */
+  notice: string | null
 }
 
 export type Channel = keyof LabCalls
@@ -249,6 +272,11 @@ export interface LabEvents {
   'trainer:log': { runId: number; level: 'info' | 'warn' | 'error'; message: string }
   /** Cells of a latent plane rendered so far. */
   'explorer:progress': { runId: number; done: number; total: number }
+  'classifier:progress': ClassifierStatus
+  /** A classifier finished training (or failed: status.training null, error set). */
+  'classifier:changed': ClassifierStatus & { error?: string }
+  /** An epoch was scored, or a run's best epoch or flags changed. */
+  'eval:scores': { runId: number; scores: RunScores }
 }
 export type EventName = keyof LabEvents
 export const EVENT_NAMES: EventName[] = [
@@ -259,7 +287,10 @@ export const EVENT_NAMES: EventName[] = [
   'trainer:steps',
   'trainer:epoch',
   'trainer:log',
-  'explorer:progress'
+  'explorer:progress',
+  'classifier:progress',
+  'classifier:changed',
+  'eval:scores'
 ]
 
 /** The surface the renderer sees, whatever the transport. */

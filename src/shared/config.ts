@@ -1,6 +1,7 @@
 // Run configuration: the one schema the new-run form, the API boundary, the CLI and the
 // database all validate against, so a bad value is refused with the field that is wrong.
 import { z } from 'zod'
+import { DEFAULT_EVALUATION, evaluationConfigSchema } from './evaluation'
 
 export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
@@ -150,7 +151,9 @@ export const runConfigSchema = z
     optimizerG: optimizerSchema,
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     tricks: tricksSchema.default(DEFAULT_TRICKS),
-    discriminator: discriminatorSchema.default({ from: null, freeze: 'none' })
+    discriminator: discriminatorSchema.default({ from: null, freeze: 'none' }),
+    /** When and how epochs are scored with the reference classifier, and early stop on a flag. */
+    evaluation: evaluationConfigSchema.default(DEFAULT_EVALUATION)
   })
   .strict()
 export type RunConfig = z.infer<typeof runConfigSchema>
@@ -187,7 +190,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none' }
+      discriminator: { from: null, freeze: 'none' },
+      evaluation: { ...DEFAULT_EVALUATION }
     }
   },
   'mnist-mlp': {
@@ -205,7 +209,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none' }
+      discriminator: { from: null, freeze: 'none' },
+      evaluation: { ...DEFAULT_EVALUATION }
     }
   }
 }

@@ -10,6 +10,7 @@ import { MetricsRepo } from '../../src/main/db/repos/metrics'
 import { RunsRepo } from '../../src/main/db/repos/runs'
 
 const config = runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'r', seed: 3 })
+const LATEST = MIGRATIONS[MIGRATIONS.length - 1].version
 const row = (step: number, epoch = 1) => ({ step, epoch, timeMs: step * 10, dLossReal: 0.5, dLossFake: 0.6, gLoss: 0.9 + step, dAccReal: 0.8, dAccFake: 0.7 })
 
 describe('database', () => {
@@ -17,7 +18,8 @@ describe('database', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'w.sqlite')
     const db = openDatabase(path)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST)
+    expect(LATEST).toBe(7)
     db.close()
   })
 
@@ -26,7 +28,7 @@ describe('database', () => {
     const raw = new BetterSqlite3(path)
     raw.pragma('user_version = 99')
     raw.close()
-    expect(() => openDatabase(path)).toThrow(new RegExp(`newer version of GAN Workbench \\(schema 99, this app knows up to ${MIGRATIONS.length}\\)`))
+    expect(() => openDatabase(path)).toThrow(new RegExp(`newer version of GAN Workbench \\(schema 99, this app knows up to ${LATEST}\\)`))
     const again = new BetterSqlite3(path)
     expect(again.pragma('user_version', { simple: true })).toBe(99)
     again.close()
@@ -36,9 +38,9 @@ describe('database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'db-'))
     const path = join(dir, 'w.sqlite')
     openDatabase(path).close()
-    const extra = { version: MIGRATIONS.length + 1, name: 'extra', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE extra (x INTEGER)') }
+    const extra = { version: LATEST + 1, name: 'extra', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE extra (x INTEGER)') }
     openDatabase(path, [...MIGRATIONS, extra]).close()
-    expect(readdirSync(dir)).toContain(`w.sqlite.before-v${MIGRATIONS.length + 1}.bak`)
+    expect(readdirSync(dir)).toContain(`w.sqlite.before-v${LATEST + 1}.bak`)
   })
 
   it('stores runs, batched steps, epochs and grids, and summarises the last metrics', () => {

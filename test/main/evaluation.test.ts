@@ -1,0 +1,108 @@
+// Integration: the lab trains a (tiny) reference classifier in a trainer process, stores and
+// reuses it, scores a run's epochs on schedule and on demand, stores the scores per epoch and
+// keeps the run's best epoch and flags; bad requests are refused with the reason.
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventEnvelope, RunScores } from '@shared/api'
+import { PRESETS } from '@shared/config'
+import { dispatch } from '../../src/main/services/dispatch'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+
+let lab: Lab
+const events: EventEnvelope[] = []
+const TINY = { arch: { convFilters: [4], denseUnits: 16 }, epochs: 2, trainCount: 2000, testCount: 500, batchSize: 32, backend: 'wasm' as const }
+const mlp = PRESETS['mnist-mlp'].defaults
+
+function nextEvent(name: EventEnvelope['event']): Promise<EventEnvelope> {
+  const start = events.length
+  return new Promise((resolve) => {
+    const off = lab.subscribe((e) => {
+      if (e.event === name && events.length >= start) {
+        off()
+        resolve(e)
+      }
+    })
+  })
+}
+
+beforeAll(() => {
+  lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'evaluation-')), launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+  lab.subscribe((e) => events.push(e))
+})
+afterAll(() => lab?.close())
+
+describe('evaluation', () => {
+  it('refuses to score before a classifier exists, naming what to do', async () => {
+    const run = lab.startRun({ ...mlp, name: 'early', seed: 1, epochs: 1, stepsPerEpoch: 3, batchSize: 16, backend: 'wasm' })
+    await lab.waitForEnd(run.id)
+    const res = await dispatch(lab.handlers, 'eval:run', { id: run.id, epoch: 1 })
+    expect(res).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/no reference classifier for MNIST yet: train it first/) } })
+    const scores = await dispatch(lab.handlers, 'eval:scores', { id: run.id })
+    expect(scores).toMatchObject({ ok: true, data: { scores: [], notice: expect.stringMatching(/no reference classifier/) } })
+  }, 60_000)
+
+  it('refuses a bad classifier request by field', async () => {
+    const res = await dispatch(lab.handlers, 'classifier:train', { epochs: 0, arch: { convFilters: [4], denseUnits: 1 } })
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
+    if (!res.ok) {
+      expect(res.error.message).toMatch(/epochs: must be at least 1/)
+      expect(res.error.message).toMatch(/arch.denseUnits: must be at least 2/)
+    }
+  })
+
+  it('trains the classifier with progress, stores it with its accuracy, and refuses a second training meanwhile', async () => {
+    const changed = nextEvent('classifier:changed')
+    const started = await dispatch(lab.handlers, 'classifier:train', TINY)
+    expect(started).toMatchObject({ ok: true, data: { classifier: null, training: { epochs: 2 } } })
+    expect(await dispatch(lab.handlers, 'classifier:train', TINY)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
+    const end = await changed
+    expect(end.event === 'classifier:changed' && end.payload.error).toBeFalsy()
+    expect(events.some((e) => e.event === 'classifier:progress')).toBe(true)
+    const status = lab.evaluation.status()
+    expect(status.training).toBeNull()
+    expect(status.classifier).toMatchObject({ dataset: 'mnist', trainCount: 2000, testCount: 500, featureDim: 16, classes: 10, backend: 'wasm' })
+    // Measured, not assumed: a 4-filter convnet on 2000 images learns something, not everything.
+    expect(status.classifier!.testAccuracy).toBeGreaterThan(0.5)
+    expect(status.classifier!.testAccuracy).toBeLessThanOrEqual(1)
+    expect(existsSync(join(lab.evaluation.classifierDir(), 'model.json'))).toBe(true)
+  }, 120_000)
+
+  it('scores every epoch of a run on schedule, stores the scores and the best epoch, and scores a checkpoint on demand', async () => {
+    const run = lab.startRun({
+      ...mlp,
+      name: 'scored',
+      seed: 5,
+      epochs: 2,
+      stepsPerEpoch: 10,
+      batchSize: 32,
+      backend: 'wasm',
+      evaluation: { every: 1, samples: 120, bestBy: 'fid', earlyStopOn: [] }
+    })
+    expect((await lab.waitForEnd(run.id)).status).toBe('completed')
+    // The scheduled scorings are queued; asking for the same epoch joins the one under way.
+    const [s1, s2] = await Promise.all([lab.evaluation.score(run.id, 1), lab.evaluation.score(run.id, 2)])
+    const classifier = lab.evaluation.classifier()!
+    for (const [s, epoch] of [[s1, 1], [s2, 2]] as const) {
+      expect(s).toMatchObject({ epoch, classifierId: classifier.id, classifierAccuracy: classifier.testAccuracy, realCount: 120, generatedCount: 120 })
+      expect(s.histogram).toHaveLength(10)
+      expect(s.histogram.reduce((a, b) => a + b, 0)).toBe(120)
+      expect(s.fid).toBeGreaterThan(s.fidFloor)
+      for (const v of [s.precision, s.recall, s.coverage]) expect(v).toBeGreaterThanOrEqual(0)
+    }
+    const stored = lab.handlers['eval:scores']({ id: run.id }) as RunScores
+    expect(stored.scores.map((s) => s.epoch)).toEqual([1, 2])
+    const best = s1.fid <= s2.fid ? 1 : 2
+    expect(stored.evaluation).toMatchObject({ bestBy: 'fid', bestEpoch: best })
+    expect(lab.runs.get(run.id)?.evaluation).toMatchObject({ bestEpoch: best })
+    expect(events.some((e) => e.event === 'eval:scores' && e.payload.runId === run.id)).toBe(true)
+
+    // On demand with another sample count; a missing checkpoint is refused by name.
+    const again = await dispatch(lab.handlers, 'eval:run', { id: run.id, epoch: 1, samples: 60 })
+    expect(again).toMatchObject({ ok: true, data: { epoch: 1, generatedCount: 60, realCount: 60 } })
+    const missing = await dispatch(lab.handlers, 'eval:run', { id: run.id, epoch: 9 })
+    expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/no checkpoint for epoch 9 \(checkpoints exist for epochs 1, 2\)/) } })
+  }, 180_000)
+})
