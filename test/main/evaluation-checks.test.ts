@@ -37,7 +37,7 @@ describe('scores on real MNIST', () => {
     const r = checks.realVsReal
     expect(r.fid).toBeLessThan(2 * r.fidFloor + 1e-9)
     // The top a classifier gives is its score on the real test images; this small one is not
-    // confident enough for 10 (the lab's reference classifier gives 9.6, see the README).
+    // confident enough for 10 (the lab's reference classifier gives 9.4, see the README).
     expect(r.classifierScore).toBeGreaterThan(0.9 * r.realClassifierScore)
     expect(r.classifierScore).toBeGreaterThan(6)
     expect(r.classesCovered).toBe(10)
