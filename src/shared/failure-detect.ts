@@ -34,26 +34,31 @@ const std = (xs: readonly number[]): number => {
 const f2 = (x: number): string => x.toFixed(2)
 const pct = (x: number): string => `${Math.round(x * 100)}%`
 
-export const CONVERGENCE = { dLossBelow: 0.1, accAbove: 0.95, gClimbFactor: 1.5, minSteps: 100 }
+/**
+ * Thresholds of the convergence-failure detector, set for the BCE losses (a balanced D sits
+ * near ln 2 = 0.69 with about 50% accuracy on generated images) and checked on recorded runs
+ * (test/fixtures/evaluation): a mnist-mlp run with D lr 10x and G lr 1/10 ends its 400 steps
+ * with D loss 0.12, D accuracy 98% / 92%, G loss 5.9 -> 7.5; a healthy one with D loss 0.51
+ * and 54% accuracy on generated images.
+ */
+export const CONVERGENCE = { dLossBelow: 0.2, accAbove: 0.9, minSteps: 100 }
 
 /**
- * Convergence failure: over the last window D's loss is near zero, D tells real from fake almost
- * always, and G's loss has climbed well above where it was in the first window: D won and G gets
- * no useful gradient.
+ * Convergence failure: over the last window D's loss is near zero, D tells real from fake
+ * almost always, and G's loss is higher than in the first window: D won and G gets no useful
+ * gradient.
  */
 export function detectConvergenceFailure(series: StepSeries): RunFlag | null {
   const n = series.step.length
   if (n < CONVERGENCE.minSteps) return null
   const w = windowSize(n)
-  const last = <T>(xs: T[]): T[] => xs.slice(n - w)
   const v = series.values
-  const dLoss = mean(last(v.dLossReal).map((x, i) => (x + last(v.dLossFake)[i]) / 2))
-  const accReal = mean(last(v.dAccReal))
-  const accFake = mean(last(v.dAccFake))
-  const gLast = mean(last(v.gLoss))
+  const dLoss = mean(v.dLossReal.slice(n - w).map((x, i) => (x + v.dLossFake[n - w + i]) / 2))
+  const accReal = mean(v.dAccReal.slice(n - w))
+  const accFake = mean(v.dAccFake.slice(n - w))
+  const gLast = mean(v.gLoss.slice(n - w))
   const gFirst = mean(v.gLoss.slice(0, w))
-  const climbing = gLast > gFirst * CONVERGENCE.gClimbFactor && gLast - gFirst > 0.5
-  if (dLoss < CONVERGENCE.dLossBelow && accReal > CONVERGENCE.accAbove && accFake > CONVERGENCE.accAbove && climbing) {
+  if (dLoss < CONVERGENCE.dLossBelow && accReal > CONVERGENCE.accAbove && accFake > CONVERGENCE.accAbove && gLast > gFirst) {
     return {
       kind: 'convergence',
       epoch: series.epoch[n - 1] ?? null,
@@ -66,7 +71,11 @@ export function detectConvergenceFailure(series: StepSeries): RunFlag | null {
   return null
 }
 
-export const OSCILLATION = { relativeStd: 0.6, minSteps: 100 }
+/**
+ * On the recorded runs the 10-step means of the healthy run vary by 3-15% of their level
+ * (windows of 50-200 steps); 30% in both G's and D's loss is well beyond that.
+ */
+export const OSCILLATION = { relativeStd: 0.3, minSteps: 100 }
 
 /**
  * Oscillation: the losses swing widely over the last window. The G loss is smoothed over
