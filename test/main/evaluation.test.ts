@@ -5,13 +5,21 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EventEnvelope, RunScores } from '@shared/api'
+import type { EventEnvelope, MetricsExport, RunScores } from '@shared/api'
 import { PRESETS } from '@shared/config'
 import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
+import { classify, imagesOf, sampleIndices } from '../../src/main/evaluation/classifier'
+import { evaluationLatents } from '../../src/main/evaluation/job'
+import { generate } from '../../src/main/explorer/render'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { selectBackend } from '../../src/main/trainer/backend/select'
+import { checkpointName, loadModelFrom } from '../../src/main/trainer/checkpoint'
+import { loadMnist } from '../../src/main/trainer/data/mnist'
+import { NUMPY_SCORES, numpyMissing, runNumpy, type NumpyScores } from '../helpers/numpy'
 
 let lab: Lab
+let scoredRun = 0
 const events: EventEnvelope[] = []
 const TINY = { arch: { convFilters: [4], denseUnits: 16 }, epochs: 2, trainCount: 2000, testCount: 500, batchSize: 32, backend: 'wasm' as const }
 const mlp = PRESETS['mnist-mlp'].defaults
@@ -102,7 +110,41 @@ describe('evaluation', () => {
     // On demand with another sample count; a missing checkpoint is refused by name.
     const again = await dispatch(lab.handlers, 'eval:run', { id: run.id, epoch: 1, samples: 60 })
     expect(again).toMatchObject({ ok: true, data: { epoch: 1, generatedCount: 60, realCount: 60 } })
+    // Exported with the other metrics: the scores sit on the last step of each scored epoch.
+    const csv = await dispatch(lab.handlers, 'runs:export-metrics', { ids: [run.id], format: 'csv' })
+    if (!csv.ok) throw new Error(csv.error.message)
+    const lines = (csv.data as MetricsExport).content.trimEnd().split('\r\n').map((l) => l.split(','))
+    const header = lines[0]
+    expect(header.slice(10)).toEqual(['fid', 'fid_floor', 'classifier_score', 'precision', 'recall', 'density', 'coverage', 'classes_covered', 'class_histogram', 'real_count', 'generated_count', 'classifier_id', 'classifier_accuracy'])
+    const at = (step: number, col: string) => lines[step][header.indexOf(col)]
+    expect(Number(at(20, 'fid'))).toBe(s2.fid)
+    expect(at(20, 'generated_count')).toBe('120')
+    expect(at(20, 'classifier_id')).toBe(classifier.id)
+    expect(at(5, 'fid')).toBe('')
+    expect(Number(at(10, 'coverage'))).toBe(lab.evaluation.repo.scores(run.id)[0].coverage)
+
     const missing = await dispatch(lab.handlers, 'eval:run', { id: run.id, epoch: 9 })
     expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/no checkpoint for epoch 9 \(checkpoints exist for epochs 1, 2\)/) } })
+    scoredRun = run.id
   }, 180_000)
+
+  it.skipIf(numpyMissing !== null)(`the stored scores match numpy on the same samples, regenerated here${numpyMissing ? ` (skipped: ${numpyMissing})` : ''}`, async () => {
+    const config = lab.runs.config(scoredRun)!
+    const stored = lab.evaluation.repo.scores(scoredRun).find((s) => s.epoch === 2)!
+    await selectBackend('wasm')
+    const classifier = await loadModelFrom(lab.evaluation.classifierDir())
+    const generator = await loadModelFrom(join(lab.runDir(scoredRun), 'checkpoints', checkpointName(2), 'generator'))
+    const n = stored.generatedCount
+    const images = await generate(generator, evaluationLatents(config.seed, n, config.latentDim, config.tricks.latent), config.latentDim)
+    const fake = await classify(classifier, images.values, n)
+    const test = loadMnist('test')
+    const real = await classify(classifier, imagesOf(test, sampleIndices(test.count, stored.realCount, 1)), stored.realCount)
+    const ref = runNumpy<NumpyScores>(NUMPY_SCORES, { dim: fake.featureDim, real: Array.from(real.features), fake: Array.from(fake.features), probs: Array.from(fake.probs) })
+    expect(stored.fid).toBeCloseTo(ref.fid, 3)
+    expect(stored.classifierScore).toBeCloseTo(ref.score, 4)
+    expect(stored.precision).toBeCloseTo(ref.precision, 6)
+    expect(stored.recall).toBeCloseTo(ref.recall, 6)
+    expect(stored.density).toBeCloseTo(ref.density, 6)
+    expect(stored.coverage).toBeCloseTo(ref.coverage, 6)
+  }, 60_000)
 })

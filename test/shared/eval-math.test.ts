@@ -12,7 +12,7 @@ import {
   traceSqrtProduct
 } from '@shared/eval-math'
 import { mulberry32, gaussian } from '../../src/main/trainer/random'
-import { numpyMissing, runNumpy } from '../helpers/numpy'
+import { NUMPY_SCORES, numpyMissing, runNumpy, type NumpyScores } from '../helpers/numpy'
 
 function square(m: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * n)
@@ -129,38 +129,6 @@ describe('precision, recall, density, coverage', () => {
 })
 
 describe.skipIf(numpyMissing !== null)(`against numpy${numpyMissing ? ` (skipped: ${numpyMissing})` : ''}`, () => {
-  const script = `
-import json, sys
-import numpy as np
-d = json.load(sys.stdin)
-dim = d['dim']
-r = np.array(d['real'], dtype=np.float64).reshape(-1, dim)
-f = np.array(d['fake'], dtype=np.float64).reshape(-1, dim)
-def fid(a, b):
-    m1, m2 = a.mean(0), b.mean(0)
-    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    w, v = np.linalg.eigh(s1)
-    root = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
-    ev = np.linalg.eigvalsh(root @ s2 @ root)
-    return float(((m1 - m2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.sqrt(np.clip(ev, 0, None)).sum())
-def dist(a, b):
-    return ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
-k = 5
-rr, ff, rf = dist(r, r), dist(f, f), dist(r, f)
-rad_r = np.sort(rr, axis=1)[:, k]
-rad_f = np.sort(ff, axis=1)[:, k]
-p = np.array(d['probs'], dtype=np.float64).reshape(-1, 10)
-py = p.mean(0)
-kl = (p * (np.log(p + 1e-12) - np.log(py + 1e-12))).sum(1).mean()
-print(json.dumps({
-  'fid': fid(r, f),
-  'precision': float((rf < rad_r[:, None]).any(0).mean()),
-  'recall': float((rf < rad_f[None, :]).any(1).mean()),
-  'density': float((rf < rad_r[:, None]).sum(0).mean() / k),
-  'coverage': float((rf.min(1) < rad_r).mean()),
-  'score': float(np.exp(kl)),
-}))
-`
   it('FID, classifier score and PRDC match an independent numpy computation', () => {
     const dim = 16
     const real = gaussian(300 * dim, mulberry32(11))
@@ -172,7 +140,7 @@ print(json.dumps({
       for (let c = 0; c < 10; c++) s += probsRaw[r * 10 + c]
       for (let c = 0; c < 10; c++) probsRaw[r * 10 + c] /= s
     }
-    const ref = runNumpy<{ fid: number; precision: number; recall: number; density: number; coverage: number; score: number }>(script, {
+    const ref = runNumpy<NumpyScores>(NUMPY_SCORES, {
       dim,
       real: Array.from(real),
       fake: Array.from(fake),

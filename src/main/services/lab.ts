@@ -128,7 +128,7 @@ export class Lab {
     'runs:update': (req) => this.updateRun(req),
     'runs:export-metrics': ({ ids, format }) =>
       exportMetrics(
-        [...new Set(ids)].map((id) => ({ summary: this.requireRun(id), series: this.metrics.series(id) })),
+        [...new Set(ids)].map((id) => ({ summary: this.requireRun(id), series: this.metrics.series(id), scores: this.evaluation.repo.scores(id) })),
         format
       ),
     'explorer:interpolate': (req) => this.explorerInterpolate(req),
