@@ -147,4 +147,24 @@ describe('evaluation', () => {
     expect(stored.density).toBeCloseTo(ref.density, 6)
     expect(stored.coverage).toBeCloseTo(ref.coverage, 6)
   }, 60_000)
+
+  it('stops a run early on a chosen flag: the too-strong D run is stopped after its first epoch with the explanation', async () => {
+    const run = lab.startRun({
+      ...mlp,
+      name: 'strong D',
+      seed: 7,
+      epochs: 4,
+      stepsPerEpoch: 100,
+      batchSize: 64,
+      backend: 'wasm',
+      optimizerD: { ...mlp.optimizerD, lr: 2e-3 },
+      optimizerG: { ...mlp.optimizerG, lr: 2e-5 },
+      evaluation: { every: 0, samples: 100, bestBy: 'fid', earlyStopOn: ['convergence'] }
+    })
+    const end = await lab.waitForEnd(run.id)
+    expect(end.status).toBe('stopped')
+    expect(end.statusMessage).toMatch(/^Stopped early: Convergence failure\. Over the last 50 steps D's loss averaged/)
+    expect(end.epochsDone).toBeLessThan(4)
+    expect(end.evaluation?.flags.map((f) => f.kind)).toContain('convergence')
+  }, 120_000)
 })
