@@ -14,7 +14,7 @@ import { EvaluationRepo } from '../db/repos/evaluation'
 import type { MetricsRepo } from '../db/repos/metrics'
 import type { RunsRepo } from '../db/repos/runs'
 import { CLASSIFIER_INFO_FILE } from '../evaluation/job'
-import type { TrainerLauncher } from '../trainer-host/channel'
+import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 import { runTrainerTask } from '../trainer-host/task'
 
 export interface EvaluationDeps {
@@ -40,6 +40,7 @@ export class EvaluationService {
   private queue: Promise<unknown> = Promise.resolve()
   private readonly pending = new Map<string, Promise<EpochScores>>()
   private readonly earlyStopped = new Set<number>()
+  private readonly running = new Set<TrainerChannel>()
 
   constructor(private readonly deps: EvaluationDeps) {
     this.repo = new EvaluationRepo(deps.db)
@@ -87,7 +88,8 @@ export class EvaluationService {
           }
           return event.type === 'classifier-trained' ? event.info : undefined
         },
-        log: (level, line) => this.deps.log(level, line)
+        log: (level, line) => this.deps.log(level, line),
+        running: this.running
       }
     ).then(
       (info) => {
@@ -145,7 +147,11 @@ export class EvaluationService {
           mnistDir: this.deps.mnistDir
         },
         `Scoring run ${runId} epoch ${epoch}`,
-        { onEvent: (event) => (event.type === 'evaluated' ? event.scores : undefined), log: (level, line) => this.deps.log(level, line) }
+        {
+          onEvent: (event) => (event.type === 'evaluated' ? event.scores : undefined),
+          log: (level, line) => this.deps.log(level, line),
+          running: this.running
+        }
       )
     )
     const done = job
@@ -195,5 +201,11 @@ export class EvaluationService {
       this.deps.stopRun(runId, `Stopped early: ${FLAG_LABELS[trigger.kind]}. ${trigger.explanation}`)
     }
     return evaluation
+  }
+
+  /** Ends classifier trainings and scorings under way (the lab is closing). */
+  close(): void {
+    for (const channel of this.running) channel.kill()
+    this.running.clear()
   }
 }

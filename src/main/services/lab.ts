@@ -435,6 +435,7 @@ export class Lab {
   close(): void {
     for (const channel of this.explorers) channel.kill()
     this.explorers.clear()
+    this.evaluation.close()
     for (const [id, run] of this.active) {
       if (!run.finished) this.runs.finish(id, 'stopped', 'Stopped: the lab was closed while this run was training.')
       run.finished = true
