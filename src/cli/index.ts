@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
+import { classifierTrainSchema } from '@shared/evaluation'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
 import { bundleFileName, exportRunBundle, readBundleFile, type BundleCheckpoints } from '../main/services/bundle'
@@ -28,6 +29,10 @@ const USAGE = `GAN Workbench command line
                    (a config saved from the lab's run view; other flags cannot be combined with it)
   npm run cli -- export-bundle --run ID [--out FILE] [--checkpoints last|all|none] [--data-dir DIR]
   npm run cli -- import-bundle FILE [--data-dir DIR]
+  npm run cli -- train-classifier [--epochs N] [--train-count N] [--test-count N] [--filters 32,64]
+                   [--dense N] [--backend ...] [--data-dir DIR]
+                   (the reference classifier the lab scores samples with; trained once, then reused)
+  npm run cli -- score --run ID --epoch N [--samples N] [--data-dir DIR]
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
@@ -238,6 +243,78 @@ function importBundle(argv: string[]): number {
   }
 }
 
+async function trainClassifier(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      epochs: { type: 'string' },
+      'train-count': { type: 'string' },
+      'test-count': { type: 'string' },
+      filters: { type: 'string' },
+      dense: { type: 'string' },
+      backend: { type: 'string' },
+      'data-dir': { type: 'string' }
+    }
+  })
+  const filters = values.filters?.split(',').map((f) => num(f, '--filters') as number)
+  const parsed = classifierTrainSchema.safeParse({
+    epochs: num(values.epochs, '--epochs'),
+    trainCount: num(values['train-count'], '--train-count'),
+    testCount: num(values['test-count'], '--test-count'),
+    backend: values.backend,
+    arch: filters || values.dense ? { convFilters: filters ?? [32, 64], denseUnits: num(values.dense, '--dense') ?? 128 } : undefined
+  })
+  if (!parsed.success) throw new LabError('INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const ended = new Promise<string | undefined>((done) => {
+      lab.subscribe((e) => {
+        if (e.event === 'classifier:progress' && e.payload.training) {
+          const t = e.payload.training
+          if (t.step === t.stepsPerEpoch) console.log(`epoch ${t.epoch}/${t.epochs} done`)
+        } else if (e.event === 'classifier:changed') done(e.payload.error)
+      })
+    })
+    lab.evaluation.train(parsed.data)
+    const error = await ended
+    if (error) throw new LabError('INTERNAL', error)
+    const info = lab.evaluation.classifier(parsed.data.dataset)!
+    console.log(
+      `classifier ${info.id}: ${(info.testAccuracy * 100).toFixed(2)}% on ${info.testCount} test images, ` +
+        `trained on ${info.trainCount} images in ${(info.durationMs / 1000).toFixed(0)} s (${info.backend})`
+    )
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
+async function score(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { run: { type: 'string' }, epoch: { type: 'string' }, samples: { type: 'string' }, 'data-dir': { type: 'string' } }
+  })
+  const id = num(values.run, '--run')
+  const epoch = num(values.epoch, '--epoch')
+  if (id === undefined || epoch === undefined) throw new LabError('INVALID_REQUEST', 'score needs --run ID and --epoch N')
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    if (!lab.runs.get(id)) throw new LabError('NOT_FOUND', `Run ${id} does not exist in ${resolve(values['data-dir'] ?? defaultDataDir())}`)
+    const s = await lab.evaluation.score(id, epoch, num(values.samples, '--samples'))
+    console.log(
+      `run ${id} epoch ${epoch} (${s.generatedCount} generated, ${s.realCount} real, classifier ${s.classifierId}): ` +
+        `FID ${s.fid.toFixed(3)} (floor ${s.fidFloor.toFixed(3)}), classifier score ${s.classifierScore.toFixed(3)} (real ${s.realClassifierScore.toFixed(3)}), ` +
+        `precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}, density ${s.density.toFixed(3)}, coverage ${s.coverage.toFixed(3)}, ` +
+        `classes covered ${s.classesCovered}/${s.histogram.length} [${s.histogram.join(' ')}]`
+    )
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -287,6 +364,8 @@ async function main(): Promise<number> {
     if (command === 'serve') return await serve(rest)
     if (command === 'export-bundle') return exportBundle(rest)
     if (command === 'import-bundle') return importBundle(rest)
+    if (command === 'train-classifier') return await trainClassifier(rest)
+    if (command === 'score') return await score(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {
