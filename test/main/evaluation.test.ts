@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EventEnvelope, MetricsExport, RunScores } from '@shared/api'
+import type { EventEnvelope, MetricsExport, RunScores, RunSummary } from '@shared/api'
 import { PRESETS } from '@shared/config'
 import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
@@ -147,6 +147,17 @@ describe('evaluation', () => {
     expect(stored.density).toBeCloseTo(ref.density, 6)
     expect(stored.coverage).toBeCloseTo(ref.coverage, 6)
   }, 60_000)
+
+  it('a run bundle carries the scores and the best epoch to another lab', async () => {
+    const exported = await dispatch(lab.handlers, 'runs:export-bundle', { id: scoredRun, checkpoints: 'none' })
+    if (!exported.ok) throw new Error(exported.error.message)
+    const imported = await dispatch(lab.handlers, 'runs:import-bundle', { base64: (exported.data as { base64: string }).base64 })
+    if (!imported.ok) throw new Error(imported.error.message)
+    const copy = (imported.data as { run: RunSummary }).run
+    expect(copy.id).not.toBe(scoredRun)
+    expect(lab.evaluation.repo.scores(copy.id)).toEqual(lab.evaluation.repo.scores(scoredRun))
+    expect(lab.runs.get(copy.id)?.evaluation).toEqual(lab.runs.get(scoredRun)?.evaluation)
+  })
 
   it('stops a run early on a chosen flag: the too-strong D run is stopped after its first epoch with the explanation', async () => {
     const run = lab.startRun({
