@@ -174,7 +174,13 @@ export class EvaluationService {
     const config = this.deps.runs.config(runId) as RunConfig
     const every = config.evaluation.every
     if (every > 0 && epoch % every === 0 && this.classifier(config.dataset)) {
-      this.score(runId, epoch).catch((err: unknown) => this.deps.log('warn', err instanceof Error ? err.message : String(err)))
+      const warn = (err: unknown): void => this.deps.log('warn', `[run ${runId}] epoch ${epoch} not scored: ${err instanceof Error ? err.message : String(err)}`)
+      try {
+        this.score(runId, epoch).catch(warn)
+      } catch (err) {
+        // A refusal before queueing (no checkpoint files) must not break the trainer's event handling.
+        warn(err)
+      }
     }
     this.refresh(runId)
   }
