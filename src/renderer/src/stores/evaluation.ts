@@ -53,7 +53,9 @@ export const useEvaluationStore = defineStore('evaluation', () => {
   async function loadScores(runId: number): Promise<void> {
     subscribe()
     try {
-      byRun.value = { ...byRun.value, [runId]: await useLabApi().call('eval:scores', { id: runId }) }
+      // Awaited before spreading: loads of several runs at once must not overwrite each other.
+      const scores = await useLabApi().call('eval:scores', { id: runId })
+      byRun.value = { ...byRun.value, [runId]: scores }
     } catch (err) {
       scoreError.value = { ...scoreError.value, [runId]: errorMessage(err) }
     }
