@@ -1,7 +1,7 @@
 // Integration: the lab trains a (tiny) reference classifier in a trainer process, stores and
 // reuses it, scores a run's epochs on schedule and on demand, stores the scores per epoch and
 // keeps the run's best epoch and flags; bad requests are refused with the reason.
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -51,6 +51,21 @@ describe('evaluation', () => {
     const scores = await dispatch(lab.handlers, 'eval:scores', { id: run.id })
     expect(scores).toMatchObject({ ok: true, data: { scores: [], notice: expect.stringMatching(/no reference classifier/) } })
   }, 60_000)
+
+  it('treats an unreadable stored classifier as missing and says so in the log', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'evaluation-broken-'))
+    mkdirSync(join(dataDir, 'classifiers', 'mnist'), { recursive: true })
+    writeFileSync(join(dataDir, 'classifiers', 'mnist', 'model.json'), '{}')
+    writeFileSync(join(dataDir, 'classifiers', 'mnist', 'classifier.json'), '{"id": 3')
+    const logged: string[] = []
+    const other = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc', log: (_level, m) => logged.push(m) })
+    try {
+      expect(other.evaluation.status()).toEqual({ dataset: 'mnist', classifier: null, training: null })
+      expect(logged.join('\n')).toMatch(/The reference classifier in .*classifiers\/mnist cannot be read \(.*\); train it again/)
+    } finally {
+      other.close()
+    }
+  })
 
   it('refuses a bad classifier request by field', async () => {
     const res = await dispatch(lab.handlers, 'classifier:train', { epochs: 0, arch: { convFilters: [4], denseUnits: 1 } })
