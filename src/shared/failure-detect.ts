@@ -134,11 +134,21 @@ export function detectModeCollapse(scores: readonly EpochScores[]): RunFlag | nu
     reasons.push(`the fixed batch's samples are nearly identical (spread ${pct(latest.fixedBatchDiversity)} of real images')`)
   }
   if (reasons.length === 0) return null
+  const early = sorted.length === 1 ? ' (the only scored epoch so far: early in training all samples are often alike blobs)' : ''
   return {
     kind: 'mode-collapse',
     epoch: latest.epoch,
-    explanation: `At epoch ${latest.epoch} ${reasons.join('; ')}: G produces few kinds of images. Try minibatch tricks, a lower G learning rate or an earlier checkpoint.`
+    explanation: `At epoch ${latest.epoch} ${reasons.join('; ')}${early}: G produces few kinds of images. Try minibatch tricks, a lower G learning rate or an earlier checkpoint.`
   }
+}
+
+/**
+ * The flag that stops a run early, if any: the first raised flag of a chosen kind. A mode
+ * collapse seen on the only scored epoch does not stop a run, since a young generator's
+ * samples are all alike too (measured: a healthy mnist-mlp after 200 steps covers 1 class).
+ */
+export function earlyStopFlag(flags: readonly RunFlag[], earlyStopOn: readonly FlagKind[], scoredEpochs: number): RunFlag | null {
+  return flags.find((f) => earlyStopOn.includes(f.kind) && !(f.kind === 'mode-collapse' && scoredEpochs < 2)) ?? null
 }
 
 /** A NaN or infinite loss in the series, or a run the trainer stopped as diverged. */

@@ -12,6 +12,7 @@ import {
   detectModeCollapse,
   detectOscillation,
   detectRegression,
+  earlyStopFlag,
   evaluateRun
 } from '@shared/failure-detect'
 import { emptySeries, type StepSeries } from '@shared/metrics'
@@ -132,5 +133,18 @@ describe('best epoch and regression', () => {
     expect(e.flags.map((f) => f.kind)).toEqual(['convergence', 'regressed'])
     const healthy = evaluateRun({ series: recorded('healthy-mlp'), scores: [], status: 'completed', statusMessage: null, bestBy: 'fid' })
     expect(healthy).toEqual({ bestBy: 'fid', bestEpoch: null, bestValue: null, flags: [] })
+  })
+})
+
+describe('early stop', () => {
+  const collapse = { kind: 'mode-collapse' as const, epoch: 1, explanation: 'x' }
+  const convergence = { kind: 'convergence' as const, epoch: 1, explanation: 'y' }
+  it('stops on a chosen flag only, and not on a mode collapse seen on the only scored epoch', () => {
+    expect(earlyStopFlag([convergence], ['convergence'], 0)).toBe(convergence)
+    expect(earlyStopFlag([convergence], ['oscillation'], 3)).toBeNull()
+    expect(earlyStopFlag([collapse], ['mode-collapse'], 1)).toBeNull()
+    expect(earlyStopFlag([collapse], ['mode-collapse'], 2)).toBe(collapse)
+    expect(detectModeCollapse([scores(1, { classesCovered: 1 })])?.explanation).toMatch(/the only scored epoch so far/)
+    expect(detectModeCollapse([scores(1), scores(2, { classesCovered: 1 })])?.explanation).not.toMatch(/the only scored epoch/)
   })
 })

@@ -9,7 +9,7 @@ import type { LabEvents, RunScores, RunSummary } from '@shared/api'
 import type { RunConfig } from '@shared/config'
 import type { ClassifierInfo, ClassifierProgress, ClassifierStatus, ClassifierTrainRequest, EpochScores } from '@shared/evaluation'
 import { LabError } from '@shared/errors'
-import { evaluateRun, FLAG_LABELS, type RunEvaluation } from '@shared/failure-detect'
+import { earlyStopFlag, evaluateRun, FLAG_LABELS, type RunEvaluation } from '@shared/failure-detect'
 import { EvaluationRepo } from '../db/repos/evaluation'
 import type { MetricsRepo } from '../db/repos/metrics'
 import type { RunsRepo } from '../db/repos/runs'
@@ -190,9 +190,10 @@ export class EvaluationService {
     const summary = this.deps.runs.get(runId)
     if (!summary) return null
     const config = this.deps.runs.config(runId) as RunConfig
+    const scores = this.repo.scores(runId)
     const evaluation = evaluateRun({
       series: this.deps.metrics.series(runId),
-      scores: this.repo.scores(runId),
+      scores,
       status: summary.status,
       statusMessage: summary.statusMessage,
       bestBy: config.evaluation.bestBy
@@ -201,7 +202,7 @@ export class EvaluationService {
     const updated = this.deps.runs.get(runId) as RunSummary
     this.deps.emit('runs:changed', updated)
     this.deps.emit('eval:scores', { runId, scores: this.scores(runId) })
-    const trigger = evaluation.flags.find((f) => (config.evaluation.earlyStopOn as string[]).includes(f.kind))
+    const trigger = earlyStopFlag(evaluation.flags, config.evaluation.earlyStopOn, scores.length)
     if (trigger && this.deps.isActive(runId) && !this.earlyStopped.has(runId)) {
       this.earlyStopped.add(runId)
       this.deps.stopRun(runId, `Stopped early: ${FLAG_LABELS[trigger.kind]}. ${trigger.explanation}`)
