@@ -6,7 +6,8 @@ import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
-import { classifierTrainSchema } from '@shared/evaluation'
+import { classifierTrainSchema, type EpochScores } from '@shared/evaluation'
+import { FLAG_LABELS } from '@shared/failure-detect'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
 import { bundleFileName, exportRunBundle, readBundleFile, type BundleCheckpoints } from '../main/services/bundle'
@@ -193,6 +194,10 @@ async function train(argv: string[]): Promise<number> {
     const end = await lab.waitForEnd(run.id)
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1)
     console.log(`run ${end.id} ${end.status} after ${end.stepsDone} steps, ${end.epochsDone} epochs, ${seconds}s${end.statusMessage ? `: ${end.statusMessage}` : ''}`)
+    // Scheduled scorings still under way finish before the lab closes.
+    await lab.evaluation.idle()
+    for (const s of lab.evaluation.repo.scores(end.id)) console.log(describeScores(end.id, s))
+    for (const f of lab.runs.get(end.id)?.evaluation?.flags ?? []) console.log(`flag: ${FLAG_LABELS[f.kind]}: ${f.explanation}`)
     return end.status === 'completed' ? 0 : 1
   } finally {
     lab.close()
@@ -241,6 +246,15 @@ function importBundle(argv: string[]): number {
   } finally {
     lab.close()
   }
+}
+
+function describeScores(id: number, s: EpochScores): string {
+  return (
+    `run ${id} epoch ${s.epoch} (${s.generatedCount} generated, ${s.realCount} real, classifier ${s.classifierId}): ` +
+    `FID ${s.fid.toFixed(3)} (floor ${s.fidFloor.toFixed(3)}), classifier score ${s.classifierScore.toFixed(3)} (real ${s.realClassifierScore.toFixed(3)}), ` +
+    `precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}, density ${s.density.toFixed(3)}, coverage ${s.coverage.toFixed(3)}, ` +
+    `classes covered ${s.classesCovered}/${s.histogram.length} [${s.histogram.join(' ')}]`
+  )
 }
 
 async function trainClassifier(argv: string[]): Promise<number> {
@@ -302,13 +316,7 @@ async function score(argv: string[]): Promise<number> {
   const lab = oneShotLab(values['data-dir'])
   try {
     if (!lab.runs.get(id)) throw new LabError('NOT_FOUND', `Run ${id} does not exist in ${resolve(values['data-dir'] ?? defaultDataDir())}`)
-    const s = await lab.evaluation.score(id, epoch, num(values.samples, '--samples'))
-    console.log(
-      `run ${id} epoch ${epoch} (${s.generatedCount} generated, ${s.realCount} real, classifier ${s.classifierId}): ` +
-        `FID ${s.fid.toFixed(3)} (floor ${s.fidFloor.toFixed(3)}), classifier score ${s.classifierScore.toFixed(3)} (real ${s.realClassifierScore.toFixed(3)}), ` +
-        `precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}, density ${s.density.toFixed(3)}, coverage ${s.coverage.toFixed(3)}, ` +
-        `classes covered ${s.classesCovered}/${s.histogram.length} [${s.histogram.join(' ')}]`
-    )
+    console.log(describeScores(id, await lab.evaluation.score(id, epoch, num(values.samples, '--samples'))))
     return 0
   } finally {
     lab.close()

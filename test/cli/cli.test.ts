@@ -108,8 +108,11 @@ describe('npm run cli -- train-classifier and score', () => {
     expect(trained.code).toBe(0)
     expect(trained.stdout).toMatch(/classifier mnist-convnet-4-d16-\w+: \d+\.\d\d% on 200 test images, trained on 1000 images in \d+ s \(wasm\)/)
     const file = join(root, 'score.config.json')
-    writeFileSync(file, serializeConfigFile({ ...saved, epochs: 1, evaluation: { every: 0, samples: 100, bestBy: 'fid', earlyStopOn: [] } }))
-    expect((await cli(['train', '--config', file, '--data-dir', dataDir])).code).toBe(0)
+    writeFileSync(file, serializeConfigFile({ ...saved, epochs: 1, evaluation: { every: 1, samples: 100, bestBy: 'fid', earlyStopOn: [] } }))
+    const run = await cli(['train', '--config', file, '--data-dir', dataDir])
+    expect(run.code).toBe(0)
+    // The scheduled scoring of epoch 1 finishes before the command ends.
+    expect(run.stdout).toMatch(/^run 1 epoch 1 \(100 generated, 100 real, classifier mnist-convnet-4-d16-\w+\): FID/m)
     const scored = await cli(['score', '--run', '1', '--epoch', '1', '--samples', '80', '--data-dir', dataDir])
     expect(scored.code).toBe(0)
     expect(scored.stdout).toMatch(/^run 1 epoch 1 \(80 generated, 80 real, classifier mnist-convnet-4-d16-\w+\): FID \d+\.\d{3} \(floor \d+\.\d{3}\), classifier score/)

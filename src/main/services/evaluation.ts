@@ -210,6 +210,11 @@ export class EvaluationService {
     return evaluation
   }
 
+  /** Resolves once no scoring is queued or under way. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending.values()])
+  }
+
   /** Ends classifier trainings and scorings under way (the lab is closing). */
   close(): void {
     for (const channel of this.running) channel.kill()
