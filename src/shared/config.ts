@@ -2,6 +2,7 @@
 // database all validate against, so a bad value is refused with the field that is wrong.
 import { z } from 'zod'
 import { datasetRefSchema, type DataKind } from './datasets'
+import { DEFAULT_EVALUATION, evaluationConfigSchema } from './evaluation'
 
 export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp', 'tabular-mlp', 'toy-mlp'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
@@ -163,7 +164,9 @@ export const runConfigSchema = z
     optimizerG: optimizerSchema,
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     tricks: tricksSchema.default(DEFAULT_TRICKS),
-    discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout' })
+    discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout' }),
+    /** When and how epochs are scored with the reference classifier, and early stop on a flag. */
+    evaluation: evaluationConfigSchema.default(DEFAULT_EVALUATION)
   })
   .strict()
 export type RunConfig = z.infer<typeof runConfigSchema>
@@ -201,7 +204,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION }
     }
   },
   'mnist-mlp': {
@@ -219,7 +223,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION }
     }
   },
   'tabular-mlp': {
@@ -239,7 +244,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
     }
   },
   'toy-mlp': {
@@ -257,7 +263,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: { ...adam(), lr: 1e-3 },
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
     }
   }
 }
