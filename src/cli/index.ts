@@ -7,6 +7,8 @@ import { BACKEND_CHOICES, PRESETS, PRESET_IDS, wassersteinDefaults, type Backend
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { COLUMN_TYPES, describeDataset, type ColumnType } from '@shared/datasets'
 import { LabError } from '@shared/errors'
+import { classifierTrainSchema, type EpochScores } from '@shared/evaluation'
+import { FLAG_LABELS } from '@shared/failure-detect'
 import type { LatentViewSettings } from '@shared/api'
 import { MAX_LATENT_VIEW_FILE_BYTES, parseLatentViewFile, planeAxisNames } from '@shared/latent-view'
 import { describeMetrics, type StepMetrics } from '@shared/metrics'
@@ -45,6 +47,10 @@ const USAGE = `GAN Workbench command line
   npm run cli -- import-dataset data_batch_1.bin [... up to 6] | FOLDER [--size 32] [--channels 1|3]
                    (CIFAR-10 binary batches; or a folder of PNG/JPEG images, centre-cropped and resized)
   npm run cli -- datasets [--data-dir DIR]      (lists the data sets and their ids)
+  npm run cli -- train-classifier [--epochs N] [--train-count N] [--test-count N] [--filters 32,64]
+                   [--dense N] [--backend ...] [--data-dir DIR]
+                   (the reference classifier the lab scores samples with; trained once, then reused)
+  npm run cli -- score --run ID --epoch N [--samples N] [--data-dir DIR]
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Any train command takes --dataset mnist|toy-ring-8|toy-grid-25|toy-parabola|ID (an imported data set).
@@ -237,6 +243,10 @@ async function train(argv: string[]): Promise<number> {
     const end = await lab.waitForEnd(run.id)
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1)
     console.log(`run ${end.id} ${end.status} after ${end.stepsDone} steps, ${end.epochsDone} epochs, ${seconds}s${end.statusMessage ? `: ${end.statusMessage}` : ''}`)
+    // Scheduled scorings still under way finish before the lab closes.
+    await lab.evaluation.idle()
+    for (const s of lab.evaluation.repo.scores(end.id)) console.log(describeScores(end.id, s))
+    for (const f of lab.runs.get(end.id)?.evaluation?.flags ?? []) console.log(`flag: ${FLAG_LABELS[f.kind]}: ${f.explanation}`)
     return end.status === 'completed' ? 0 : 1
   } finally {
     lab.close()
@@ -382,6 +392,81 @@ async function explore(argv: string[]): Promise<number> {
   }
 }
 
+function describeScores(id: number, s: EpochScores): string {
+  return (
+    `run ${id} epoch ${s.epoch} (${s.generatedCount} generated, ${s.realCount} real, classifier ${s.classifierId}): ` +
+    `FID ${s.fid.toFixed(3)} (floor ${s.fidFloor.toFixed(3)}), classifier score ${s.classifierScore.toFixed(3)} (real ${s.realClassifierScore.toFixed(3)}), ` +
+    `precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}, density ${s.density.toFixed(3)}, coverage ${s.coverage.toFixed(3)}, ` +
+    `classes covered ${s.classesCovered}/${s.histogram.length} [${s.histogram.join(' ')}]`
+  )
+}
+
+async function trainClassifier(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      epochs: { type: 'string' },
+      'train-count': { type: 'string' },
+      'test-count': { type: 'string' },
+      filters: { type: 'string' },
+      dense: { type: 'string' },
+      backend: { type: 'string' },
+      'data-dir': { type: 'string' }
+    }
+  })
+  const filters = values.filters?.split(',').map((f) => num(f, '--filters') as number)
+  const parsed = classifierTrainSchema.safeParse({
+    epochs: num(values.epochs, '--epochs'),
+    trainCount: num(values['train-count'], '--train-count'),
+    testCount: num(values['test-count'], '--test-count'),
+    backend: values.backend,
+    arch: filters || values.dense ? { convFilters: filters ?? [32, 64], denseUnits: num(values.dense, '--dense') ?? 128 } : undefined
+  })
+  if (!parsed.success) throw new LabError('INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const ended = new Promise<string | undefined>((done) => {
+      lab.subscribe((e) => {
+        if (e.event === 'classifier:progress' && e.payload.training) {
+          const t = e.payload.training
+          if (t.step === t.stepsPerEpoch) console.log(`epoch ${t.epoch}/${t.epochs} done`)
+        } else if (e.event === 'classifier:changed') done(e.payload.error)
+      })
+    })
+    lab.evaluation.train(parsed.data)
+    const error = await ended
+    if (error) throw new LabError('INTERNAL', error)
+    const info = lab.evaluation.classifier(parsed.data.dataset)!
+    console.log(
+      `classifier ${info.id}: ${(info.testAccuracy * 100).toFixed(2)}% on ${info.testCount} test images, ` +
+        `trained on ${info.trainCount} images in ${(info.durationMs / 1000).toFixed(0)} s (${info.backend})`
+    )
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
+async function score(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { run: { type: 'string' }, epoch: { type: 'string' }, samples: { type: 'string' }, 'data-dir': { type: 'string' } }
+  })
+  const id = num(values.run, '--run')
+  const epoch = num(values.epoch, '--epoch')
+  if (id === undefined || epoch === undefined) throw new LabError('INVALID_REQUEST', 'score needs --run ID and --epoch N')
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    if (!lab.runs.get(id)) throw new LabError('NOT_FOUND', `Run ${id} does not exist in ${resolve(values['data-dir'] ?? defaultDataDir())}`)
+    console.log(describeScores(id, await lab.evaluation.score(id, epoch, num(values.samples, '--samples'))))
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -434,6 +519,8 @@ async function main(): Promise<number> {
     if (command === 'explore') return await explore(rest)
     if (command === 'import-dataset') return importDataset(rest)
     if (command === 'datasets') return listDatasets(rest)
+    if (command === 'train-classifier') return await trainClassifier(rest)
+    if (command === 'score') return await score(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {

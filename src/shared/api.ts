@@ -5,6 +5,8 @@ import { createPairSchema, saveComparisonSchema, type CreatePairRequest, type Sa
 import { z } from 'zod'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
 import { columnOverrideSchema, datasetImportSchema, DATASET_LIMITS, type DatasetInfo, type DatasetPreview, type EpochSamples } from './datasets'
+import { classifierTrainSchema, evaluateSchema, type ClassifierStatus, type EpochScores } from './evaluation'
+import type { RunEvaluation } from './failure-detect'
 import type { StepMetrics, StepRow, StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 
@@ -28,6 +30,8 @@ export interface RunSummary {
   /** The researcher's notes on the run ('' when none). */
   notes: string
   tags: string[]
+  /** Best epoch by the run's chosen score and its failure flags, once anything was scored or detected. */
+  evaluation?: RunEvaluation
 }
 
 export interface EpochInfo {
@@ -274,7 +278,11 @@ export const requestSchemas = {
   'datasets:import': datasetImportSchema,
   'datasets:delete': runId,
   'runs:samples': runEpoch,
-  'runs:export-samples': runEpoch
+  'runs:export-samples': runEpoch,
+  'classifier:status': z.object({ dataset: z.literal('mnist').default('mnist') }).strict(),
+  'classifier:train': classifierTrainSchema,
+  'eval:scores': runId,
+  'eval:run': evaluateSchema
 } as const
 
 export interface LabCalls {
@@ -312,6 +320,21 @@ export interface LabCalls {
   'runs:samples': { req: { id: number; epoch: number }; res: EpochSamples }
   /** An epoch's generated rows as CSV with the original column names. */
   'runs:export-samples': { req: { id: number; epoch: number }; res: MetricsExport }
+  'classifier:status': { req: { dataset?: 'mnist' }; res: ClassifierStatus }
+  /** Starts training; progress arrives as 'classifier:progress', the end as 'classifier:changed'. */
+  'classifier:train': { req: z.input<typeof classifierTrainSchema>; res: ClassifierStatus }
+  'eval:scores': { req: { id: number }; res: RunScores }
+  /** Scores one checkpoint now (queued behind other scorings); resolves with the stored scores. */
+  'eval:run': { req: { id: number; epoch: number; samples?: number }; res: EpochScores }
+}
+
+/** A run's scores by epoch, its best epoch and flags, and scorings waiting or under way. */
+export interface RunScores {
+  scores: EpochScores[]
+  evaluation: RunEvaluation | null
+  pending: number[]
+  /** Why epochs are not being scored, when they are not (e.g. no reference classifier yet). */
+  notice: string | null
 }
 
 export type Channel = keyof LabCalls
@@ -328,6 +351,11 @@ export interface LabEvents {
   'trainer:log': { runId: number; level: 'info' | 'warn' | 'error'; message: string }
   /** Cells of a latent plane rendered so far. */
   'explorer:progress': { runId: number; done: number; total: number }
+  'classifier:progress': ClassifierStatus
+  /** A classifier finished training (or failed: status.training null, error set). */
+  'classifier:changed': ClassifierStatus & { error?: string }
+  /** An epoch was scored, or a run's best epoch or flags changed. */
+  'eval:scores': { runId: number; scores: RunScores }
 }
 export type EventName = keyof LabEvents
 export const EVENT_NAMES: EventName[] = [
@@ -338,7 +366,10 @@ export const EVENT_NAMES: EventName[] = [
   'trainer:steps',
   'trainer:epoch',
   'trainer:log',
-  'explorer:progress'
+  'explorer:progress',
+  'classifier:progress',
+  'classifier:changed',
+  'eval:scores'
 ]
 
 /** The surface the renderer sees, whatever the transport. */

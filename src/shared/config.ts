@@ -2,6 +2,7 @@
 // database all validate against, so a bad value is refused with the field that is wrong.
 import { z } from 'zod'
 import { datasetRefSchema, type DataKind } from './datasets'
+import { DEFAULT_EVALUATION, evaluationConfigSchema } from './evaluation'
 
 export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp', 'tabular-mlp', 'toy-mlp'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
@@ -203,7 +204,9 @@ export const runConfigSchema = z
     optimizerG: optimizerSchema,
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     tricks: tricksSchema.default(DEFAULT_TRICKS),
-    discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout' })
+    discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout' }),
+    /** When and how epochs are scored with the reference classifier, and early stop on a flag. */
+    evaluation: evaluationConfigSchema.default(DEFAULT_EVALUATION)
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -251,7 +254,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION }
     }
   },
   'mnist-mlp': {
@@ -269,7 +273,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION }
     }
   },
   'tabular-mlp': {
@@ -289,7 +294,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
     }
   },
   'toy-mlp': {
@@ -307,7 +313,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: { ...adam(), lr: 1e-3 },
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
     }
   }
 }

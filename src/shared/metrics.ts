@@ -7,6 +7,7 @@ export type StepMetricName = (typeof STEP_METRICS)[number]
 export const LOSS_METRICS = ['dLossReal', 'dLossFake', 'gLoss'] as const
 export type LossMetricName = (typeof LOSS_METRICS)[number]
 export type OptionalMetricName = Exclude<StepMetricName, LossMetricName>
+export const OPTIONAL_METRICS: readonly OptionalMetricName[] = ['dAccReal', 'dAccFake', 'wasserstein']
 
 export const METRIC_LABELS: Record<StepMetricName, string> = {
   dLossReal: 'D loss (real)',
@@ -37,7 +38,7 @@ export interface StepSeries {
   step: number[]
   epoch: number[]
   timeMs: number[]
-  values: Record<StepMetricName, (number | null)[]>
+  values: Record<LossMetricName, number[]> & Record<OptionalMetricName, (number | null)[]>
 }
 
 export function emptySeries(): StepSeries {
@@ -54,7 +55,8 @@ export function appendRows(series: StepSeries, rows: readonly StepRow[]): void {
     series.step.push(r.step)
     series.epoch.push(r.epoch)
     series.timeMs.push(r.timeMs)
-    for (const m of STEP_METRICS) series.values[m].push(r[m])
+    for (const m of LOSS_METRICS) series.values[m].push(r[m])
+    for (const m of OPTIONAL_METRICS) series.values[m].push(r[m])
   }
 }
 

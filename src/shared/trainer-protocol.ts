@@ -2,6 +2,7 @@
 // events flow trainer -> host. The trainer never touches the database.
 import type { BackendChoice, BackendName, RunConfig } from './config'
 import type { ColumnSpec, EpochSamples } from './datasets'
+import type { ClassifierInfo, ClassifierProgress, ClassifierTrainRequest, EpochScores } from './evaluation'
 import type { StepMetrics, StepRow } from './metrics'
 
 /** Where a run's real data is, resolved by the host from config.dataset. */
@@ -68,7 +69,31 @@ export interface ExploreRequest {
   strips?: number[][]
 }
 
-export type TrainerRequest = StartRequest | ExploreRequest | { type: 'stop' }
+/** Trains the reference classifier of a data set into outDir, then the process ends. */
+export interface ClassifierTrainJob {
+  type: 'classifier-train'
+  request: ClassifierTrainRequest
+  outDir: string
+  mnistDir?: string
+}
+
+/** Scores one checkpoint's generator with the reference classifier, then the process ends. */
+export interface EvaluateJob {
+  type: 'evaluate'
+  backend: BackendChoice
+  classifierDir: string
+  classifier: Pick<ClassifierInfo, 'id' | 'testAccuracy'>
+  generatorDir: string
+  latentDim: number
+  latent: 'gaussian' | 'uniform'
+  /** The run's seed: the fixed latent batch and the scored latents derive from it. */
+  seed: number
+  epoch: number
+  samples: number
+  mnistDir?: string
+}
+
+export type TrainerRequest = StartRequest | ExploreRequest | ClassifierTrainJob | EvaluateJob | { type: 'stop' }
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'diverged' | 'failed' | 'crashed'
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running']
@@ -112,3 +137,7 @@ export type TrainerEvent =
   | { type: 'explored'; pngBase64: string; rows: number; cols: number }
   | { type: 'explored-strips'; pngsBase64: string[]; cols: number[] }
   | { type: 'explore-failed'; message: string }
+  | { type: 'classifier-progress'; progress: ClassifierProgress }
+  | { type: 'classifier-trained'; info: ClassifierInfo }
+  | { type: 'evaluated'; scores: EpochScores }
+  | { type: 'task-failed'; message: string }

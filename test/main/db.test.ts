@@ -12,9 +12,9 @@ import { LatentViewsRepo } from '../../src/main/db/repos/latent-views'
 import { LATENT_VIEW_FORMAT } from '@shared/api'
 
 const config = runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'r', seed: 3 })
+const LATEST = MIGRATIONS[MIGRATIONS.length - 1].version
 const row = (step: number, epoch = 1) => ({ step, epoch, timeMs: step * 10, dLossReal: 0.5, dLossFake: 0.6, gLoss: 0.9 + step, dAccReal: 0.8, dAccFake: 0.7, wasserstein: null })
 
-const LATEST = MIGRATIONS[MIGRATIONS.length - 1].version
 
 describe('database', () => {
   it('migrates a new file, uses WAL and records the schema version', () => {

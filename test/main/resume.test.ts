@@ -82,7 +82,11 @@ describe('resume', () => {
     const off = lab.subscribe((e) => e.event === 'trainer:log' && e.payload.runId === run.id && logs.push(e.payload.message))
     lab.resumeRun(run.id)
     off()
-    expect(logs[0]).toMatch(/^Resuming after epoch 2 \(step 12\)/)
+    // The stop lands in epoch 3, or (on a loaded machine) just after it ended.
+    const m = /^Resuming after epoch (\d) \(step (\d+)\)/.exec(logs[0])
+    expect(m).not.toBeNull()
+    expect([2, 3]).toContain(Number(m![1]))
+    expect(Number(m![2])).toBe(Number(m![1]) * STEPS)
     expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed', stepsDone: 4 * STEPS })
     expect(values(lab.metrics.series(run.id))).toEqual(values(reference.series))
     expect(grids(run.id)).toEqual(reference.grids)

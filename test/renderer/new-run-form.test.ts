@@ -225,3 +225,22 @@ describe('NewRunForm', () => {
     expect(submitButton(w).disabled).toBe(false)
   })
 })
+
+describe('NewRunForm sample quality', () => {
+  it('sends the scoring schedule, sample count, best-epoch score and early-stop flags, and refuses a bad count by field', async () => {
+    const w = mountForm()
+    expect((field(w, 'evaluation.every').element as HTMLInputElement).value).toBe('1')
+    expect((field(w, 'evaluation.samples').element as HTMLInputElement).value).toBe('2000')
+    await field(w, 'evaluation.samples').setValue('10')
+    expect(w.get('[data-testid="error-evaluation.samples"]').text()).toBe('must be at least 50')
+    expect(submitButton(w).disabled).toBe(true)
+    await field(w, 'evaluation.samples').setValue('500')
+    await field(w, 'evaluation.every').setValue('2')
+    await field(w, 'evaluation.bestBy').setValue('coverage')
+    await field(w, 'evaluation.earlyStopOn-convergence').setValue(true)
+    await field(w, 'evaluation.earlyStopOn-mode-collapse').setValue(true)
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('runs:create')[0].config.evaluation).toEqual({ every: 2, samples: 500, bestBy: 'coverage', earlyStopOn: ['convergence', 'mode-collapse'] })
+  })
+})

@@ -36,3 +36,26 @@ describe('RunsList', () => {
     expect(w.emitted('select')).toEqual([[1]])
   })
 })
+
+describe('RunsList flags and best epoch', () => {
+  it('shows a run’s failure flags with their explanations and its best epoch, and nothing for a run without', () => {
+    const flagged = summary({
+      id: 7,
+      evaluation: {
+        bestBy: 'fid',
+        bestEpoch: 4,
+        bestValue: 12,
+        flags: [{ kind: 'convergence', epoch: 6, explanation: "D's loss averaged 0.01 while G's loss rose" }]
+      }
+    })
+    const plain = summary({ id: 8 })
+    const w = mount(RunsList, { props: { runs: [flagged, plain], selectedId: null } })
+    const flags = w.get('[data-testid="run-flags-7"]')
+    expect(flags.text()).toContain('Convergence failure')
+    expect(flags.attributes('title')).toContain("Convergence failure: D's loss averaged 0.01")
+    expect(w.get('[data-testid="run-best-7"]').text()).toBe('★4')
+    expect(w.get('[data-testid="run-best-7"]').attributes('title')).toBe('Best epoch by Classifier FID')
+    expect(w.find('[data-testid="run-flags-8"]').exists()).toBe(false)
+    expect(w.find('[data-testid="run-best-8"]').exists()).toBe(false)
+  })
+})

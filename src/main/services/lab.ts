@@ -32,6 +32,7 @@ import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
 import { DatasetService, type FileChooser } from './datasets'
 import { samplesCsv } from './samples-export'
+import { EvaluationService } from './evaluation'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
 import { planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
@@ -75,6 +76,9 @@ export class Lab {
   readonly comparisons: ComparisonsRepo
   readonly latentViews: LatentViewsRepo
   readonly datasets: DatasetService
+  readonly evaluation: EvaluationService
+  /** Why a run is being stopped by the lab itself (early stop), put before the trainer's own message. */
+  private readonly stopReasons = new Map<number, string>()
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   private readonly waiters = new Map<number, Waiter[]>()
@@ -92,6 +96,23 @@ export class Lab {
     this.comparisons = new ComparisonsRepo(this.db)
     this.latentViews = new LatentViewsRepo(this.db)
     this.datasets = new DatasetService(this.db, opts.dataDir, opts.chooseFiles)
+    this.evaluation = new EvaluationService({
+      db: this.db,
+      runs: this.runs,
+      metrics: this.metrics,
+      dataDir: opts.dataDir,
+      launcher: opts.launcher,
+      mnistDir: opts.mnistDir,
+      emit: (event, payload) => this.emit(event, payload),
+      log: (level, message) => this.log(level, message),
+      generatorDir: (runId, epoch) => this.generatorDir(runId, epoch),
+      isActive: (runId) => this.active.has(runId) && !this.active.get(runId)!.finished,
+      stopRun: (runId, reason) => {
+        this.stopReasons.set(runId, reason)
+        this.log('warn', `[run ${runId}] ${reason}`)
+        this.stopRun(runId)
+      }
+    })
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
   }
@@ -104,6 +125,16 @@ export class Lab {
     'runs:create': ({ config }) => this.startRun(config),
     'runs:stop': ({ id }) => this.stopRun(id),
     'runs:resume': ({ id, epochs }) => this.resumeRun(id, epochs),
+    'classifier:status': ({ dataset }) => this.evaluation.status(dataset),
+    'classifier:train': (req) => this.evaluation.train(req),
+    'eval:scores': ({ id }) => {
+      this.requireRun(id)
+      return this.evaluation.scores(id)
+    },
+    'eval:run': ({ id, epoch, samples }) => {
+      this.requireRun(id)
+      return this.evaluation.score(id, epoch, samples)
+    },
     'runs:delete': ({ id }) => this.deleteRun(id),
     'runs:metrics': ({ id, afterStep }) => {
       this.requireRun(id)
@@ -119,7 +150,7 @@ export class Lab {
     'runs:update': (req) => this.updateRun(req),
     'runs:export-metrics': ({ ids, format }) =>
       exportMetrics(
-        [...new Set(ids)].map((id) => ({ summary: this.requireRun(id), series: this.metrics.series(id) })),
+        [...new Set(ids)].map((id) => ({ summary: this.requireRun(id), series: this.metrics.series(id), scores: this.evaluation.repo.scores(id) })),
         format
       ),
     'explorer:interpolate': (req) => this.explorerInterpolate(req),
@@ -587,6 +618,7 @@ export class Lab {
     this.closed = true
     for (const channel of this.explorers) channel.kill()
     this.explorers.clear()
+    this.evaluation.close()
     for (const [id, run] of this.active) {
       if (!run.finished) this.runs.finish(id, 'stopped', 'Stopped: the lab was closed while this run was training.')
       run.finished = true
@@ -623,6 +655,7 @@ export class Lab {
         const info = this.metrics.epochs(id).find((e) => e.epoch === event.result.epoch)
         if (info) this.emit('trainer:epoch', { runId: id, epoch: info })
         this.emit('runs:changed', this.requireRun(id))
+        this.evaluation.onEpoch(id, event.result.epoch)
         return
       }
       case 'log':
@@ -639,7 +672,10 @@ export class Lab {
   private finish(id: number, run: ActiveRun, status: RunStatus, message: string | null): void {
     run.finished = true
     if (run.stopTimer) clearTimeout(run.stopTimer)
-    this.runs.finish(id, status, message)
+    const reason = this.stopReasons.get(id)
+    this.stopReasons.delete(id)
+    this.runs.finish(id, status, reason ? `${reason} ${message ?? ''}`.trim() : message)
+    this.evaluation.refresh(id)
     const summary = this.requireRun(id)
     this.emit('runs:changed', summary)
     for (const w of this.waiters.get(id) ?? []) w(summary)

@@ -8,7 +8,7 @@ import { tf } from './tf'
 
 const WEIGHTS_FILE = 'weights.bin'
 
-async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
+export async function saveModelTo(model: tf.LayersModel, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true })
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {

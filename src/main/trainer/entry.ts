@@ -1,6 +1,7 @@
 // Entry of the trainer process. It speaks the same protocol over Electron's parentPort
 // (utilityProcess) or Node's IPC channel (child_process.fork); nothing here imports electron.
 import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
+import { runClassifierJob, runEvaluateJob } from '../evaluation/job'
 import { runExplore } from '../explorer/job'
 import { runJob } from './job'
 
@@ -29,6 +30,14 @@ function onRequest(msg: TrainerRequest): void {
   started = true
   if (msg.type === 'explore') {
     void runExplore(msg, send)
+    return
+  }
+  if (msg.type === 'classifier-train') {
+    void runClassifierJob(msg, send)
+    return
+  }
+  if (msg.type === 'evaluate') {
+    void runEvaluateJob(msg, send)
     return
   }
   // After its final 'done' event the host ends this process, so no message is cut off.

@@ -7,7 +7,8 @@ import * as m0004 from './0004-latent-cache-plane-key'
 import * as m0005 from './0005-comparisons'
 import * as m0006 from './0006-latent-views'
 import * as m0007 from './0007-datasets'
-import * as m0008 from './0008-wasserstein-metrics'
+import * as m0008 from './0008-evaluation'
+import * as m0009 from './0009-wasserstein-metrics'
 
 export interface Migration {
   version: number
@@ -23,5 +24,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, ...m0005 },
   { version: 6, ...m0006 },
   { version: 7, ...m0007 },
-  { version: 8, ...m0008 }
+  { version: 8, ...m0008 },
+  { version: 9, ...m0009 }
 ]

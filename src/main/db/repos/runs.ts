@@ -2,6 +2,8 @@
 import type { Database } from 'better-sqlite3'
 import type { RunSummary } from '@shared/api'
 import { describeOptimizer, runConfigSchema, type BackendName, type RunConfig } from '@shared/config'
+import type { ScoreName } from '@shared/evaluation'
+import type { RunFlag } from '@shared/failure-detect'
 import type { StepMetrics } from '@shared/metrics'
 import { metricsOfRow } from './metrics'
 import type { BackendReport, RunStatus } from '@shared/trainer-protocol'
@@ -43,8 +45,10 @@ const LAST_METRICS_SQL = `
     COALESCE(e.g_loss, s.g_loss) AS g_loss,
     COALESCE(e.d_acc_real, s.d_acc_real) AS d_acc_real,
     COALESCE(e.d_acc_fake, s.d_acc_fake) AS d_acc_fake,
-    COALESCE(e.wasserstein, s.wasserstein) AS wasserstein
+    COALESCE(e.wasserstein, s.wasserstein) AS wasserstein,
+    ev.best_by AS ev_best_by, ev.best_epoch AS ev_best_epoch, ev.best_value AS ev_best_value, ev.flags_json AS ev_flags_json
   FROM runs r
+  LEFT JOIN run_evaluation ev ON ev.run_id = r.id
   LEFT JOIN epoch_metrics e ON e.run_id = r.id AND e.epoch = r.epochs_done
   LEFT JOIN step_metrics s ON s.run_id = r.id AND s.step = r.steps_done AND r.epochs_done = 0`
 
@@ -64,8 +68,19 @@ function parseTags(json: string | null): string[] {
   }
 }
 
-function toSummary(row: RunRow & MetricColumns): RunSummary {
+interface EvaluationColumns {
+  ev_best_by: ScoreName | null
+  ev_best_epoch: number | null
+  ev_best_value: number | null
+  ev_flags_json: string | null
+}
+
+function toSummary(row: RunRow & MetricColumns & Partial<EvaluationColumns>): RunSummary {
+  const evaluation = row.ev_best_by
+    ? { evaluation: { bestBy: row.ev_best_by, bestEpoch: row.ev_best_epoch ?? null, bestValue: row.ev_best_value ?? null, flags: JSON.parse(row.ev_flags_json ?? '[]') as RunFlag[] } }
+    : {}
   return {
+    ...evaluation,
     id: row.id,
     name: row.name,
     preset: row.preset,

@@ -1,0 +1,120 @@
+// Evaluation work inside a trainer process: training the reference classifier of a data
+// set, and scoring one checkpoint's generator with it. Results leave as TrainerEvents.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ClassifierInfo } from '@shared/evaluation'
+import { toErrorInfo } from '@shared/errors'
+import type { ClassifierTrainJob, EvaluateJob, TrainerEvent } from '@shared/trainer-protocol'
+import { generate } from '../explorer/render'
+import { selectBackend } from '../trainer/backend/select'
+import { loadModelFrom, saveModelTo } from '../trainer/checkpoint'
+import { loadMnist } from '../trainer/data/mnist'
+import { IMAGE_SHAPE } from '../trainer/models/presets'
+import { gaussian, mulberry32, seedGlobalRandom } from '../trainer/random'
+import { fixedLatentBatch } from '../trainer/train'
+import { classify, imagesOf, labelsOf, sampleIndices, trainClassifier } from './classifier'
+import { computeScores } from './scores'
+
+export const CLASSIFIER_INFO_FILE = 'classifier.json'
+const CLASSES = 10
+/** Real images compared with the fixed latent batch (its size). */
+const FIXED_BATCH = 100
+
+export async function runClassifierJob(job: ClassifierTrainJob, emit: (event: TrainerEvent) => void): Promise<void> {
+  try {
+    const { request: r } = job
+    const report = await selectBackend(r.backend)
+    seedGlobalRandom(r.seed)
+    const trainSet = loadMnist('train', job.mnistDir)
+    const testSet = loadMnist('test', job.mnistDir)
+    const trainIdx = sampleIndices(trainSet.count, r.trainCount ?? trainSet.count, r.seed)
+    const testIdx = sampleIndices(testSet.count, r.testCount ?? testSet.count, r.seed + 1)
+    const started = Date.now()
+    let lastAccuracy: number | null = null
+    let lastReport = 0
+    const { model, testAccuracy } = await trainClassifier(
+      { images: imagesOf(trainSet, trainIdx), labels: labelsOf(trainSet, trainIdx) },
+      { images: imagesOf(testSet, testIdx), labels: labelsOf(testSet, testIdx) },
+      IMAGE_SHAPE,
+      CLASSES,
+      {
+        arch: r.arch,
+        epochs: r.epochs,
+        batchSize: r.batchSize,
+        seed: r.seed,
+        onStep: (epoch, step, stepsPerEpoch) => {
+          if (Date.now() - lastReport < 250 && step !== stepsPerEpoch) return
+          lastReport = Date.now()
+          emit({ type: 'classifier-progress', progress: { epoch, epochs: r.epochs, step, stepsPerEpoch, lastAccuracy } })
+        },
+        onEpoch: (_epoch, accuracy) => {
+          lastAccuracy = accuracy
+        }
+      }
+    )
+    const info: ClassifierInfo = {
+      dataset: r.dataset,
+      id: `${r.dataset}-convnet-${r.arch.convFilters.join('x') || 'mlp'}-d${r.arch.denseUnits}-${Date.now().toString(36)}`,
+      arch: r.arch,
+      classes: CLASSES,
+      featureDim: r.arch.denseUnits,
+      epochs: r.epochs,
+      trainCount: trainIdx.length,
+      testCount: testIdx.length,
+      testAccuracy,
+      backend: report.chosen,
+      durationMs: Date.now() - started,
+      trainedAt: Date.now()
+    }
+    // Written beside the old one and renamed, so a failure never leaves half a classifier.
+    const tmp = `${job.outDir}.partial`
+    rmSync(tmp, { recursive: true, force: true })
+    await saveModelTo(model, tmp)
+    writeFileSync(join(tmp, CLASSIFIER_INFO_FILE), JSON.stringify(info, null, 1))
+    model.dispose()
+    rmSync(job.outDir, { recursive: true, force: true })
+    mkdirSync(join(job.outDir, '..'), { recursive: true })
+    renameSync(tmp, job.outDir)
+    emit({ type: 'classifier-trained', info })
+  } catch (err) {
+    emit({ type: 'task-failed', message: toErrorInfo(err).message })
+  }
+}
+
+/** The latent vectors scored for every epoch of a run: the same ones each time, from the run's seed. */
+export function evaluationLatents(seed: number, count: number, latentDim: number, latent: 'gaussian' | 'uniform'): Float32Array {
+  const rand = mulberry32((seed ^ 0xe7a1) >>> 0)
+  return latent === 'gaussian' ? gaussian(count * latentDim, rand) : Float32Array.from({ length: count * latentDim }, () => rand() * 2 - 1)
+}
+
+export async function runEvaluateJob(job: EvaluateJob, emit: (event: TrainerEvent) => void): Promise<void> {
+  try {
+    await selectBackend(job.backend)
+    const classifier = await loadModelFrom(job.classifierDir)
+    const generator = await loadModelFrom(job.generatorDir)
+    const testSet = loadMnist('test', job.mnistDir)
+    const trainSet = loadMnist('train', job.mnistDir)
+    const realCount = Math.min(job.samples, testSet.count)
+    const testIdx = sampleIndices(testSet.count, realCount, 1)
+    const trainIdx = sampleIndices(trainSet.count, realCount, 2)
+    const withCount = async (images: Float32Array, count: number) => ({ ...(await classify(classifier, images, count)), count })
+    const realTest = await withCount(imagesOf(testSet, testIdx), realCount)
+    const realTrain = await withCount(imagesOf(trainSet, trainIdx), realCount)
+    const fake = await generate(generator, evaluationLatents(job.seed, job.samples, job.latentDim, job.latent), job.latentDim)
+    const generated = await withCount(fake.values, job.samples)
+    const fixed = await generate(generator, fixedLatentBatch(job.seed, job.latentDim, FIXED_BATCH, job.latent), job.latentDim)
+    const fixedBatch = {
+      generated: await withCount(fixed.values, FIXED_BATCH),
+      real: await withCount(imagesOf(testSet, testIdx.subarray(0, FIXED_BATCH)), Math.min(FIXED_BATCH, realCount))
+    }
+    generator.dispose()
+    classifier.dispose()
+    const scores = computeScores({ realTest, realTrain, generated, fixedBatch })
+    emit({
+      type: 'evaluated',
+      scores: { epoch: job.epoch, classifierId: job.classifier.id, classifierAccuracy: job.classifier.testAccuracy, createdAt: Date.now(), ...scores }
+    })
+  } catch (err) {
+    emit({ type: 'task-failed', message: toErrorInfo(err).message })
+  }
+}
