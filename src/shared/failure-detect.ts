@@ -161,7 +161,10 @@ export function detectDivergence(series: StepSeries, status: string, statusMessa
   if (status === 'diverged') return { kind: 'divergence', epoch: series.epoch[series.epoch.length - 1] ?? null, explanation: statusMessage ?? 'The run diverged.' }
   for (let i = 0; i < series.step.length; i++) {
     for (const [name, xs] of Object.entries(series.values)) {
-      if (!Number.isFinite(xs[i])) return { kind: 'divergence', epoch: series.epoch[i], explanation: `${name} is ${xs[i]} at step ${series.step[i]}.` }
+      const x: number | null | undefined = xs[i]
+      // null: a metric the run's loss does not define (a critic's accuracy), not a divergence.
+      if (x === null || x === undefined) continue
+      if (!Number.isFinite(x)) return { kind: 'divergence', epoch: series.epoch[i], explanation: `${name} is ${x} at step ${series.step[i]}.` }
     }
   }
   return null

@@ -130,7 +130,7 @@ describe('evaluation', () => {
     if (!csv.ok) throw new Error(csv.error.message)
     const lines = (csv.data as MetricsExport).content.trimEnd().split('\r\n').map((l) => l.split(','))
     const header = lines[0]
-    expect(header.slice(10)).toEqual(['fid', 'fid_floor', 'classifier_score', 'precision', 'recall', 'density', 'coverage', 'classes_covered', 'class_histogram', 'real_count', 'generated_count', 'classifier_id', 'classifier_accuracy'])
+    expect(header.slice(11)).toEqual(['fid', 'fid_floor', 'classifier_score', 'precision', 'recall', 'density', 'coverage', 'classes_covered', 'class_histogram', 'real_count', 'generated_count', 'classifier_id', 'classifier_accuracy'])
     const at = (step: number, col: string) => lines[step][header.indexOf(col)]
     expect(Number(at(20, 'fid'))).toBe(s2.fid)
     expect(at(20, 'generated_count')).toBe('120')

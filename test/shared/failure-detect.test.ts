@@ -15,7 +15,7 @@ import {
   earlyStopFlag,
   evaluateRun
 } from '@shared/failure-detect'
-import { emptySeries, type StepSeries } from '@shared/metrics'
+import { appendRows, emptySeries, type StepSeries } from '@shared/metrics'
 
 function recorded(name: string): StepSeries {
   return JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'evaluation', `${name}.json`), 'utf8')) as StepSeries
@@ -105,6 +105,18 @@ describe('mode collapse', () => {
 })
 
 describe('divergence', () => {
+  it("leaves a WGAN critic's missing accuracy alone: no divergence, no convergence failure", () => {
+    const s = emptySeries()
+    appendRows(
+      s,
+      Array.from({ length: 300 }, (_, i) => ({ step: i + 1, epoch: 1, timeMs: i, dLossReal: -0.9, dLossFake: -0.9, gLoss: 1 + i / 100, dAccReal: null, dAccFake: null, wasserstein: 0.5 }))
+    )
+    expect(detectDivergence(s, 'completed', null)).toBeNull()
+    expect(detectConvergenceFailure(s)).toBeNull()
+    s.values.wasserstein[150] = NaN
+    expect(detectDivergence(s, 'completed', null)?.explanation).toBe('wasserstein is NaN at step 151.')
+  })
+
   it('fires for a diverged run and for a NaN in the series', () => {
     const fine = synthetic(10, () => ({ dLossReal: 0.5, dLossFake: 0.5, gLoss: 1, dAccReal: 0.5, dAccFake: 0.5 }))
     expect(detectDivergence(fine, 'completed', null)).toBeNull()
