@@ -1,10 +1,11 @@
 // LabApi: every call the renderer may make and every event it may receive. The preload
 // implements it over IPC and the lab server over a WebSocket; both validate requests
 // with the schemas below before any handler runs.
-import { createPairSchema, saveComparisonSchema, type SavedComparison } from './compare'
+import { comparedRunIdsSchema, createPairSchema, saveComparisonSchema, X_AXES, type SavedComparison } from './compare'
 import { z } from 'zod'
+import { DEFAULT_FIGURE_SIZE, figureSizeSchema, type Figure } from './figure'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
-import type { StepMetrics, StepRow, StepSeries } from './metrics'
+import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 
 export interface RunSummary {
@@ -187,6 +188,75 @@ export interface BundleExport {
   bytes: number
 }
 
+/** Chart groups of the run view: the loss chart and the accuracy chart. */
+export const CHART_GROUPS = { loss: ['dLossReal', 'dLossFake', 'gLoss'], accuracy: ['dAccReal', 'dAccFake'] } as const
+export type ChartGroup = keyof typeof CHART_GROUPS
+
+const figureRunId = z.number().int().positive()
+const smoothingSchema = z.number().min(0, 'must be at least 0').max(0.999, 'must be at most 0.999').default(0)
+
+/** What a figure shows; the service fills it from the runs' metrics and grids. */
+export const figureRequestSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('chart'),
+      /** One run: one curve per metric; several: one panel per metric, one colour per run. */
+      ids: z.array(figureRunId).min(1, 'name at least one run').max(6, 'at most 6 runs'),
+      chart: z.enum(['loss', 'accuracy']),
+      xAxis: z.enum(X_AXES).default('step'),
+      smoothing: smoothingSchema,
+      caption: z.boolean().default(true)
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('grid-row'),
+      id: figureRunId,
+      epochs: z
+        .array(z.number().int().min(1))
+        .min(1, 'choose at least one epoch')
+        .max(12, 'at most 12 epochs')
+        .refine((e) => new Set(e).size === e.length, 'an epoch is listed twice'),
+      labels: z.boolean().default(true),
+      caption: z.boolean().default(true)
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('comparison'),
+      ids: comparedRunIdsSchema,
+      /** The grids' epoch; null = each run's last grid. */
+      epoch: z.number().int().min(1).nullable().default(null),
+      metrics: z.array(z.enum(STEP_METRICS)).min(1, 'choose at least one metric').max(5).default(['gLoss', 'dLossReal', 'dLossFake']),
+      xAxis: z.enum(X_AXES).default('step'),
+      smoothing: smoothingSchema,
+      caption: z.boolean().default(true)
+    })
+    .strict()
+])
+export type FigureRequest = z.output<typeof figureRequestSchema>
+export type FigureRequestInput = z.input<typeof figureRequestSchema>
+
+export const FIGURE_FORMATS = ['svg', 'pdf', 'png'] as const
+export type FigureFormat = (typeof FIGURE_FORMATS)[number]
+export const MAX_PNG_SCALE = 8
+
+export const figuresExportSchema = z
+  .object({
+    figure: figureRequestSchema,
+    format: z.enum(FIGURE_FORMATS),
+    size: figureSizeSchema.default(DEFAULT_FIGURE_SIZE),
+    /** PNG only: pixels per CSS pixel of the figure's screen size (3 = three times as many per side). */
+    scale: z.number().min(0.5, 'must be at least 0.5').max(MAX_PNG_SCALE, `must be at most ${MAX_PNG_SCALE}`).default(2)
+  })
+  .strict()
+export type FiguresExportRequest = z.input<typeof figuresExportSchema>
+
+/** SVG and PDF come as files; PNG comes as the figure, which the renderer rasterizes at `scale`. */
+export type FigureExport =
+  | { format: 'svg' | 'pdf'; filename: string; mime: string; base64: string; bytes: number }
+  | { format: 'png'; filename: string; mime: 'image/png'; figure: Figure; scale: number }
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   'presets:list': z.undefined(),
@@ -209,7 +279,8 @@ export const requestSchemas = {
   'runs:create-pair': createPairSchema,
   'comparisons:list': z.undefined(),
   'comparisons:save': saveComparisonSchema,
-  'comparisons:delete': runId
+  'comparisons:delete': runId,
+  'figures:export': figuresExportSchema
 } as const
 
 export interface LabCalls {
@@ -233,6 +304,7 @@ export interface LabCalls {
   'comparisons:list': { req: undefined; res: SavedComparison[] }
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }
+  'figures:export': { req: FiguresExportRequest; res: FigureExport }
 }
 
 export type Channel = keyof LabCalls

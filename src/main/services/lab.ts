@@ -28,6 +28,7 @@ import { ComparisonsRepo } from '../db/repos/comparisons'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
+import { exportFigure, type FigureSources } from './figures'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
 import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
@@ -120,7 +121,17 @@ export class Lab {
     'comparisons:delete': ({ id }) => {
       if (!this.comparisons.delete(id)) throw new LabError('NOT_FOUND', `Comparison ${id} does not exist`)
       return { id }
-    }
+    },
+    'figures:export': (req) => exportFigure(req, this.figureSources)
+  }
+
+  /** What figures read: runs, configs, step series and stored grids. */
+  private readonly figureSources: FigureSources = {
+    run: (id) => this.requireRun(id),
+    config: (id) => this.runs.config(id) as RunConfig,
+    series: (id) => this.metrics.series(id),
+    grid: (id, epoch) => this.metrics.grid(id, epoch)?.png ?? null,
+    gridEpochs: (id) => this.metrics.epochs(id).filter((e) => e.hasGrid).map((e) => e.epoch)
   }
 
   /** Both runs of a paired experiment, validated together before either starts. */
