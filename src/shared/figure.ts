@@ -4,17 +4,23 @@
 import { z } from 'zod'
 import { decimate, type Point } from './curves'
 
+const MIN_WIDTH_PT = (2 / 2.54) * 72
+const MAX_WIDTH_PT = (60 / 2.54) * 72
+
 export const FIGURE_UNITS = ['cm', 'in'] as const
 export type FigureUnit = (typeof FIGURE_UNITS)[number]
 
 export const figureSizeSchema = z
   .object({
-    width: z.number().finite().min(2, 'must be at least 2').max(60, 'must be at most 60'),
+    width: z.number('must be a number').finite().positive('must be more than 0'),
     unit: z.enum(FIGURE_UNITS).default('cm'),
     fontPt: z.number().finite().min(4, 'must be at least 4 pt').max(24, 'must be at most 24 pt').default(8)
   })
   .strict()
-  .refine((s) => toPoints(s.width, s.unit) <= 60 / 2.54 * 72, { message: 'must be at most 60 cm (23.6 in)', path: ['width'] })
+  .refine((s) => s.width <= 0 || (toPoints(s.width, s.unit) >= MIN_WIDTH_PT - 1e-9 && toPoints(s.width, s.unit) <= MAX_WIDTH_PT + 1e-9), {
+    message: 'must be from 2 to 60 cm (0.79 to 23.6 in)',
+    path: ['width']
+  })
 export type FigureSize = z.output<typeof figureSizeSchema>
 /** A single column of a two-column paper. */
 export const DEFAULT_FIGURE_SIZE: FigureSize = { width: 8.5, unit: 'cm', fontPt: 8 }

@@ -109,8 +109,9 @@ describe('figure layout helpers', () => {
   it('converts widths to points and refuses sizes no page holds', () => {
     expect(toPoints(1, 'in')).toBe(72)
     expect(toPoints(2.54, 'cm')).toBeCloseTo(72)
-    const bad = figureSizeSchema.safeParse({ width: 30, unit: 'in', fontPt: 8 })
-    expect(bad.success).toBe(false)
+    expect(figureSizeSchema.safeParse({ width: 30, unit: 'in', fontPt: 8 }).error?.issues[0]).toMatchObject({ path: ['width'], message: 'must be from 2 to 60 cm (0.79 to 23.6 in)' })
+    expect(figureSizeSchema.safeParse({ width: 30, unit: 'cm', fontPt: 8 }).success).toBe(true)
+    expect(figureSizeSchema.safeParse({ width: -1, unit: 'cm', fontPt: 8 }).error?.issues.map((i) => i.message)).toEqual(['must be more than 0'])
     expect(figureSizeSchema.safeParse({ width: 8.5, unit: 'cm', fontPt: 2 }).error?.issues[0].message).toBe('must be at least 4 pt')
   })
 

@@ -1,0 +1,141 @@
+// @vitest-environment jsdom
+// Figure exports from the run view: the menus ask figures:export with the chosen size and
+// save what comes back; bad sizes and epochs are named before anything is asked.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import type { FigureExport } from '@shared/api'
+import { LabError } from '@shared/errors'
+import { setLabApi } from '@renderer/api/current'
+import { parseEpochList, spreadEpochs } from '@renderer/epoch-list'
+import { figurePixelSize } from '@renderer/figure-canvas'
+import { useRunsStore } from '@renderer/stores/runs'
+import RunView from '@renderer/views/RunView.vue'
+import { FakeLabApi } from './helpers/fake-api'
+import { stubCanvasContext } from './helpers/dom'
+import { detail, epoch, series, summary } from './helpers/fixtures'
+
+let pinia: Pinia
+let clicked: { download: string }[]
+let blobs: Blob[]
+
+beforeEach(() => {
+  stubCanvasContext(null)
+  pinia = createPinia()
+  setActivePinia(pinia)
+  clicked = []
+  blobs = []
+  URL.createObjectURL = vi.fn((b: Blob) => {
+    blobs.push(b)
+    return `blob:test/${blobs.length}`
+  })
+  URL.revokeObjectURL = vi.fn()
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    clicked.push({ download: this.download })
+  })
+})
+afterEach(() => {
+  vi.restoreAllMocks()
+  setLabApi(null)
+})
+
+const svgFile: FigureExport = { format: 'svg', filename: 'run-9-loss.svg', mime: 'image/svg+xml', base64: btoa('<svg/>'), bytes: 6 }
+
+async function mountRun(handler: (req: unknown) => FigureExport): Promise<{ w: VueWrapper; api: FakeLabApi }> {
+  const run = summary({ id: 9, name: 'fig', status: 'completed', epochsDone: 3 })
+  const api = new FakeLabApi({
+    'runs:list': () => [run],
+    'runs:get': () => detail(run, { epochs: [epoch(1), epoch(2), epoch(3)] }),
+    'runs:metrics': () => series(1, 30),
+    'runs:grid': ({ epoch: e }) => ({ epoch: e, pngBase64: 'iVBORw0KGgo=', rows: 10, cols: 10 }),
+    'figures:export': (req) => handler(req)
+  })
+  setLabApi(api)
+  await useRunsStore().start()
+  await useRunsStore().select(9)
+  const w = mount(RunView, { global: { plugins: [pinia] } })
+  await flushPromises()
+  return { w, api }
+}
+
+describe('epoch lists', () => {
+  it('spreads defaults over the run and parses lists and ranges against the grids that exist', () => {
+    expect(spreadEpochs([1, 2, 3])).toEqual([1, 2, 3])
+    expect(spreadEpochs(Array.from({ length: 100 }, (_, i) => i + 1), 5)).toEqual([1, 26, 51, 75, 100])
+    expect(parseEpochList('1, 3-4', [1, 2, 3, 4])).toEqual({ epochs: [1, 3, 4] })
+    expect(parseEpochList('1, 9', [1, 2])).toEqual({ problem: 'no sample grid for epoch 9' })
+    expect(parseEpochList('x', [1])).toEqual({ problem: '"x" is not an epoch number or range (e.g. 1, 5, 10-12)' })
+    expect(parseEpochList('5-2', [1])).toEqual({ problem: '"5-2": the range runs backwards' })
+    expect(parseEpochList('1-20', [1])).toEqual({ problem: 'at most 12 epochs in one row' })
+    expect(parseEpochList(' ', [1])).toEqual({ problem: 'name at least one epoch' })
+  })
+
+  it('sizes a PNG at scale times the screen size of the figure', () => {
+    expect(figurePixelSize({ width: 240, height: 150 }, 1)).toEqual({ width: 320, height: 200 })
+    expect(figurePixelSize({ width: 240, height: 150 }, 3)).toEqual({ width: 960, height: 600 })
+  })
+})
+
+describe('RunView figure menus', () => {
+  it('exports the loss chart as SVG at the chosen width and font, and saves the file', async () => {
+    const { w, api } = await mountRun(() => svgFile)
+    const menu = w.get('[data-testid="export-loss-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-width"]').setValue('3.3')
+    await menu.get('[data-testid="figure-unit"]').setValue('in')
+    await menu.get('[data-testid="figure-font"]').setValue('9')
+    await menu.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')).toEqual([
+      { figure: { kind: 'chart', ids: [9], chart: 'loss' }, format: 'svg', size: { width: 3.3, unit: 'in', fontPt: 9 }, scale: 3 }
+    ])
+    expect(clicked).toEqual([{ download: 'run-9-loss.svg' }])
+    expect(blobs[0].type).toBe('image/svg+xml')
+    expect(menu.get('[data-testid="figure-saved"]').text()).toBe('Saved run-9-loss.svg (6 B)')
+  })
+
+  it('names a bad width before asking, and shows what the back end refuses', async () => {
+    const { w, api } = await mountRun(() => {
+      throw new LabError('NOT_FOUND', 'There is no run 9')
+    })
+    const menu = w.get('[data-testid="export-accuracy-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-width"]').setValue('100')
+    expect(menu.get('[data-testid="figure-problem"]').text()).toBe('width: must be from 2 to 60 cm (0.79 to 23.6 in)')
+    expect(menu.get('[data-testid="figure-pdf"]').attributes('disabled')).toBeDefined()
+    await menu.get('[data-testid="figure-pdf"]').trigger('click')
+    expect(api.requestsTo('figures:export')).toHaveLength(0)
+
+    await menu.get('[data-testid="figure-width"]').setValue('8')
+    await menu.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(menu.get('[data-testid="figure-error"]').text()).toBe('Could not export the figure: There is no run 9')
+    expect(clicked).toHaveLength(0)
+  })
+
+  it('exports a row of grids over typed epochs, without labels when unticked', async () => {
+    const { w, api } = await mountRun(() => ({ ...svgFile, filename: 'run-9-samples.pdf', format: 'pdf', mime: 'application/pdf' }))
+    const menu = w.get('[data-testid="export-grid-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    expect((menu.get('[data-testid="grid-row-epochs"]').element as HTMLInputElement).value).toBe('1, 2, 3')
+    await menu.get('[data-testid="grid-row-epochs"]').setValue('1, 7')
+    expect(menu.get('[data-testid="figure-problem"]').text()).toBe('no sample grid for epoch 7')
+    await menu.get('[data-testid="grid-row-epochs"]').setValue('3, 1-2')
+    await menu.get('[data-testid="grid-row-labels"]').setValue(false)
+    await menu.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[0].figure).toEqual({ kind: 'grid-row', id: 9, epochs: [3, 1, 2], labels: false })
+    expect(clicked).toEqual([{ download: 'run-9-samples.pdf' }])
+  })
+
+  it('says so when this window cannot draw a PNG, instead of saving an empty file', async () => {
+    const figure = { width: 240, height: 150, fontPt: 8, title: 't', items: [] }
+    const { w } = await mountRun(() => ({ format: 'png', filename: 'run-9-loss@3x.png', mime: 'image/png', figure, scale: 3 }))
+    const menu = w.get('[data-testid="export-loss-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-png"]').trigger('click')
+    await flushPromises()
+    expect(menu.get('[data-testid="figure-error"]').text()).toContain('PNG export is unavailable here; export SVG or PDF instead')
+    expect(clicked).toHaveLength(0)
+  })
+})
