@@ -1,5 +1,5 @@
 // Electron main: one window, the lab services, the IPC bridge and a hardened renderer.
-import { app, BrowserWindow, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, session, shell } from 'electron'
 import { join } from 'node:path'
 import { registerLabHandlers } from './ipc'
 import { guardContents } from './window-guard'
@@ -47,6 +47,12 @@ void app.whenReady().then(() => {
     launcher: utilityLauncher(join(__dirname, 'trainer.js')),
     version: app.getVersion(),
     transport: 'ipc',
+    // Export destinations are chosen here, in the main process; the renderer never names a path.
+    chooseFolder: async (title) => {
+      const options: Electron.OpenDialogOptions = { title, buttonLabel: 'Export here', properties: ['openDirectory', 'createDirectory'] }
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
+    },
     log: (level, message) => (level === 'error' ? console.error(message) : console.log(message))
   })
   window = createWindow()

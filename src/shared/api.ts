@@ -257,6 +257,28 @@ export type FigureExport =
   | { format: 'svg' | 'pdf'; filename: string; mime: string; base64: string; bytes: number }
   | { format: 'png'; filename: string; mime: 'image/png'; figure: Figure; scale: number }
 
+export const MAX_EXPORT_SAMPLES = 10_000
+
+/** A checkpoint's generator as a tfjs model folder, with `samples` generated images (PNG files and one IDX file). */
+export const exportGeneratorSchema = z
+  .object({
+    id: z.number().int().positive(),
+    epoch: z.number().int().min(1),
+    samples: z.number().int('must be a whole number').min(0, 'must be at least 0').max(MAX_EXPORT_SAMPLES, `must be at most ${MAX_EXPORT_SAMPLES}`).default(64),
+    /** Seed of the samples' latent vectors; the run's own seed when left out. */
+    seed: z.number().int('must be a whole number').min(0, 'must be at least 0').max(2 ** 31 - 1).optional()
+  })
+  .strict()
+
+/**
+ * In Electron the files go to a folder chosen in the main process's dialog; elsewhere (a browser
+ * on the lab server, the CLI's Lab) they come back as a zip.
+ */
+export type GeneratorExport =
+  | { kind: 'zip'; filename: string; mime: 'application/zip'; base64: string; bytes: number; files: string[] }
+  | { kind: 'folder'; path: string; files: string[] }
+  | { kind: 'cancelled' }
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   'presets:list': z.undefined(),
@@ -280,7 +302,8 @@ export const requestSchemas = {
   'comparisons:list': z.undefined(),
   'comparisons:save': saveComparisonSchema,
   'comparisons:delete': runId,
-  'figures:export': figuresExportSchema
+  'figures:export': figuresExportSchema,
+  'runs:export-generator': exportGeneratorSchema
 } as const
 
 export interface LabCalls {
@@ -305,6 +328,7 @@ export interface LabCalls {
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }
   'figures:export': { req: FiguresExportRequest; res: FigureExport }
+  'runs:export-generator': { req: z.input<typeof exportGeneratorSchema>; res: GeneratorExport }
 }
 
 export type Channel = keyof LabCalls

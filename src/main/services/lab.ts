@@ -14,6 +14,7 @@ import {
   type ExplorerInterpolateResult,
   type EventName,
   type ExplorerGridResult,
+  type GeneratorExport,
   type LabEvents,
   type LabHandlers,
   type RunDetail,
@@ -28,7 +29,9 @@ import { ComparisonsRepo } from '../db/repos/comparisons'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
+import { zipSync } from 'fflate'
 import { exportFigure, type FigureSources } from './figures'
+import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples } from './generator-export'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
 import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
@@ -44,6 +47,11 @@ export interface LabOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void
   /** How long a stop request may take before the trainer is killed. */
   stopTimeoutMs?: number
+  /**
+   * Electron only: asks, in the main process, for a folder to write an export into (null when
+   * cancelled). Without it exports come back as a zip for the caller to save.
+   */
+  chooseFolder?: (title: string) => Promise<string | null>
 }
 
 interface ActiveRun {
@@ -122,7 +130,8 @@ export class Lab {
       if (!this.comparisons.delete(id)) throw new LabError('NOT_FOUND', `Comparison ${id} does not exist`)
       return { id }
     },
-    'figures:export': (req) => exportFigure(req, this.figureSources)
+    'figures:export': (req) => exportFigure(req, this.figureSources),
+    'runs:export-generator': (req) => this.exportGenerator(req)
   }
 
   /** What figures read: runs, configs, step series and stored grids. */
@@ -331,6 +340,51 @@ export class Lab {
     return generatorDir
   }
 
+  /**
+   * A checkpoint's generator and `samples` images generated in a trainer process: written into a
+   * new folder under the one chosen in Electron's dialog, or returned as a zip.
+   */
+  async exportGenerator(req: { id: number; epoch: number; samples: number; seed?: number }): Promise<GeneratorExport> {
+    const run = this.requireRun(req.id)
+    const config = this.runs.config(req.id) as RunConfig
+    const generatorDir = this.generatorDir(req.id, req.epoch)
+    let parent: string | null = null
+    if (this.opts.chooseFolder) {
+      parent = await this.opts.chooseFolder(`Folder for the generator of "${run.name}" at epoch ${req.epoch}`)
+      if (parent === null) return { kind: 'cancelled' }
+    }
+    const seed = req.seed ?? run.seed
+    const latent = config.tricks.latent
+    const samples =
+      req.samples > 0
+        ? await this.exploreInTrainer(req.id, config, generatorDir, { samples: { count: req.samples, seed, latent } }, (event): GeneratedSamples | undefined =>
+            event.type === 'explored-samples'
+              ? { pixels: new Uint8Array(Buffer.from(event.pixelsBase64, 'base64')), count: event.count, height: event.height, width: event.width, channels: event.channels }
+              : undefined
+          )
+        : null
+    const files = generatorExportFiles(generatorDir, samples, {
+      runId: run.id,
+      runName: run.name,
+      preset: config.preset,
+      epoch: req.epoch,
+      latentDim: config.latentDim,
+      latent,
+      seed,
+      appVersion: this.opts.version
+    })
+    const names = Object.keys(files)
+    const stem = generatorExportStem(run.id, req.epoch)
+    if (parent !== null) {
+      const folder = freshFolder(parent, stem)
+      writeFilesTo(folder, files)
+      this.log('info', `Exported the generator of run ${run.id} epoch ${req.epoch} with ${req.samples} samples to ${folder}`)
+      return { kind: 'folder', path: folder, files: names }
+    }
+    const zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, bytes]) => [`${stem}/${name}`, bytes])))
+    return { kind: 'zip', filename: `${stem}.zip`, mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length, files: names }
+  }
+
   /** Lerp and slerp strips between two latent vectors, rendered in a trainer process. */
   async explorerInterpolate(input: unknown): Promise<ExplorerInterpolateResult> {
     const parsed = explorerInterpolateSchema.safeParse(input)
@@ -383,7 +437,7 @@ export class Lab {
     runId: number,
     config: RunConfig,
     generatorDir: string,
-    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples'>,
     result: (event: TrainerEvent) => T | undefined
   ): Promise<T> {
     return new Promise((resolve, reject) => {
@@ -405,9 +459,9 @@ export class Lab {
         }
         const value = result(event)
         if (value !== undefined) settle(() => resolve(value))
-        else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering the latent plane failed: ${event.message}`)))
+        else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering with the generator failed: ${event.message}`)))
       })
-      channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`))))
+      channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The rendering process ${exit.reason} before it finished.`))))
       channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, ...what })
     })
   }
