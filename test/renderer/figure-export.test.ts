@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
-import type { FigureExport } from '@shared/api'
+import type { FigureExport, GeneratorExport, LabCalls } from '@shared/api'
 import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import { parseEpochList, spreadEpochs } from '@renderer/epoch-list'
@@ -41,14 +41,18 @@ afterEach(() => {
 
 const svgFile: FigureExport = { format: 'svg', filename: 'run-9-loss.svg', mime: 'image/svg+xml', base64: btoa('<svg/>'), bytes: 6 }
 
-async function mountRun(handler: (req: unknown) => FigureExport): Promise<{ w: VueWrapper; api: FakeLabApi }> {
+async function mountRun(
+  handler: (req: unknown) => FigureExport,
+  generator: (req: LabCalls['runs:export-generator']['req']) => GeneratorExport = () => ({ kind: 'cancelled' })
+): Promise<{ w: VueWrapper; api: FakeLabApi }> {
   const run = summary({ id: 9, name: 'fig', status: 'completed', epochsDone: 3 })
   const api = new FakeLabApi({
     'runs:list': () => [run],
     'runs:get': () => detail(run, { epochs: [epoch(1), epoch(2), epoch(3)] }),
     'runs:metrics': () => series(1, 30),
     'runs:grid': ({ epoch: e }) => ({ epoch: e, pngBase64: 'iVBORw0KGgo=', rows: 10, cols: 10 }),
-    'figures:export': (req) => handler(req)
+    'figures:export': (req) => handler(req),
+    'runs:export-generator': (req) => generator(req)
   })
   setLabApi(api)
   await useRunsStore().start()
@@ -136,6 +140,55 @@ describe('RunView figure menus', () => {
     await menu.get('[data-testid="figure-png"]').trigger('click')
     await flushPromises()
     expect(menu.get('[data-testid="figure-error"]').text()).toContain('PNG export is unavailable here; export SVG or PDF instead')
+    expect(clicked).toHaveLength(0)
+  })
+})
+
+describe('RunView generator export', () => {
+  it('asks for the chosen checkpoint and sample count, saves the zip a browser gets, and says what it saved', async () => {
+    const zip: GeneratorExport = { kind: 'zip', filename: 'run-9-epoch-2-generator.zip', mime: 'application/zip', base64: btoa('PK'), bytes: 2, files: ['a', 'b', 'c'] }
+    const { w, api } = await mountRun(() => svgFile, () => zip)
+    const menu = w.get('[data-testid="generator-export-menu"]')
+    await menu.get('[data-testid="generator-toggle"]').trigger('click')
+    expect((menu.get('[data-testid="generator-epoch"]').element as HTMLSelectElement).value).toBe('3')
+    await menu.get('[data-testid="generator-epoch"]').setValue('2')
+    await menu.get('[data-testid="generator-samples"]').setValue('20000')
+    expect(menu.get('[data-testid="generator-problem"]').text()).toBe('Samples: a whole number from 0 to 10000')
+    await menu.get('[data-testid="generator-samples"]').setValue('500')
+    await menu.get('[data-testid="generator-seed"]').setValue('4x')
+    expect(menu.get('[data-testid="generator-problem"]').text()).toContain('Seed: a whole number')
+    expect(menu.get('[data-testid="generator-export"]').attributes('disabled')).toBeDefined()
+    await menu.get('[data-testid="generator-seed"]').setValue('42')
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:export-generator')).toEqual([{ id: 9, epoch: 2, samples: 500, seed: 42 }])
+    expect(clicked).toEqual([{ download: 'run-9-epoch-2-generator.zip' }])
+    expect(menu.get('[data-testid="generator-result"]').text()).toBe('Saved run-9-epoch-2-generator.zip (3 files)')
+  })
+
+  it('reports the folder the desktop app wrote, nothing when the dialog was cancelled, and refusals', async () => {
+    let answer: GeneratorExport | Error = { kind: 'folder', path: '/home/r/exports/run-9-epoch-3-generator', files: ['a', 'b'] }
+    const { w, api } = await mountRun(
+      () => svgFile,
+      () => {
+        if (answer instanceof Error) throw answer
+        return answer
+      }
+    )
+    const menu = w.get('[data-testid="generator-export-menu"]')
+    await menu.get('[data-testid="generator-toggle"]').trigger('click')
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:export-generator')).toEqual([{ id: 9, epoch: 3, samples: 64 }])
+    expect(menu.get('[data-testid="generator-result"]').text()).toBe('Wrote 2 files to /home/r/exports/run-9-epoch-3-generator')
+    answer = { kind: 'cancelled' }
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(menu.find('[data-testid="generator-result"]').exists()).toBe(false)
+    answer = new LabError('NOT_FOUND', 'Run 9 has no checkpoint for epoch 3 (it has no checkpoints yet)')
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(menu.get('[data-testid="generator-error"]').text()).toBe('Could not export the generator: Run 9 has no checkpoint for epoch 3 (it has no checkpoints yet)')
     expect(clicked).toHaveLength(0)
   })
 })

@@ -1,9 +1,10 @@
-// Figure exports: the size chosen for the paper (kept across menus), and the intent to save a
-// figure as SVG, PDF or PNG. SVG and PDF come from the back end as files; PNG comes as the figure,
-// drawn here into a canvas at the chosen scale.
+// Exports for a write-up: the figure size chosen for the paper (kept across menus) and the intent
+// to save a figure as SVG, PDF or PNG (SVG and PDF come from the back end as files; PNG comes as
+// the figure, drawn here into a canvas at the chosen scale), and a checkpoint's generator with
+// generated samples (a folder the desktop app asks for, or a zip in a browser).
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { FigureFormat, FigureRequestInput } from '@shared/api'
+import type { FigureFormat, FigureRequestInput, GeneratorExport } from '@shared/api'
 import { DEFAULT_FIGURE_SIZE, type FigureSize } from '@shared/figure'
 import { useLabApi } from '@renderer/api/current'
 import { downloadBase64, downloadBlob } from '@renderer/download'
@@ -17,7 +18,7 @@ export interface SavedFigure {
   pixels?: { width: number; height: number }
 }
 
-export const useFiguresStore = defineStore('figures', () => {
+export const useExportsStore = defineStore('exports', () => {
   const size = ref<FigureSize>({ ...DEFAULT_FIGURE_SIZE })
   const scale = ref(3)
   const busy = ref(false)
@@ -49,5 +50,29 @@ export const useFiguresStore = defineStore('figures', () => {
     }
   }
 
-  return { size, scale, busy, error, lastSaved, exportFigure }
+  const generatorBusy = ref(false)
+  const generatorError = ref<string | null>(null)
+  const generatorResult = ref<string | null>(null)
+
+  /** Exports a checkpoint's generator with `samples` generated images; what happened, in words. */
+  async function exportGenerator(id: number, epoch: number, samples: number, seed?: number): Promise<GeneratorExport | null> {
+    generatorBusy.value = true
+    generatorError.value = null
+    generatorResult.value = null
+    try {
+      const res = await useLabApi().call('runs:export-generator', { id, epoch, samples, ...(seed === undefined ? {} : { seed }) })
+      if (res.kind === 'zip') {
+        downloadBase64(res.filename, res.mime, res.base64)
+        generatorResult.value = `Saved ${res.filename} (${res.files.length} files)`
+      } else if (res.kind === 'folder') generatorResult.value = `Wrote ${res.files.length} files to ${res.path}`
+      return res
+    } catch (err) {
+      generatorError.value = `Could not export the generator: ${errorMessage(err)}`
+      return null
+    } finally {
+      generatorBusy.value = false
+    }
+  }
+
+  return { size, scale, busy, error, lastSaved, exportFigure, generatorBusy, generatorError, generatorResult, exportGenerator }
 })
