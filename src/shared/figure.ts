@@ -106,6 +106,7 @@ export function niceTicks(min: number, max: number, target = 5): number[] {
 }
 
 export function formatTick(v: number, ticks: readonly number[]): string {
+  if (v === 0) return '0'
   const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1
   if (step >= 1000 || Math.abs(v) >= 1e5) {
     const k = v / 1000
