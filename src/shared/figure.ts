@@ -136,8 +136,16 @@ export function chartItems(box: { x: number; y: number; w: number; h: number }, 
   const items: FigureItem[] = []
   const tickSize = fontPt * 0.85
   const all = spec.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
-  const xs = niceTicks(Math.min(...all.map((p) => p.x), Infinity), Math.max(...all.map((p) => p.x), -Infinity))
-  const ys = niceTicks(Math.min(...all.map((p) => p.y), Infinity), Math.max(...all.map((p) => p.y), -Infinity))
+  // A loop, not Math.min(...points): a long run's points would overflow the call stack.
+  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity]
+  for (const p of all) {
+    xMin = Math.min(xMin, p.x)
+    xMax = Math.max(xMax, p.x)
+    yMin = Math.min(yMin, p.y)
+    yMax = Math.max(yMax, p.y)
+  }
+  const xs = niceTicks(xMin, xMax)
+  const ys = niceTicks(yMin, yMax)
   const yTickText = ys.map((v) => formatTick(v, ys))
   const left = box.x + fontPt * 1.4 + Math.max(0, ...yTickText.map((t) => textWidth(t, tickSize))) + 3
   const top = box.y + (spec.title ? fontPt * 1.5 : fontPt * 0.6)

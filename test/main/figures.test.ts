@@ -8,7 +8,8 @@ import { inflateSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import type { FigureExport } from '@shared/api'
-import { figureSizeSchema, niceTicks, pngSize, toPoints, type Figure } from '@shared/figure'
+import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, toPoints, type Figure } from '@shared/figure'
+import { figureToSvg } from '@shared/figure-svg'
 import type { StepRow } from '@shared/metrics'
 import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
@@ -118,6 +119,17 @@ describe('figure layout helpers', () => {
   it('reads a PNG size from its header and refuses other bytes', () => {
     expect(pngSize(gridPng(1))).toEqual({ width: 11, height: 11 })
     expect(pngSize(Buffer.from('not a png at all, really not'))).toBeNull()
+  })
+})
+
+describe('figure layout of long runs', () => {
+  it('lays out 200,000 points per series without overflowing, thinned to the plot width', () => {
+    const points = Array.from({ length: 200_000 }, (_, i) => ({ x: i + 1, y: Math.sin(i / 500) + (i % 7) / 10 }))
+    const figure = layoutFigure({ size: DEFAULT_FIGURE_SIZE, title: 't', charts: [{ xLabel: 'step', yLabel: 'loss', series: [{ label: 'g', color: '#16a34a', points }] }] })
+    const curve = figure.items.find((i) => i.kind === 'path' && i.stroke === '#16a34a')
+    expect(curve?.kind === 'path' && curve.points.length).toBeLessThan(600)
+    expect(curve?.kind === 'path' && curve.points.length).toBeGreaterThan(100)
+    expect(figureToSvg(figure).length).toBeLessThan(20_000)
   })
 })
 
