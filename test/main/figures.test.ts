@@ -12,6 +12,7 @@ import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize
 import { figureToSvg } from '@shared/figure-svg'
 import type { StepRow } from '@shared/metrics'
 import { dispatch } from '../../src/main/services/dispatch'
+import { pdfSafeText } from '../../src/main/services/figure-pdf'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { encodePng, tileImages } from '../../src/main/trainer/grid'
@@ -114,6 +115,11 @@ describe('figure layout helpers', () => {
     expect(figureSizeSchema.safeParse({ width: 30, unit: 'cm', fontPt: 8 }).success).toBe(true)
     expect(figureSizeSchema.safeParse({ width: -1, unit: 'cm', fontPt: 8 }).error?.issues.map((i) => i.message)).toEqual(['must be more than 0'])
     expect(figureSizeSchema.safeParse({ width: 8.5, unit: 'cm', fontPt: 2 }).error?.issues[0].message).toBe('must be at least 4 pt')
+  })
+
+  it('keeps PDF text to what the standard fonts encode, marking the rest', () => {
+    expect(pdfSafeText('Adam β1 0.5 — “run” · é €')).toBe('Adam ?1 0.5 — “run” · é €')
+    expect(pdfSafeText('数字 🎉')).toBe('?? ?')
   })
 
   it('reads a PNG size from its header and refuses other bytes', () => {

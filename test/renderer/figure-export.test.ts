@@ -11,6 +11,7 @@ import { parseEpochList, spreadEpochs } from '@renderer/epoch-list'
 import { figurePixelSize } from '@renderer/figure-canvas'
 import { useRunsStore } from '@renderer/stores/runs'
 import RunView from '@renderer/views/RunView.vue'
+import ExportMenu from '@renderer/components/ExportMenu.vue'
 import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { detail, epoch, series, summary } from './helpers/fixtures'
@@ -190,5 +191,21 @@ describe('RunView generator export', () => {
     await flushPromises()
     expect(menu.get('[data-testid="generator-error"]').text()).toBe('Could not export the generator: Run 9 has no checkpoint for epoch 3 (it has no checkpoints yet)')
     expect(clicked).toHaveLength(0)
+  })
+})
+
+describe('ExportMenu on its own (as the compare view places it)', () => {
+  it('sends the comparison request it is given, with the shared size', async () => {
+    const api = new FakeLabApi({ 'figures:export': () => ({ ...svgFile, filename: 'comparison-3-5.pdf', format: 'pdf', mime: 'application/pdf' }) })
+    setLabApi(api)
+    const request = { kind: 'comparison' as const, ids: [3, 5], epoch: 10, xAxis: 'epoch' as const, smoothing: 0.6 }
+    const w = mount(ExportMenu, { props: { request, label: 'Comparison figure', testid: 'export-comparison-figure' }, global: { plugins: [pinia] } })
+    expect(w.get('[data-testid="figure-toggle"]').text()).toBe('Comparison figure ▾')
+    await w.get('[data-testid="figure-toggle"]').trigger('click')
+    await w.get('[data-testid="figure-width"]').setValue('17')
+    await w.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')).toEqual([{ figure: request, format: 'pdf', size: { width: 17, unit: 'cm', fontPt: 8 }, scale: 3 }])
+    expect(clicked).toEqual([{ download: 'comparison-3-5.pdf' }])
   })
 })

@@ -3,6 +3,22 @@
 import PDFDocument from 'pdfkit'
 import type { Figure, FigureItem } from '@shared/figure'
 
+/** The characters of Windows-1252 above 0x7f that are not Latin-1: the standard fonts' encoding. */
+const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ')
+
+/**
+ * Text as the standard (unembedded) PDF fonts can show it: characters outside their
+ * Windows-1252 encoding (Greek, CJK, emoji) become '?', rather than wrong glyphs. The SVG keeps them.
+ */
+export function pdfSafeText(text: string): string {
+  let out = ''
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0
+    out += (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff) || WIN_ANSI_EXTRA.has(ch) ? ch : '?'
+  }
+  return out
+}
+
 function draw(doc: PDFKit.PDFDocument, item: FigureItem): void {
   switch (item.kind) {
     case 'path': {
@@ -18,13 +34,14 @@ function draw(doc: PDFKit.PDFDocument, item: FigureItem): void {
     }
     case 'text': {
       doc.font(item.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(item.size).fillColor(item.color)
-      const width = doc.widthOfString(item.text)
+      const text = pdfSafeText(item.text)
+      const width = doc.widthOfString(text)
       const dx = item.anchor === 'middle' ? -width / 2 : item.anchor === 'end' ? -width : 0
       // pdfkit places text by its top; the figure gives the baseline.
       const ascent = item.size * 0.718 // Helvetica's ascender is 718/1000 em
       doc.save()
       if (item.rotate) doc.rotate(item.rotate, { origin: [item.x, item.y] })
-      doc.text(item.text, item.x + dx, item.y - ascent, { lineBreak: false })
+      doc.text(text, item.x + dx, item.y - ascent, { lineBreak: false })
       doc.restore()
       return
     }
@@ -42,7 +59,7 @@ export function figureToPdf(figure: Figure): Promise<Buffer> {
       size: [figure.width, figure.height],
       margin: 0,
       autoFirstPage: true,
-      info: { Title: figure.title, Creator: 'GAN Workbench' }
+      info: { Title: pdfSafeText(figure.title), Creator: 'GAN Workbench' }
     })
     const chunks: Buffer[] = []
     doc.on('data', (c: Buffer) => chunks.push(c))
