@@ -10,6 +10,7 @@
 // --backends backends to try (default: every backend in BACKEND_ORDER that can start)
 // --all      also run mnist-dcgan on the cpu backend (minutes per iteration: skipped otherwise)
 // --json     print one JSON object on stdout instead of the table (progress goes to stderr)
+// --no-pair  skip "two runs at once" (two trainer processes on wasm, as the SGD vs Adam pair trains)
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -27,6 +28,8 @@ import { buildModels, type GanModels } from '../src/main/trainer/models/presets'
 import { mulberry32, seedGlobalRandom } from '../src/main/trainer/random'
 import { tf } from '../src/main/trainer/tf'
 import { trainGan, type TrainCallbacks, type TrainOutcome } from '../src/main/trainer/train'
+import { Lab } from '../src/main/services/lab'
+import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
 
 const BATCH = 64
 const SEED = 1234
@@ -131,6 +134,7 @@ interface Options {
   all: boolean
   json: boolean
   sqlite: boolean
+  pair: boolean
 }
 
 function fail(message: string): never {
@@ -165,6 +169,7 @@ function parseOptions(): Options {
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'no-sqlite': { type: 'boolean', default: false },
+        'no-pair': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false }
       },
       strict: true
@@ -185,7 +190,8 @@ function parseOptions(): Options {
     presets: parseList('presets', parsed.presets, PRESET_IDS) ?? [...PRESET_IDS],
     all: parsed.all,
     json: parsed.json,
-    sqlite: !parsed['no-sqlite']
+    sqlite: !parsed['no-sqlite'],
+    pair: !parsed['no-pair']
   }
 }
 
@@ -295,6 +301,48 @@ async function benchPreset(preset: PresetId, backend: BackendName, opts: Options
   }
 }
 
+interface PairResult {
+  preset: PresetId
+  backend: 'wasm'
+  /** Images per second of each run while both trained, warm-up excluded. */
+  perRunImagesPerSecond: number[]
+  combinedImagesPerSecond: number
+  /** combined / the same preset's single-run figure on wasm in this bench. */
+  speedupVsOneRun: number | null
+}
+
+/**
+ * Two runs at once in two trainer processes (what "SGD vs Adam" does): each process is one
+ * thread, so on a machine with two or more cores the pair should train nearly twice the
+ * images per second of one run.
+ */
+async function benchPair(preset: PresetId, opts: Options, single: TrainResult | undefined): Promise<PairResult> {
+  const steps = opts.steps ?? DEFAULT_STEPS[preset]
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pair-'))
+  const lab = new Lab({ dataDir: dir, launcher: forkLauncher(), version: 'bench', transport: 'ipc' })
+  try {
+    const runs = [0, 1].map((i) => lab.startRun({ ...runConfig(preset, 'wasm', opts.warmup + steps), name: `bench pair ${i}`, seed: SEED + i }))
+    const ends = await Promise.all(runs.map((r) => lab.waitForEnd(r.id)))
+    for (const end of ends) if (end.status !== 'completed') throw new Error(`run ${end.id} ended ${end.status}: ${end.statusMessage ?? ''}`)
+    const perRun = runs.map((r) => {
+      const t = lab.metrics.series(r.id).timeMs
+      const seconds = (t[t.length - 1] - t[opts.warmup - 1 < 0 ? 0 : opts.warmup - 1]) / 1000
+      return (BATCH * (opts.warmup > 0 ? steps : steps - 1)) / Math.max(seconds, 1e-6)
+    })
+    const combined = perRun[0] + perRun[1]
+    return {
+      preset,
+      backend: 'wasm',
+      perRunImagesPerSecond: perRun,
+      combinedImagesPerSecond: combined,
+      speedupVsOneRun: single?.imagesPerSecond ? combined / single.imagesPerSecond : null
+    }
+  } finally {
+    lab.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 function benchSqlite(): SqliteResult {
   const dir = mkdtempSync(join(tmpdir(), 'gan-bench-'))
   const db = openDatabase(join(dir, 'bench.sqlite'))
@@ -393,6 +441,16 @@ function printTable(report: ReturnType<typeof buildReport>): void {
       out.push(`  ${k.name.padEnd(26)} ${fmt(k.ms).padStart(9)} ms ${fmt(k.percent).padStart(6)} %  (${k.calls} calls)`)
     }
   }
+  if (report.twoRunsAtOnce.length > 0) {
+    out.push('')
+    out.push(`Two runs at once (two trainer processes on wasm, ${report.machine.cpuCount} cores):`)
+    for (const p of report.twoRunsAtOnce) {
+      out.push(
+        `  ${p.preset.padEnd(12)} ${p.perRunImagesPerSecond.map((v) => fmt(v)).join(' + ')} = ${fmt(p.combinedImagesPerSecond)} images/s` +
+          (p.speedupVsOneRun === null ? '' : ` (${p.speedupVsOneRun.toFixed(2)}x one run)`)
+      )
+    }
+  }
   out.push('')
   if (report.sqlite) {
     const s = report.sqlite
@@ -412,6 +470,7 @@ function buildReport(args: {
   dataSource: string
   backends: BackendResult[]
   training: TrainResult[]
+  pairs: PairResult[]
   sqlite: SqliteResult | null
   totalSeconds: number
 }): {
@@ -420,6 +479,7 @@ function buildReport(args: {
   batchSize: number
   backends: BackendResult[]
   training: TrainResult[]
+  twoRunsAtOnce: PairResult[]
   pytorchReference: PytorchFigure
   sqlite: SqliteResult | null
   benchSeconds: number
@@ -431,6 +491,7 @@ function buildReport(args: {
     batchSize: BATCH,
     backends: args.backends,
     training: args.training,
+    twoRunsAtOnce: args.pairs,
     pytorchReference: pytorch,
     sqlite: args.sqlite,
     benchSeconds: args.totalSeconds
@@ -475,8 +536,19 @@ async function main(): Promise<void> {
       }
     }
   }
+  const pairs: PairResult[] = []
+  if (opts.pair && opts.backends.includes('wasm') && backends.some((b) => b.backend === 'wasm' && b.available)) {
+    for (const preset of opts.presets) {
+      progress(`${preset}: two runs at once in two trainer processes on wasm`)
+      try {
+        pairs.push(await benchPair(preset, opts, training.find((t) => t.preset === preset && t.backend === 'wasm' && t.status === 'measured')))
+      } catch (err) {
+        progress(`${preset} pair failed: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+  }
   const sqlite = opts.sqlite ? benchSqlite() : null
-  const report = buildReport({ opts, dataSource: source, backends, training, sqlite, totalSeconds: (performance.now() - started) / 1000 })
+  const report = buildReport({ opts, dataSource: source, backends, training, pairs, sqlite, totalSeconds: (performance.now() - started) / 1000 })
   console.log = stdoutLog
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else printTable(report)

@@ -26,6 +26,8 @@ const USAGE = `GAN Workbench command line
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
                    [--loss nsgan|minimax|lsgan|hinge]
+  npm run train -- --resume RUN_ID [--epochs N] [--data-dir DIR]
+                   (continue a stopped, crashed or completed run from its last checkpoint)
   npm run train -- --config saved.config.json [--name NAME] [--seed N] [--epochs N] [--data-dir DIR]
                    (a config saved from the lab's run view; other flags cannot be combined with it)
   npm run cli -- export-bundle --run ID [--out FILE] [--checkpoints last|all|none] [--data-dir DIR]
@@ -54,14 +56,16 @@ const describe = (m: StepMetrics): string => STEP_METRICS.map((k) => `${k} ${fmt
 
 type TrainFlags = Record<string, string | undefined>
 
+/** The names of the --flags given. */
+function flagsOf(argv: string[]): string[] {
+  return argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0])
+}
+
 /** Flags that may adjust a saved config; any other flag beside --config is refused. */
 const CONFIG_OVERRIDES = new Set(['config', 'data-dir', 'name', 'seed', 'epochs'])
 
 function configFromFile(file: string, values: TrainFlags, argv: string[]): RunConfigInput {
-  const clashing = argv
-    .filter((a) => a.startsWith('--'))
-    .map((a) => a.slice(2).split('=')[0])
-    .filter((f) => !CONFIG_OVERRIDES.has(f))
+  const clashing = flagsOf(argv).filter((f) => !CONFIG_OVERRIDES.has(f))
   if (clashing.length > 0) {
     throw new LabError('INVALID_CONFIG', `--${clashing[0]} cannot be combined with --config; change it in the file (or use --name, --seed, --epochs)`)
   }
@@ -148,10 +152,17 @@ async function train(argv: string[]): Promise<number> {
       init: { type: 'string' },
       'd-batch': { type: 'string' },
       loss: { type: 'string' },
-      config: { type: 'string' }
+      config: { type: 'string' },
+      resume: { type: 'string' }
     }
   })
-  const config = values.config !== undefined ? configFromFile(values.config, values, argv) : configFromFlags(values)
+  const resumeId = num(values.resume, '--resume')
+  if (resumeId !== undefined) {
+    const clashing = flagsOf(argv).filter((f) => !['resume', 'data-dir', 'epochs'].includes(f))
+    if (clashing.length > 0) throw new LabError('INVALID_CONFIG', `--${clashing[0]} cannot be combined with --resume (only --epochs and --data-dir can)`)
+  }
+  const config =
+    resumeId !== undefined ? null : values.config !== undefined ? configFromFile(values.config, values, argv) : configFromFlags(values)
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
   const lab = new Lab({
     dataDir,
@@ -176,7 +187,7 @@ async function train(argv: string[]): Promise<number> {
       case 'trainer:progress': {
         const p = e.payload.progress
         process.stdout.write(
-          `epoch ${p.epoch}/${config.epochs} step ${p.stepInEpoch}/${p.stepsPerEpoch}  ${p.imagesPerSec.toFixed(1)} img/s  eta ${p.etaSeconds}s\n`
+          `epoch ${p.epoch}/${Math.round(p.totalSteps / p.stepsPerEpoch)} step ${p.stepInEpoch}/${p.stepsPerEpoch}  ${p.imagesPerSec.toFixed(1)} img/s  eta ${p.etaSeconds}s\n`
         )
         break
       }
@@ -191,7 +202,7 @@ async function train(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
-    const run = lab.startRun(config)
+    const run = config ? lab.startRun(config) : lab.resumeRun(resumeId!, num(values.epochs, '--epochs'))
     runId = run.id
     console.log(`run ${run.id} "${run.name}" in ${dataDir}`)
     const end = await lab.waitForEnd(run.id)

@@ -286,6 +286,9 @@ export const requestSchemas = {
   'runs:get': runId,
   'runs:create': z.object({ config: runConfigSchema }).strict(),
   'runs:stop': runId,
+  'runs:resume': z
+    .object({ id: z.number().int().positive(), epochs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000).optional() })
+    .strict(),
   'runs:delete': runId,
   'runs:metrics': z
     .object({ id: z.number().int().positive(), afterStep: z.number().int().min(0).default(0) })
@@ -313,6 +316,7 @@ export interface LabCalls {
   'runs:get': { req: { id: number }; res: RunDetail }
   'runs:create': { req: { config: z.input<typeof runConfigSchema> }; res: RunSummary }
   'runs:stop': { req: { id: number }; res: RunSummary }
+  'runs:resume': { req: { id: number; epochs?: number }; res: RunSummary }
   'runs:delete': { req: { id: number }; res: { id: number } }
   'runs:metrics': { req: { id: number; afterStep?: number }; res: StepSeries }
   'runs:grid': { req: { id: number; epoch: number }; res: { epoch: number; pngBase64: string; rows: number; cols: number } }

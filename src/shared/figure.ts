@@ -2,7 +2,7 @@
 // points (1/72 inch), laid out for a paper column. The main process renders it to SVG and PDF,
 // the renderer rasterizes it to PNG at any scale; all three draw the same description.
 import { z } from 'zod'
-import { decimate, type Point } from './curves'
+import { thin, type Point } from './curves'
 
 const MIN_WIDTH_PT = (2 / 2.54) * 72
 const MAX_WIDTH_PT = (60 / 2.54) * 72
@@ -178,7 +178,8 @@ export function chartItems(box: { x: number; y: number; w: number; h: number }, 
   // At most four points per two points of plot width: the line's envelope, finer than print resolves.
   const buckets = Math.max(16, Math.ceil(w / 2))
   for (const s of spec.series) {
-    const pts = decimate(s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)), buckets)
+    const finite = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
+    const pts = thin(Float64Array.from(finite, (p) => p.y), buckets).map((i) => finite[i])
     if (pts.length === 0) continue
     items.push({ kind: 'path', points: pts.map((p) => [r2(px(p.x)), r2(py(p.y))]), stroke: s.color, width: 0.8 })
   }

@@ -28,6 +28,17 @@ export interface StartRequest {
   mnistDir?: string
   /** Folder of the pretrained discriminator (model.json), resolved by the host from config.discriminator.from. */
   pretrainedDiscriminatorDir?: string
+  /** Continue from this checkpoint: G, D and both optimizers' state, training from epoch + 1. */
+  resume?: ResumePoint
+}
+
+export interface ResumePoint {
+  /** The last finished epoch, whose checkpoint is loaded. */
+  epoch: number
+  /** Absolute folder of that checkpoint (generator/, discriminator/, optimizer/). */
+  checkpointDir: string
+  /** Wall time already spent, so step times continue the curve. */
+  timeOffsetMs: number
 }
 
 /** Draws one latent plane of a stored generator, then the process ends. */

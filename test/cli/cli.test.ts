@@ -99,3 +99,17 @@ describe('npm run cli -- export-bundle / import-bundle', () => {
     expect(refused.stderr).toContain('This run bundle cannot be imported: it is not a readable zip file')
   })
 })
+
+describe('npm run train -- --resume', () => {
+  it('trains a finished run further and refuses other flags beside it', async () => {
+    const file = join(root, 'resume.config.json')
+    writeFileSync(file, serializeConfigFile({ ...saved, epochs: 1 }))
+    const dataDir = join(root, 'resume')
+    expect((await cli(['train', '--config', file, '--data-dir', dataDir])).code).toBe(0)
+    const out = await cli(['train', '--resume', '1', '--epochs', '2', '--data-dir', dataDir])
+    expect(out.stdout).toContain('run 1 completed after 4 steps, 2 epochs')
+    const clash = await cli(['train', '--resume', '1', '--lr', '0.1', '--data-dir', dataDir])
+    expect(clash.code).toBe(2)
+    expect(clash.stderr).toContain('--lr cannot be combined with --resume')
+  })
+})

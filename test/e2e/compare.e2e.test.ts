@@ -1,44 +1,32 @@
 // End to end: the SGD vs Adam pair trained by real trainer processes, compared in Chromium
 // against the lab server: two colours of curves, a diff table of exactly the optimizer fields,
 // and one scrubber that moves both runs' sample grids.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pairConfigs, RUN_COLORS } from '@shared/compare'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
+import type { Lab } from '../../src/main/services/lab'
+import { haveChromium, requireChromiumOnCi, startBrowserLab, type BrowserLab } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('compare view in a browser', () => {
+  let env: BrowserLab
   let lab: Lab
   let server: RunningLabServer
-  let browser: Browser
   let page: Page
-  let ids: number[]
+  let ids: number[] = []
 
   beforeAll(async () => {
-    lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-compare-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
-    const tiny = pairConfigs('sgd-vs-adam', 'mnist-mlp', 11).map((c) => ({ ...c, epochs: 3, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' as const }))
-    const pair = lab.startPair([tiny[0], tiny[1]])
-    ids = pair.map((r) => r.id)
-    for (const id of ids) expect((await lab.waitForEnd(id)).status).toBe('completed')
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    env = await startBrowserLab('compare', async (l) => {
+      const tiny = pairConfigs('sgd-vs-adam', 'mnist-mlp', 11).map((c) => ({ ...c, epochs: 3, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' as const }))
+      ids = l.startPair([tiny[0], tiny[1]]).map((r) => r.id)
+      for (const id of ids) expect((await l.waitForEnd(id)).status).toBe('completed')
+    })
+    ;({ lab, server, page } = env)
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    lab?.close()
-  })
+  afterAll(async () => env?.close())
 
   it('compares the two runs ticked in the list: two colours, the optimizer fields, one scrubber', async () => {
     for (const id of ids) await page.getByTestId(`compare-pick-${id}`).check()

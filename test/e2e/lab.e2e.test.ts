@@ -1,43 +1,31 @@
 // End to end: the built renderer in Chromium against the real lab server and real trainer
 // processes. A run trained headless (as the CLI does) shows up with its charts and grid; a
 // run started from the form makes the progress bar and the charts move.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
+import type { Lab } from '../../src/main/services/lab'
+import { haveChromium, requireChromiumOnCi, startBrowserLab, type BrowserLab } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('lab in a browser', () => {
+  let env: BrowserLab
   let lab: Lab
   let server: RunningLabServer
-  let browser: Browser
   let page: Page
-  let trainedId: number
+  let trainedId = 0
 
   beforeAll(async () => {
-    lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
-    const trained = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'headless run', seed: 7, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' })
-    trainedId = trained.id
-    expect((await lab.waitForEnd(trainedId)).status).toBe('completed')
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    env = await startBrowserLab('lab', async (l) => {
+      trainedId = l.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'headless run', seed: 7, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' }).id
+      expect((await l.waitForEnd(trainedId)).status).toBe('completed')
+    })
+    ;({ lab, server, page } = env)
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    lab?.close()
-  })
+  afterAll(async () => env?.close())
 
   it('refuses a WebSocket without the token', async () => {
     const status = await page.evaluate(async (port) => {

@@ -1,30 +1,20 @@
 // Run bundles: a real tiny run exported and imported into another lab arrives whole; a
 // hostile or damaged bundle is refused with the reason and leaves the lab as it was.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { BundleExport } from '@shared/api'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { BUNDLE_FORMAT, DEFAULT_BUNDLE_LIMITS, exportRunBundle, importRunBundle } from '../../src/main/services/bundle'
 import { dispatch } from '../../src/main/services/dispatch'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import type { Lab } from '../../src/main/services/lab'
+import { useTempLabs } from '../helpers/lab'
 import { mulberry32 } from '../../src/main/trainer/random'
 
-const labs: Lab[] = []
-const dataDirs = new Map<Lab, string>()
-function newLab(): Lab {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bundle-'))
-  const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
-  labs.push(lab)
-  dataDirs.set(lab, dataDir)
-  return lab
-}
-afterAll(() => labs.forEach((l) => l.close()))
+const { newLab, dataDirOf } = useTempLabs('bundle', 'file')
 
 const config: RunConfigInput = {
   ...PRESETS['mnist-mlp'].defaults,
@@ -86,7 +76,7 @@ function refusal(lab: Lab, zip: Uint8Array): LabError {
   } catch (err) {
     expect(err).toBeInstanceOf(LabError)
     expect(lab.runs.list().length).toBe(before)
-    const runsDir = join(dataDirs.get(lab)!, 'runs')
+    const runsDir = join(dataDirOf(lab), 'runs')
     if (existsSync(runsDir)) expect(readdirSync(runsDir).filter((d) => d.endsWith('.importing'))).toEqual([])
     return err as LabError
   }

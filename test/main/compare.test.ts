@@ -2,29 +2,15 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import { diffConfigs } from '@shared/config-diff'
 import { compareHash, pairConfigs, parseCompareHash } from '@shared/compare'
 import { dispatch } from '../../src/main/services/dispatch'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import type { Lab } from '../../src/main/services/lab'
+import { useTempLabs } from '../helpers/lab'
 
-const labs: Lab[] = []
-function newLab(dataDir = mkdtempSync(join(tmpdir(), 'compare-'))): Lab {
-  const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
-  labs.push(lab)
-  return lab
-}
-afterEach(() => {
-  for (const lab of labs.splice(0)) {
-    try {
-      lab.close()
-    } catch {
-      // closed by the test
-    }
-  }
-})
+const { newLab } = useTempLabs('compare')
 
 function addRuns(lab: Lab, n: number): number[] {
   return Array.from({ length: n }, (_, i) => lab.runs.create(runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: `r${i}`, seed: i })))

@@ -56,7 +56,7 @@ describe('Lab with real trainer processes', () => {
     const epochs = lab.metrics.epochs(a.id)
     expect(epochs).toHaveLength(1)
     const ckpt = join(lab.runDir(a.id), epochs[0].checkpointDir!)
-    expect(readdirSync(ckpt).sort()).toEqual(['discriminator', 'generator'])
+    expect(readdirSync(ckpt).sort()).toEqual(['discriminator', 'generator', 'optimizer'])
     expect(existsSync(join(ckpt, 'generator', 'model.json'))).toBe(true)
     expect(lab.detail(a.id).backendReport).toMatchObject({ requested: 'wasm', chosen: 'wasm' })
     expect(events).toEqual(expect.arrayContaining(['runs:changed', 'trainer:backend', 'trainer:steps', 'trainer:progress', 'trainer:epoch']))

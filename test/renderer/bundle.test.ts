@@ -2,23 +2,17 @@
 // Run bundles in the UI: "Export ▸ Run bundle" saves the zip the back end builds; "Import run…"
 // sends a chosen file's bytes and opens the imported run; a browser refuses a bundle too big
 // for the lab server's messages before sending it.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
-import { setLabApi } from '@renderer/api/current'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { useConnectionStore } from '@renderer/stores/connection'
-import App from '@renderer/App.vue'
+import { chooseFile, mountApp as mountWith, useAppTestSetup } from './helpers/app'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
 import { detail, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
+const pinia = useAppTestSetup()
 let blobs: Blob[]
 let saved: string[]
 beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
   blobs = []
   saved = []
   vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
@@ -29,20 +23,11 @@ beforeEach(() => {
     saved.push(this.download)
   })
 })
-afterEach(() => {
-  setLabApi(null)
-  vi.restoreAllMocks()
-})
 
 const original = summary({ id: 4, name: 'adam', status: 'completed' })
 const imported = summary({ id: 5, name: 'adam', status: 'completed' })
 
-async function mountApp(api: FakeLabApi): Promise<VueWrapper> {
-  setLabApi(api)
-  const w = mount(App, { global: { plugins: [pinia] } })
-  await flushPromises()
-  return w
-}
+const mountApp = (api: FakeLabApi): Promise<VueWrapper> => mountWith(pinia(), api)
 
 function api(): FakeLabApi {
   return new FakeLabApi({
@@ -55,12 +40,7 @@ function api(): FakeLabApi {
   })
 }
 
-async function choose(w: VueWrapper, bytes: Uint8Array<ArrayBuffer>, name: string): Promise<void> {
-  const input = w.get('[data-testid="import-bundle"]')
-  Object.defineProperty(input.element, 'files', { value: [new File([bytes], name)], configurable: true })
-  await input.trigger('change')
-  await flushPromises()
-}
+const choose = (w: VueWrapper, bytes: Uint8Array<ArrayBuffer>, name: string): Promise<void> => chooseFile(w, 'import-bundle', new File([bytes], name))
 
 describe('run bundles in the UI', () => {
   it('exports the selected run as a zip with its last checkpoint', async () => {

@@ -148,4 +148,30 @@ describe('compare view', () => {
     expect(location.hash).toBe('#/compare?runs=1,2')
     w.unmount()
   })
+
+  it('shows both runs of a pair progressing live, and a run deleted meanwhile as gone', async () => {
+    const fake = api()
+    const w = await mountApp(fake)
+    await compareBoth(w)
+    const running = summary({ id: 2, name: 'adam', status: 'running', epochs: 2, stepsDone: 150 })
+    fake.emit('runs:changed', running)
+    fake.emit('trainer:progress', {
+      runId: 2,
+      progress: { epoch: 2, stepInEpoch: 50, stepsPerEpoch: 100, globalStep: 150, totalSteps: 200, imagesPerSec: 900, etaSeconds: 3 }
+    })
+    await flushPromises()
+    expect(w.get('[data-testid="compare-status-2"]').attributes('data-status')).toBe('running')
+    expect(w.get('[data-testid="compare-progress-2"]').text()).toBe('epoch 2/2')
+    expect(w.get('[data-testid="compare-progress-2"] .fill').attributes('style')).toContain('width: 75%')
+    expect(w.get('[data-testid="compare-status-1"]').attributes('data-status')).toBe('completed')
+
+    fake.emit('runs:deleted', { id: 2 })
+    await flushPromises()
+    expect(w.get('[data-testid="compare-run-2"]').text()).toBe('run 2 was deleted')
+    expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-points')).toBe('300')
+    expect(w.find('[data-testid="compare-grid-2"]').exists()).toBe(false)
+    expect((w.get('[data-testid="compare-pick-1"]').element as HTMLInputElement).checked).toBe(true)
+    expect(w.get('[data-testid="compare-picked"]').text()).toBe('Compare (1)')
+    w.unmount()
+  })
 })

@@ -1,30 +1,19 @@
 // @vitest-environment jsdom
 // Saved configs in the UI: "Save config" writes the run's settings as a file, "Open config…"
 // reads one into the new-run form, and a bad file is refused with its name and the reason.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { serializeConfigFile } from '@shared/config-file'
-import { setLabApi } from '@renderer/api/current'
-import App from '@renderer/App.vue'
+import { chooseFile, mountApp, useAppTestSetup } from './helpers/app'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
 import { config, detail, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
-beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-afterEach(() => {
-  setLabApi(null)
-  vi.restoreAllMocks()
-})
+const pinia = useAppTestSetup()
 
-async function mountApp(): Promise<VueWrapper> {
+async function mountLab(): Promise<VueWrapper> {
   const run = summary({ id: 7, name: 'adam baseline', status: 'completed', seed: 99 })
-  setLabApi(
+  return mountApp(
+    pinia(),
     new FakeLabApi({
       'runs:list': () => [run],
       'presets:list': () => [],
@@ -32,17 +21,9 @@ async function mountApp(): Promise<VueWrapper> {
       'runs:metrics': () => series(1, 0)
     })
   )
-  const w = mount(App, { global: { plugins: [pinia] } })
-  await flushPromises()
-  return w
 }
 
-async function choose(w: VueWrapper, file: File): Promise<void> {
-  const input = w.get('[data-testid="open-config"]')
-  Object.defineProperty(input.element, 'files', { value: [file], configurable: true })
-  await input.trigger('change')
-  await flushPromises()
-}
+const choose = (w: VueWrapper, file: File): Promise<void> => chooseFile(w, 'open-config', file)
 
 describe('saved config files in the UI', () => {
   it('"Save config" downloads the run settings as a config file', async () => {
@@ -55,7 +36,7 @@ describe('saved config files in the UI', () => {
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       clicked.push(this.download)
     })
-    const w = await mountApp()
+    const w = await mountLab()
     await w.get('[data-testid="run-row-7"]').trigger('click')
     await flushPromises()
     await w.get('[data-testid="save-config"]').trigger('click')
@@ -66,7 +47,7 @@ describe('saved config files in the UI', () => {
   })
 
   it('"Open config…" fills the new-run form from a saved file', async () => {
-    const w = await mountApp()
+    const w = await mountLab()
     const file = new File([serializeConfigFile(config({ name: 'from disk', seed: 31337, batchSize: 16 }))], 'from-disk.config.json')
     await choose(w, file)
     const value = (testid: string): string => (w.get(`[data-testid="${testid}"]`).element as HTMLInputElement).value
@@ -76,7 +57,7 @@ describe('saved config files in the UI', () => {
   })
 
   it('refuses a file that is not a config, naming the file and the fields at fault', async () => {
-    const w = await mountApp()
+    const w = await mountLab()
     await choose(w, new File(['{"batchSize": "lots"}'], 'notes.json'))
     const alert = w.get('[data-testid="app-error"]').text()
     expect(alert).toContain('notes.json')

@@ -1,7 +1,7 @@
 // The lab's back end: the database, the active trainers and the LabApi handlers. Electron's
 // main process, the lab server and the CLI each create one Lab and differ only in how
 // trainers are launched and how events reach the renderer.
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import {
@@ -23,7 +23,7 @@ import {
 import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { pairConfigs } from '@shared/compare'
 import { LabError } from '@shared/errors'
-import { ACTIVE_STATUSES, type ExploreRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
+import { ACTIVE_STATUSES, type ExploreRequest, type StartRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { ComparisonsRepo } from '../db/repos/comparisons'
 import { MetricsRepo } from '../db/repos/metrics'
@@ -91,6 +91,7 @@ export class Lab {
     'runs:get': ({ id }) => this.detail(id),
     'runs:create': ({ config }) => this.startRun(config),
     'runs:stop': ({ id }) => this.stopRun(id),
+    'runs:resume': ({ id, epochs }) => this.resumeRun(id, epochs),
     'runs:delete': ({ id }) => this.deleteRun(id),
     'runs:metrics': ({ id, afterStep }) => {
       this.requireRun(id)
@@ -199,6 +200,11 @@ export class Lab {
     const config: RunConfig = parsed.data
     const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
     const id = this.runs.create(config)
+    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir })
+  }
+
+  /** Starts the trainer process of a recorded run. */
+  private launch(id: number, request: StartRequest): RunSummary {
     const channel = this.opts.launcher(`gan-trainer run ${id}`)
     const run: ActiveRun = { channel, progress: null, finished: false, stopTimer: null }
     this.active.set(id, run)
@@ -206,13 +212,71 @@ export class Lab {
     channel.onMessage((event) => this.onTrainerEvent(id, run, event))
     channel.onExit((exit) => {
       if (run.stopTimer) clearTimeout(run.stopTimer)
-      this.active.delete(id)
+      // A resumed run may already have a new trainer under the same id.
+      if (this.active.get(id) === run) this.active.delete(id)
       if (!run.finished) this.finish(id, run, 'crashed', `The trainer process ${exit.reason} before the run ended.`)
     })
-    channel.send({ type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir })
+    channel.send(request)
     const summary = this.requireRun(id)
     this.emit('runs:changed', summary)
     return summary
+  }
+
+  /**
+   * Continues a stopped, crashed, failed or diverged run from its last checkpoint (models,
+   * optimizer state, data order), or a completed one to more epochs. Steps recorded after that
+   * checkpoint are replaced by the resumed ones.
+   */
+  resumeRun(id: number, epochs?: number): RunSummary {
+    const summary = this.requireRun(id)
+    const current = this.active.get(id)
+    if ((current && !current.finished) || ACTIVE_STATUSES.includes(summary.status)) {
+      throw new LabError('CONFLICT', `Run ${id} is ${summary.status}; only a run that has ended can be resumed`)
+    }
+    const config = { ...(this.runs.config(id) as RunConfig), ...(epochs !== undefined ? { epochs } : {}) }
+    const withCheckpoint = this.metrics.epochs(id).filter((e) => e.checkpointDir)
+    const last = withCheckpoint[withCheckpoint.length - 1]
+    if (!last) {
+      throw new LabError('NOT_FOUND', `Run ${id} has no checkpoint to resume from (it ended before its first epoch did); start it again instead`)
+    }
+    const checkpointDir = join(this.runDir(id), last.checkpointDir!)
+    for (const file of ['generator/model.json', 'discriminator/model.json', 'optimizer/d.json', 'optimizer/g.json']) {
+      if (!existsSync(join(checkpointDir, file))) {
+        throw new LabError('NOT_FOUND', `Run ${id} cannot be resumed: its epoch ${last.epoch} checkpoint lacks ${file} (${checkpointDir})`)
+      }
+    }
+    if (last.epoch >= config.epochs) {
+      throw new LabError('CONFLICT', `Run ${id} already has ${last.epoch} of ${config.epochs} epochs; ask for more epochs to train it further`, [
+        { field: 'epochs', message: `must be more than ${last.epoch}` }
+      ])
+    }
+    const checked = runConfigSchema.safeParse(config)
+    if (!checked.success) {
+      const issues = describeIssues(checked.error)
+      throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
+    }
+    const timeOffsetMs = this.runs.timeAtEpoch(id, last.epoch)
+    const dropped = this.runs.rewindTo(id, last.epoch, checked.data)
+    // Checkpoint folders past the resume point (or half-written ones) would be overwritten anyway.
+    const root = join(this.runDir(id), 'checkpoints')
+    if (existsSync(root)) {
+      for (const name of readdirSync(root)) {
+        const m = /^epoch-(\d+)(\.partial)?$/.exec(name)
+        if (m && (m[2] || Number(m[1]) > last.epoch)) rmSync(join(root, name), { recursive: true, force: true })
+      }
+    }
+    const message = `Resuming after epoch ${last.epoch} (step ${this.runs.get(id)!.stepsDone})${dropped > 0 ? `; ${dropped} steps recorded after that checkpoint are replaced` : ''}.`
+    this.log('info', `Run ${id}: ${message}`)
+    const resumed = this.launch(id, {
+      type: 'start',
+      runId: id,
+      config: checked.data,
+      runDir: this.runDir(id),
+      mnistDir: this.opts.mnistDir,
+      resume: { epoch: last.epoch, checkpointDir, timeOffsetMs }
+    })
+    this.emit('trainer:log', { runId: id, level: 'info', message })
+    return resumed
   }
 
   /** The checkpoint folder of the discriminator a config starts from, checked before anything is written. */

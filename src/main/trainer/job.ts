@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs'
 import { toErrorInfo } from '@shared/errors'
 import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
-import { loadModelFrom, writeCheckpoint } from './checkpoint'
+import { join } from 'node:path'
+import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint'
 import { describeFailure } from './failure'
 import { loadMnist } from './data/mnist'
 import { buildModels, initNormal002 } from './models/presets'
@@ -32,7 +33,14 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       initNormal002(models.generator)
       initNormal002(models.discriminator)
     }
-    if (req.pretrainedDiscriminatorDir) {
+    if (req.resume) {
+      // A resumed run takes both networks from its own checkpoint.
+      models.generator.dispose()
+      models.discriminator.dispose()
+      models.generator = await loadModelFrom(join(req.resume.checkpointDir, 'generator'))
+      models.discriminator = await loadModelFrom(join(req.resume.checkpointDir, 'discriminator'))
+      emit({ type: 'log', level: 'info', message: `Resuming after epoch ${req.resume.epoch} from ${req.resume.checkpointDir}` })
+    } else if (req.pretrainedDiscriminatorDir) {
       const pretrained = await loadModelFrom(req.pretrainedDiscriminatorDir)
       const want = JSON.stringify(models.discriminator.inputs[0].shape)
       const got = JSON.stringify(pretrained.inputs[0].shape)
@@ -40,12 +48,20 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       models.discriminator.dispose()
       models.discriminator = pretrained
     }
+    const resume = req.resume
     const outcome = await trainGan(req.config, models, data, {
       onSteps: (rows) => emit({ type: 'steps', rows }),
       onProgress: (progress) => emit({ type: 'progress', progress }),
       onEpoch: (result) => emit({ type: 'epoch', result }),
       shouldStop: control.stopRequested,
-      saveCheckpoint: (epoch, m) => writeCheckpoint(req.runDir, epoch, m)
+      saveCheckpoint: (epoch, m, optimizers) => writeCheckpoint(req.runDir, epoch, m, optimizers)
+    }, resume && {
+      epoch: resume.epoch,
+      timeOffsetMs: resume.timeOffsetMs,
+      restore: async (optimizers) => {
+        await loadOptimizerState(resume.checkpointDir, 'd', optimizers.d)
+        await loadOptimizerState(resume.checkpointDir, 'g', optimizers.g)
+      }
     })
     models.generator.dispose()
     models.discriminator.dispose()

@@ -18,6 +18,14 @@ export function seedGlobalRandom(seed: number): void {
   Math.random = mulberry32(seed ^ 0x9e3779b9)
 }
 
+/**
+ * The seed of one epoch's randomness (tfjs ops, dropout, the data order), derived from the run's
+ * seed alone, so a run resumed at an epoch boundary draws exactly what it would have drawn.
+ */
+export function epochSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed ^ 0x85ebca6b, 0xc2b2ae35) + Math.imul(epoch, 0x27d4eb2f)) >>> 0
+}
+
 /** Fisher-Yates shuffle of 0..n-1 driven by `rand`. */
 export function permutation(n: number, rand: () => number): Uint32Array {
   const out = new Uint32Array(n)

@@ -8,7 +8,8 @@ import type { LabelledImages } from './data/idx'
 import { encodePng, gridLayout, tileImages } from './grid'
 import { GAN_LOSSES } from './losses'
 import type { GanModels } from './models/presets'
-import { gaussian, mulberry32, permutation } from './random'
+import type { Optimizers } from './checkpoint'
+import { epochSeed, gaussian, mulberry32, permutation, seedGlobalRandom } from './random'
 import { tf } from './tf'
 
 export interface TrainCallbacks {
@@ -17,8 +18,15 @@ export interface TrainCallbacks {
   onEpoch(result: EpochResult): void | Promise<void>
   /** Called after each step; true ends training as 'stopped' at the next step boundary. */
   shouldStop(): boolean
-  /** Writes a checkpoint and returns its folder relative to the run folder. */
-  saveCheckpoint(epoch: number, models: GanModels): Promise<string>
+  /** Writes a checkpoint (the models and both optimizers' state) and returns its folder relative to the run folder. */
+  saveCheckpoint(epoch: number, models: GanModels, optimizers: Optimizers): Promise<string>
+}
+
+/** Where a resumed run picks up: after `epoch`, with the optimizers' state restored by `restore`. */
+export interface TrainStart {
+  epoch: number
+  timeOffsetMs: number
+  restore(optimizers: Optimizers): Promise<void>
 }
 
 export interface TrainOutcome {
@@ -104,8 +112,12 @@ function describeMetrics(m: StepMetrics): string {
   return `D loss real ${f(m.dLossReal)}, D loss fake ${f(m.dLossFake)}, G loss ${f(m.gLoss)}, D acc real ${f(m.dAccReal)}, D acc fake ${f(m.dAccFake)}`
 }
 
-/** Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models. */
-export async function trainGan(config: RunConfig, models: GanModels, data: LabelledImages, cb: TrainCallbacks): Promise<TrainOutcome> {
+/**
+ * Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models.
+ * Every epoch reseeds all randomness from (seed, epoch), so `start` (a resumed run) continues
+ * exactly as the uninterrupted run would have.
+ */
+export async function trainGan(config: RunConfig, models: GanModels, data: LabelledImages, cb: TrainCallbacks, start?: TrainStart): Promise<TrainOutcome> {
   const { generator: G, discriminator: D } = models
   // A frozen D keeps its weights; a frozen body leaves only the last layer (the head) to train.
   const freeze = config.discriminator.freeze
@@ -114,7 +126,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   const gVars = trainableVariables(G)
   const optD = makeOptimizer(config.optimizerD)
   const optG = makeOptimizer(config.optimizerG)
-  const batches = new RealBatches(data, mulberry32(config.seed))
+  let batches = new RealBatches(data, mulberry32(config.seed))
   const n = config.batchSize
   const stepsPerEpoch = stepsPerEpochOf(config)
   const totalSteps = stepsPerEpoch * config.epochs
@@ -206,13 +218,18 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
     lastFlush = Date.now()
   }
 
-  const trainStart = Date.now()
-  let globalStep = 0
+  const firstEpoch = (start?.epoch ?? 0) + 1
+  const trainStart = Date.now() - (start?.timeOffsetMs ?? 0)
+  let globalStep = (firstEpoch - 1) * stepsPerEpoch
   let lastGood: StepMetrics | null = null
   let secondsPerStep = 0
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    if (start) await start.restore({ d: optD, g: optG })
+    for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
       const epochStart = Date.now()
+      const seed = epochSeed(config.seed, epoch)
+      seedGlobalRandom(seed)
+      batches = new RealBatches(data, mulberry32(seed ^ 0xda7a))
       noiseStd = instanceNoiseStd(tricks.instanceNoise, epoch)
       const sums: StepMetrics = { dLossReal: 0, dLossFake: 0, gLoss: 0, dAccReal: 0, dAccFake: 0 }
       for (let s = 1; s <= stepsPerEpoch; s++) {
@@ -265,7 +282,7 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
       const means = Object.fromEntries(STEP_METRICS.map((m) => [m, sums[m] / stepsPerEpoch])) as StepMetrics
       const durationMs = Date.now() - epochStart
       const grid = sampleGrid(G, fixedZ)
-      const checkpointDir = await cb.saveCheckpoint(epoch, models)
+      const checkpointDir = await cb.saveCheckpoint(epoch, models, { d: optD, g: optG })
       await cb.onEpoch({
         epoch,
         means,

@@ -147,6 +147,33 @@ export class RunsRepo {
     if (patch.tags !== undefined) this.db.prepare('UPDATE runs SET tags_json = ? WHERE id = ?').run(JSON.stringify(patch.tags), id)
   }
 
+  /**
+   * Rewinds a run to the end of `epoch` for a resume: what was recorded after it (a partial
+   * epoch's steps) goes, the config's epoch count may grow, and the run is queued again.
+   * Returns how many step rows were dropped.
+   */
+  rewindTo(id: number, epoch: number, config: RunConfig): number {
+    return this.db.transaction(() => {
+      const dropped = this.db.prepare('DELETE FROM step_metrics WHERE run_id = ? AND epoch > ?').run(id, epoch).changes
+      for (const table of ['epoch_metrics', 'sample_grids', 'checkpoints']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE run_id = ? AND epoch > ?`).run(id, epoch)
+      }
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'queued', status_message = NULL, ended_at = NULL, epochs = ?, config_json = ?, epochs_done = ?,
+           steps_done = (SELECT COUNT(*) FROM step_metrics WHERE run_id = ?) WHERE id = ?`
+        )
+        .run(config.epochs, JSON.stringify(config), epoch, id, id)
+      return dropped
+    })()
+  }
+
+  /** Milliseconds of training recorded up to the end of `epoch`. */
+  timeAtEpoch(id: number, epoch: number): number {
+    const row = this.db.prepare('SELECT MAX(time_ms) AS t FROM step_metrics WHERE run_id = ? AND epoch <= ?').get(id, epoch) as { t: number | null }
+    return row.t ?? 0
+  }
+
   delete(id: number): boolean {
     return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0
   }

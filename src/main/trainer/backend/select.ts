@@ -23,16 +23,29 @@ function isMissingModule(err: unknown, name: string): boolean {
   )
 }
 
-async function loadNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node', wantGpu: boolean): Promise<string> {
+type NativePackage = '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'
+
+/**
+ * Why a native tfjs package did not load, in the words a workstation owner can act on: not
+ * installed, libtensorflow missing (its download failed), or CUDA/cuDNN libraries not found.
+ */
+export function describeNativeLoadError(pkg: NativePackage, err: unknown): string {
+  if (isMissingModule(err, pkg)) {
+    return `${pkg} is not installed (it is an optional dependency; its install downloads libtensorflow${pkg.endsWith('-gpu') ? ' and needs CUDA 11.2 with cuDNN 8.1' : ''})`
+  }
+  const text = err instanceof Error ? err.message : String(err)
+  const lib = /(lib(?:cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cudnn|nvinfer)[\w.-]*\.so[\w.]*)/.exec(text)
+  if (lib) return `CUDA libraries not found: ${lib[1]} is missing from the library path (the GPU build needs CUDA 11.2 and cuDNN 8.1)`
+  const tf = /(libtensorflow[\w.-]*\.so[\w.]*)/.exec(text)
+  if (tf) return `${pkg} is installed but its TensorFlow library ${tf[1]} is missing (reinstall it where its download works)`
+  return `${pkg} is installed but failed to load: ${firstLine(err)}`
+}
+
+async function loadNative(pkg: NativePackage, wantGpu: boolean): Promise<string> {
   try {
     nodeRequire(pkg)
   } catch (err) {
-    if (isMissingModule(err, pkg)) {
-      throw new Error(
-        `${pkg} is not installed (it is an optional dependency; its install downloads libtensorflow${wantGpu ? ' and needs CUDA 11.2 with cuDNN 8.1' : ''})`
-      )
-    }
-    throw new Error(`${pkg} is installed but failed to load: ${firstLine(err)}`)
+    throw new Error(describeNativeLoadError(pkg, err))
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its 'tensorflow' backend did not start`)
   await tf.ready()

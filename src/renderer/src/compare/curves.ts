@@ -1,6 +1,18 @@
 // Curves of the compare view (shared with exported figures, see @shared/curves) and which grid
 // each run shows at the scrubber's epoch.
-export { AXIS_LABELS, curve, decimate, smooth, xOf, type Point } from '@shared/curves'
+export {
+  AXIS_LABELS,
+  chartedMetrics,
+  curve,
+  isFraction,
+  metricLabel,
+  smooth,
+  thin,
+  xOf,
+  type CurveSeries,
+  type MetricColumns,
+  type Point
+} from '@shared/curves'
 
 /** The grid each run shows at the scrubber's epoch: its own, or its last one when it ended earlier. */
 export function gridEpochFor(epochsWithGrid: readonly number[], epoch: number): { epoch: number | null; note: string | null } {

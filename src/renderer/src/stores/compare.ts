@@ -3,7 +3,7 @@
 // from the trainer store, which already keeps them per run and live.
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import type { RunDetail } from '@shared/api'
+import type { RunDetail, RunSummary } from '@shared/api'
 import {
   DEFAULT_COMPARE_SETTINGS,
   MAX_COMPARED,
@@ -13,8 +13,9 @@ import {
   type PairId,
   type SavedComparison
 } from '@shared/compare'
-import type { PresetId } from '@shared/config'
+import type { PresetId, RunConfig } from '@shared/config'
 import { useLabApi } from '@renderer/api/current'
+import { progressView, type ProgressView } from '@renderer/components/progress-view'
 import { errorMessage } from '@renderer/format'
 import { useRunsStore } from './runs'
 import { useTrainerStore } from './trainer'
@@ -22,7 +23,11 @@ import { useTrainerStore } from './trainer'
 export interface ComparedRun {
   id: number
   color: string
-  detail: RunDetail | null
+  /** The run as the runs list knows it (kept current by events); null until loaded or when it cannot be shown. */
+  summary: RunSummary | null
+  config: RunConfig | null
+  /** Epoch and step of the run, live while it trains. */
+  progress: ProgressView | null
   /** Why the run cannot be shown (deleted since the comparison was saved...). */
   problem: string | null
 }
@@ -38,9 +43,25 @@ export const useCompareStore = defineStore('compare', () => {
   /** Runs ticked in the runs list, to be compared. */
   const picked = ref<number[]>([])
 
-  const compared = computed<ComparedRun[]>(() =>
-    runIds.value.map((id, i) => ({ id, color: RUN_COLORS[i % RUN_COLORS.length], detail: details.value[id] ?? null, problem: problems.value[id] ?? null }))
-  )
+  let unsubscribe: (() => void) | null = null
+
+  const compared = computed<ComparedRun[]>(() => {
+    const runs = useRunsStore()
+    const trainer = useTrainerStore()
+    return runIds.value.map((id, i) => {
+      const detail = details.value[id] ?? null
+      const summary = detail ? (runs.runs.find((r) => r.id === id) ?? detail.summary) : null
+      const live = trainer.runs[id]
+      return {
+        id,
+        color: RUN_COLORS[i % RUN_COLORS.length],
+        summary,
+        config: detail?.config ?? null,
+        progress: summary && detail ? progressView(summary, detail.config, live?.progress ?? null, live?.epochs ?? []) : null,
+        problem: problems.value[id] ?? null
+      }
+    })
+  })
 
   /** Epochs with a sample grid in any compared run, ascending: the scrubber's stops. */
   const gridEpochs = computed(() => {
@@ -51,6 +72,18 @@ export const useCompareStore = defineStore('compare', () => {
   })
 
   const shownEpoch = computed(() => settings.epoch ?? gridEpochs.value[gridEpochs.value.length - 1] ?? null)
+
+  /** A run deleted while compared is shown as gone, and unticked. */
+  function onDeleted({ id }: { id: number }): void {
+    picked.value = picked.value.filter((p) => p !== id)
+    if (!runIds.value.includes(id)) return
+    details.value[id] = null
+    problems.value[id] = `run ${id} was deleted`
+  }
+
+  function start(): void {
+    if (!unsubscribe) unsubscribe = useLabApi().on('runs:deleted', onDeleted)
+  }
 
   function togglePicked(id: number): void {
     picked.value = picked.value.includes(id) ? picked.value.filter((p) => p !== id) : [...picked.value, id].slice(-MAX_COMPARED)
@@ -68,6 +101,13 @@ export const useCompareStore = defineStore('compare', () => {
     details.value = {}
     problems.value = {}
     loading.value = true
+    start()
+    await load(ids)
+    loading.value = false
+    return true
+  }
+
+  async function load(ids: readonly number[]): Promise<void> {
     const trainer = useTrainerStore()
     trainer.start()
     await Promise.all(
@@ -75,6 +115,7 @@ export const useCompareStore = defineStore('compare', () => {
         try {
           const detail = await useLabApi().call('runs:get', { id })
           details.value[id] = detail
+          delete problems.value[id]
           trainer.hydrate(detail)
           await trainer.loadHistory(id)
         } catch (err) {
@@ -83,8 +124,11 @@ export const useCompareStore = defineStore('compare', () => {
         }
       })
     )
-    loading.value = false
-    return true
+  }
+
+  /** After the connection came back: events sent meanwhile were lost, so reload what is compared. */
+  async function resync(): Promise<void> {
+    if (runIds.value.length > 0) await load(runIds.value)
   }
 
   function close(): void {
@@ -157,8 +201,10 @@ export const useCompareStore = defineStore('compare', () => {
     compared,
     gridEpochs,
     shownEpoch,
+    start,
     togglePicked,
     open,
+    resync,
     close,
     loadGrids,
     loadSaved,

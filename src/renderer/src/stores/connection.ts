@@ -4,6 +4,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { isLabClient, type ConnectionInfo } from '@renderer/api/client'
 import { useLabApi } from '@renderer/api/current'
+import { useCompareStore } from './compare'
 import { useRunsStore } from './runs'
 
 export const useConnectionStore = defineStore('connection', () => {
@@ -23,7 +24,10 @@ export const useConnectionStore = defineStore('connection', () => {
     unsubscribe = api.onConnectionChange((next) => {
       const wasDown = info.value.state === 'reconnecting'
       info.value = next
-      if (wasDown && next.state === 'open') void useRunsStore().resync()
+      if (wasDown && next.state === 'open') {
+        void useRunsStore().resync()
+        void useCompareStore().resync()
+      }
     })
   }
 

@@ -177,6 +177,21 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Continues a run from its last checkpoint (to `epochs` when given); its series is reloaded. */
+  async function resume(id: number, epochs?: number): Promise<boolean> {
+    try {
+      const summary = await useLabApi().call('runs:resume', { id, ...(epochs !== undefined ? { epochs } : {}) })
+      // Steps after the checkpoint are replaced: drop what we hold and load the run again.
+      useTrainerStore().forget(id)
+      upsert(summary)
+      if (selectedId.value === id) await select(id)
+      return true
+    } catch (err) {
+      error.value = `Could not resume run ${id}: ${errorMessage(err)}`
+      return false
+    }
+  }
+
   async function remove(id: number): Promise<void> {
     try {
       await useLabApi().call('runs:delete', { id })
@@ -216,6 +231,7 @@ export const useRunsStore = defineStore('runs', () => {
     update,
     exportMetrics,
     upsert,
+    resume,
     exportBundle,
     importBundle,
     clearError
