@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
-import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
+import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type DiscriminatorRegularizer, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
@@ -25,7 +25,7 @@ const USAGE = `GAN Workbench command line
                    [--optimizer adam|sgd|momentum|rmsprop] [--d-steps K] [--real-label 0.9|0.7-1.2]
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
-                   [--loss nsgan|minimax|lsgan|hinge]
+                   [--loss nsgan|minimax|lsgan|hinge] [--d-regularizer dropout|batchnorm|none]
   npm run train -- --resume RUN_ID [--epochs N] [--data-dir DIR]
                    (continue a stopped, crashed or completed run from its last checkpoint)
   npm run train -- --config saved.config.json [--name NAME] [--seed N] [--epochs N] [--data-dir DIR]
@@ -124,7 +124,8 @@ function configFromFlags(values: TrainFlags): RunConfigInput {
     optimizerG: optimizer,
     backend: values.backend as BackendChoice,
     // The schema checks each field and names the one that is wrong.
-    tricks: tricks as RunConfigInput['tricks']
+    tricks: tricks as RunConfigInput['tricks'],
+    discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? 'dropout') as DiscriminatorRegularizer }
   }
 }
 
@@ -152,6 +153,7 @@ async function train(argv: string[]): Promise<number> {
       init: { type: 'string' },
       'd-batch': { type: 'string' },
       loss: { type: 'string' },
+      'd-regularizer': { type: 'string' },
       config: { type: 'string' },
       resume: { type: 'string' }
     }

@@ -1,7 +1,7 @@
 // LabApi: every call the renderer may make and every event it may receive. The preload
 // implements it over IPC and the lab server over a WebSocket; both validate requests
 // with the schemas below before any handler runs.
-import { comparedRunIdsSchema, createPairSchema, saveComparisonSchema, X_AXES, type SavedComparison } from './compare'
+import { comparedRunIdsSchema, createPairSchema, saveComparisonSchema, X_AXES, type CreatePairRequest, type SavedComparison } from './compare'
 import { z } from 'zod'
 import { DEFAULT_FIGURE_SIZE, figureSizeSchema, type Figure } from './figure'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
@@ -327,7 +327,7 @@ export interface LabCalls {
   'explorer:arithmetic': { req: ExplorerArithmeticRequest; res: ExplorerArithmeticResult }
   'runs:export-bundle': { req: { id: number; checkpoints?: 'none' | 'last' | 'all' }; res: BundleExport }
   'runs:import-bundle': { req: { base64: string }; res: { run: RunSummary; warnings: string[] } }
-  'runs:create-pair': { req: z.input<typeof createPairSchema>; res: [RunSummary, RunSummary] }
+  'runs:create-pair': { req: CreatePairRequest; res: [RunSummary, RunSummary] }
   'comparisons:list': { req: undefined; res: SavedComparison[] }
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }

@@ -1,7 +1,7 @@
 // Comparisons of 2 to 6 runs: what the compare view shows, how it is saved and linked, and the
 // paired experiments that start two runs differing in one setting.
 import { z } from 'zod'
-import { PRESETS, type OptimizerConfig, type PresetId, type RunConfig } from './config'
+import { BACKEND_CHOICES, describeIssues, formatIssues, PRESET_IDS, PRESETS, runConfigSchema, type OptimizerConfig, type PresetId, type RunConfig } from './config'
 
 export const MIN_COMPARED = 2
 export const MAX_COMPARED = 6
@@ -26,7 +26,7 @@ export type CompareSettings = z.output<typeof compareSettingsSchema>
 export const DEFAULT_COMPARE_SETTINGS: CompareSettings = compareSettingsSchema.parse({})
 
 export const comparedRunIdsSchema = z
-  .array(z.number().int().positive())
+  .array(z.number({ error: 'must be run ids (whole numbers)' }).int('must be run ids (whole numbers)').positive('must be run ids (whole numbers)'))
   .min(MIN_COMPARED, `compare at least ${MIN_COMPARED} runs`)
   .max(MAX_COMPARED, `compare at most ${MAX_COMPARED} runs`)
   .refine((ids) => new Set(ids).size === ids.length, 'a run is listed twice')
@@ -48,23 +48,48 @@ export interface SavedComparison {
   updatedAt: number
 }
 
-/** "#/compare?runs=3,5&x=epoch": the link to a comparison. */
-export function compareHash(runIds: readonly number[], settings?: Partial<CompareSettings>): string {
+/**
+ * "#/compare?runs=3,5&x=epoch&smooth=0.8&epoch=10&all=1": the link to a comparison as shown.
+ * Settings at their defaults are left out, so the plain link stays short.
+ */
+export function compareHash(runIds: readonly number[], settings: Partial<CompareSettings> = {}): string {
+  const s = { ...DEFAULT_COMPARE_SETTINGS, ...settings }
   const params = new URLSearchParams({ runs: runIds.join(',') })
-  if (settings?.xAxis && settings.xAxis !== 'step') params.set('x', settings.xAxis)
+  if (s.xAxis !== DEFAULT_COMPARE_SETTINGS.xAxis) params.set('x', s.xAxis)
+  if (s.smoothing !== DEFAULT_COMPARE_SETTINGS.smoothing) params.set('smooth', String(s.smoothing))
+  if (s.epoch !== null) params.set('epoch', String(s.epoch))
+  if (s.showAllFields) params.set('all', '1')
   return `#/compare?${params.toString().replace(/%2C/g, ',')}`
 }
 
-/** The run ids and axis of a compare link, or null when the hash is not one (or names bad ids). */
-export function parseCompareHash(hash: string): { runIds: number[]; xAxis: XAxis } | null {
-  const m = /^#\/compare\?(.*)$/.exec(hash)
+export type CompareLink = { ok: true; runIds: number[]; settings: CompareSettings } | { ok: false; message: string }
+
+/** A link's parameters, named as in the link so a refusal names what to fix. */
+const linkSchema = z.object({
+  runs: comparedRunIdsSchema,
+  x: compareSettingsSchema.shape.xAxis,
+  smooth: compareSettingsSchema.shape.smoothing,
+  epoch: compareSettingsSchema.shape.epoch,
+  all: z.enum(['0', '1']).default('0')
+})
+
+/** What a compare link asks for, or why it cannot be followed; null when the hash is no compare link. */
+export function parseCompareHash(hash: string): CompareLink | null {
+  const m = /^#\/compare(?:\?(.*))?$/.exec(hash)
   if (!m) return null
-  const params = new URLSearchParams(m[1])
-  const ids = (params.get('runs') ?? '').split(',').map((s) => Number(s))
-  const parsed = comparedRunIdsSchema.safeParse(ids)
-  if (!parsed.success) return null
-  const x = params.get('x')
-  return { runIds: parsed.data, xAxis: (X_AXES as readonly string[]).includes(x ?? '') ? (x as XAxis) : 'step' }
+  const params = new URLSearchParams(m[1] ?? '')
+  const given = (key: string): string | undefined => params.get(key) ?? undefined
+  const asNumber = (v: string | undefined): number | string | undefined => (v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v)
+  const parsed = linkSchema.safeParse({
+    runs: (given('runs') ?? '').split(',').filter((id) => id !== '').map(asNumber),
+    x: given('x'),
+    smooth: asNumber(given('smooth')),
+    epoch: asNumber(given('epoch')),
+    all: given('all')
+  })
+  if (!parsed.success) return { ok: false, message: `This compare link cannot be opened: ${formatIssues(describeIssues(parsed.error))}` }
+  const { runs, x, smooth, epoch, all } = parsed.data
+  return { ok: true, runIds: runs, settings: { xAxis: x, smoothing: smooth, epoch, showAllFields: all === '1' } }
 }
 
 export const PAIR_IDS = ['sgd-vs-adam'] as const
@@ -97,19 +122,34 @@ export const PRESET_PAIRS: Record<PairId, PresetPair> = {
   }
 }
 
+/** What the new-run form lends a pair besides preset and seed: how long, how big, where; never what the pair varies. */
+export const pairShapeSchema = z
+  .object({
+    epochs: runConfigSchema.shape.epochs.optional(),
+    batchSize: runConfigSchema.shape.batchSize.optional(),
+    /** null: one full pass over the training set per epoch; left out: the preset's own. */
+    stepsPerEpoch: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).nullable().optional(),
+    backend: z.enum(BACKEND_CHOICES).optional()
+  })
+  .strict()
+export type PairShape = z.output<typeof pairShapeSchema>
+
 export const createPairSchema = z
   .object({
     pair: z.enum(PAIR_IDS),
-    preset: z.enum(Object.keys(PRESETS) as [PresetId, ...PresetId[]]),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
-    epochs: z.number().int().min(1).max(10_000).optional()
+    preset: z.enum(PRESET_IDS),
+    seed: runConfigSchema.shape.seed,
+    ...pairShapeSchema.shape
   })
   .strict()
 
-/** The two configs of a pair: the preset's defaults, the same seed, each variant's change. */
-export function pairConfigs(pairId: PairId, preset: PresetId, seed: number, epochs?: number): [RunConfig, RunConfig] {
+export type CreatePairRequest = z.input<typeof createPairSchema>
+
+/** The two configs of a pair: the preset's defaults with the given shape, the same seed, each variant's change. */
+export function pairConfigs(pairId: PairId, preset: PresetId, seed: number, shape: PairShape = {}): [RunConfig, RunConfig] {
   const pair = PRESET_PAIRS[pairId]
-  const base: RunConfig = { ...PRESETS[preset].defaults, name: '', seed, ...(epochs ? { epochs } : {}) }
+  const given = Object.fromEntries(Object.entries(shape).filter(([, v]) => v !== undefined)) as Partial<RunConfig>
+  const base: RunConfig = { ...PRESETS[preset].defaults, ...given, name: '', seed }
   const [a, b] = pair.variants.map((v) => ({ ...v.patch(base), name: `${pair.label}: ${v.label} (${preset}, seed ${seed})` }))
   return [a, b]
 }

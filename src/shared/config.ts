@@ -123,15 +123,19 @@ export const discriminatorSchema = z
       .strict()
       .nullable()
       .default(null),
-    freeze: z.enum(['none', 'all', 'body']).default('none')
+    freeze: z.enum(['none', 'all', 'body']).default('none'),
+    /** What follows D's hidden layers: the presets' dropout, batch normalisation (DCGAN paper), or nothing. */
+    regularizer: z.enum(['dropout', 'batchnorm', 'none']).default('dropout')
   })
   .strict()
 export type DiscriminatorSetup = z.infer<typeof discriminatorSchema>
+export type DiscriminatorRegularizer = DiscriminatorSetup['regularizer']
 
 export function describeDiscriminator(d: DiscriminatorSetup): string {
   const from = d.from ? `from run ${d.from.runId} epoch ${d.from.epoch}` : 'from scratch'
   const freeze = d.freeze === 'all' ? ', frozen' : d.freeze === 'body' ? ', body frozen (head trains)' : ''
-  return from + freeze
+  const regularizer = d.regularizer === 'batchnorm' ? ', batch norm' : d.regularizer === 'none' ? ', no dropout' : ''
+  return from + freeze + regularizer
 }
 
 export const runConfigSchema = z
@@ -150,7 +154,7 @@ export const runConfigSchema = z
     optimizerG: optimizerSchema,
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     tricks: tricksSchema.default(DEFAULT_TRICKS),
-    discriminator: discriminatorSchema.default({ from: null, freeze: 'none' })
+    discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout' })
   })
   .strict()
 export type RunConfig = z.infer<typeof runConfigSchema>
@@ -187,7 +191,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
     }
   },
   'mnist-mlp': {
@@ -205,7 +209,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
     }
   }
 }

@@ -16,6 +16,7 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
   let server: RunningLabServer
   let page: Page
   let ids: number[] = []
+  const shownEpoch = async (): Promise<string | undefined> => (await page.getByTestId('compare-epoch-shown').textContent())?.trim()
 
   beforeAll(async () => {
     env = await startBrowserLab('compare', async (l) => {
@@ -37,22 +38,45 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     const chart = page.getByTestId('compare-chart-gLoss')
     expect(await chart.getAttribute('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]}`)
     await expect.poll(async () => (await chart.getAttribute('data-points'))?.split(',').map(Number)).toEqual([24, 24])
+    // Both curves are really drawn, each in its run's colour: count the canvas pixels of each.
+    const inked = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement, colors: string[]) => {
+      const ctx = canvas.getContext('2d')!
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+      const rgb = colors.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)))
+      const counts = colors.map(() => 0)
+      for (let i = 0; i < data.length; i += 4) {
+        rgb.forEach(([r, g, b], k) => {
+          if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 60 && data[i + 3] > 200) counts[k]++
+        })
+      }
+      return counts
+    }, [RUN_COLORS[0], RUN_COLORS[1]])
+    expect(inked[0]).toBeGreaterThan(50)
+    expect(inked[1]).toBeGreaterThan(50)
 
     const rows = await page.locator('[data-testid="config-diff"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))
     expect(rows).toEqual(['diff-row-optimizerD.kind', 'diff-row-optimizerD.lr', 'diff-row-optimizerG.kind', 'diff-row-optimizerG.lr'])
 
     const grid = (id: number) => page.getByTestId(`compare-grid-${id}`)
     const src = (id: number) => grid(id).locator('img').getAttribute('src')
-    await expect.poll(() => page.getByTestId('compare-epoch').textContent()).toBe('epoch 3')
+    await expect.poll(shownEpoch).toBe('epoch 3 / 3')
     await expect.poll(() => src(ids[0])).toMatch(/^data:image\/png;base64,/)
     const last = [await src(ids[0]), await src(ids[1])]
     expect(last[0]).not.toBe(last[1])
 
-    await page.getByTestId('compare-scrubber').fill('0')
-    await expect.poll(() => page.getByTestId('compare-epoch').textContent()).toBe('epoch 1')
+    await page.getByTestId('compare-epoch-scrubber').fill('0')
+    await expect.poll(shownEpoch).toBe('epoch 1 / 3')
     for (const id of ids) expect(await grid(id).getAttribute('data-epoch')).toBe('1')
     await expect.poll(() => src(ids[0])).not.toBe(last[0])
     await expect.poll(() => src(ids[1])).not.toBe(last[1])
+
+    // Play walks both grids forward together and stops at the last epoch, where it started from.
+    await page.getByTestId('compare-play').click()
+    await expect.poll(shownEpoch, { timeout: 10_000 }).toBe('epoch 3 / 3')
+    await expect.poll(() => page.getByTestId('compare-play').textContent()).toContain('Play')
+    for (const id of ids) expect(await grid(id).getAttribute('data-epoch')).toBe('3')
+    expect([await src(ids[0]), await src(ids[1])]).toEqual(last)
+    expect(new URL(page.url()).hash).toBe(`#/compare?runs=${ids.join(',')}&epoch=3`)
   })
 
   it('reopens the comparison from its link, saved by name', async () => {
@@ -64,5 +88,42 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     await page.goto(`${server.url}#/compare?runs=${[...ids].reverse().join(',')}`)
     await page.getByTestId('compare-view').waitFor()
     expect(await page.getByTestId(`compare-run-${ids[1]}`).getAttribute('data-color')).toBe(RUN_COLORS[0])
+  })
+
+  it('starts the SGD vs Adam pair from the form: both runs train at once and the view follows them', async () => {
+    await page.getByTestId('compare-close').click()
+    await page.getByTestId('new-run').click()
+    await page.getByTestId('field-preset').selectOption('mnist-mlp')
+    await page.getByTestId('field-epochs').fill('2')
+    await page.getByTestId('field-stepsPerEpoch').fill('6')
+    await page.getByTestId('field-batchSize').fill('8')
+    await page.getByTestId('field-backend').selectOption('wasm')
+    await page.getByTestId('field-seed').fill('5')
+    // Which runs are training, from the lab's own events: both at once means two trainer processes.
+    const training = new Set<number>()
+    let together = 0
+    const off = lab.subscribe((e) => {
+      if (e.event !== 'runs:changed') return
+      const run = e.payload
+      if (run.status === 'running') training.add(run.id)
+      else training.delete(run.id)
+      together = Math.max(together, training.size)
+    })
+    await page.getByTestId('start-pair').click()
+    await page.getByTestId('compare-view').waitFor()
+    const pair = new URL(page.url()).hash.match(/runs=(\d+),(\d+)/)!.slice(1).map(Number)
+    expect(pair.every((id) => !ids.includes(id))).toBe(true)
+    expect(lab.runs.list().filter((r) => pair.includes(r.id)).map((r) => r.seed)).toEqual([5, 5])
+    await Promise.all(pair.map((id) => lab.waitForEnd(id)))
+    off()
+    expect(together).toBe(2)
+    for (const id of pair) {
+      await expect.poll(() => page.getByTestId(`compare-status-${id}`).getAttribute('data-status')).toBe('completed')
+      await expect.poll(async () => (await page.getByTestId(`compare-progress-${id}`).textContent())?.trim()).toBe('epoch 2/2')
+    }
+    await expect.poll(() => page.getByTestId('compare-chart-gLoss').getAttribute('data-points')).toBe('12,12')
+    await expect.poll(shownEpoch).toBe('epoch 2 / 2')
+    const rows = await page.locator('[data-testid="config-diff"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))
+    expect(rows).toEqual(['diff-row-optimizerD.kind', 'diff-row-optimizerD.lr', 'diff-row-optimizerG.kind', 'diff-row-optimizerG.lr'])
   })
 })

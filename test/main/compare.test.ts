@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { LabCalls } from '@shared/api'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import { diffConfigs } from '@shared/config-diff'
-import { compareHash, pairConfigs, parseCompareHash } from '@shared/compare'
+import { compareHash, DEFAULT_COMPARE_SETTINGS, pairConfigs, parseCompareHash } from '@shared/compare'
 import { dispatch } from '../../src/main/services/dispatch'
 import type { Lab } from '../../src/main/services/lab'
 import { useTempLabs } from '../helpers/lab'
@@ -58,13 +59,31 @@ describe('saved comparisons', () => {
 })
 
 describe('compare links', () => {
-  it('round-trips run ids and the x axis; refuses malformed ids', () => {
+  it('round-trips run ids and every setting; defaults stay out of the link', () => {
     expect(compareHash([3, 5])).toBe('#/compare?runs=3,5')
-    expect(parseCompareHash(compareHash([3, 5, 9], { xAxis: 'time' }))).toEqual({ runIds: [3, 5, 9], xAxis: 'time' })
-    expect(parseCompareHash('#/compare?runs=3')).toBeNull()
-    expect(parseCompareHash('#/compare?runs=3,abc')).toBeNull()
-    expect(parseCompareHash('#/compare?runs=3,-1')).toBeNull()
+    expect(compareHash([3, 5], { xAxis: 'step', smoothing: 0.6 })).toBe('#/compare?runs=3,5')
+    const settings = { xAxis: 'time' as const, smoothing: 0.85, epoch: 12, showAllFields: true }
+    expect(compareHash([3, 5, 9], settings)).toBe('#/compare?runs=3,5,9&x=time&smooth=0.85&epoch=12&all=1')
+    expect(parseCompareHash(compareHash([3, 5, 9], settings))).toEqual({ ok: true, runIds: [3, 5, 9], settings })
+    expect(parseCompareHash('#/compare?runs=3,5')).toEqual({ ok: true, runIds: [3, 5], settings: DEFAULT_COMPARE_SETTINGS })
     expect(parseCompareHash('#/runs/3')).toBeNull()
+  })
+
+  it.each([
+    ['#/compare?runs=3', 'runs: compare at least 2 runs'],
+    ['#/compare', 'runs: compare at least 2 runs'],
+    ['#/compare?runs=3,abc', 'runs.1: must be run ids (whole numbers)'],
+    ['#/compare?runs=3,-1', 'runs.1: must be run ids (whole numbers)'],
+    ['#/compare?runs=3,3', 'runs: a run is listed twice'],
+    ['#/compare?runs=1,2,3,4,5,6,7', 'runs: compare at most 6 runs'],
+    ['#/compare?runs=3,5&x=wall', 'x: Invalid option'],
+    ['#/compare?runs=3,5&smooth=2', 'smooth: Too big'],
+    ['#/compare?runs=3,5&epoch=0', 'epoch: Too small'],
+    ['#/compare?runs=3,5&all=yes', 'all: Invalid option']
+  ])('refuses %s, naming the parameter', (hash, problem) => {
+    const link = parseCompareHash(hash)
+    expect(link).toMatchObject({ ok: false })
+    if (link && !link.ok) expect(link.message).toContain(`This compare link cannot be opened: ${problem}`)
   })
 })
 
@@ -82,15 +101,26 @@ describe('paired experiments', () => {
     expect(sgd.name).toBe('SGD vs Adam on MNIST: SGD (mnist-dcgan, seed 1234)')
   })
 
-  it('starts both runs at once in two trainer processes and both finish', async () => {
+  it('starts both runs at once in two trainer processes, in the shape asked for, and both finish', async () => {
     const lab = newLab()
-    const [a, b] = pairConfigs('sgd-vs-adam', 'mnist-mlp', 77).map((c) => ({ ...c, epochs: 1, stepsPerEpoch: 2, batchSize: 8, backend: 'wasm' as const }))
-    const [ra, rb] = lab.startPair([a, b])
-    expect(lab.runs.get(ra.id)?.status).not.toBe('completed')
-    expect(lab.runs.get(rb.id)?.status).not.toBe('completed')
+    const r = await dispatch(lab.handlers, 'runs:create-pair', { pair: 'sgd-vs-adam', preset: 'mnist-mlp', seed: 77, epochs: 1, stepsPerEpoch: 2, batchSize: 8, backend: 'wasm' })
+    if (!r.ok) throw new Error(r.error.message)
+    const [ra, rb] = r.data as LabCalls['runs:create-pair']['res']
+    // Both are under way before either has finished: two trainer processes, not one after the other.
+    expect([ra.status, rb.status]).toEqual(['queued', 'queued'])
     const [ea, eb] = await Promise.all([lab.waitForEnd(ra.id), lab.waitForEnd(rb.id)])
-    expect(ea).toMatchObject({ status: 'completed', seed: 77, optimizer: 'SGD 0.01' })
-    expect(eb).toMatchObject({ status: 'completed', seed: 77, optimizer: 'Adam 0.0002 β1 0.5' })
+    expect(ea).toMatchObject({ status: 'completed', seed: 77, optimizer: 'SGD 0.01', stepsDone: 2 })
+    expect(eb).toMatchObject({ status: 'completed', seed: 77, optimizer: 'Adam 0.0002 β1 0.5', stepsDone: 2 })
+    const configs = [ra.id, rb.id].map((id) => lab.runs.config(id)!)
+    expect(configs.map((c) => [c.batchSize, c.backend])).toEqual([
+      [8, 'wasm'],
+      [8, 'wasm']
+    ])
+  })
+
+  it('keeps the preset\'s steps per epoch unless told, and a full pass when asked with null', () => {
+    expect(pairConfigs('sgd-vs-adam', 'mnist-mlp', 1)[0].stepsPerEpoch).toBe(PRESETS['mnist-mlp'].defaults.stepsPerEpoch)
+    expect(pairConfigs('sgd-vs-adam', 'mnist-mlp', 1, { stepsPerEpoch: null })[1].stepsPerEpoch).toBeNull()
   })
 
   it('starts neither run when one config is invalid', async () => {
@@ -100,5 +130,12 @@ describe('paired experiments', () => {
     expect(lab.runs.list()).toEqual([])
     const r = await dispatch(lab.handlers, 'runs:create-pair', { pair: 'adam-vs-rmsprop', preset: 'mnist-mlp', seed: 1 })
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } })
+    const small = await dispatch(lab.handlers, 'runs:create-pair', { pair: 'sgd-vs-adam', preset: 'mnist-mlp', seed: 1, batchSize: 0, optimizerD: 'adam' })
+    expect(small.ok).toBe(false)
+    if (!small.ok) {
+      expect(small.error.message).toContain('batchSize: must be at least 1')
+      expect(small.error.message).toContain('unknown field optimizerD')
+    }
+    expect(lab.runs.list()).toEqual([])
   })
 })

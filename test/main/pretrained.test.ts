@@ -43,7 +43,7 @@ describe('pretrained discriminator', () => {
     const run = lab.startRun(config({ name: 'frozen', seed: 5, discriminator: { from: { runId: sourceId, epoch: 1 }, freeze: 'all' } }))
     expect((await lab.waitForEnd(run.id)).status).toBe('completed')
     expect(await weightsOf(run.id, 1, 'discriminator')).toEqual(await weightsOf(sourceId, 1, 'discriminator'))
-    expect(lab.detail(run.id).config.discriminator).toEqual({ from: { runId: sourceId, epoch: 1 }, freeze: 'all' })
+    expect(lab.detail(run.id).config.discriminator).toEqual({ from: { runId: sourceId, epoch: 1 }, freeze: 'all', regularizer: 'dropout' })
   })
 
   it('a frozen body trains only the head', async () => {
@@ -70,6 +70,9 @@ describe('pretrained discriminator', () => {
     )
     expect(() => lab.startRun(config({ preset: 'mnist-dcgan', discriminator: { from: { runId: sourceId, epoch: 1 }, freeze: 'none' } }))).toThrow(
       `run ${sourceId} is a mnist-mlp run; its discriminator does not fit mnist-dcgan`
+    )
+    expect(() => lab.startRun(config({ discriminator: { from: { runId: sourceId, epoch: 1 }, freeze: 'none', regularizer: 'batchnorm' } }))).toThrow(
+      `discriminator.regularizer: the discriminator of run ${sourceId} uses dropout; a D started from it keeps its layers`
     )
     expect(lab.runs.list().length).toBe(before)
   })

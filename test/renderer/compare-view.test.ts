@@ -1,13 +1,16 @@
 // @vitest-environment jsdom
 // The compare view through the App: tick runs, compare; curves per run in the run's colour,
 // the settings that differ, one scrubber for all grids, links and saved comparisons, pairs.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { h } from 'vue'
 import { RUN_COLORS, type SavedComparison } from '@shared/compare'
 import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
+import CompareView, { type CompareExportContext } from '@renderer/views/CompareView.vue'
+import { useCompareStore } from '@renderer/stores/compare'
 import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { config, detail, epoch, series, summary } from './helpers/fixtures'
@@ -89,11 +92,11 @@ describe('compare view', () => {
   it('moves every run grid with one scrubber; the shorter run shows its last grid and says so', async () => {
     const w = await mountApp(api())
     await compareBoth(w)
-    expect(w.get('[data-testid="compare-epoch"]').text()).toBe('epoch 3')
+    expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 3 / 3')
     expect(w.get('[data-testid="compare-grid-1"]').attributes('data-epoch')).toBe('3')
     expect(w.get('[data-testid="compare-grid-2"]').attributes('data-epoch')).toBe('2')
     expect(w.get('[data-testid="compare-grid-note-2"]').text()).toBe('ends at epoch 2; showing its last grid')
-    await w.get('[data-testid="compare-scrubber"]').setValue('0')
+    await w.get('[data-testid="compare-epoch-scrubber"]').setValue('0')
     await flushPromises()
     expect(w.get('[data-testid="compare-grid-1"]').attributes('data-epoch')).toBe('1')
     expect(w.get('[data-testid="compare-grid-2"]').attributes('data-epoch')).toBe('1')
@@ -141,9 +144,18 @@ describe('compare view', () => {
     const w = await mountApp(fake)
     await w.get('[data-testid="new-run"]').trigger('click')
     await w.get('[data-testid="field-seed"]').setValue(4242)
-    await w.get('[data-testid="start-pair"]').trigger('click')
+    await w.get('[data-testid="field-batchSize"]').setValue(0)
+    const button = w.get('[data-testid="start-pair"]')
+    expect(button.attributes('disabled')).toBeDefined()
+    expect(button.attributes('title')).toBe('Cannot start the pair: batchSize: must be at least 1')
+    await w.get('[data-testid="field-batchSize"]').setValue(16)
+    await w.get('[data-testid="field-stepsPerEpoch"]').setValue(5)
+    await w.get('[data-testid="field-backend"]').setValue('wasm')
+    await button.trigger('click')
     await flushPromises()
-    expect(fake.requestsTo('runs:create-pair')).toEqual([{ pair: 'sgd-vs-adam', preset: 'mnist-dcgan', seed: 4242, epochs: 10 }])
+    expect(fake.requestsTo('runs:create-pair')).toEqual([
+      { pair: 'sgd-vs-adam', preset: 'mnist-dcgan', seed: 4242, epochs: 10, batchSize: 16, stepsPerEpoch: 5, backend: 'wasm' }
+    ])
     expect(w.find('[data-testid="compare-view"]').exists()).toBe(true)
     expect(location.hash).toBe('#/compare?runs=1,2')
     w.unmount()
@@ -168,10 +180,142 @@ describe('compare view', () => {
     fake.emit('runs:deleted', { id: 2 })
     await flushPromises()
     expect(w.get('[data-testid="compare-run-2"]').text()).toBe('run 2 was deleted')
-    expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-points')).toBe('300')
+    // Charts redraw on the next throttled frame.
+    await vi.waitFor(() => expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-points')).toBe('300'))
     expect(w.find('[data-testid="compare-grid-2"]').exists()).toBe(false)
     expect((w.get('[data-testid="compare-pick-1"]').element as HTMLInputElement).checked).toBe(true)
     expect(w.get('[data-testid="compare-picked"]').text()).toBe('Compare (1)')
+    w.unmount()
+  })
+
+  it('keeps the address bar on the view as shown, and says why a bad link cannot be opened', async () => {
+    history.replaceState(null, '', '/#/compare?runs=1,2&smooth=0.9')
+    const w = await mountApp(api())
+    expect((w.get('[data-testid="compare-smoothing"]').element as HTMLInputElement).value).toBe('0.9')
+    await w.get('[data-testid="compare-x-axis"]').setValue('time')
+    await w.get('[data-testid="compare-epoch-scrubber"]').setValue('1')
+    await flushPromises()
+    expect(location.hash).toBe('#/compare?runs=1,2&x=time&smooth=0.9&epoch=2')
+    w.unmount()
+
+    history.replaceState(null, '', '/#/compare?runs=1,2,2')
+    const bad = await mountApp(api())
+    expect(bad.find('[data-testid="compare-view"]').exists()).toBe(false)
+    expect(bad.get('[data-testid="app-error"]').text()).toContain('This compare link cannot be opened: runs: a run is listed twice')
+    bad.unmount()
+  })
+
+  it('reopens a saved comparison from the list as it was saved', async () => {
+    const fake = api({
+      'comparisons:list': () => [
+        { id: 4, name: 'by epoch', runIds: [2, 1], settings: { xAxis: 'epoch', smoothing: 0.3, epoch: 1, showAllFields: true }, createdAt: 1, updatedAt: 1 }
+      ]
+    })
+    const w = await mountApp(fake)
+    await w.get('[data-testid="open-comparison-4"]').trigger('click')
+    await flushPromises()
+    expect(w.get('[data-testid="compare-run-2"]').attributes('data-color')).toBe(RUN_COLORS[0])
+    expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-axis')).toBe('epoch')
+    expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 1 / 3')
+    expect((w.get('[data-testid="diff-show-all"]').element as HTMLInputElement).checked).toBe(true)
+    expect(location.hash).toBe('#/compare?runs=2,1&x=epoch&smooth=0.3&epoch=1&all=1')
+    w.unmount()
+  })
+
+  it('plays the grids of every run together, fetching each grid once and the next one ahead', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    try {
+      const fake = api()
+      const w = await mountApp(fake)
+      await compareBoth(w)
+      const epochs = (): string[] => [1, 2].map((id) => w.get(`[data-testid="compare-grid-${id}"]`).attributes('data-epoch') ?? '')
+      expect(epochs()).toEqual(['3', '2'])
+      // From the last epoch, play starts over.
+      await w.get('[data-testid="compare-play"]').trigger('click')
+      await flushPromises()
+      expect(epochs()).toEqual(['1', '1'])
+      expect(fake.requestsTo('runs:grid')).toContainEqual({ id: 1, epoch: 2 })
+      vi.advanceTimersByTime(800)
+      await flushPromises()
+      expect(epochs()).toEqual(['2', '2'])
+      expect(w.find('[data-testid="compare-grid-note-2"]').exists()).toBe(false)
+      vi.advanceTimersByTime(800)
+      await flushPromises()
+      expect(epochs()).toEqual(['3', '2'])
+      expect(w.get('[data-testid="compare-grid-note-2"]').text()).toBe('ends at epoch 2; showing its last grid')
+      vi.advanceTimersByTime(800)
+      await flushPromises()
+      expect(w.get('[data-testid="compare-play"]').text()).toContain('Play')
+      expect(epochs()).toEqual(['3', '2'])
+      const fetched = fake.requestsTo('runs:grid').map((r) => `${r.id}/${r.epoch}`)
+      expect([...fetched].sort()).toEqual(['1/1', '1/2', '1/3', '2/1', '2/2'])
+      w.unmount()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('leaves a toolbar slot for figure export, handing it the runs, colours, metrics, epoch and differences', async () => {
+    setLabApi(api())
+    await useCompareStore().open([1, 2], { epoch: 2 })
+    const seen: CompareExportContext[] = []
+    const w = mount(CompareView, {
+      global: { plugins: [pinia] },
+      slots: {
+        export: (ctx: CompareExportContext) => {
+          seen.push(ctx)
+          return h('button', { 'data-testid': 'export-figure' }, `Export ${ctx.runs.length} runs`)
+        }
+      }
+    })
+    await flushPromises()
+    expect(w.get('[data-testid="compare-export-slot"] [data-testid="export-figure"]').text()).toBe('Export 2 runs')
+    const ctx = seen[seen.length - 1]
+    expect(ctx.runs.map((r) => [r.id, r.color, r.name])).toEqual([
+      [1, RUN_COLORS[0], 'sgd'],
+      [2, RUN_COLORS[1], 'adam']
+    ])
+    expect(ctx.metrics).toEqual(['dLossReal', 'dLossFake', 'gLoss', 'dAccReal', 'dAccFake'])
+    expect(ctx.epoch).toBe(2)
+    expect(ctx.differences).toEqual(['optimizerD.kind: sgd vs adam', 'optimizerD.lr: 0.01 vs 0.0002'])
+    w.unmount()
+  })
+
+  it('takes at most six runs: the other boxes are disabled, and the store refuses a seventh by name', async () => {
+    const seven = Array.from({ length: 7 }, (_, i) => summary({ id: i + 1, name: `r${i + 1}`, status: 'completed' }))
+    const w = await mountApp(api({ 'runs:list': () => seven }))
+    for (let id = 1; id <= 6; id++) await w.get(`[data-testid="compare-pick-${id}"]`).setValue(true)
+    const seventh = w.get('[data-testid="compare-pick-7"]')
+    expect(seventh.attributes('disabled')).toBeDefined()
+    expect(seventh.attributes('title')).toBe('At most 6 runs can be compared; untick one first')
+    expect(w.get('[data-testid="compare-picked"]').text()).toBe('Compare (6)')
+    const compare = useCompareStore()
+    compare.togglePicked(7)
+    expect(compare.picked).toEqual([1, 2, 3, 4, 5, 6])
+    expect(compare.error).toBe('At most 6 runs can be compared; untick one first.')
+    await w.get('[data-testid="compare-pick-3"]').setValue(false)
+    expect(w.get('[data-testid="compare-pick-7"]').attributes('disabled')).toBeUndefined()
+    w.unmount()
+  })
+
+  it('follows the latest epoch of runs still training until the scrubber is moved, and again when asked', async () => {
+    const fake = api()
+    const w = await mountApp(fake)
+    await compareBoth(w)
+    const follow = (): HTMLInputElement => w.get('[data-testid="compare-epoch-follow"]').element as HTMLInputElement
+    expect(follow().checked).toBe(true)
+    fake.emit('trainer:epoch', { runId: 1, epoch: epoch(4) })
+    await flushPromises()
+    expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 4 / 4')
+    expect(w.get('[data-testid="compare-grid-1"]').attributes('data-epoch')).toBe('4')
+    await w.get('[data-testid="compare-epoch-scrubber"]').setValue('1')
+    expect(follow().checked).toBe(false)
+    fake.emit('trainer:epoch', { runId: 1, epoch: epoch(5) })
+    await flushPromises()
+    expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 2 / 5')
+    await w.get('[data-testid="compare-epoch-follow"]').setValue(true)
+    expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 5 / 5')
+    expect(location.hash).toBe('#/compare?runs=1,2')
     w.unmount()
   })
 })

@@ -100,7 +100,7 @@ describe('NewRunForm', () => {
       optimizerD: { kind: 'sgd', lr: 0.01, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
       optimizerG: { kind: 'adam', lr: 0.0005, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
       backend: 'cpu',
-      discriminator: { from: null, freeze: 'none' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
     })
     expect(runConfigSchema.safeParse(sent[0].config).success).toBe(true)
     expect(w.emitted('created')).toEqual([[42]])
@@ -153,7 +153,7 @@ describe('NewRunForm', () => {
     await field(w, 'discriminator.freeze').setValue('body')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: { runId: 3, epoch: 4 }, freeze: 'body' })
+    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: { runId: 3, epoch: 4 }, freeze: 'body', regularizer: 'dropout' })
   })
 
   it('places the back end objections next to their fields and clears them on edit', async () => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { describeIssues, describeOptimizer, runConfigSchema, type RunConfig } from '@shared/config'
 import type { LabelledImages } from '../../src/main/trainer/data/idx'
 import { GAN_LOSSES } from '../../src/main/trainer/losses'
-import { initNormal002, type GanModels } from '../../src/main/trainer/models/presets'
+import { buildModels, initNormal002, type GanModels } from '../../src/main/trainer/models/presets'
 import { seedGlobalRandom } from '../../src/main/trainer/random'
 import { tf } from '../../src/main/trainer/tf'
 import { discriminatorTargets, fixedLatentBatch, instanceNoiseStd, trainGan, type TrainCallbacks } from '../../src/main/trainer/train'
@@ -130,6 +130,32 @@ describe('training tricks', () => {
     expect(std).toBeGreaterThan(0.01)
     expect(std).toBeLessThan(0.035)
     expect(Array.from(bias.dataSync())).toEqual([0])
+  })
+
+  it('builds D with dropout, batch norm (not on its first layer) or neither, and trains each', async () => {
+    const layerKinds = (regularizer: 'dropout' | 'batchnorm' | 'none', preset: 'mnist-mlp' | 'mnist-dcgan'): string[] => {
+      const { generator, discriminator } = buildModels(preset, 8, regularizer)
+      const kinds = discriminator.layers.map((l) => l.getClassName())
+      generator.dispose()
+      discriminator.dispose()
+      return kinds
+    }
+    expect(layerKinds('dropout', 'mnist-dcgan').filter((k) => k === 'Dropout')).toHaveLength(2)
+    const bn = layerKinds('batchnorm', 'mnist-dcgan')
+    expect(bn.filter((k) => k === 'BatchNormalization')).toHaveLength(1)
+    expect(bn.indexOf('BatchNormalization')).toBeGreaterThan(bn.indexOf('LeakyReLU'))
+    expect(bn).not.toContain('Dropout')
+    expect(layerKinds('none', 'mnist-mlp')).not.toContain('Dropout')
+    expect(layerKinds('batchnorm', 'mnist-mlp')).toContain('BatchNormalization')
+    // A D with batch norm trains, and its moving statistics are weights a checkpoint keeps.
+    const models = tinyModels()
+    models.discriminator = tf.sequential({
+      layers: [tf.layers.flatten({ inputShape: [4, 4, 1] }), tf.layers.dense({ units: 8 }), tf.layers.batchNormalization(), tf.layers.dense({ units: 1 })]
+    })
+    const losses = await run(config(), models)
+    expect(losses.every(Number.isFinite)).toBe(true)
+    expect(models.discriminator.weights.map((w) => w.name).some((n) => /moving_mean/.test(n))).toBe(true)
+    expect(runConfigSchema.safeParse({ ...config(), discriminator: { from: null, freeze: 'none', regularizer: 'spectral' } }).success).toBe(false)
   })
 
   it('refuses impossible tricks, naming the field', () => {

@@ -118,7 +118,7 @@ export class Lab {
       return { filename: bundleFileName(id, run.name), mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length }
     },
     'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
-    'runs:create-pair': ({ pair, preset, seed, epochs }) => this.startPair(pairConfigs(pair, preset, seed, epochs)),
+    'runs:create-pair': ({ pair, preset, seed, ...shape }) => this.startPair(pairConfigs(pair, preset, seed, shape)),
     'comparisons:list': () => this.comparisons.list(),
     'comparisons:save': ({ name, runIds, settings }) => {
       const missing = runIds.filter((id) => !this.runs.get(id))
@@ -290,6 +290,13 @@ export class Lab {
     const sourceConfig = this.runs.config(from.runId) as RunConfig
     if (sourceConfig.preset !== config.preset) {
       refuse('runId', `run ${source.id} is a ${sourceConfig.preset} run; its discriminator does not fit ${config.preset}`)
+    }
+    if (sourceConfig.discriminator.regularizer !== config.discriminator.regularizer) {
+      throw new LabError(
+        'INVALID_CONFIG',
+        `Invalid run config: discriminator.regularizer: the discriminator of run ${source.id} uses ${sourceConfig.discriminator.regularizer}; a D started from it keeps its layers`,
+        [{ field: 'discriminator.regularizer', message: `must be ${sourceConfig.discriminator.regularizer}, as in run ${source.id}` }]
+      )
     }
     const epochs = this.metrics.epochs(from.runId).filter((e) => e.checkpointDir)
     const epoch = epochs.find((e) => e.epoch === from.epoch)

@@ -1,6 +1,6 @@
 // Generator and discriminator architectures of the presets. D outputs a logit; losses
 // apply the sigmoid themselves, which is the numerically stable form of the seed's BCE.
-import type { PresetId } from '@shared/config'
+import type { DiscriminatorRegularizer, PresetId } from '@shared/config'
 import { tf } from '../tf'
 
 export interface GanModels {
@@ -26,16 +26,25 @@ function dcganGenerator(latentDim: number): tf.LayersModel {
   })
 }
 
-function dcganDiscriminator(): tf.LayersModel {
+/**
+ * The layers after one hidden layer of D: LeakyReLU with the preset's dropout, or batch
+ * normalisation before it (the DCGAN paper's D, which leaves the first layer unnormalised).
+ */
+function dBlock(regularizer: DiscriminatorRegularizer, dropoutRate: number, first: boolean): tf.layers.Layer[] {
+  const act = tf.layers.leakyReLU({ alpha: 0.2 })
+  if (regularizer === 'dropout') return [act, tf.layers.dropout({ rate: dropoutRate })]
+  if (regularizer === 'batchnorm' && !first) return [tf.layers.batchNormalization({ momentum: 0.9 }), act]
+  return [act]
+}
+
+function dcganDiscriminator(regularizer: DiscriminatorRegularizer): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
       tf.layers.conv2d({ inputShape: IMAGE_SHAPE, filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.4 }),
+      ...dBlock(regularizer, 0.4, true),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.4 }),
+      ...dBlock(regularizer, 0.4, false),
       tf.layers.flatten(),
       tf.layers.dense({ units: 1 })
     ]
@@ -56,28 +65,26 @@ function mlpGenerator(latentDim: number): tf.LayersModel {
   })
 }
 
-function mlpDiscriminator(): tf.LayersModel {
+function mlpDiscriminator(regularizer: DiscriminatorRegularizer): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
       tf.layers.flatten({ inputShape: IMAGE_SHAPE }),
       tf.layers.dense({ units: 256 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.3 }),
+      ...dBlock(regularizer, 0.3, true),
       tf.layers.dense({ units: 128 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dropout({ rate: 0.3 }),
+      ...dBlock(regularizer, 0.3, false),
       tf.layers.dense({ units: 1 })
     ]
   })
 }
 
-export function buildModels(preset: PresetId, latentDim: number): GanModels {
+export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout'): GanModels {
   switch (preset) {
     case 'mnist-dcgan':
-      return { generator: dcganGenerator(latentDim), discriminator: dcganDiscriminator() }
+      return { generator: dcganGenerator(latentDim), discriminator: dcganDiscriminator(regularizer) }
     case 'mnist-mlp':
-      return { generator: mlpGenerator(latentDim), discriminator: mlpDiscriminator() }
+      return { generator: mlpGenerator(latentDim), discriminator: mlpDiscriminator(regularizer) }
   }
 }
 

@@ -10,11 +10,12 @@ import {
   MIN_COMPARED,
   RUN_COLORS,
   type CompareSettings,
-  type PairId,
+  type CreatePairRequest,
   type SavedComparison
 } from '@shared/compare'
-import type { PresetId, RunConfig } from '@shared/config'
+import type { RunConfig } from '@shared/config'
 import { useLabApi } from '@renderer/api/current'
+import { gridEpochFor } from '@renderer/compare/curves'
 import { progressView, type ProgressView } from '@renderer/components/progress-view'
 import { errorMessage } from '@renderer/format'
 import { useRunsStore } from './runs'
@@ -67,7 +68,7 @@ export const useCompareStore = defineStore('compare', () => {
   const gridEpochs = computed(() => {
     const trainer = useTrainerStore()
     const all = new Set<number>()
-    for (const id of runIds.value) for (const e of trainer.runs[id]?.epochs ?? []) if (e.hasGrid) all.add(e.epoch)
+    for (const id of runIds.value) for (const e of trainer.gridEpochsOf(id)) all.add(e)
     return [...all].sort((a, b) => a - b)
   })
 
@@ -86,7 +87,9 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   function togglePicked(id: number): void {
-    picked.value = picked.value.includes(id) ? picked.value.filter((p) => p !== id) : [...picked.value, id].slice(-MAX_COMPARED)
+    if (picked.value.includes(id)) picked.value = picked.value.filter((p) => p !== id)
+    else if (picked.value.length < MAX_COMPARED) picked.value = [...picked.value, id]
+    else error.value = `At most ${MAX_COMPARED} runs can be compared; untick one first.`
   }
 
   /** Loads the runs' details and histories; a run that cannot be loaded is shown with the reason. */
@@ -137,14 +140,23 @@ export const useCompareStore = defineStore('compare', () => {
     problems.value = {}
   }
 
+  /**
+   * Fetches each run's grid for the scrubber's epoch (its own, or the one gridEpochFor shows),
+   * and the next stop's too, so playing never waits for a grid. Grids are cached by the trainer
+   * store, so every epoch is fetched once, and only when it is first shown or about to be.
+   */
   async function loadGrids(epoch: number | null): Promise<void> {
     if (epoch === null) return
     const trainer = useTrainerStore()
+    const stops = gridEpochs.value
+    const next = stops[stops.indexOf(epoch) + 1]
     await Promise.all(
-      runIds.value.map((id) => {
-        const epochs = (trainer.runs[id]?.epochs ?? []).filter((e) => e.hasGrid).map((e) => e.epoch)
-        const target = epochs.includes(epoch) ? epoch : [...epochs].reverse().find((e) => e <= epoch) ?? epochs[0]
-        return target === undefined ? Promise.resolve() : trainer.loadGrid(id, target)
+      runIds.value.flatMap((id) => {
+        const own = trainer.gridEpochsOf(id)
+        return [epoch, next].flatMap((wanted) => {
+          const shown = wanted === undefined ? null : gridEpochFor(own, wanted).epoch
+          return shown === null ? [] : [trainer.loadGrid(id, shown)]
+        })
       })
     )
   }
@@ -178,9 +190,9 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   /** Starts both runs of a paired experiment; returns their ids to compare. */
-  async function startPair(pair: PairId, preset: PresetId, seed: number, epochs?: number): Promise<number[] | null> {
+  async function startPair(request: CreatePairRequest): Promise<number[] | null> {
     try {
-      const created = await useLabApi().call('runs:create-pair', { pair, preset, seed, ...(epochs ? { epochs } : {}) })
+      const created = await useLabApi().call('runs:create-pair', request)
       const runs = useRunsStore()
       for (const run of created) runs.upsert(run)
       return created.map((r) => r.id)

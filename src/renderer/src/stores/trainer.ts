@@ -169,6 +169,11 @@ export const useTrainerStore = defineStore('trainer', () => {
     return `${runId}:${epoch}`
   }
 
+  /** The epochs of a run that have a sample grid, ascending. */
+  function gridEpochsOf(runId: number): number[] {
+    return (runs.value[runId]?.epochs ?? []).filter((e) => e.hasGrid).map((e) => e.epoch)
+  }
+
   function gridOf(runId: number, epoch: number): GridImage | null {
     return grids.value[gridKey(runId, epoch)] ?? null
   }
@@ -187,5 +192,5 @@ export const useTrainerStore = defineStore('trainer', () => {
     }
   }
 
-  return { runs, grids, error, ensure, hydrate, loadHistory, start, stop, forget, gridOf, loadGrid }
+  return { runs, grids, error, ensure, hydrate, loadHistory, start, stop, forget, gridEpochsOf, gridOf, loadGrid }
 })
