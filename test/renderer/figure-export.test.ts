@@ -12,6 +12,9 @@ import { figurePixelSize } from '@renderer/figure-canvas'
 import { useRunsStore } from '@renderer/stores/runs'
 import RunView from '@renderer/views/RunView.vue'
 import ExportMenu from '@renderer/components/ExportMenu.vue'
+import CompareExports from '@renderer/components/CompareExports.vue'
+import { DEFAULT_COMPARE_SETTINGS } from '@shared/compare'
+import { config } from './helpers/fixtures'
 import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { detail, epoch, series, summary } from './helpers/fixtures'
@@ -207,5 +210,47 @@ describe('ExportMenu on its own (as the compare view places it)', () => {
     await flushPromises()
     expect(api.requestsTo('figures:export')).toEqual([{ figure: request, format: 'pdf', size: { width: 17, unit: 'cm', fontPt: 8 }, scale: 3 }])
     expect(clicked).toEqual([{ download: 'comparison-3-5.pdf' }])
+  })
+})
+
+describe('CompareExports in the compare view slot', () => {
+  const context = (n: number) => ({
+    runs: Array.from({ length: n }, (_, i) => ({ id: 3 + 2 * i, color: '#000', name: `r${i}`, config: config() })),
+    metrics: ['dLossReal', 'dLossFake', 'gLoss', 'dAccReal', 'dAccFake', 'wasserstein'],
+    settings: { ...DEFAULT_COMPARE_SETTINGS, xAxis: 'epoch' as const, smoothing: 0.8 },
+    epoch: 4,
+    differences: ['optimizerD.kind: sgd vs adam']
+  })
+
+  it('asks for the composite at the shown epoch with the view axis, smoothing and loss metrics', async () => {
+    const api = new FakeLabApi({ 'figures:export': () => svgFile })
+    setLabApi(api)
+    const w = mount(CompareExports, { props: context(2), global: { plugins: [pinia] } })
+    const menu = w.get('[data-testid="export-comparison-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[0].figure).toEqual({
+      kind: 'comparison',
+      ids: [3, 5],
+      epoch: 4,
+      xAxis: 'epoch',
+      smoothing: 0.8,
+      metrics: ['dLossReal', 'dLossFake', 'gLoss']
+    })
+    const curves = w.get('[data-testid="export-compare-accuracy"]')
+    await curves.get('[data-testid="figure-toggle"]').trigger('click')
+    await curves.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[1].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'accuracy', xAxis: 'epoch', smoothing: 0.8 })
+  })
+
+  it('says why nothing can be exported with fewer than two runs', async () => {
+    setLabApi(new FakeLabApi({}))
+    const w = mount(CompareExports, { props: context(1), global: { plugins: [pinia] } })
+    const menu = w.get('[data-testid="export-comparison-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    expect(menu.get('[data-testid="figure-problem"]').text()).toBe('Compare at least 2 runs')
+    expect(menu.get('[data-testid="figure-svg"]').attributes('disabled')).toBeDefined()
   })
 })
