@@ -1,51 +1,41 @@
 // End to end: figure and generator exports from the run view in Chromium against the lab server.
 // A PNG at 3x has three times the pixels of the figure's screen size per side, grid tiles keep
 // their pixels (nearest-neighbour), SVG and PDF arrive as files, and the generator comes as a zip.
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { unzipSync } from 'fflate'
-import type { Browser, Download, Page } from 'playwright-core'
+import type { Download, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FigureExport } from '@shared/api'
-import { PRESETS } from '@shared/config'
+import { pairConfigs, RUN_COLORS } from '@shared/compare'
 import { PX_PER_PT, pngSize } from '@shared/figure'
 import { dispatch } from '../../src/main/services/dispatch'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import type { Lab } from '../../src/main/services/lab'
 import { parseIdx } from '../../src/main/trainer/data/idx'
 import { decodePng } from '../../src/main/trainer/grid'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import { haveChromium, requireChromiumOnCi, startBrowserLab, type BrowserLab } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('exports in a browser', () => {
+  let env: BrowserLab
   let lab: Lab
-  let server: RunningLabServer
-  let browser: Browser
   let page: Page
   let runId: number
+  let ids: number[] = []
 
   beforeAll(async () => {
-    lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-exports-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
-    const run = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'figures', seed: 5, epochs: 2, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' })
-    runId = run.id
-    expect((await lab.waitForEnd(runId)).status).toBe('completed')
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    env = await startBrowserLab('exports', async (l) => {
+      const tiny = pairConfigs('sgd-vs-adam', 'mnist-mlp', 5).map((c) => ({ ...c, epochs: 2, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' as const }))
+      ids = l.startPair([tiny[0], tiny[1]]).map((r) => r.id)
+      for (const id of ids) expect((await l.waitForEnd(id)).status).toBe('completed')
+    })
+    ;({ lab, page } = env)
+    runId = ids[1]
     await page.getByTestId(`run-row-${runId}`).click()
     await page.getByTestId('export-loss-figure').waitFor()
   })
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    lab?.close()
-  })
+  afterAll(async () => env?.close())
 
   async function download(click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
     const [file] = await Promise.all([page.waitForEvent('download'), click()]) as [Download, void]
@@ -130,5 +120,23 @@ describe.skipIf(!haveChromium)('exports in a browser', () => {
     expect(parseIdx(zip[`${stem}/samples-images-idx3-ubyte`], 'samples', 3).dims).toEqual([5, 28, 28])
     expect(JSON.parse(new TextDecoder().decode(zip[`${stem}/generator/model.json`])).format).toBe('layers-model')
     await expect.poll(() => menu.getByTestId('generator-result').textContent()).toBe(`Saved ${stem}.zip (9 files)`)
+  })
+
+  it('saves the comparison figure from the compare view: both grids, both colours, the differing settings', async () => {
+    await page.goto(`${env.server.url}#/compare?runs=${ids.join(',')}`)
+    const menu = page.getByTestId('export-comparison-figure')
+    await menu.getByTestId('figure-toggle').click()
+    await menu.getByTestId('figure-width').fill('17')
+    const svg = await download(() => menu.getByTestId('figure-svg').click())
+    expect(svg.name).toBe(`comparison-${ids.join('-')}.svg`)
+    const text = svg.bytes.toString('utf8')
+    expect(text.match(/<image /g)).toHaveLength(2)
+    for (const color of RUN_COLORS.slice(0, 2)) expect(text).toMatch(new RegExp(`<path d="M[^"]{60,}" fill="none" stroke="${color}"`))
+    const words = [...text.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).join(' ')
+    expect(words).toContain('optimizerD.kind: sgd vs adam')
+    expect(text).toContain('width="481.89pt"')
+    await menu.getByTestId('figure-scale').fill('2')
+    const png = await download(() => menu.getByTestId('figure-png').click())
+    expect(pngSize(png.bytes)?.width).toBe(Math.round(481.89 * PX_PER_PT * 2))
   })
 })
