@@ -1,11 +1,8 @@
 // @vitest-environment jsdom
 // Figures for write-ups: built from a Lab's records, written as SVG (parsed back as XML) and
 // PDF (its content streams inflated and read for path and text operators).
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import type { FigureExport } from '@shared/api'
 import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, toPoints, type Figure } from '@shared/figure'
@@ -13,14 +10,11 @@ import { figureToSvg } from '@shared/figure-svg'
 import type { StepRow } from '@shared/metrics'
 import { dispatch } from '../../src/main/services/dispatch'
 import { pdfSafeText } from '../../src/main/services/figure-pdf'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import type { Lab } from '../../src/main/services/lab'
+import { useTempLabs } from '../helpers/lab'
 import { encodePng, tileImages } from '../../src/main/trainer/grid'
 
-const labs: Lab[] = []
-afterEach(() => {
-  for (const lab of labs.splice(0)) lab.close()
-})
+const { newLab } = useTempLabs('figures')
 
 /** A 2x2 grid of 4x4 tiles whose pixels depend on the epoch. */
 function gridPng(epoch: number): Buffer {
@@ -43,8 +37,7 @@ function stepRows(n: number, perEpoch: number, phase: number): StepRow[] {
 
 /** A Lab with runs of `steps` steps and a grid per epoch; the second run uses SGD. */
 function labWithRuns(count: number, steps = 3000, perEpoch = 500): { lab: Lab; ids: number[] } {
-  const lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'figures-')), launcher: forkLauncher(), version: 'test', transport: 'ipc' })
-  labs.push(lab)
+  const lab = newLab()
   const ids = Array.from({ length: count }, (_, k) => {
     const base = PRESETS['mnist-mlp'].defaults
     const optimizer = k === 1 ? { ...base.optimizerD, kind: 'sgd' as const, lr: 0.01 } : base.optimizerD

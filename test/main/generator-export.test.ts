@@ -7,10 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unzipSync } from 'fflate'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { GeneratorExport } from '@shared/api'
 import { PRESETS } from '@shared/config'
 import { dispatch } from '../../src/main/services/dispatch'
+import { useTempLabs } from '../helpers/lab'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { selectBackend } from '../../src/main/trainer/backend/select'
@@ -19,19 +20,19 @@ import { decodePng } from '../../src/main/trainer/grid'
 import { tf } from '../../src/main/trainer/tf'
 import { fixedLatentBatch } from '../../src/main/trainer/train'
 
+const labs = useTempLabs('generator-export', 'file')
 let dataDir: string
 let lab: Lab
 let runId: number
 const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'generator-export-'))
-  lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'websocket' })
+  lab = labs.newLab()
+  dataDir = labs.dataDirOf(lab)
   const run = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'export me', seed: 11, epochs: 1, stepsPerEpoch: 10, batchSize: 32, backend: 'wasm' })
   runId = run.id
   expect((await lab.waitForEnd(run.id)).status).toBe('completed')
 }, 120_000)
-afterAll(() => lab?.close())
 
 async function exportVia(target: Lab, req: unknown): Promise<GeneratorExport> {
   const res = await dispatch(target.handlers, 'runs:export-generator', req)
