@@ -6,6 +6,8 @@ import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type DiscriminatorRegularizer, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
+import type { LatentViewSettings } from '@shared/api'
+import { MAX_LATENT_VIEW_FILE_BYTES, parseLatentViewFile, planeAxisNames } from '@shared/latent-view'
 import { STEP_METRICS, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
 import { dispatch } from '../main/services/dispatch'
@@ -39,6 +41,8 @@ const USAGE = `GAN Workbench command line
                    (PNG is drawn by the lab's window; from here export SVG or PDF)
   npm run cli -- export-generator --run ID --epoch N [--samples 64] [--seed N] [--out DIR] [--data-dir DIR]
                    (writes a new folder under DIR: the tfjs model, samples as PNG files and IDX)
+  npm run cli -- explore --settings VIEW.view.json --out plane.png [--epoch N] [--data-dir DIR]
+                   (a latent view exported from the explorer; writes the plane's tiles, as the lab draws them)
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
@@ -350,6 +354,50 @@ function importBundle(argv: string[]): number {
   }
 }
 
+/** Renders the plane of a latent view settings file, as the lab does, into a PNG. */
+async function explore(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { settings: { type: 'string' }, out: { type: 'string' }, epoch: { type: 'string' }, 'data-dir': { type: 'string' } }
+  })
+  if (values.settings === undefined) throw new LabError('INVALID_REQUEST', 'explore needs --settings VIEW.view.json')
+  if (values.out === undefined) throw new LabError('INVALID_REQUEST', 'explore needs --out FILE.png')
+  const path = resolve(values.settings)
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch {
+    throw new LabError('NOT_FOUND', `--settings: no file at ${path}`)
+  }
+  let settings: LatentViewSettings
+  try {
+    settings = parseLatentViewFile(size > MAX_LATENT_VIEW_FILE_BYTES ? '' : readFileSync(path, 'utf8'), size)
+  } catch (err) {
+    // The message already lists the fields at fault; without issues main() does not call it a run config.
+    throw err instanceof LabError ? new LabError(err.code, `${path}: ${err.message}`) : err
+  }
+  const epoch = num(values.epoch, '--epoch')
+  const grid = epoch === undefined ? settings.grid : { ...settings.grid, epoch }
+  const lab = oneShotLab(values['data-dir'])
+  lab.subscribe((e) => {
+    if (e.event === 'explorer:progress') process.stderr.write(`\rrendering ${e.payload.done}/${e.payload.total} cells`)
+  })
+  try {
+    const res = await lab.explorerGrid(grid)
+    process.stderr.write('\n')
+    const out = resolve(values.out)
+    writeFileSync(out, Buffer.from(res.pngBase64, 'base64'))
+    const names = planeAxisNames(res.coords)
+    console.log(
+      `run ${grid.id} epoch ${res.epoch}: ${res.rows}x${res.cols} plane, ${names.x} and ${names.y} from ${res.coords.min} to ${res.coords.max}${res.cached ? ' (from the cache)' : ''} -> ${out}`
+    )
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -401,6 +449,7 @@ async function main(): Promise<number> {
     if (command === 'import-bundle') return importBundle(rest)
     if (command === 'export-figure') return await exportFigureCommand(rest)
     if (command === 'export-generator') return await exportGeneratorCommand(rest)
+    if (command === 'explore') return await explore(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {

@@ -81,12 +81,49 @@ export const explorerGridSchema = z
       .min(EXPLORER_MIN_RESOLUTION, `must be at least ${EXPLORER_MIN_RESOLUTION}`)
       .max(EXPLORER_MAX_RESOLUTION, `must be at most ${EXPLORER_MAX_RESOLUTION}`),
     base: latentVector.optional(),
-    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional()
+    seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional(),
+    /** The plane through three latent points, centred on the first; axisI/axisJ are then not used. */
+    through: z.array(latentVector).length(3, 'must be exactly 3 points').optional()
   })
   .strict()
   .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
-  .refine((r) => r.seed !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.seed !== undefined || r.through !== undefined || r.axisI !== r.axisJ, { message: 'axis j must differ from axis i', path: ['axisJ'] })
+  .refine((r) => r.through === undefined || (r.base === undefined && r.seed === undefined), {
+    message: 'a plane through three points takes neither a base nor a seed',
+    path: ['through']
+  })
 export type ExplorerGridRequest = z.output<typeof explorerGridSchema>
+
+export const LATENT_VIEW_FORMAT = 'gan-workbench/latent-view'
+export const LATENT_VIEW_VERSION = 1
+
+/** A latent view's settings: the plane request (run and epoch included) and an optional second run. */
+export const latentViewSettingsSchema = z
+  .object({
+    format: z.literal(LATENT_VIEW_FORMAT, `must be "${LATENT_VIEW_FORMAT}"`),
+    version: z.literal(LATENT_VIEW_VERSION, `must be ${LATENT_VIEW_VERSION}`),
+    grid: explorerGridSchema,
+    /** A second run drawn on the same plane beside the first. */
+    compareRunId: z.number().int().positive().optional()
+  })
+  .strict()
+export type LatentViewSettings = z.output<typeof latentViewSettingsSchema>
+
+export const saveLatentViewSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
+    settings: latentViewSettingsSchema
+  })
+  .strict()
+
+export interface SavedLatentView {
+  id: number
+  name: string
+  runId: number
+  settings: LatentViewSettings
+  createdAt: number
+  updatedAt: number
+}
 
 export interface ExplorerGridResult {
   epoch: number
@@ -95,9 +132,11 @@ export interface ExplorerGridResult {
   cols: number
   /** True when the plane came from the cache rather than a new rendering. */
   cached: boolean
-  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number }
-  /** With a seed: the random directions u (left to right) and v (bottom to top). */
+  coords: { min: number; max: number; resolution: number; axisI: number; axisJ: number; base?: number[]; seed?: number; through?: boolean }
+  /** With a seed or three points: the directions u (left to right) and v (bottom to top). */
   directions?: { u: number[]; v: number[] }
+  /** With three points: where each lies on the plane (the first at the origin). */
+  points?: { x: number; y: number }[]
 }
 
 /** Interpolation strip length bounds (images per strip). */
@@ -306,7 +345,10 @@ export const requestSchemas = {
   'comparisons:save': saveComparisonSchema,
   'comparisons:delete': runId,
   'figures:export': figuresExportSchema,
-  'runs:export-generator': exportGeneratorSchema
+  'runs:export-generator': exportGeneratorSchema,
+  'latent-views:list': z.undefined(),
+  'latent-views:save': saveLatentViewSchema,
+  'latent-views:delete': runId
 } as const
 
 export interface LabCalls {
@@ -333,6 +375,9 @@ export interface LabCalls {
   'comparisons:delete': { req: { id: number }; res: { id: number } }
   'figures:export': { req: FiguresExportRequest; res: FigureExport }
   'runs:export-generator': { req: z.input<typeof exportGeneratorSchema>; res: GeneratorExport }
+  'latent-views:list': { req: undefined; res: SavedLatentView[] }
+  'latent-views:save': { req: z.input<typeof saveLatentViewSchema>; res: SavedLatentView }
+  'latent-views:delete': { req: { id: number }; res: { id: number } }
 }
 
 export type Channel = keyof LabCalls

@@ -49,7 +49,7 @@ export interface ExploreRequest {
   generatorDir: string
   latentDim: number
   /** An n x n plane, rendered into one PNG (event 'explored'). */
-  plane?: { axisI: number; axisJ: number; min: number; max: number; resolution: number; base?: number[]; seed?: number }
+  plane?: { axisI: number; axisJ: number; min: number; max: number; resolution: number; base?: number[]; seed?: number; through?: number[][] }
   /**
    * Or image strips: each entry is a flat list of latent vectors (latentDim values each),
    * rendered into one PNG of 1 row (event 'explored-strips').

@@ -1,13 +1,18 @@
 // The command line: train from a config saved in the lab (`train --config`), move runs as
 // bundles, and refuse a bad file or a clashing flag with a message and exit code 2.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '../../src/shared/config'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { serializeConfigFile } from '../../src/shared/config-file'
+import { LATENT_VIEW_FORMAT } from '../../src/shared/api'
+import { latentViewFileText } from '../../src/shared/latent-view'
+import { decodePng } from '../../src/main/trainer/grid'
 
 const root = mkdtempSync(join(tmpdir(), 'cli-config-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -112,4 +117,45 @@ describe('npm run train -- --resume', () => {
     expect(clash.code).toBe(2)
     expect(clash.stderr).toContain('--lr cannot be combined with --resume')
   })
+})
+
+describe('npm run cli -- explore', () => {
+  it('reproduces a saved latent view as the lab draws it, and refuses bad settings naming the field', async () => {
+    const dataDir = join(root, 'explore-data')
+    const trained = await cli(['train', '--preset', 'mnist-mlp', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '8', '--backend', 'wasm', '--seed', '4', '--data-dir', dataDir])
+    expect(trained.code).toBe(0)
+    const grid = { id: 1, epoch: 1, axisI: 2, axisJ: 7, min: -2, max: 2, resolution: 6, seed: 9 }
+    const file = join(root, 'plane.view.json')
+    writeFileSync(file, latentViewFileText({ format: LATENT_VIEW_FORMAT, version: 1, grid }))
+    const out = join(root, 'plane.png')
+    const res = await cli(['explore', '--settings', file, '--out', out, '--data-dir', dataDir])
+    expect(res.stderr).not.toMatch(/error/)
+    expect(res.code).toBe(0)
+    expect(res.stdout).toContain('run 1 epoch 1: 6x6 plane, u (seed 9) and v from -2 to 2')
+    const png = decodePng(readFileSync(out))
+    expect([png.width, png.height]).toEqual([6 * 29 + 1, 6 * 29 + 1])
+    // The lab's own rendering of the same plane is the same image (the CLI filled its cache).
+    const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+    try {
+      const again = await lab.explorerGrid(grid)
+      expect(again.cached).toBe(true)
+      expect(Buffer.from(again.pngBase64, 'base64').equals(readFileSync(out))).toBe(true)
+    } finally {
+      lab.close()
+    }
+
+    writeFileSync(file, latentViewFileText({ format: LATENT_VIEW_FORMAT, version: 1, grid: { ...grid, resolution: 0 } }))
+    const zero = await cli(['explore', '--settings', file, '--out', out, '--data-dir', dataDir])
+    expect(zero.code).toBe(2)
+    expect(zero.stderr).toContain('Invalid view settings: grid.resolution: must be at least 5')
+    writeFileSync(file, latentViewFileText({ format: LATENT_VIEW_FORMAT, version: 1, grid: { ...grid, min: 3, max: -3 } }))
+    expect((await cli(['explore', '--settings', file, '--out', out, '--data-dir', dataDir])).stderr).toContain('grid.max: min must be less than max')
+    writeFileSync(file, latentViewFileText({ format: LATENT_VIEW_FORMAT, version: 1, grid }))
+    expect((await cli(['explore', '--settings', file, '--out', out, '--epoch', '4', '--data-dir', dataDir])).stderr).toContain(
+      'Run 1 has no checkpoint for epoch 4 (checkpoints exist for epochs 1)'
+    )
+    writeFileSync(file, '{"format": "something else"')
+    expect((await cli(['explore', '--settings', file, '--out', out, '--data-dir', dataDir])).stderr).toContain('The view settings file is not JSON')
+    expect((await cli(['explore', '--settings', join(root, 'none.json'), '--out', out])).stderr).toContain('--settings: no file at')
+  }, 180_000)
 })

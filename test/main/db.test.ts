@@ -8,16 +8,22 @@ import { openDatabase } from '../../src/main/db/connection'
 import { MIGRATIONS } from '../../src/main/db/migrations'
 import { MetricsRepo } from '../../src/main/db/repos/metrics'
 import { RunsRepo } from '../../src/main/db/repos/runs'
+import { LatentViewsRepo } from '../../src/main/db/repos/latent-views'
+import { LATENT_VIEW_FORMAT } from '@shared/api'
 
 const config = runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'r', seed: 3 })
 const row = (step: number, epoch = 1) => ({ step, epoch, timeMs: step * 10, dLossReal: 0.5, dLossFake: 0.6, gLoss: 0.9 + step, dAccReal: 0.8, dAccFake: 0.7 })
+
+const LATEST = MIGRATIONS[MIGRATIONS.length - 1].version
 
 describe('database', () => {
   it('migrates a new file, uses WAL and records the schema version', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'w.sqlite')
     const db = openDatabase(path)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST)
+    // Versions run 1, 2, 3... without gaps, so every database gets every migration.
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1))
     db.close()
   })
 
@@ -26,7 +32,7 @@ describe('database', () => {
     const raw = new BetterSqlite3(path)
     raw.pragma('user_version = 99')
     raw.close()
-    expect(() => openDatabase(path)).toThrow(new RegExp(`newer version of GAN Workbench \\(schema 99, this app knows up to ${MIGRATIONS.length}\\)`))
+    expect(() => openDatabase(path)).toThrow(new RegExp(`newer version of GAN Workbench \\(schema 99, this app knows up to ${LATEST}\\)`))
     const again = new BetterSqlite3(path)
     expect(again.pragma('user_version', { simple: true })).toBe(99)
     again.close()
@@ -36,9 +42,9 @@ describe('database', () => {
     const dir = mkdtempSync(join(tmpdir(), 'db-'))
     const path = join(dir, 'w.sqlite')
     openDatabase(path).close()
-    const extra = { version: MIGRATIONS.length + 1, name: 'extra', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE extra (x INTEGER)') }
+    const extra = { version: LATEST + 1, name: 'extra', up: (d: BetterSqlite3.Database) => d.exec('CREATE TABLE extra (x INTEGER)') }
     openDatabase(path, [...MIGRATIONS, extra]).close()
-    expect(readdirSync(dir)).toContain(`w.sqlite.before-v${MIGRATIONS.length + 1}.bak`)
+    expect(readdirSync(dir)).toContain(`w.sqlite.before-v${LATEST + 1}.bak`)
   })
 
   it('stores runs, batched steps, epochs and grids, and summarises the last metrics', () => {
@@ -83,6 +89,24 @@ describe('database', () => {
     runs.delete(a)
     expect(db.prepare('SELECT COUNT(*) AS n FROM step_metrics').get()).toEqual({ n: 0 })
     db.close()
+  })
+
+  it('saves latent views by name, replaces a name saved again, and drops them with their run', () => {
+    const db = openDatabase(':memory:')
+    const runs = new RunsRepo(db)
+    const views = new LatentViewsRepo(db)
+    const id = runs.create(config, 1000)
+    const grid = { id, epoch: 2, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 10 }
+    const first = views.save('digits', { format: LATENT_VIEW_FORMAT, version: 1, grid }, 5)
+    expect(first).toMatchObject({ name: 'digits', runId: id, settings: { grid }, createdAt: 5 })
+    const again = views.save('digits', { format: LATENT_VIEW_FORMAT, version: 1, grid: { ...grid, seed: 4 } }, 9)
+    expect(again).toMatchObject({ id: first.id, createdAt: 5, updatedAt: 9, settings: { grid: { seed: 4 } } })
+    views.save('other', { format: LATENT_VIEW_FORMAT, version: 1, grid }, 7)
+    expect(views.list().map((v) => v.name)).toEqual(['digits', 'other'])
+    expect(views.delete(first.id)).toBe(true)
+    expect(views.delete(first.id)).toBe(false)
+    runs.delete(id)
+    expect(views.list()).toEqual([])
   })
 
   it('sustains batched inserts of many step rows', () => {

@@ -1,13 +1,16 @@
 // Integration: the latent explorer renders planes of a real run's checkpoints in a trainer
 // process, caches them, and each tile is the stored generator's output for its cell.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import * as plainTf from '@tensorflow/tfjs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PRESETS } from '@shared/config'
+import { LATENT_VIEW_FORMAT } from '@shared/api'
+import { PRESETS, runConfigSchema } from '@shared/config'
 import { cellLatent } from '../../src/main/explorer/plane'
-import { Lab } from '../../src/main/services/lab'
+import { Lab, MAX_EXPLORER_PROCESSES } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import type { TrainerLauncher } from '../../src/main/trainer-host/channel'
 import { selectBackend } from '../../src/main/trainer/backend/select'
 import { checkpointName, loadModelFrom } from '../../src/main/trainer/checkpoint'
 import { decodePng } from '../../src/main/trainer/grid'
@@ -15,10 +18,25 @@ import { tf } from '../../src/main/trainer/tf'
 
 let lab: Lab
 let runId: number
+/** Explorer processes alive now, and the most alive at once since the last reset. */
+const explorers = { live: 0, most: 0 }
+const fork = forkLauncher()
+const countingLauncher: TrainerLauncher = (label) => {
+  const channel = fork(label)
+  if (!label.includes('explore')) return channel
+  explorers.live++
+  explorers.most = Math.max(explorers.most, explorers.live)
+  let ended = false
+  channel.onExit(() => {
+    if (!ended) explorers.live--
+    ended = true
+  })
+  return channel
+}
 const plane = { axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 20 }
 
 beforeAll(async () => {
-  lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'explorer-')), launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+  lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'explorer-')), launcher: countingLauncher, version: 'test', transport: 'ipc' })
   const run = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'explore', seed: 3, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' })
   runId = run.id
   const end = await lab.waitForEnd(run.id)
@@ -180,5 +198,85 @@ describe('latent explorer', () => {
     await expect(lab.explorerGrid({ id: runId, epoch: 2, ...small, base: [1, 2] })).rejects.toThrow(
       "Invalid explorer:grid request: base: has 2 values but the run's latent size is 100"
     )
+  }, 120_000)
+
+  it('renders the plane through three points centred on the first; a tile is what plain tfjs makes of its latent vector', async () => {
+    const latentDim = PRESETS['mnist-mlp'].defaults.latentDim
+    // a, b = a + 2 e_0, c = a + 3 e_5 + 1 e_0: u = e_0, v = e_5, B at (2, 0), C at (1, 3).
+    const a = Array.from({ length: latentDim }, (_, k) => Math.sin(k + 1) * 0.7)
+    const b = a.map((x, k) => (k === 0 ? x + 2 : x))
+    const c = a.map((x, k) => (k === 0 ? x + 1 : k === 5 ? x + 3 : x))
+    const req = { id: runId, epoch: 2, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 7, through: [a, b, c] }
+    const res = await lab.explorerGrid(req)
+    expect(res).toMatchObject({ cached: false, rows: 7, coords: { base: a, through: true } })
+    expect(res.points?.map((p) => [Number(p.x.toFixed(5)), Number(p.y.toFixed(5))])).toEqual([[0, 0], [2, 0], [1, 3]])
+    expect(res.directions?.u[0]).toBeCloseTo(1, 6)
+    expect(res.directions?.v[5]).toBeCloseTo(1, 6)
+    expect((await lab.explorerGrid(req)).cached).toBe(true)
+
+    // The generator as any tfjs program loads it: model.json and its weights, no lab code.
+    const dir = join(lab.runDir(runId), 'checkpoints', checkpointName(2), 'generator')
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+      modelTopology: object
+      weightsManifest: { paths: string[]; weights: plainTf.io.WeightsManifestEntry[] }[]
+    }
+    const bytes = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p)))))
+    const generator = await plainTf.loadLayersModel(
+      plainTf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+        weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+      })
+    )
+    const png = decodePng(Buffer.from(res.pngBase64, 'base64'))
+    // Cell (row 1, col 4) of 7 from -3 to 3 is x = 1, y = 2: z = a + 1 e_0 + 2 e_5.
+    for (const [row, col, z] of [
+      [3, 3, a],
+      [3, 5, b],
+      [1, 4, a.map((x, k) => (k === 0 ? x + 1 : k === 5 ? x + 2 : x))]
+    ] as const) {
+      const out = generator.predict(plainTf.tensor2d([z], [1, latentDim])) as plainTf.Tensor
+      const values = await out.data()
+      let worst = 0
+      for (let y = 0; y < 28; y++) {
+        for (let x = 0; x < 28; x++) {
+          const expected = Math.max(0, Math.min(255, Math.round((values[y * 28 + x] + 1) * 127.5)))
+          worst = Math.max(worst, Math.abs(png.rgba[((1 + row * 29 + y) * png.width + 1 + col * 29 + x) * 4] - expected))
+        }
+      }
+      expect(worst, `tile (${row}, ${col})`).toBeLessThanOrEqual(1)
+    }
+    generator.dispose()
+    await expect(lab.explorerGrid({ ...req, through: [a, b, a.map((x, k) => (k === 0 ? x + 4 : x))] })).rejects.toThrow(
+      'Invalid explorer:grid request: through: the three points lie on one line'
+    )
+  }, 120_000)
+
+  it('refuses a run without checkpoints, naming what is missing', async () => {
+    const id = lab.runs.create(runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'never trained', seed: 1, backend: 'wasm' }))
+    await expect(lab.explorerGrid({ id, epoch: 1, ...plane })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `Run ${id} has no checkpoint for epoch 1 (it has no checkpoints yet)`
+    })
+  })
+
+  it('saves a latent view of an existing run and reopens it by name; a view of a missing run is refused', async () => {
+    const settings = { format: LATENT_VIEW_FORMAT, version: 1, grid: { id: runId, epoch: 2, ...plane, seed: 5 } } as const
+    const saved = await lab.handlers['latent-views:save']({ name: 'random plane', settings })
+    expect(saved).toMatchObject({ name: 'random plane', runId, settings })
+    expect((await lab.handlers['latent-views:list'](undefined)).find((v) => v.id === saved.id)?.settings).toEqual(settings)
+    expect(() => lab.handlers['latent-views:save']({ name: 'ghost', settings: { ...settings, grid: { ...settings.grid, id: 999 } } })).toThrow('There is no run 999')
+    expect(() => lab.handlers['latent-views:save']({ name: 'ghost', settings: { ...settings, compareRunId: 998 } })).toThrow('There is no run 998')
+    expect(await lab.handlers['latent-views:delete']({ id: saved.id })).toEqual({ id: saved.id })
+    expect(() => lab.handlers['latent-views:delete']({ id: saved.id })).toThrow(`Latent view ${saved.id} does not exist`)
+  })
+
+  it('renders many planes asked at once with at most MAX_EXPLORER_PROCESSES processes alive', async () => {
+    explorers.most = explorers.live
+    const asked = [1, 2, 1, 2, 1].map((epoch, k) => lab.explorerGrid({ id: runId, epoch, ...plane, resolution: 5, min: -1 - k, max: 1 + k }))
+    const results = await Promise.all(asked)
+    expect(results.every((r) => !r.cached && r.rows === 5)).toBe(true)
+    expect(explorers.most).toBeGreaterThan(0)
+    expect(explorers.most).toBeLessThanOrEqual(MAX_EXPLORER_PROCESSES)
   }, 120_000)
 })

@@ -6,6 +6,7 @@ import {
   cellLatent,
   planeCacheKey,
   planeDirections,
+  planeCoordsOf,
   planeLatents,
   planeProblem,
   randomOrthonormalPair,
@@ -124,5 +125,41 @@ describe('latent plane math', () => {
     expect(explorerGridSchema.safeParse({ ...ok, seed: -1 }).success).toBe(false)
     expect(explorerGridSchema.safeParse({ ...ok, seed: 1.5 }).success).toBe(false)
     expect(explorerGridSchema.safeParse({ ...ok, base: [] }).success).toBe(false)
+  })
+
+  it('spans the plane through three points, centred on the first, with the others at their plane coordinates', () => {
+    const a = [1, 1, 0, 0]
+    const b = [3, 1, 0, 0]
+    const c = [1, 1, 0, 5]
+    const through = { ...spec, min: -5, max: 5, resolution: 11, through: [a, b, c] }
+    expect(planeProblem(through, 4)).toBeNull()
+    const dirs = planeDirections(through, 4)
+    expect(Array.from(dirs[0])).toEqual([1, 0, 0, 0])
+    expect(Array.from(dirs[1])).toEqual([0, 0, 0, 1])
+    expect(planeCoordsOf(b, a, dirs)).toEqual({ x: 2, y: 0 })
+    expect(planeCoordsOf(c, a, dirs)).toEqual({ x: 0, y: 5 })
+    // The centre cell is a; the cell at x = 2, y = 0 is b; the top-left corner is a + (-5, 5).
+    expect(Array.from(cellLatent(through, 4, 5, 5))).toEqual(a)
+    expect(Array.from(cellLatent(through, 4, 5, 7))).toEqual(b)
+    expect(Array.from(cellLatent(through, 4, 0, 0))).toEqual([-4, 1, 0, 5])
+    // A skewed c keeps only its part orthogonal to b - a.
+    const [, v] = planeDirections({ ...through, through: [a, b, [2, 1, 0, 1]] }, 4)
+    expect(Array.from(v)).toEqual([0, 0, 0, 1])
+    expect(planeCacheKey(1, 2, through)).not.toBe(planeCacheKey(1, 2, { ...through, through: [a, c, b] }))
+  })
+
+  it('refuses three points on one line, of the wrong size, or combined with a base or seed', () => {
+    const a = [0, 0, 0, 0]
+    const b = [1, 1, 0, 0]
+    expect(planeProblem({ ...spec, through: [a, b, [2, 2, 0, 0]] }, 4)).toBe(
+      'through: the three points lie on one line (or two are the same), so they span no plane'
+    )
+    expect(planeProblem({ ...spec, through: [a, a, b] }, 4)).toMatch('lie on one line')
+    expect(planeProblem({ ...spec, through: [a, b, [1, 2]] }, 4)).toBe("through.2: has 2 values but the run's latent size is 4")
+    expect(planeProblem({ ...spec, through: [a, b, [0, 0, 1, 0]], seed: 1 }, 4)).toMatch('neither a base nor a seed')
+    const ok = { id: 1, epoch: 1, axisI: 0, axisJ: 0, min: -3, max: 3, resolution: 20, through: [a, b, [0, 0, 1, 0]] }
+    expect(explorerGridSchema.safeParse(ok).success).toBe(true)
+    expect(explorerGridSchema.safeParse({ ...ok, through: [a, b] }).error?.issues[0]).toMatchObject({ path: ['through'], message: 'must be exactly 3 points' })
+    expect(explorerGridSchema.safeParse({ ...ok, base: a }).error?.issues[0]).toMatchObject({ path: ['through'] })
   })
 })

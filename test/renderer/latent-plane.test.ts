@@ -12,14 +12,15 @@ let api: FakeLabApi
 let pinia: Pinia
 
 function answer(req: ExplorerGridRequest, cached = false): ExplorerGridResult {
-  const { id: _id, epoch, ...coords } = req
+  const { id: _id, epoch, through, ...rest } = req
+  const coords = through ? { ...rest, base: through[0], through: true } : rest
   return { epoch, pngBase64: `PLANE${epoch}`, rows: req.resolution, cols: req.resolution, cached, coords }
 }
 
 beforeEach(() => {
   pinia = createPinia()
   setActivePinia(pinia)
-  api = new FakeLabApi({ 'explorer:grid': (req) => answer(req) })
+  api = new FakeLabApi({ 'explorer:grid': (req) => answer(req), 'latent-views:list': () => [] })
   setLabApi(api)
 })
 
@@ -208,5 +209,75 @@ describe('LatentPlane', () => {
     expect(w.find('[data-testid="latent-pin-marker-B"]').exists()).toBe(true)
     await clickAt(250, 10) // x = 0, y = 3: base + 3 v
     expect(w.get('[data-testid="latent-pin-C"] [data-testid="latent-pin-vector"]').text()).toBe('[3, 3, 3, 0]')
+  })
+
+  it('renders the plane through pins A, B, C centred on A, marks the three points on it, and pins on it', async () => {
+    api.handlers['explorer:grid'] = (req) => ({
+      ...answer(req),
+      ...(req.through
+        ? { directions: { u: [1, 0, 0, 0], v: [0, 0, 0, 1] }, points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 0, y: 2 }] }
+        : {})
+    })
+    const w = mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 4 }, global: { plugins: [pinia] } })
+    await w.get('[data-testid="latent-field-resolution"]').setValue('5')
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    const clickAt = async (x: number, y: number): Promise<void> => {
+      const wrap = w.get('[data-testid="latent-image-wrap"]').element as HTMLElement
+      Object.defineProperty(wrap, 'clientWidth', { value: 500, configurable: true })
+      Object.defineProperty(wrap, 'clientHeight', { value: 500, configurable: true })
+      const e = new MouseEvent('click', { bubbles: true })
+      Object.defineProperty(e, 'offsetX', { value: x })
+      Object.defineProperty(e, 'offsetY', { value: y })
+      wrap.dispatchEvent(e)
+      await flushPromises()
+    }
+    const option = () => w.get('[data-testid="latent-field-directions"] option[value="through"]').element as HTMLOptionElement
+    await clickAt(10, 10)
+    await clickAt(490, 10)
+    expect(option().disabled).toBe(true)
+    await clickAt(10, 490)
+    expect(option().disabled).toBe(false)
+    await w.get('[data-testid="latent-field-directions"]').setValue('through')
+    expect(w.find('[data-testid="latent-field-base"]').exists()).toBe(false)
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('explorer:grid').at(-1)).toEqual({
+      id: 4,
+      epoch: 3,
+      axisI: 0,
+      axisJ: 1,
+      min: -3,
+      max: 3,
+      resolution: 5,
+      through: [
+        [-3, 3, 0, 0],
+        [3, 3, 0, 0],
+        [-3, -3, 0, 0]
+      ]
+    })
+    expect(w.text()).toContain('u (A → B)')
+    // B sits at x = 2 (cell 3.33 of 0..4), C at y = 2.
+    expect(w.get('[data-testid="latent-pin-marker-A"]').attributes('style')).toContain('left: 50%')
+    expect(w.get('[data-testid="latent-pin-marker-B"]').attributes('style')).toMatch(/left: 76\.6/)
+    expect(w.get('[data-testid="latent-pin-marker-C"]').attributes('style')).toMatch(/top: 23\.3/)
+    expect(w.find('[data-testid="latent-fit-note"]').exists()).toBe(false)
+    // C moved out of the range: the note names it and fitting widens the range to hold it.
+    api.handlers['explorer:grid'] = (req) => ({
+      ...answer(req),
+      directions: { u: [1, 0, 0, 0], v: [0, 0, 0, 1] },
+      points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 0, y: 4.5 }]
+    })
+    await w.get('[data-testid="latent-render"]').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="latent-fit-note"]').text()).toContain('C lies at (0, 4.5), outside the range')
+    expect(w.find('[data-testid="latent-pin-marker-C"]').exists()).toBe(false)
+    await w.get('[data-testid="latent-fit-range"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('explorer:grid').at(-1)).toMatchObject({ min: -5.4, max: 5.4 })
+    expect(w.find('[data-testid="latent-fit-note"]').exists()).toBe(false)
+    expect(w.find('[data-testid="latent-pin-marker-C"]').exists()).toBe(true)
+    await w.get('[data-testid="latent-pins-clear"]').trigger('click')
+    expect((w.get('[data-testid="latent-field-directions"]').element as HTMLSelectElement).value).toBe('axes')
   })
 })

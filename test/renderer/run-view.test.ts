@@ -145,4 +145,11 @@ describe('RunView', () => {
     const options = plane.findAll('[data-testid="latent-field-epoch"] option').map((o) => o.text())
     expect(options).toEqual(['1', '2', '3'])
   })
+
+  it('says the latent explorer needs a checkpoint when the run has none', async () => {
+    api.handlers['runs:get'] = ({ id }) => detail(summary({ id }), { epochs: [epoch(1, { checkpointDir: null })] })
+    const w = await mountSelected()
+    expect(w.find('[data-testid="latent-plane"]').exists()).toBe(false)
+    expect(w.get('[data-testid="latent-none"]').text()).toContain('this run has no checkpoints yet')
+  })
 })

@@ -3,7 +3,8 @@
 // x_c = min + c (max - min) / (n - 1) left to right and y_r = max - r (max - min) / (n - 1),
 // so row 0 is at the top (y = max) as in a plot. The base is the zero vector or a given
 // point; u and v are the unit vectors of axes i and j, or with a seed two random orthonormal
-// directions (Gaussian draws from mulberry32(seed), Gram-Schmidt).
+// directions (Gaussian draws from mulberry32(seed), Gram-Schmidt), or the plane through three
+// points a, b, c: base a, u along b - a, v the part of c - a orthogonal to u.
 import { gaussian, mulberry32 } from '../trainer/random'
 
 export interface PlaneSpec {
@@ -17,6 +18,47 @@ export interface PlaneSpec {
   base?: number[]
   /** With a seed the directions are random orthonormal ones and axisI/axisJ are not used. */
   seed?: number
+  /** Three latent points: the plane through them, centred on the first (no base or seed then). */
+  through?: number[][]
+}
+
+/** Below this length (relative to the points' size) a direction is taken as degenerate. */
+const DEGENERATE = 1e-6
+
+/** The orthonormal pair of the plane through a, b, c, or null when the points lie on one line. */
+export function throughDirections(points: readonly (readonly number[])[]): [Float32Array, Float32Array] | null {
+  const [a, b, c] = points
+  const d = a.length
+  const u = Float64Array.from({ length: d }, (_, k) => b[k] - a[k])
+  const w = Float64Array.from({ length: d }, (_, k) => c[k] - a[k])
+  const norm = (x: Float64Array): number => Math.sqrt(x.reduce((s, y) => s + y * y, 0))
+  const scale = Math.max(1, norm(Float64Array.from(a)), norm(Float64Array.from(b)), norm(Float64Array.from(c)))
+  const nu = norm(u)
+  if (nu <= DEGENERATE * scale) return null
+  for (let k = 0; k < d; k++) u[k] /= nu
+  const p = w.reduce((s, y, k) => s + y * u[k], 0)
+  for (let k = 0; k < d; k++) w[k] -= p * u[k]
+  const nw = norm(w)
+  if (nw <= DEGENERATE * scale) return null
+  for (let k = 0; k < d; k++) w[k] /= nw
+  return [Float32Array.from(u), Float32Array.from(w)]
+}
+
+/** Plane coordinates (x along u, y along v) of a latent point relative to the base. */
+export function planeCoordsOf(point: readonly number[], base: readonly number[] | undefined, [u, v]: [Float32Array, Float32Array]): { x: number; y: number } {
+  let x = 0
+  let y = 0
+  for (let k = 0; k < point.length; k++) {
+    const d = point[k] - (base?.[k] ?? 0)
+    x += d * u[k]
+    y += d * v[k]
+  }
+  return { x, y }
+}
+
+/** The plane's centre: the first of three points, the given base, or undefined (zero). */
+export function planeBase(spec: PlaneSpec): number[] | undefined {
+  return spec.through ? spec.through[0] : spec.base
 }
 
 /** Two orthonormal directions of a latent space of latentDim (>= 2), the same for the same seed. */
@@ -36,6 +78,11 @@ export function randomOrthonormalPair(latentDim: number, seed: number): [Float32
 
 /** The plane's two directions u (left to right) and v (bottom to top). */
 export function planeDirections(spec: PlaneSpec, latentDim: number): [Float32Array, Float32Array] {
+  if (spec.through) {
+    const pair = throughDirections(spec.through)
+    if (!pair) throw new Error('The three points lie on one line: they span no plane')
+    return pair
+  }
   if (spec.seed !== undefined) return randomOrthonormalPair(latentDim, spec.seed)
   const u = new Float32Array(latentDim)
   const v = new Float32Array(latentDim)
@@ -68,7 +115,8 @@ export function cellLatent(
   const [u, v] = directions
   const z = new Float32Array(latentDim)
   const { x, y } = cellCoords(spec, row, col)
-  for (let k = 0; k < latentDim; k++) z[k] = (spec.base?.[k] ?? 0) + x * u[k] + y * v[k]
+  const base = planeBase(spec)
+  for (let k = 0; k < latentDim; k++) z[k] = (base?.[k] ?? 0) + x * u[k] + y * v[k]
   return z
 }
 
@@ -83,6 +131,18 @@ export function planeLatents(spec: PlaneSpec, latentDim: number): Float32Array {
 
 /** Why a plane cannot be drawn in a latent space of latentDim, or null when it can. */
 export function planeProblem(spec: PlaneSpec, latentDim: number): string | null {
+  if (spec.through !== undefined) {
+    if (spec.base !== undefined || spec.seed !== undefined) return 'through: a plane through three points takes neither a base nor a seed'
+    if (spec.through.length !== 3) return `through: needs exactly 3 points, got ${spec.through.length}`
+    for (const [k, point] of spec.through.entries()) {
+      const name = `through.${k}`
+      if (point.length !== latentDim) return `${name}: has ${point.length} values but the run's latent size is ${latentDim}`
+      if (!point.every(Number.isFinite)) return `${name}: values must be finite numbers`
+    }
+    if (!throughDirections(spec.through)) return 'through: the three points lie on one line (or two are the same), so they span no plane'
+    if (!(spec.min < spec.max)) return 'max: min must be less than max'
+    return null
+  }
   if (spec.base !== undefined) {
     if (spec.base.length !== latentDim) return `base: has ${spec.base.length} values but the run's latent size is ${latentDim}`
     if (!spec.base.every(Number.isFinite)) return 'base: values must be finite numbers'
@@ -102,7 +162,11 @@ export function planeProblem(spec: PlaneSpec, latentDim: number): string | null 
 
 /** A stable text key of a plane of one run's checkpoint. */
 export function planeCacheKey(runId: number, epoch: number, spec: PlaneSpec): string {
-  const directions = spec.seed !== undefined ? `random ${spec.seed}` : `axes ${spec.axisI} ${spec.axisJ}`
+  const directions = spec.through
+    ? `through ${spec.through.map((p) => p.join(',')).join(';')}`
+    : spec.seed !== undefined
+      ? `random ${spec.seed}`
+      : `axes ${spec.axisI} ${spec.axisJ}`
   const base = spec.base ? `base ${spec.base.join(',')}` : 'base 0'
   return [runId, epoch, directions, base, spec.min, spec.max, spec.resolution].join(':')
 }

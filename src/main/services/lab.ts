@@ -26,6 +26,7 @@ import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type StartRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { ComparisonsRepo } from '../db/repos/comparisons'
+import { LatentViewsRepo } from '../db/repos/latent-views'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
@@ -34,7 +35,7 @@ import { exportFigure, type FigureSources } from './figures'
 import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples } from './generator-export'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
-import { planeCacheKey, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
+import { planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {
@@ -63,23 +64,36 @@ interface ActiveRun {
 
 type Waiter = (summary: RunSummary) => void
 
+/**
+ * At most this many explorer processes run at once; further renderings wait their turn, so
+ * scrubbing quickly through many epochs cannot start a process per epoch all together.
+ */
+export const MAX_EXPLORER_PROCESSES = 2
+/** How long a killed explorer process may take to report its exit before its slot is freed anyway. */
+const EXPLORER_EXIT_GRACE_MS = 5_000
+
 export class Lab {
   readonly db: Database
   readonly runs: RunsRepo
   readonly metrics: MetricsRepo
   readonly comparisons: ComparisonsRepo
+  readonly latentViews: LatentViewsRepo
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   private readonly waiters = new Map<number, Waiter[]>()
   /** Latent planes being rendered, by cache key: a second identical request joins the first. */
   private readonly rendering = new Map<string, Promise<{ png: Buffer; rows: number; cols: number }>>()
   private readonly explorers = new Set<TrainerChannel>()
+  private explorerSlotsTaken = 0
+  private readonly explorerQueue: (() => void)[] = []
+  private closed = false
 
   constructor(private readonly opts: LabOptions) {
     this.db = openDatabase(join(opts.dataDir, DB_FILE))
     this.runs = new RunsRepo(this.db)
     this.metrics = new MetricsRepo(this.db)
     this.comparisons = new ComparisonsRepo(this.db)
+    this.latentViews = new LatentViewsRepo(this.db)
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
   }
@@ -132,7 +146,18 @@ export class Lab {
       return { id }
     },
     'figures:export': (req) => exportFigure(req, this.figureSources),
-    'runs:export-generator': (req) => this.exportGenerator(req)
+    'runs:export-generator': (req) => this.exportGenerator(req),
+    'latent-views:list': () => this.latentViews.list(),
+    'latent-views:save': ({ name, settings }) => {
+      for (const id of [settings.grid.id, settings.compareRunId]) {
+        if (id !== undefined) this.requireRun(id)
+      }
+      return this.latentViews.save(name, settings)
+    },
+    'latent-views:delete': ({ id }) => {
+      if (!this.latentViews.delete(id)) throw new LabError('NOT_FOUND', `Latent view ${id} does not exist`)
+      return { id }
+    }
   }
 
   /** What figures read: runs, configs, step series and stored grids. */
@@ -368,10 +393,15 @@ export class Lab {
     const problem = planeProblem(spec, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
     const coords: ExplorerGridResult['coords'] = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
-    if (spec.base) coords.base = spec.base
+    const base = planeBase(spec)
+    if (base) coords.base = base
     if (spec.seed !== undefined) coords.seed = spec.seed
+    if (spec.through) coords.through = true
     const [u, v] = planeDirections(spec, config.latentDim)
-    const directions = spec.seed !== undefined ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}
+    const directions = {
+      ...(spec.seed !== undefined || spec.through ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}),
+      ...(spec.through ? { points: spec.through.map((p) => planeCoordsOf(p, base, [u, v])) } : {})
+    }
     const key = planeCacheKey(id, epoch, spec)
 
     const cached = this.db.prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND plane_key = ?').get(id, epoch, key) as
@@ -504,12 +534,56 @@ export class Lab {
     )
   }
 
-  private exploreInTrainer<T>(
+  /** Waits for one of the MAX_EXPLORER_PROCESSES slots. */
+  private takeExplorerSlot(): Promise<void> {
+    if (this.explorerSlotsTaken < MAX_EXPLORER_PROCESSES) {
+      this.explorerSlotsTaken++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => this.explorerQueue.push(resolve))
+  }
+
+  /** Hands the slot straight to the next waiting rendering, or frees it. */
+  private releaseExplorerSlot(): void {
+    const next = this.explorerQueue.shift()
+    if (next) next()
+    else this.explorerSlotsTaken--
+  }
+
+  private async exploreInTrainer<T>(
     runId: number,
     config: RunConfig,
     generatorDir: string,
     what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples'>,
     result: (event: TrainerEvent) => T | undefined
+  ): Promise<T> {
+    await this.takeExplorerSlot()
+    // The slot is freed once the process has exited (or, should no exit be reported, a while
+    // after it was killed), not merely when its answer came.
+    let freed = false
+    const free = (): void => {
+      if (freed) return
+      freed = true
+      this.releaseExplorerSlot()
+    }
+    if (this.closed) {
+      free()
+      throw new LabError('INTERNAL', 'The lab was closed before the plane was rendered.')
+    }
+    try {
+      return await this.exploreOnce(runId, config, generatorDir, what, result, free)
+    } finally {
+      setTimeout(free, EXPLORER_EXIT_GRACE_MS).unref()
+    }
+  }
+
+  private exploreOnce<T>(
+    runId: number,
+    config: RunConfig,
+    generatorDir: string,
+    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    result: (event: TrainerEvent) => T | undefined,
+    onExit: () => void
   ): Promise<T> {
     return new Promise((resolve, reject) => {
       const channel = this.opts.launcher(`gan-trainer explore ${runId}`)
@@ -532,12 +606,16 @@ export class Lab {
         if (value !== undefined) settle(() => resolve(value))
         else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering with the generator failed: ${event.message}`)))
       })
-      channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The rendering process ${exit.reason} before it finished.`))))
+      channel.onExit((exit) => {
+        onExit()
+        settle(() => reject(new LabError('INTERNAL', `The rendering process ${exit.reason} before it finished.`)))
+      })
       channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, ...what })
     })
   }
 
   close(): void {
+    this.closed = true
     for (const channel of this.explorers) channel.kill()
     this.explorers.clear()
     for (const [id, run] of this.active) {

@@ -5,6 +5,7 @@ import * as m0002 from './0002-latent-cache'
 import * as m0003 from './0003-run-notes-tags'
 import * as m0004 from './0004-latent-cache-plane-key'
 import * as m0005 from './0005-comparisons'
+import * as m0006 from './0006-latent-views'
 
 export interface Migration {
   version: number
@@ -17,5 +18,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, ...m0002 },
   { version: 3, ...m0003 },
   { version: 4, ...m0004 },
-  { version: 5, ...m0005 }
+  { version: 5, ...m0005 },
+  { version: 6, ...m0006 }
 ]

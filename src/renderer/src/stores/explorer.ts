@@ -1,5 +1,7 @@
 // The latent space explorer: one rendered plane at a time, its progress while the back end
 // draws it, and the error when it refuses. Progress events of other runs are ignored.
+// Also: the same plane of a second run beside it, a sweep that renders the plane at every
+// checkpoint epoch (so the scrubber then answers from the cache), and saved latent views.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type {
@@ -8,7 +10,9 @@ import type {
   ExplorerGridRequest,
   ExplorerGridResult,
   ExplorerInterpolateRequest,
-  ExplorerInterpolateResult
+  ExplorerInterpolateResult,
+  LatentViewSettings,
+  SavedLatentView
 } from '@shared/api'
 import { useLabApi } from '@renderer/api/current'
 import { errorMessage } from '@renderer/format'
@@ -74,6 +78,105 @@ export const useExplorerStore = defineStore('explorer', () => {
     combineError.value = null
   }
 
+  const side = ref<PlaneImage | null>(null)
+  const sideRendering = ref(false)
+  const sideError = ref<string | null>(null)
+  let sideTicket = 0
+  /** The request of the plane shown (what a view saves and the scrubber redraws). */
+  const shown = ref<ExplorerGridRequest | null>(null)
+  const sweep = ref<{ done: number; total: number; epoch: number } | null>(null)
+  const sweepError = ref<string | null>(null)
+  let sweepTicket = 0
+  const views = ref<SavedLatentView[]>([])
+  const viewsError = ref<string | null>(null)
+
+  const toImage = (req: ExplorerGridRequest, res: ExplorerGridResult): PlaneImage => ({ ...res, runId: req.id, src: `data:image/png;base64,${res.pngBase64}` })
+
+  /** The same plane of another run, drawn beside the first; refused when the latent sizes differ. */
+  async function renderSide(req: ExplorerGridRequest, latentDim: number): Promise<void> {
+    const mine = ++sideTicket
+    sideRendering.value = true
+    sideError.value = null
+    try {
+      const other = await useLabApi().call('runs:get', { id: req.id })
+      if (other.config.latentDim !== latentDim) {
+        throw new Error(`its latent size is ${other.config.latentDim} but this run's is ${latentDim}, so the same plane would not hold the same points`)
+      }
+      const res = await useLabApi().call('explorer:grid', req)
+      if (mine === sideTicket) side.value = toImage(req, res)
+    } catch (err) {
+      if (mine === sideTicket) {
+        side.value = null
+        sideError.value = `Run ${req.id}: ${errorMessage(err)}`
+      }
+    } finally {
+      if (mine === sideTicket) sideRendering.value = false
+    }
+  }
+
+  function clearSide(): void {
+    sideTicket++
+    side.value = null
+    sideRendering.value = false
+    sideError.value = null
+  }
+
+  /**
+   * Renders the plane of `req` at each epoch in turn (one trainer process at a time, so the
+   * machine stays usable); afterwards every epoch comes from the cache. Returns when done or
+   * when another sweep or a reset replaced it.
+   */
+  async function renderEpochs(req: ExplorerGridRequest, epochs: number[]): Promise<void> {
+    const mine = ++sweepTicket
+    sweepError.value = null
+    for (const [k, epoch] of epochs.entries()) {
+      if (mine !== sweepTicket) return
+      sweep.value = { done: k, total: epochs.length, epoch }
+      try {
+        await useLabApi().call('explorer:grid', { ...req, epoch })
+      } catch (err) {
+        if (mine === sweepTicket) sweepError.value = `Epoch ${epoch}: ${errorMessage(err)}`
+        break
+      }
+    }
+    if (mine === sweepTicket) sweep.value = null
+  }
+
+  function cancelSweep(): void {
+    sweepTicket++
+    sweep.value = null
+  }
+
+  async function loadViews(): Promise<void> {
+    try {
+      views.value = await useLabApi().call('latent-views:list', undefined)
+      viewsError.value = null
+    } catch (err) {
+      viewsError.value = `Could not load saved views: ${errorMessage(err)}`
+    }
+  }
+
+  async function saveView(name: string, settings: LatentViewSettings): Promise<SavedLatentView | null> {
+    try {
+      const saved = await useLabApi().call('latent-views:save', { name, settings })
+      views.value = [saved, ...views.value.filter((v) => v.id !== saved.id)]
+      viewsError.value = null
+      return saved
+    } catch (err) {
+      viewsError.value = `Could not save the view: ${errorMessage(err)}`
+      return null
+    }
+  }
+
+  async function deleteView(id: number): Promise<void> {
+    try {
+      await useLabApi().call('latent-views:delete', { id })
+      views.value = views.value.filter((v) => v.id !== id)
+    } catch (err) {
+      viewsError.value = `Could not delete the view: ${errorMessage(err)}`
+    }
+  }
+
   function listen(): void {
     unsubscribe ??= useLabApi().on('explorer:progress', ({ runId, done, total }) => {
       if (rendering.value && runId === renderingRun) progress.value = { done, total }
@@ -90,7 +193,8 @@ export const useExplorerStore = defineStore('explorer', () => {
     try {
       const res = await useLabApi().call('explorer:grid', req)
       if (mine !== ticket) return
-      plane.value = { ...res, runId: req.id, src: `data:image/png;base64,${res.pngBase64}` }
+      plane.value = toImage(req, res)
+      shown.value = req
     } catch (err) {
       if (mine !== ticket) return
       error.value = errorMessage(err)
@@ -111,7 +215,10 @@ export const useExplorerStore = defineStore('explorer', () => {
     progress.value = null
     error.value = null
     renderingRun = null
+    shown.value = null
     clearCombined()
+    clearSide()
+    cancelSweep()
   }
 
   function stop(): void {
@@ -133,6 +240,21 @@ export const useExplorerStore = defineStore('explorer', () => {
     combineError,
     interpolate,
     arithmetic,
-    clearCombined
+    clearCombined,
+    shown,
+    side,
+    sideRendering,
+    sideError,
+    renderSide,
+    clearSide,
+    sweep,
+    sweepError,
+    renderEpochs,
+    cancelSweep,
+    views,
+    viewsError,
+    loadViews,
+    saveView,
+    deleteView
   }
 })
