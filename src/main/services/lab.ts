@@ -581,7 +581,7 @@ export class Lab {
     runId: number,
     config: RunConfig,
     generatorDir: string,
-    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples'>,
     result: (event: TrainerEvent) => T | undefined,
     onExit: () => void
   ): Promise<T> {
