@@ -8,15 +8,14 @@
 // Needs the built renderer (npm run build) and Debian's chromium. --json prints one JSON line.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { chromium } from 'playwright-core'
+import { join } from 'node:path'
 import { PRESETS, runConfigSchema } from '../src/shared/config'
 import { compareHash } from '../src/shared/compare'
 import type { StepRow } from '../src/shared/metrics'
 import { encodePng, tileImages, gridLayout } from '../src/main/trainer/grid'
-import { startLabServer } from '../src/main/server/lab-server'
 import { Lab } from '../src/main/services/lab'
 import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
+import { openLabInBrowser, watchLongTasks } from '../test/helpers/chromium'
 
 const RUNS = 6
 const EPOCHS = 100
@@ -71,23 +70,12 @@ async function main(): Promise<void> {
     }
     lab.runs.finish(id, 'completed', null)
   }
-  const server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../out/renderer'), port: 0 })
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
-  })
+  const { server, page, close } = await openLabInBrowser(lab, { viewport: { width: 1400, height: 1000 }, open: false })
+  const longTasks = await watchLongTasks(page)
+  const resetLongest = longTasks.reset
+  const longest = longTasks.longest
   const totalSteps = EPOCHS * STEPS_PER_EPOCH
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    await page.addInitScript(() => {
-      const w = window as unknown as { longest: number }
-      w.longest = 0
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration)
-      }).observe({ type: 'longtask', buffered: true })
-    })
-    const resetLongest = (): Promise<number> => page.evaluate(() => ((window as unknown as { longest: number }).longest = 0))
-    const longest = (): Promise<number> => page.evaluate(() => Math.round((window as unknown as { longest: number }).longest))
     const allPlotted = (): Promise<unknown> =>
       page.waitForFunction(
         (n) => Array.from(document.querySelectorAll('[data-testid^="compare-chart-"]')).every((el) => (el.getAttribute('data-points') ?? '').split(',').filter((p) => Number(p) > 0).length === n),
@@ -153,8 +141,7 @@ async function main(): Promise<void> {
       log(`scrub to an epoch not yet seen, all six grids shown: median ${result.scrubToUnseenEpochMedianMs} ms, max ${result.scrubToUnseenEpochMaxMs} ms; longest task ${scrubLongest} ms`)
     }
   } finally {
-    await browser.close()
-    await server.close()
+    await close()
     lab.close()
   }
 }

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, type BackendChoice, type DiscriminatorRegularizer, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
+import { COLUMN_TYPES, describeDataset, type ColumnType } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import type { LatentViewSettings } from '@shared/api'
 import { MAX_LATENT_VIEW_FILE_BYTES, parseLatentViewFile, planeAxisNames } from '@shared/latent-view'
@@ -43,7 +44,15 @@ const USAGE = `GAN Workbench command line
                    (writes a new folder under DIR: the tfjs model, samples as PNG files and IDX)
   npm run cli -- explore --settings VIEW.view.json --out plane.png [--epoch N] [--data-dir DIR]
                    (a latent view exported from the explorer; writes the plane's tiles, as the lab draws them)
+  npm run cli -- import-dataset FILE [LABELS_FILE] [--name NAME] [--column NAME=TYPE ...] [--data-dir DIR]
+                   (IDX images, gzipped or not, with an optional IDX label file; or a CSV table whose
+                    column types are inferred; TYPE is numeric, integer, categorical or ignore)
+  npm run cli -- import-dataset data_batch_1.bin [... up to 6] | FOLDER [--size 32] [--channels 1|3]
+                   (CIFAR-10 binary batches; or a folder of PNG/JPEG images, centre-cropped and resized)
+  npm run cli -- datasets [--data-dir DIR]      (lists the data sets and their ids)
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
+
+Any train command takes --dataset mnist|toy-ring-8|toy-grid-25|toy-parabola|ID (an imported data set).
 
 Without --data-dir the app's own data folder is used (${defaultDataDir()}).
 Presets: ${PRESET_IDS.join(', ')}`
@@ -66,7 +75,7 @@ function flagsOf(argv: string[]): string[] {
 }
 
 /** Flags that may adjust a saved config; any other flag beside --config is refused. */
-const CONFIG_OVERRIDES = new Set(['config', 'data-dir', 'name', 'seed', 'epochs'])
+const CONFIG_OVERRIDES = new Set(['config', 'data-dir', 'name', 'seed', 'epochs', 'dataset'])
 
 function configFromFile(file: string, values: TrainFlags, argv: string[]): RunConfigInput {
   const clashing = flagsOf(argv).filter((f) => !CONFIG_OVERRIDES.has(f))
@@ -86,8 +95,16 @@ function configFromFile(file: string, values: TrainFlags, argv: string[]): RunCo
     ...saved,
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.seed !== undefined ? { seed: num(values.seed, '--seed') } : {}),
-    ...(values.epochs !== undefined ? { epochs: num(values.epochs, '--epochs') } : {})
+    ...(values.epochs !== undefined ? { epochs: num(values.epochs, '--epochs') } : {}),
+    ...datasetFlag(values)
   }
+}
+
+/** --dataset: a built-in name or an imported data set's id (the schema says which are valid). */
+function datasetFlag(values: TrainFlags): Pick<RunConfigInput, 'dataset'> {
+  const v = values.dataset
+  if (v === undefined) return {}
+  return { dataset: (/^\d+$/.test(v) ? Number(v) : v) as RunConfigInput['dataset'] }
 }
 
 function configFromFlags(values: TrainFlags): RunConfigInput {
@@ -127,6 +144,7 @@ function configFromFlags(values: TrainFlags): RunConfigInput {
     optimizerD: optimizer,
     optimizerG: optimizer,
     backend: values.backend as BackendChoice,
+    ...datasetFlag(values),
     // The schema checks each field and names the one that is wrong.
     tricks: tricks as RunConfigInput['tricks'],
     discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? 'dropout') as DiscriminatorRegularizer }
@@ -159,7 +177,8 @@ async function train(argv: string[]): Promise<number> {
       loss: { type: 'string' },
       'd-regularizer': { type: 'string' },
       config: { type: 'string' },
-      resume: { type: 'string' }
+      resume: { type: 'string' },
+      dataset: { type: 'string' }
     }
   })
   const resumeId = num(values.resume, '--resume')
@@ -354,6 +373,57 @@ function importBundle(argv: string[]): number {
   }
 }
 
+function importDataset(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      column: { type: 'string', multiple: true },
+      size: { type: 'string' },
+      channels: { type: 'string' },
+      'data-dir': { type: 'string' }
+    }
+  })
+  if (positionals.length < 1 || positionals.length > 6) {
+    throw new LabError('INVALID_REQUEST', 'import-dataset needs FILE (IDX images and optionally LABELS_FILE, a CSV, up to 6 CIFAR-10 .bin batches, or a FOLDER of images)')
+  }
+  if (values.channels !== undefined && !['1', '3'].includes(values.channels)) throw new LabError('INVALID_REQUEST', `--channels must be 1 or 3, got "${values.channels}"`)
+  const columns = (values.column ?? []).map((c) => {
+    const [name, type] = c.split('=')
+    if (!name || !(COLUMN_TYPES as readonly string[]).includes(type ?? '')) {
+      throw new LabError('INVALID_REQUEST', `--column must be NAME=${COLUMN_TYPES.join('|')}, got "${c}"`)
+    }
+    return { name, type: type as ColumnType }
+  })
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const info = lab.datasets.importFiles(positionals.map((p) => resolve(p)), values.name, {
+      columns,
+      ...(values.size !== undefined ? { size: num(values.size, '--size') } : {}),
+      ...(values.channels !== undefined ? { channels: values.channels === '1' ? (1 as const) : (3 as const) } : {})
+    })
+    console.log(`imported data set ${info.id}: ${info.name} (${describeDataset(info)})`)
+    for (const c of info.columns ?? []) console.log(`  ${c.name}: ${c.type}${c.categories ? ` (${c.categories.join(', ')})` : c.min !== undefined ? ` ${c.min} to ${c.max}` : ''}`)
+    console.log(`train on it: npm run train -- --preset ${info.kind === 'images' ? 'mnist-mlp' : 'tabular-mlp'} --dataset ${info.id}`)
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
+function listDatasets(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, strict: true, options: { 'data-dir': { type: 'string' } } })
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    for (const d of lab.datasets.list()) console.log(`${String(d.id).padEnd(14)} ${d.name} (${describeDataset(d)})`)
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
 /** Renders the plane of a latent view settings file, as the lab does, into a PNG. */
 async function explore(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -450,6 +520,8 @@ async function main(): Promise<number> {
     if (command === 'export-figure') return await exportFigureCommand(rest)
     if (command === 'export-generator') return await exportGeneratorCommand(rest)
     if (command === 'explore') return await explore(rest)
+    if (command === 'import-dataset') return importDataset(rest)
+    if (command === 'datasets') return listDatasets(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {

@@ -53,7 +53,19 @@ void app.whenReady().then(() => {
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
       return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
     },
-    log: (level, message) => (level === 'error' ? console.error(message) : console.log(message))
+    log: (level, message) => (level === 'error' ? console.error(message) : console.log(message)),
+    // Data-set files are chosen here, in the main process; the renderer never names a path.
+    chooseFiles: async (kind) => {
+      const dialogs: Record<typeof kind, Electron.OpenDialogOptions> = {
+        csv: { title: 'Import a CSV table', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'tsv', 'txt'] }] },
+        idx: { title: 'Import IDX images (and optionally their labels)', properties: ['openFile', 'multiSelections'] },
+        cifar: { title: 'Import CIFAR-10 binary batches', properties: ['openFile', 'multiSelections'], filters: [{ name: 'CIFAR-10 batches', extensions: ['bin'] }] },
+        folder: { title: 'Import a folder of PNG/JPEG images', properties: ['openDirectory'] }
+      }
+      const options = dialogs[kind]
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+      return result.canceled ? null : result.filePaths
+    }
   })
   window = createWindow()
   const trustedId = (): number | undefined => window?.webContents.id

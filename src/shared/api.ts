@@ -5,6 +5,7 @@ import { comparedRunIdsSchema, createPairSchema, saveComparisonSchema, X_AXES, t
 import { z } from 'zod'
 import { DEFAULT_FIGURE_SIZE, figureSizeSchema, type Figure } from './figure'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
+import { columnOverrideSchema, datasetImportSchema, DATASET_LIMITS, type DatasetInfo, type DatasetPreview, type EpochSamples } from './datasets'
 import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 
@@ -36,6 +37,8 @@ export interface EpochInfo {
   durationMs: number
   imagesPerSec: number
   hasGrid: boolean
+  /** Generated rows or points (tabular and toy runs) instead of a grid. */
+  hasSamples: boolean
   checkpointDir: string | null
 }
 
@@ -317,6 +320,7 @@ export type GeneratorExport =
   | { kind: 'zip'; filename: string; mime: 'application/zip'; base64: string; bytes: number; files: string[] }
   | { kind: 'folder'; path: string; files: string[] }
   | { kind: 'cancelled' }
+const runEpoch = z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict()
 
 export const requestSchemas = {
   'app:info': z.undefined(),
@@ -348,7 +352,22 @@ export const requestSchemas = {
   'runs:export-generator': exportGeneratorSchema,
   'latent-views:list': z.undefined(),
   'latent-views:save': saveLatentViewSchema,
-  'latent-views:delete': runId
+  'latent-views:delete': runId,
+  'datasets:list': z.undefined(),
+  'datasets:choose': z
+    .object({
+      kind: z.enum(['idx', 'csv', 'cifar', 'folder']),
+      /** Image folders: the square size every image is resized to. */
+      size: z.number().int('must be a whole number').min(4, 'must be at least 4').max(256, 'must be at most 256').optional()
+    })
+    .strict(),
+  'datasets:preview': z
+    .object({ token: z.string().min(1).max(100), columns: z.array(columnOverrideSchema).max(DATASET_LIMITS.csvMaxColumns) })
+    .strict(),
+  'datasets:import': datasetImportSchema,
+  'datasets:delete': runId,
+  'runs:samples': runEpoch,
+  'runs:export-samples': runEpoch
 } as const
 
 export interface LabCalls {
@@ -378,6 +397,16 @@ export interface LabCalls {
   'latent-views:list': { req: undefined; res: SavedLatentView[] }
   'latent-views:save': { req: z.input<typeof saveLatentViewSchema>; res: SavedLatentView }
   'latent-views:delete': { req: { id: number }; res: { id: number } }
+  'datasets:list': { req: undefined; res: DatasetInfo[] }
+  /** Opens a file dialog on the lab machine (desktop app); null when cancelled. */
+  'datasets:choose': { req: { kind: 'idx' | 'csv' | 'cifar' | 'folder'; size?: number }; res: DatasetPreview | null }
+  'datasets:preview': { req: { token: string; columns: { name: string; type: 'numeric' | 'integer' | 'categorical' | 'ignore' }[] }; res: DatasetPreview }
+  'datasets:import': { req: z.input<typeof datasetImportSchema>; res: DatasetInfo }
+  'datasets:delete': { req: { id: number }; res: { id: number } }
+  /** Generated rows or points of an epoch (tabular and toy runs). */
+  'runs:samples': { req: { id: number; epoch: number }; res: EpochSamples }
+  /** An epoch's generated rows as CSV with the original column names. */
+  'runs:export-samples': { req: { id: number; epoch: number }; res: MetricsExport }
 }
 
 export type Channel = keyof LabCalls

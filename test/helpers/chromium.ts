@@ -1,11 +1,9 @@
-// Debian's Chromium for the end-to-end tests: where it is, how to launch it, and a lab served to it.
-import { existsSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+// Debian's Chromium for the end-to-end tests: where it is, and one way to launch it.
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import type { Lab } from '../../src/main/services/lab'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const haveChromium = existsSync(CHROMIUM)
@@ -24,8 +22,7 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
-export interface BrowserLab {
-  lab: Lab
+export interface LabInBrowser {
   server: RunningLabServer
   browser: Browser
   page: Page
@@ -33,26 +30,37 @@ export interface BrowserLab {
 }
 
 /**
- * A Lab in a temp folder, prepared by `prepare` (runs trained headless...), served by the lab
- * server from the built renderer, and a Chromium page open on it.
+ * Serves the built renderer for `lab` and opens a new Chromium page on it (unless `open` is
+ * false, for callers that prepare the page first); page errors go to the log.
  */
-export async function startBrowserLab(name: string, prepare: (lab: Lab) => Promise<void>): Promise<BrowserLab> {
-  const lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), `e2e-${name}-`)), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
-  await prepare(lab)
+export async function openLabInBrowser(lab: Lab, opts: { viewport?: { width: number; height: number }; open?: boolean } = {}): Promise<LabInBrowser> {
   const server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
   const browser = await launchChromium()
-  const page = await browser.newPage()
+  const page = await browser.newPage(opts.viewport ? { viewport: opts.viewport } : {})
   page.on('pageerror', (err) => console.error('page error:', err.message))
-  await page.goto(server.url)
+  if (opts.open !== false) await page.goto(server.url)
   return {
-    lab,
     server,
     browser,
     page,
-    close: async () => {
+    async close() {
       await browser.close()
       await server.close()
-      lab.close()
     }
+  }
+}
+
+/** The longest main-thread task (ms) since the page loaded or since the last reset. */
+export async function watchLongTasks(page: Page): Promise<{ longest(): Promise<number>; reset(): Promise<void> }> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { longest: number }
+    w.longest = 0
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration)
+    }).observe({ type: 'longtask', buffered: true })
+  })
+  return {
+    longest: () => page.evaluate(() => Math.round((window as unknown as { longest: number }).longest)),
+    reset: () => page.evaluate(() => void ((window as unknown as { longest: number }).longest = 0))
   }
 }

@@ -9,9 +9,9 @@ import { diffConfigs } from '@shared/config-diff'
 import { compareHash, DEFAULT_COMPARE_SETTINGS, pairConfigs, parseCompareHash } from '@shared/compare'
 import { dispatch } from '../../src/main/services/dispatch'
 import type { Lab } from '../../src/main/services/lab'
-import { useTempLabs } from '../helpers/lab'
+import { tempLabs } from '../helpers/labs'
 
-const { newLab } = useTempLabs('compare')
+const newLab = tempLabs('compare-')
 
 function addRuns(lab: Lab, n: number): number[] {
   return Array.from({ length: n }, (_, i) => lab.runs.create(runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: `r${i}`, seed: i })))

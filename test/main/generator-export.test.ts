@@ -181,6 +181,17 @@ describe('runs:export-generator', () => {
     }
   }, 120_000)
 
+  it('exports only the model of a run that generates points, and says where its samples go', async () => {
+    const toy = lab.startRun({ ...PRESETS['tabular-mlp'].defaults, name: 'ring', seed: 1, epochs: 1, stepsPerEpoch: 5, batchSize: 16, backend: 'wasm' })
+    expect((await lab.waitForEnd(toy.id)).status).toBe('completed')
+    const refused = await dispatch(lab.handlers, 'runs:export-generator', { id: toy.id, epoch: 1, samples: 5 })
+    expect(!refused.ok && refused.error.message).toBe(
+      `Run ${toy.id} generates points, not images: export its generator with 0 samples, and its generated rows as CSV ("runs:export-samples")`
+    )
+    const model = await exportVia(lab, { id: toy.id, epoch: 1, samples: 0 })
+    expect(model.kind === 'zip' && model.files.sort()).toEqual(['export.json', 'generator/model.json', 'generator/weights.bin'])
+  }, 120_000)
+
   it('names what is wrong with a request', async () => {
     const noCheckpoint = await dispatch(lab.handlers, 'runs:export-generator', { id: runId, epoch: 4 })
     expect(!noCheckpoint.ok && noCheckpoint.error.message).toBe(`Run ${runId} has no checkpoint for epoch 4 (checkpoints exist for epochs 1)`)

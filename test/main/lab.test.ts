@@ -3,28 +3,13 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { STEP_METRICS } from '@shared/metrics'
-import { Lab } from '../../src/main/services/lab'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { tempLabs } from '../helpers/labs'
 import { decodePng } from '../../src/main/trainer/grid'
 
-const labs: Lab[] = []
-function newLab(dataDir = mkdtempSync(join(tmpdir(), 'lab-'))): Lab {
-  const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
-  labs.push(lab)
-  return lab
-}
-afterEach(() => {
-  for (const lab of labs.splice(0)) {
-    try {
-      lab.close()
-    } catch {
-      // already closed by the test
-    }
-  }
-})
+const newLab = tempLabs('lab-')
 
 const config = (over: Partial<RunConfigInput> = {}): RunConfigInput => ({
   ...PRESETS['mnist-mlp'].defaults,
@@ -117,7 +102,6 @@ describe('Lab with real trainer processes', () => {
     const id = first.runs.create({ ...PRESETS['mnist-mlp'].defaults, name: 'x', seed: 1 })
     first.runs.markStarted(id)
     first.db.close()
-    labs.splice(labs.indexOf(first), 1)
     const second = newLab(dir)
     expect(second.runs.get(id)).toMatchObject({ status: 'crashed' })
   })

@@ -3,24 +3,16 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { EventEnvelope, MetricsExport } from '@shared/api'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import type { StepRow } from '@shared/metrics'
-import { Lab } from '../../src/main/services/lab'
+import type { Lab } from '../../src/main/services/lab'
 import { dispatch } from '../../src/main/services/dispatch'
 import { csvField } from '../../src/main/services/metrics-export'
-import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { tempLabs } from '../helpers/labs'
 
-const labs: Lab[] = []
-function newLab(dataDir = mkdtempSync(join(tmpdir(), 'lab-'))): Lab {
-  const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
-  labs.push(lab)
-  return lab
-}
-afterEach(() => {
-  for (const lab of labs.splice(0)) lab.close()
-})
+const newLab = tempLabs()
 
 function addRun(lab: Lab, name: string, steps: number): number {
   const config = runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name, seed: 3 })

@@ -11,6 +11,7 @@ import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import CompareView, { type CompareExportContext } from '@renderer/views/CompareView.vue'
 import { useCompareStore } from '@renderer/stores/compare'
+import { useTrainerStore } from '@renderer/stores/trainer'
 import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { config, detail, epoch, series, summary } from './helpers/fixtures'
@@ -126,6 +127,11 @@ describe('compare view', () => {
     await flushPromises()
     expect(fake.requestsTo('comparisons:save')[0]).toMatchObject({ name: 'SGD vs Adam, seed 7', runIds: [2, 1] })
     expect(w.get('[data-testid="saved-comparisons"]').text()).toContain('SGD vs Adam, seed 7')
+    expect(w.get('[data-testid="compare-saved-note"]').text()).toBe('Saved as “SGD vs Adam, seed 7”')
+    await w.get('[data-testid="compare-save-name"]').setValue('SGD vs Adam, seed 7')
+    await w.get('[data-testid="compare-save"]').trigger('submit')
+    await flushPromises()
+    expect(w.get('[data-testid="compare-saved-note"]').text()).toBe('Replaced the saved comparison “SGD vs Adam, seed 7”')
     w.unmount()
   })
 
@@ -317,5 +323,24 @@ describe('compare view', () => {
     expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 5 / 5')
     expect(location.hash).toBe('#/compare?runs=1,2')
     w.unmount()
+  })
+
+  it('after a reconnect fetches only the steps each compared run missed', async () => {
+    const stored: Record<number, number> = { 1: 300, 2: 200 }
+    const fake = api({ 'runs:metrics': ({ id, afterStep }) => series((afterStep ?? 0) + 1, stored[id]) })
+    setLabApi(fake)
+    const compare = useCompareStore()
+    await compare.open([1, 2])
+    const trainer = useTrainerStore()
+    // Run 1 went on training while the connection was down; its step events were lost.
+    stored[1] = 340
+    await compare.resync()
+    expect(fake.requestsTo('runs:metrics').slice(2)).toEqual([
+      { id: 1, afterStep: 300 },
+      { id: 2, afterStep: 200 }
+    ])
+    expect(trainer.runs[1].series.step).toHaveLength(340)
+    expect(trainer.runs[1].series.step[339]).toBe(340)
+    expect(trainer.runs[2].series.step).toHaveLength(200)
   })
 })

@@ -13,6 +13,7 @@ import { useRunsStore } from '@renderer/stores/runs'
 import RunView from '@renderer/views/RunView.vue'
 import ExportMenu from '@renderer/components/ExportMenu.vue'
 import CompareExports from '@renderer/components/CompareExports.vue'
+import GeneratorExportMenu from '@renderer/components/GeneratorExport.vue'
 import { DEFAULT_COMPARE_SETTINGS } from '@shared/compare'
 import { config } from './helpers/fixtures'
 import { FakeLabApi } from './helpers/fake-api'
@@ -252,5 +253,20 @@ describe('CompareExports in the compare view slot', () => {
     await menu.get('[data-testid="figure-toggle"]').trigger('click')
     expect(menu.get('[data-testid="figure-problem"]').text()).toBe('Compare at least 2 runs')
     expect(menu.get('[data-testid="figure-svg"]').attributes('disabled')).toBeDefined()
+  })
+})
+
+describe('GeneratorExport for a run of rows or points', () => {
+  it('exports the model only, saying where the generated rows go', async () => {
+    const api = new FakeLabApi({ 'runs:export-generator': () => ({ kind: 'cancelled' }) })
+    setLabApi(api)
+    const w = mount(GeneratorExportMenu, { props: { runId: 4, epochs: [1, 2], seed: 3, images: false }, global: { plugins: [pinia] } })
+    await w.get('[data-testid="generator-toggle"]').trigger('click')
+    const input = w.get('[data-testid="generator-samples"]').element as HTMLInputElement
+    expect([input.value, input.disabled]).toEqual(['0', true])
+    expect(w.get('[data-testid="generator-model-only"]').text()).toContain('export as CSV')
+    await w.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:export-generator')).toEqual([{ id: 4, epoch: 2, samples: 0 }])
   })
 })

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import type { StepSeries } from '@shared/metrics'
 import { setLabApi } from '@renderer/api/current'
-import { useTrainerStore } from '@renderer/stores/trainer'
+import { appendSeriesAfter, useTrainerStore } from '@renderer/stores/trainer'
 import { FakeLabApi } from './helpers/fake-api'
 import { detail, epoch, rows, series, summary } from './helpers/fixtures'
 
@@ -96,5 +96,18 @@ describe('trainer store', () => {
     await trainer.loadGrid(1, 2)
     expect(trainer.gridOf(1, 2)?.src).toBe('data:image/png;base64,png2')
     expect(api.requestsTo('runs:grid')).toHaveLength(1)
+  })
+})
+
+describe('appendSeriesAfter', () => {
+  it('appends, column by column, only the samples past the given step', () => {
+    const target = series(1, 3)
+    expect(appendSeriesAfter(target, series(2, 6), 3)).toBe(6)
+    expect(target.step).toEqual([1, 2, 3, 4, 5, 6])
+    expect(target.values.gLoss).toEqual([1.001, 1.002, 1.003, 1.004, 1.005, 1.006])
+    expect(target.epoch).toHaveLength(6)
+    expect(target.timeMs[5]).toBe(60)
+    expect(appendSeriesAfter(target, series(1, 6), 6)).toBe(6)
+    expect(target.step).toHaveLength(6)
   })
 })

@@ -20,8 +20,9 @@ import {
   type RunDetail,
   type RunSummary
 } from '@shared/api'
-import { PRESETS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
+import { PRESETS, PRESET_DATA_KINDS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { pairConfigs } from '@shared/compare'
+import type { EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type StartRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
@@ -33,6 +34,8 @@ import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
 import { zipSync } from 'fflate'
 import { exportFigure, type FigureSources } from './figures'
 import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples } from './generator-export'
+import { DatasetService, type FileChooser } from './datasets'
+import { samplesCsv } from './samples-export'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
 import { planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
@@ -53,6 +56,8 @@ export interface LabOptions {
    * cancelled). Without it exports come back as a zip for the caller to save.
    */
   chooseFolder?: (title: string) => Promise<string | null>
+  /** The desktop app's open dialog for data-set imports; absent in the lab server and CLI. */
+  chooseFiles?: FileChooser
 }
 
 interface ActiveRun {
@@ -78,6 +83,7 @@ export class Lab {
   readonly metrics: MetricsRepo
   readonly comparisons: ComparisonsRepo
   readonly latentViews: LatentViewsRepo
+  readonly datasets: DatasetService
   private readonly active = new Map<number, ActiveRun>()
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   private readonly waiters = new Map<number, Waiter[]>()
@@ -94,6 +100,7 @@ export class Lab {
     this.metrics = new MetricsRepo(this.db)
     this.comparisons = new ComparisonsRepo(this.db)
     this.latentViews = new LatentViewsRepo(this.db)
+    this.datasets = new DatasetService(this.db, opts.dataDir, opts.chooseFiles)
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
   }
@@ -157,6 +164,16 @@ export class Lab {
     'latent-views:delete': ({ id }) => {
       if (!this.latentViews.delete(id)) throw new LabError('NOT_FOUND', `Latent view ${id} does not exist`)
       return { id }
+    },
+    'datasets:list': () => this.datasets.list(),
+    'datasets:choose': ({ kind, size }) => this.datasets.choose(kind, size !== undefined ? { size } : {}),
+    'datasets:preview': ({ token, columns }) => this.datasets.repreview(token, columns),
+    'datasets:import': (req) => this.datasets.importChosen(req),
+    'datasets:delete': ({ id }) => this.datasets.delete(id),
+    'runs:samples': ({ id, epoch }) => this.samples(id, epoch),
+    'runs:export-samples': ({ id, epoch }) => {
+      const run = this.requireRun(id)
+      return samplesCsv(run, epoch, this.samples(id, epoch))
     }
   }
 
@@ -177,6 +194,7 @@ export class Lab {
         const issues = describeIssues(parsed.error)
         throw new LabError('INVALID_CONFIG', `Invalid run config for "${c.name}": ${formatIssues(issues)}`, issues)
       }
+      this.datasets.resolve(parsed.data)
       this.pretrainedDiscriminator(parsed.data)
     }
     return [this.startRun(configs[0]), this.startRun(configs[1])]
@@ -206,6 +224,14 @@ export class Lab {
     return summary
   }
 
+  /** Generated rows or points of one epoch of a tabular or toy run. */
+  samples(id: number, epoch: number): EpochSamples {
+    this.requireRun(id)
+    const samples = this.metrics.samples(id, epoch)
+    if (!samples) throw new LabError('NOT_FOUND', `Run ${id} has no generated rows or points for epoch ${epoch}`)
+    return samples
+  }
+
   subscribe(listener: (e: EventEnvelope) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
@@ -223,9 +249,10 @@ export class Lab {
       throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
     }
     const config: RunConfig = parsed.data
+    const data = this.datasets.resolve(config)
     const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
     const id = this.runs.create(config)
-    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir })
+    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(data ? { data } : {}) })
   }
 
   /** Starts the trainer process of a recorded run. */
@@ -281,6 +308,8 @@ export class Lab {
       throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
     }
     const timeOffsetMs = this.runs.timeAtEpoch(id, last.epoch)
+    // Its data set must still be there (it may have been deleted since).
+    const data = this.datasets.resolve(checked.data)
     const dropped = this.runs.rewindTo(id, last.epoch, checked.data)
     // Checkpoint folders past the resume point (or half-written ones) would be overwritten anyway.
     const root = join(this.runDir(id), 'checkpoints')
@@ -298,6 +327,7 @@ export class Lab {
       config: checked.data,
       runDir: this.runDir(id),
       mnistDir: this.opts.mnistDir,
+      ...(data ? { data } : {}),
       resume: { epoch: last.epoch, checkpointDir, timeOffsetMs }
     })
     this.emit('trainer:log', { runId: id, level: 'info', message })
@@ -427,8 +457,15 @@ export class Lab {
     return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords, ...directions }
   }
 
-  /** The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. */
-  private generatorDir(id: number, epoch: number): string {
+  /**
+   * The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. The
+   * explorer needs an image generator; the generator export takes any (`imagesOnly` false).
+   */
+  private generatorDir(id: number, epoch: number, imagesOnly = true): string {
+    const preset = (this.runs.config(id) as RunConfig).preset
+    if (imagesOnly && !PRESET_DATA_KINDS[preset].includes('images')) {
+      throw new LabError('INVALID_REQUEST', `Run ${id} (${preset}) generates table rows or points, not images: the latent explorer draws images only`)
+    }
     const epochs = this.metrics.epochs(id)
     const checkpointDir = epochs.find((e) => e.epoch === epoch)?.checkpointDir ?? null
     const withCheckpoints = epochs.filter((e) => e.checkpointDir).map((e) => e.epoch)
@@ -448,7 +485,15 @@ export class Lab {
   async exportGenerator(req: { id: number; epoch: number; samples: number; seed?: number }): Promise<GeneratorExport> {
     const run = this.requireRun(req.id)
     const config = this.runs.config(req.id) as RunConfig
-    const generatorDir = this.generatorDir(req.id, req.epoch)
+    const generatorDir = this.generatorDir(req.id, req.epoch, false)
+    const data = this.datasets.get(config.dataset)
+    if (req.samples > 0 && data && data.kind !== 'images') {
+      throw new LabError(
+        'INVALID_REQUEST',
+        `Run ${run.id} generates ${data.kind === 'points' ? 'points' : 'table rows'}, not images: export its generator with 0 samples, and its generated rows as CSV ("runs:export-samples")`,
+        [{ field: 'samples', message: 'must be 0 for a run that does not generate images' }]
+      )
+    }
     let parent: string | null = null
     if (this.opts.chooseFolder) {
       parent = await this.opts.chooseFolder(`Folder for the generator of "${run.name}" at epoch ${req.epoch}`)

@@ -8,10 +8,11 @@ import { selectBackend } from './backend/select'
 import { join } from 'node:path'
 import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint'
 import { describeFailure } from './failure'
-import { loadMnist } from './data/mnist'
+import { loadTrainingData } from './data/source'
 import { buildModels, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from './random'
-import { trainGan } from './train'
+import { pointsRenderer, tableRenderer } from './samples'
+import { gridRenderer, trainGan } from './train'
 
 export interface JobControl {
   emit(event: TrainerEvent): void
@@ -24,11 +25,12 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     mkdirSync(req.runDir, { recursive: true })
     const report = await selectBackend(req.config.backend)
     emit({ type: 'backend', report })
-    const data = loadMnist('train', req.mnistDir)
+    const { data, columns, rawPoints } = loadTrainingData(req.data, req.mnistDir, req.config.seed)
+    const samples = columns === null ? gridRenderer : rawPoints ? pointsRenderer(columns, rawPoints) : tableRenderer(columns, data)
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
-    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer)
+    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer, data.shape)
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)
@@ -55,14 +57,14 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       onEpoch: (result) => emit({ type: 'epoch', result }),
       shouldStop: control.stopRequested,
       saveCheckpoint: (epoch, m, optimizers) => writeCheckpoint(req.runDir, epoch, m, optimizers)
-    }, resume && {
+    }, resume ? {
       epoch: resume.epoch,
       timeOffsetMs: resume.timeOffsetMs,
       restore: async (optimizers) => {
         await loadOptimizerState(resume.checkpointDir, 'd', optimizers.d)
         await loadOptimizerState(resume.checkpointDir, 'g', optimizers.g)
       }
-    })
+    } : undefined, samples)
     models.generator.dispose()
     models.discriminator.dispose()
     emit({ type: 'done', status: outcome.status, message: outcome.message })

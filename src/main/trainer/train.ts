@@ -5,6 +5,7 @@ import { stepsPerEpochOf, type OptimizerConfig, type RunConfig, type Tricks } fr
 import { STEP_METRICS, type StepMetrics, type StepRow } from '@shared/metrics'
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
 import type { LabelledImages } from './data/idx'
+import { imageData, isTrainingData, type TrainingData } from './data/source'
 import { encodePng, gridLayout, tileImages } from './grid'
 import { GAN_LOSSES } from './losses'
 import type { GanModels } from './models/presets'
@@ -80,30 +81,44 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable)
 }
 
-/** Draws half-batches of real images, scaled to [-1, 1], in a seeded shuffled order. */
+/** Draws half-batches of real examples (images scaled to [-1, 1], encoded rows) in a seeded shuffled order. */
 class RealBatches {
   private order: Uint32Array
   private cursor = 0
-  private readonly pixelsPerImage: number
+  private readonly size: number
   constructor(
-    private readonly data: LabelledImages,
+    private readonly data: TrainingData,
     private readonly rand: () => number
   ) {
-    this.pixelsPerImage = data.height * data.width
+    this.size = data.shape.reduce((a, b) => a * b, 1)
     this.order = permutation(data.count, rand)
   }
 
-  next(batchSize: number): tf.Tensor4D {
-    const out = new Float32Array(batchSize * this.pixelsPerImage)
+  next(batchSize: number): tf.Tensor {
+    const out = new Float32Array(batchSize * this.size)
     for (let b = 0; b < batchSize; b++) {
       if (this.cursor >= this.order.length) {
         this.order = permutation(this.data.count, this.rand)
         this.cursor = 0
       }
-      const start = this.order[this.cursor++] * this.pixelsPerImage
-      for (let p = 0; p < this.pixelsPerImage; p++) out[b * this.pixelsPerImage + p] = this.data.pixels[start + p] / 127.5 - 1
+      this.data.fill(this.order[this.cursor++], out, b * this.size)
     }
-    return tf.tensor4d(out, [batchSize, this.data.height, this.data.width, 1])
+    return tf.tensor(out, [batchSize, ...this.data.shape])
+  }
+}
+
+/** What an epoch shows of the fixed latent batch: a grid of images, or rows/points. */
+export interface SampleRenderer {
+  /** Size of the fixed latent batch. */
+  count: number
+  render(G: tf.LayersModel, z: tf.Tensor2D): Pick<EpochResult, 'gridPngBase64' | 'gridRows' | 'gridCols' | 'samples'>
+}
+
+export const gridRenderer: SampleRenderer = {
+  count: GRID_SAMPLES,
+  render(G, z) {
+    const grid = sampleGrid(G, z)
+    return { gridPngBase64: grid.png.toString('base64'), gridRows: grid.rows, gridCols: grid.cols }
   }
 }
 
@@ -115,9 +130,17 @@ function describeMetrics(m: StepMetrics): string {
 /**
  * Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models.
  * Every epoch reseeds all randomness from (seed, epoch), so `start` (a resumed run) continues
- * exactly as the uninterrupted run would have.
+ * exactly as the uninterrupted run would have. `samples` says what an epoch shows (a grid by default).
  */
-export async function trainGan(config: RunConfig, models: GanModels, data: LabelledImages, cb: TrainCallbacks, start?: TrainStart): Promise<TrainOutcome> {
+export async function trainGan(
+  config: RunConfig,
+  models: GanModels,
+  dataIn: LabelledImages | TrainingData,
+  cb: TrainCallbacks,
+  start?: TrainStart,
+  samples: SampleRenderer = gridRenderer
+): Promise<TrainOutcome> {
+  const data = isTrainingData(dataIn) ? dataIn : imageData(dataIn)
   const { generator: G, discriminator: D } = models
   // A frozen D keeps its weights; a frozen body leaves only the last layer (the head) to train.
   const freeze = config.discriminator.freeze
@@ -128,11 +151,11 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
   const optG = makeOptimizer(config.optimizerG)
   let batches = new RealBatches(data, mulberry32(config.seed))
   const n = config.batchSize
-  const stepsPerEpoch = stepsPerEpochOf(config)
+  const stepsPerEpoch = stepsPerEpochOf(config, data.count)
   const totalSteps = stepsPerEpoch * config.epochs
   const tricks = config.tricks
   const loss = GAN_LOSSES[tricks.loss]
-  const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim, GRID_SAMPLES, tricks.latent), [GRID_SAMPLES, config.latentDim])
+  const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim, samples.count, tricks.latent), [samples.count, config.latentDim])
   const sampleZ = (count: number): tf.Tensor2D =>
     tricks.latent === 'uniform' ? tf.randomUniform([count, config.latentDim], -1, 1) : tf.randomNormal([count, config.latentDim])
   let noiseStd = instanceNoiseStd(tricks.instanceNoise, 1)
@@ -281,16 +304,14 @@ export async function trainGan(config: RunConfig, models: GanModels, data: Label
       }
       const means = Object.fromEntries(STEP_METRICS.map((m) => [m, sums[m] / stepsPerEpoch])) as StepMetrics
       const durationMs = Date.now() - epochStart
-      const grid = sampleGrid(G, fixedZ)
+      const shown = samples.render(G, fixedZ)
       const checkpointDir = await cb.saveCheckpoint(epoch, models, { d: optD, g: optG })
       await cb.onEpoch({
         epoch,
         means,
         durationMs,
         imagesPerSec: (n * stepsPerEpoch) / Math.max(durationMs / 1000, 1e-6),
-        gridPngBase64: grid.png.toString('base64'),
-        gridRows: grid.rows,
-        gridCols: grid.cols,
+        ...shown,
         checkpointDir
       })
     }

@@ -37,6 +37,7 @@ export function epoch(n: number, overrides: Partial<EpochInfo> = {}): EpochInfo 
     durationMs: 1000,
     imagesPerSec: 250,
     hasGrid: true,
+    hasSamples: false,
     checkpointDir: `checkpoints/epoch-${n}`,
     ...overrides
   }

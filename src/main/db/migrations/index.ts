@@ -6,6 +6,7 @@ import * as m0003 from './0003-run-notes-tags'
 import * as m0004 from './0004-latent-cache-plane-key'
 import * as m0005 from './0005-comparisons'
 import * as m0006 from './0006-latent-views'
+import * as m0007 from './0007-datasets'
 
 export interface Migration {
   version: number
@@ -19,5 +20,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, ...m0003 },
   { version: 4, ...m0004 },
   { version: 5, ...m0005 },
-  { version: 6, ...m0006 }
+  { version: 6, ...m0006 },
+  { version: 7, ...m0007 }
 ]

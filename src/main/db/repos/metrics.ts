@@ -2,6 +2,7 @@
 // batches and are written one transaction per batch.
 import type { Database, Statement } from 'better-sqlite3'
 import type { EpochInfo } from '@shared/api'
+import type { EpochSamples } from '@shared/datasets'
 import { emptySeries, type StepRow, type StepSeries } from '@shared/metrics'
 import type { EpochResult } from '@shared/trainer-protocol'
 
@@ -49,9 +50,14 @@ export class MetricsRepo {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(runId, result.epoch, Math.round(result.durationMs), result.imagesPerSec, m.dLossReal, m.dLossFake, m.gLoss, m.dAccReal, m.dAccFake)
-      this.db
-        .prepare('INSERT OR REPLACE INTO sample_grids (run_id, epoch, rows, cols, png) VALUES (?, ?, ?, ?, ?)')
-        .run(runId, result.epoch, result.gridRows, result.gridCols, Buffer.from(result.gridPngBase64, 'base64'))
+      if (result.gridPngBase64 !== undefined) {
+        this.db
+          .prepare('INSERT OR REPLACE INTO sample_grids (run_id, epoch, rows, cols, png) VALUES (?, ?, ?, ?, ?)')
+          .run(runId, result.epoch, result.gridRows ?? 0, result.gridCols ?? 0, Buffer.from(result.gridPngBase64, 'base64'))
+      }
+      if (result.samples) {
+        this.db.prepare('INSERT OR REPLACE INTO epoch_samples (run_id, epoch, samples_json) VALUES (?, ?, ?)').run(runId, result.epoch, JSON.stringify(result.samples))
+      }
       this.db
         .prepare('INSERT OR REPLACE INTO checkpoints (run_id, epoch, dir, created_at) VALUES (?, ?, ?, ?)')
         .run(runId, result.epoch, result.checkpointDir, now)
@@ -80,19 +86,21 @@ export class MetricsRepo {
   epochs(runId: number): EpochInfo[] {
     const rows = this.db
       .prepare(
-        `SELECT e.*, g.epoch IS NOT NULL AS has_grid, c.dir AS checkpoint_dir
+        `SELECT e.*, g.epoch IS NOT NULL AS has_grid, x.epoch IS NOT NULL AS has_samples, c.dir AS checkpoint_dir
          FROM epoch_metrics e
          LEFT JOIN sample_grids g ON g.run_id = e.run_id AND g.epoch = e.epoch
+         LEFT JOIN epoch_samples x ON x.run_id = e.run_id AND x.epoch = e.epoch
          LEFT JOIN checkpoints c ON c.run_id = e.run_id AND c.epoch = e.epoch
          WHERE e.run_id = ? ORDER BY e.epoch`
       )
-      .all(runId) as (StepDbRow & { duration_ms: number; images_per_sec: number; has_grid: number; checkpoint_dir: string | null })[]
+      .all(runId) as (StepDbRow & { duration_ms: number; images_per_sec: number; has_grid: number; has_samples: number; checkpoint_dir: string | null })[]
     return rows.map((r) => ({
       epoch: r.epoch,
       means: { dLossReal: r.d_loss_real, dLossFake: r.d_loss_fake, gLoss: r.g_loss, dAccReal: r.d_acc_real, dAccFake: r.d_acc_fake },
       durationMs: r.duration_ms,
       imagesPerSec: r.images_per_sec,
       hasGrid: r.has_grid === 1,
+      hasSamples: r.has_samples === 1,
       checkpointDir: r.checkpoint_dir
     }))
   }
@@ -102,5 +110,11 @@ export class MetricsRepo {
       | { png: Buffer; rows: number; cols: number }
       | undefined
     return row ?? null
+  }
+
+  /** Generated rows or points of one epoch (data sets that are not images). */
+  samples(runId: number, epoch: number): EpochSamples | null {
+    const row = this.db.prepare('SELECT samples_json FROM epoch_samples WHERE run_id = ? AND epoch = ?').get(runId, epoch) as { samples_json: string } | undefined
+    return row ? (JSON.parse(row.samples_json) as EpochSamples) : null
   }
 }

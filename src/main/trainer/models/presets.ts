@@ -1,6 +1,7 @@
 // Generator and discriminator architectures of the presets. D outputs a logit; losses
 // apply the sigmoid themselves, which is the numerically stable form of the seed's BCE.
 import type { DiscriminatorRegularizer, PresetId } from '@shared/config'
+import { LabError } from '@shared/errors'
 import { tf } from '../tf'
 
 export interface GanModels {
@@ -10,18 +11,26 @@ export interface GanModels {
 
 export const IMAGE_SHAPE: [number, number, number] = [28, 28, 1]
 
-function dcganGenerator(latentDim: number): tf.LayersModel {
+/** One example's shape: [height, width, channels] for images, [features] for rows and points. */
+export type DataShape = number[]
+
+function dcganGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
+  const [height, width, channels] = shape
+  if (shape.length !== 3 || height !== width || height % 4 !== 0) {
+    throw new LabError('INVALID_CONFIG', `The DCGAN preset needs square images whose side is a multiple of 4 (it upsamples twice by 2); this data set's images are ${shape.join('x')}. Use the MLP preset.`)
+  }
+  const start = height / 4
   return tf.sequential({
     name: 'generator',
     layers: [
-      tf.layers.dense({ inputShape: [latentDim], units: 7 * 7 * 128 }),
+      tf.layers.dense({ inputShape: [latentDim], units: start * start * 128 }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.reshape({ targetShape: [7, 7, 128] }),
+      tf.layers.reshape({ targetShape: [start, start, 128] }),
       tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
       tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2d({ filters: 1, kernelSize: 7, padding: 'same', activation: 'tanh' })
+      tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'tanh' })
     ]
   })
 }
@@ -32,16 +41,16 @@ function dcganGenerator(latentDim: number): tf.LayersModel {
  */
 function dBlock(regularizer: DiscriminatorRegularizer, dropoutRate: number, first: boolean): tf.layers.Layer[] {
   const act = tf.layers.leakyReLU({ alpha: 0.2 })
-  if (regularizer === 'dropout') return [act, tf.layers.dropout({ rate: dropoutRate })]
+  if (regularizer === 'dropout') return dropoutRate > 0 ? [act, tf.layers.dropout({ rate: dropoutRate })] : [act]
   if (regularizer === 'batchnorm' && !first) return [tf.layers.batchNormalization({ momentum: 0.9 }), act]
   return [act]
 }
 
-function dcganDiscriminator(regularizer: DiscriminatorRegularizer): tf.LayersModel {
+function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
-      tf.layers.conv2d({ inputShape: IMAGE_SHAPE, filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.conv2d({ inputShape: shape, filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
       ...dBlock(regularizer, 0.4, true),
       tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
       ...dBlock(regularizer, 0.4, false),
@@ -51,7 +60,9 @@ function dcganDiscriminator(regularizer: DiscriminatorRegularizer): tf.LayersMod
   })
 }
 
-function mlpGenerator(latentDim: number): tf.LayersModel {
+const size = (shape: DataShape): number => shape.reduce((a, b) => a * b, 1)
+
+function mlpGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
   return tf.sequential({
     name: 'generator',
     layers: [
@@ -59,17 +70,17 @@ function mlpGenerator(latentDim: number): tf.LayersModel {
       tf.layers.leakyReLU({ alpha: 0.2 }),
       tf.layers.dense({ units: 512 }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.dense({ units: 28 * 28, activation: 'tanh' }),
-      tf.layers.reshape({ targetShape: IMAGE_SHAPE })
+      tf.layers.dense({ units: size(shape), activation: 'tanh' }),
+      tf.layers.reshape({ targetShape: shape })
     ]
   })
 }
 
-function mlpDiscriminator(regularizer: DiscriminatorRegularizer): tf.LayersModel {
+function mlpDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
-      tf.layers.flatten({ inputShape: IMAGE_SHAPE }),
+      tf.layers.flatten({ inputShape: shape }),
       tf.layers.dense({ units: 256 }),
       ...dBlock(regularizer, 0.3, true),
       tf.layers.dense({ units: 128 }),
@@ -79,12 +90,46 @@ function mlpDiscriminator(regularizer: DiscriminatorRegularizer): tf.LayersModel
   })
 }
 
-export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout'): GanModels {
+/** Small fully connected G and D for rows of features (tabular: tanh outputs; toy points: linear). */
+function vectorModels(latentDim: number, features: number, output: 'tanh' | 'linear', regularizer: DiscriminatorRegularizer, dropout: number): GanModels {
+  const generator = tf.sequential({
+    name: 'generator',
+    layers: [
+      tf.layers.dense({ inputShape: [latentDim], units: 128 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: 128 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.dense({ units: features, activation: output })
+    ]
+  })
+  const discriminator = tf.sequential({
+    name: 'discriminator',
+    layers: [
+      tf.layers.dense({ inputShape: [features], units: 128 }),
+      ...dBlock(regularizer, dropout, true),
+      tf.layers.dense({ units: 128 }),
+      ...dBlock(regularizer, dropout, false),
+      tf.layers.dense({ units: 1 })
+    ]
+  })
+  return { generator, discriminator }
+}
+
+/** The preset's G and D for examples of `shape` (MNIST's 28x28x1 when not given). */
+export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout', shape: DataShape = IMAGE_SHAPE): GanModels {
+  const isImage = shape.length === 3
+  if ((preset === 'mnist-dcgan' || preset === 'mnist-mlp') !== isImage) {
+    throw new LabError('INVALID_CONFIG', `The ${preset} preset does not take examples of shape ${shape.join('x')}`)
+  }
   switch (preset) {
     case 'mnist-dcgan':
-      return { generator: dcganGenerator(latentDim), discriminator: dcganDiscriminator(regularizer) }
+      return { generator: dcganGenerator(latentDim, shape), discriminator: dcganDiscriminator(regularizer, shape) }
     case 'mnist-mlp':
-      return { generator: mlpGenerator(latentDim), discriminator: mlpDiscriminator(regularizer) }
+      return { generator: mlpGenerator(latentDim, shape), discriminator: mlpDiscriminator(regularizer, shape) }
+    case 'tabular-mlp':
+      return vectorModels(latentDim, size(shape), 'tanh', regularizer, 0.2)
+    case 'toy-mlp':
+      return vectorModels(latentDim, size(shape), 'linear', regularizer, 0)
   }
 }
 

@@ -36,13 +36,24 @@ export interface GridImage {
 
 const MAX_LOG_LINES = 200
 
-/** Columnar series from the back end as rows, for appendRows. */
-export function seriesRows(series: StepSeries): StepRow[] {
-  return series.step.map((step, i) => {
-    const row = { step, epoch: series.epoch[i], timeMs: series.timeMs[i] } as StepRow
-    for (const m of STEP_METRICS) row[m] = series.values[m][i]
-    return row
-  })
+/**
+ * Appends the samples of a columnar series whose step is past `afterStep` (steps ascending),
+ * column by column: a history of 100,000 steps becomes no row objects at all (six such runs in
+ * the compare view spent most of their loading time building and collecting rows). Returns the
+ * last step appended, or afterStep when none was.
+ */
+export function appendSeriesAfter(target: StepSeries, source: StepSeries, afterStep: number): number {
+  let i = 0
+  while (i < source.step.length && source.step[i] <= afterStep) i++
+  if (i >= source.step.length) return afterStep
+  const copy = (to: number[], from: readonly number[]): void => {
+    for (let k = i; k < from.length; k++) to.push(from[k])
+  }
+  copy(target.step, source.step)
+  copy(target.epoch, source.epoch)
+  copy(target.timeMs, source.timeMs)
+  for (const m of STEP_METRICS) copy(target.values[m], source.values[m])
+  return source.step[source.step.length - 1]
 }
 
 export const useTrainerStore = defineStore('trainer', () => {
@@ -107,7 +118,11 @@ export const useTrainerStore = defineStore('trainer', () => {
     buffered.set(runId, [])
     try {
       const series = await useLabApi().call('runs:metrics', { id: runId, afterStep: run.lastStep })
-      appendNew(run, seriesRows(series))
+      const last = appendSeriesAfter(run.series, series, run.lastStep)
+      if (last > run.lastStep) {
+        run.lastStep = last
+        run.seriesVersion++
+      }
       run.history = 'loaded'
       appendNew(run, buffered.get(runId) ?? [])
     } catch (err) {
