@@ -1,6 +1,6 @@
 // Command line: `train` runs one GAN headless and stores it like any run started in the
 // lab; `serve` serves the lab to a browser. Both use the same services and trainer.
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { BACKEND_CHOICES, PRESETS, PRESET_IDS, wassersteinDefaults, type BackendChoice, type DiscriminatorRegularizer, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
@@ -13,11 +13,13 @@ import type { LatentViewSettings } from '@shared/api'
 import { MAX_LATENT_VIEW_FILE_BYTES, parseLatentViewFile, planeAxisNames } from '@shared/latent-view'
 import { describeMetrics, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
+import { dispatch } from '../main/services/dispatch'
 import { bundleFileName, exportRunBundle, readBundleFile, type BundleCheckpoints } from '../main/services/bundle'
 import { Lab } from '../main/services/lab'
 import { defaultDataDir } from '../main/paths'
 import { forkLauncher } from '../main/trainer-host/fork-launcher'
 import { BACKEND_LABELS } from '@shared/config'
+import type { FigureExport, GeneratorExport } from '@shared/api'
 import pkg from '../../package.json'
 
 const USAGE = `GAN Workbench command line
@@ -39,6 +41,13 @@ const USAGE = `GAN Workbench command line
                    (a config saved from the lab's run view; other flags cannot be combined with it)
   npm run cli -- export-bundle --run ID [--out FILE] [--checkpoints last|all|none] [--data-dir DIR]
   npm run cli -- import-bundle FILE [--data-dir DIR]
+  npm run cli -- export-figure --run ID[,ID...] [--kind chart|grid-row|comparison] [--format svg|pdf]
+                   [--chart loss|accuracy] [--epochs 1,5,10] [--epoch N] [--metrics gLoss,dLossReal]
+                   [--x step|epoch|time] [--smoothing 0.6] [--width 8.5] [--unit cm|in] [--font 8]
+                   [--no-labels] [--no-caption] [--out FILE] [--data-dir DIR]
+                   (PNG is drawn by the lab's window; from here export SVG or PDF)
+  npm run cli -- export-generator --run ID --epoch N [--samples 64] [--seed N] [--out DIR] [--data-dir DIR]
+                   (writes a new folder under DIR: the tfjs model, samples as PNG files and IDX)
   npm run cli -- explore --settings VIEW.view.json --out plane.png [--epoch N] [--data-dir DIR]
                    (a latent view exported from the explorer; writes the plane's tiles, as the lab draws them)
   npm run cli -- import-dataset FILE [LABELS_FILE] [--name NAME] [--column NAME=TYPE ...] [--data-dir DIR]
@@ -253,9 +262,99 @@ async function train(argv: string[]): Promise<number> {
   }
 }
 
-/** A Lab on the data folder for a one-shot command (no trainer is started). */
-function oneShotLab(dataDirFlag: string | undefined): Lab {
-  return new Lab({ dataDir: resolve(dataDirFlag ?? defaultDataDir()), launcher: forkLauncher(), version: pkg.version, transport: 'ipc' })
+/** A Lab on the data folder for a one-shot command; `outDir` answers its export-folder question. */
+function oneShotLab(dataDirFlag: string | undefined, outDir?: string): Lab {
+  return new Lab({
+    dataDir: resolve(dataDirFlag ?? defaultDataDir()),
+    launcher: forkLauncher(),
+    version: pkg.version,
+    transport: 'ipc',
+    ...(outDir === undefined ? {} : { chooseFolder: async () => outDir })
+  })
+}
+
+/** Runs a channel through the same validation as the UI's requests; a refusal is thrown with its message. */
+async function call<T>(lab: Lab, channel: 'figures:export' | 'runs:export-generator', req: unknown): Promise<T> {
+  const res = await dispatch(lab.handlers, channel, req)
+  if (!res.ok) throw LabError.fromInfo(res.error)
+  return res.data as T
+}
+
+const ids = (value: string | undefined, flag: string): number[] | undefined => value?.split(',').map((v) => num(v, flag) as number)
+
+async function exportFigureCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      run: { type: 'string' },
+      kind: { type: 'string', default: 'chart' },
+      format: { type: 'string', default: 'svg' },
+      chart: { type: 'string', default: 'loss' },
+      epochs: { type: 'string' },
+      epoch: { type: 'string' },
+      metrics: { type: 'string' },
+      x: { type: 'string' },
+      smoothing: { type: 'string' },
+      width: { type: 'string', default: '8.5' },
+      unit: { type: 'string', default: 'cm' },
+      font: { type: 'string', default: '8' },
+      'no-labels': { type: 'boolean', default: false },
+      'no-caption': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'data-dir': { type: 'string' }
+    }
+  })
+  const runs = ids(values.run, '--run')
+  if (!runs) throw new LabError('INVALID_REQUEST', 'export-figure needs --run ID (or --run ID,ID,... for several runs)')
+  if (values.format === 'png') throw new LabError('INVALID_REQUEST', "--format png: PNG is drawn by the lab's window (Chromium); from the command line export svg or pdf")
+  const common = {
+    ...(values.x !== undefined ? { xAxis: values.x } : {}),
+    ...(values.smoothing !== undefined ? { smoothing: num(values.smoothing, '--smoothing') } : {}),
+    caption: !values['no-caption']
+  }
+  const figure =
+    values.kind === 'grid-row'
+      ? { kind: 'grid-row', id: runs[0], epochs: ids(values.epochs, '--epochs') ?? [], labels: !values['no-labels'], caption: !values['no-caption'] }
+      : values.kind === 'comparison'
+        ? { kind: 'comparison', ids: runs, epoch: values.epoch === undefined ? null : num(values.epoch, '--epoch'), ...(values.metrics ? { metrics: values.metrics.split(',') } : {}), ...common }
+        : { kind: values.kind, ids: runs, chart: values.chart, ...common }
+  const size = { width: num(values.width, '--width'), unit: values.unit, fontPt: num(values.font, '--font') }
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const file = await call<FigureExport>(lab, 'figures:export', { figure, format: values.format, size })
+    if (file.format === 'png') throw new LabError('INTERNAL', 'Expected a file, got a figure to draw')
+    const out = resolve(values.out ?? file.filename)
+    writeFileSync(out, Buffer.from(file.base64, 'base64'))
+    console.log(`${out} (${(file.bytes / 1024).toFixed(1)} KiB)`)
+    return 0
+  } finally {
+    lab.close()
+  }
+}
+
+async function exportGeneratorCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { run: { type: 'string' }, epoch: { type: 'string' }, samples: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string', default: '.' }, 'data-dir': { type: 'string' } }
+  })
+  const out = resolve(values.out)
+  mkdirSync(out, { recursive: true })
+  const lab = oneShotLab(values['data-dir'], out)
+  try {
+    const req = {
+      id: num(values.run, '--run'),
+      epoch: num(values.epoch, '--epoch'),
+      ...(values.samples !== undefined ? { samples: num(values.samples, '--samples') } : {}),
+      ...(values.seed !== undefined ? { seed: num(values.seed, '--seed') } : {})
+    }
+    const res = await call<GeneratorExport>(lab, 'runs:export-generator', req)
+    if (res.kind === 'folder') console.log(`${res.path} (${res.files.length} files)`)
+    return 0
+  } finally {
+    lab.close()
+  }
 }
 
 function exportBundle(argv: string[]): number {
@@ -516,6 +615,8 @@ async function main(): Promise<number> {
     if (command === 'serve') return await serve(rest)
     if (command === 'export-bundle') return exportBundle(rest)
     if (command === 'import-bundle') return importBundle(rest)
+    if (command === 'export-figure') return await exportFigureCommand(rest)
+    if (command === 'export-generator') return await exportGeneratorCommand(rest)
     if (command === 'explore') return await explore(rest)
     if (command === 'import-dataset') return importDataset(rest)
     if (command === 'datasets') return listDatasets(rest)
@@ -524,7 +625,7 @@ async function main(): Promise<number> {
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {
-    if (err instanceof LabError && err.issues && err.issues.length > 0) {
+    if (err instanceof LabError && err.code === 'INVALID_CONFIG' && err.issues && err.issues.length > 0) {
       console.error(`error: the run config is invalid:\n${err.issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`)
     } else {
       console.error(`error: ${err instanceof Error ? err.message : String(err)}`)

@@ -47,6 +47,12 @@ void app.whenReady().then(() => {
     launcher: utilityLauncher(join(__dirname, 'trainer.js')),
     version: app.getVersion(),
     transport: 'ipc',
+    // Export destinations are chosen here, in the main process; the renderer never names a path.
+    chooseFolder: async (title) => {
+      const options: Electron.OpenDialogOptions = { title, buttonLabel: 'Export here', properties: ['openDirectory', 'createDirectory'] }
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
+    },
     log: (level, message) => (level === 'error' ? console.error(message) : console.log(message)),
     // Data-set files are chosen here, in the main process; the renderer never names a path.
     chooseFiles: async (kind) => {

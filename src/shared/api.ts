@@ -1,13 +1,14 @@
 // LabApi: every call the renderer may make and every event it may receive. The preload
 // implements it over IPC and the lab server over a WebSocket; both validate requests
 // with the schemas below before any handler runs.
-import { createPairSchema, saveComparisonSchema, type CreatePairRequest, type SavedComparison } from './compare'
+import { comparedRunIdsSchema, createPairSchema, saveComparisonSchema, X_AXES, type CreatePairRequest, type SavedComparison } from './compare'
 import { z } from 'zod'
+import { DEFAULT_FIGURE_SIZE, figureSizeSchema, type Figure } from './figure'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
 import { columnOverrideSchema, datasetImportSchema, DATASET_LIMITS, type DatasetInfo, type DatasetPreview, type EpochSamples } from './datasets'
 import { classifierTrainSchema, evaluateSchema, type ClassifierStatus, type EpochScores } from './evaluation'
 import type { RunEvaluation } from './failure-detect'
-import type { StepMetrics, StepRow, StepSeries } from './metrics'
+import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 
 export interface RunSummary {
@@ -233,6 +234,96 @@ export interface BundleExport {
   bytes: number
 }
 
+/** Chart groups of the run view: the loss chart and the accuracy chart. */
+export const CHART_GROUPS = { loss: ['dLossReal', 'dLossFake', 'gLoss'], accuracy: ['dAccReal', 'dAccFake'], wasserstein: ['wasserstein'] } as const
+export type ChartGroup = keyof typeof CHART_GROUPS
+
+const figureRunId = z.number().int().positive()
+const smoothingSchema = z.number().min(0, 'must be at least 0').max(0.999, 'must be at most 0.999').default(0)
+
+/** What a figure shows; the service fills it from the runs' metrics and grids. */
+export const figureRequestSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('chart'),
+      /** One run: one curve per metric; several: one panel per metric, one colour per run. */
+      ids: z.array(figureRunId).min(1, 'name at least one run').max(6, 'at most 6 runs'),
+      chart: z.enum(['loss', 'accuracy', 'wasserstein']),
+      xAxis: z.enum(X_AXES).default('step'),
+      smoothing: smoothingSchema,
+      caption: z.boolean().default(true)
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('grid-row'),
+      id: figureRunId,
+      epochs: z
+        .array(z.number().int().min(1))
+        .min(1, 'choose at least one epoch')
+        .max(12, 'at most 12 epochs')
+        .refine((e) => new Set(e).size === e.length, 'an epoch is listed twice'),
+      labels: z.boolean().default(true),
+      caption: z.boolean().default(true)
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('comparison'),
+      ids: comparedRunIdsSchema,
+      /** The grids' epoch; null = each run's last grid. */
+      epoch: z.number().int().min(1).nullable().default(null),
+      metrics: z.array(z.enum(STEP_METRICS)).min(1, 'choose at least one metric').max(5).default(['gLoss', 'dLossReal', 'dLossFake']),
+      xAxis: z.enum(X_AXES).default('step'),
+      smoothing: smoothingSchema,
+      caption: z.boolean().default(true)
+    })
+    .strict()
+])
+export type FigureRequest = z.output<typeof figureRequestSchema>
+export type FigureRequestInput = z.input<typeof figureRequestSchema>
+
+export const FIGURE_FORMATS = ['svg', 'pdf', 'png'] as const
+export type FigureFormat = (typeof FIGURE_FORMATS)[number]
+export const MAX_PNG_SCALE = 8
+
+export const figuresExportSchema = z
+  .object({
+    figure: figureRequestSchema,
+    format: z.enum(FIGURE_FORMATS),
+    size: figureSizeSchema.default(DEFAULT_FIGURE_SIZE),
+    /** PNG only: pixels per CSS pixel of the figure's screen size (3 = three times as many per side). */
+    scale: z.number().min(0.5, 'must be at least 0.5').max(MAX_PNG_SCALE, `must be at most ${MAX_PNG_SCALE}`).default(2)
+  })
+  .strict()
+export type FiguresExportRequest = z.input<typeof figuresExportSchema>
+
+/** SVG and PDF come as files; PNG comes as the figure, which the renderer rasterizes at `scale`. */
+export type FigureExport =
+  | { format: 'svg' | 'pdf'; filename: string; mime: string; base64: string; bytes: number }
+  | { format: 'png'; filename: string; mime: 'image/png'; figure: Figure; scale: number }
+
+export const MAX_EXPORT_SAMPLES = 10_000
+
+/** A checkpoint's generator as a tfjs model folder, with `samples` generated images (PNG files and one IDX file). */
+export const exportGeneratorSchema = z
+  .object({
+    id: z.number().int().positive(),
+    epoch: z.number().int().min(1),
+    samples: z.number().int('must be a whole number').min(0, 'must be at least 0').max(MAX_EXPORT_SAMPLES, `must be at most ${MAX_EXPORT_SAMPLES}`).default(64),
+    /** Seed of the samples' latent vectors; the run's own seed when left out. */
+    seed: z.number().int('must be a whole number').min(0, 'must be at least 0').max(2 ** 31 - 1).optional()
+  })
+  .strict()
+
+/**
+ * In Electron the files go to a folder chosen in the main process's dialog; elsewhere (a browser
+ * on the lab server, the CLI's Lab) they come back as a zip.
+ */
+export type GeneratorExport =
+  | { kind: 'zip'; filename: string; mime: 'application/zip'; base64: string; bytes: number; files: string[] }
+  | { kind: 'folder'; path: string; files: string[] }
+  | { kind: 'cancelled' }
 const runEpoch = z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict()
 
 export const requestSchemas = {
@@ -261,6 +352,8 @@ export const requestSchemas = {
   'comparisons:list': z.undefined(),
   'comparisons:save': saveComparisonSchema,
   'comparisons:delete': runId,
+  'figures:export': figuresExportSchema,
+  'runs:export-generator': exportGeneratorSchema,
   'latent-views:list': z.undefined(),
   'latent-views:save': saveLatentViewSchema,
   'latent-views:delete': runId,
@@ -307,6 +400,8 @@ export interface LabCalls {
   'comparisons:list': { req: undefined; res: SavedComparison[] }
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }
+  'figures:export': { req: FiguresExportRequest; res: FigureExport }
+  'runs:export-generator': { req: z.input<typeof exportGeneratorSchema>; res: GeneratorExport }
   'latent-views:list': { req: undefined; res: SavedLatentView[] }
   'latent-views:save': { req: z.input<typeof saveLatentViewSchema>; res: SavedLatentView }
   'latent-views:delete': { req: { id: number }; res: { id: number } }

@@ -67,6 +67,8 @@ export interface ExploreRequest {
    * rendered into one PNG of 1 row (event 'explored-strips').
    */
   strips?: number[][]
+  /** Or `count` samples from latents drawn with `seed`, returned as pixel bytes (event 'explored-samples'). */
+  samples?: { count: number; seed: number; latent: 'gaussian' | 'uniform' }
 }
 
 /** Trains the reference classifier of a data set into outDir, then the process ends. */
@@ -136,6 +138,8 @@ export type TrainerEvent =
   | { type: 'explore-progress'; done: number; total: number }
   | { type: 'explored'; pngBase64: string; rows: number; cols: number }
   | { type: 'explored-strips'; pngsBase64: string[]; cols: number[] }
+  /** Samples as bytes 0-255, NHWC (channels 1 or 3), base64. */
+  | { type: 'explored-samples'; pixelsBase64: string; count: number; height: number; width: number; channels: 1 | 3 }
   | { type: 'explore-failed'; message: string }
   | { type: 'classifier-progress'; progress: ClassifierProgress }
   | { type: 'classifier-trained'; info: ClassifierInfo }

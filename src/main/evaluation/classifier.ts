@@ -3,7 +3,7 @@
 // Images enter as the GAN sees them: NHWC in [-1, 1].
 import type { ClassifierArch } from '@shared/evaluation'
 import type { LabelledImages } from '../trainer/data/idx'
-import { mulberry32, permutation } from '../trainer/random'
+import { mulberry32, permutation, seedGlobalRandom } from '../trainer/random'
 import { tf } from '../trainer/tf'
 
 export const FEATURE_LAYER = 'features'
@@ -100,6 +100,8 @@ export async function trainClassifier(
   classes: number,
   opts: ClassifierTraining
 ): Promise<{ model: tf.LayersModel; testAccuracy: number }> {
+  // Initialisers draw from Math.random: seeded, the same request trains the same classifier.
+  seedGlobalRandom(opts.seed)
   const model = buildClassifier(opts.arch, shape, classes)
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' })
   const count = train.labels.length

@@ -4,13 +4,22 @@ import { toErrorInfo } from '@shared/errors'
 import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from '../trainer/backend/select'
 import { loadModelFrom } from '../trainer/checkpoint'
-import { renderPlane, renderStrips } from './render'
+import { fixedLatentBatch } from '../trainer/train'
+import { renderPlane, renderSamples, renderStrips } from './render'
 
 export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent) => void): Promise<void> {
   try {
     await selectBackend(req.backend)
     const generator = await loadModelFrom(req.generatorDir)
     const onProgress = (done: number, total: number): void => emit({ type: 'explore-progress', done, total })
+    if (req.samples) {
+      const { count, seed, latent } = req.samples
+      const out = await renderSamples(generator, fixedLatentBatch(seed, req.latentDim, count, latent), req.latentDim, onProgress)
+      generator.dispose()
+      const pixelsBase64 = Buffer.from(out.pixels.buffer, out.pixels.byteOffset, out.pixels.byteLength).toString('base64')
+      emit({ type: 'explored-samples', pixelsBase64, count, height: out.h, width: out.w, channels: out.channels })
+      return
+    }
     if (req.strips) {
       const strips = await renderStrips(generator, req.strips.map((s) => Float32Array.from(s)), req.latentDim, onProgress)
       generator.dispose()

@@ -1,7 +1,7 @@
 // Renders a latent plane with a loaded generator: the plane's latent vectors in batches,
 // the outputs tiled into one PNG (pad 1, n x n). Runs wherever tfjs has a backend; the lab
 // runs it in a trainer-style child process so the main process stays responsive.
-import { encodePng, tileImages } from '../trainer/grid'
+import { encodePng, tileImages, toByte } from '../trainer/grid'
 import { tf } from '../trainer/tf'
 import { planeLatents, type PlaneSpec } from './plane'
 
@@ -77,4 +77,17 @@ export async function renderStrips(
     start += count
   }
   return out
+}
+
+/** Generator outputs for the latent vectors as pixel bytes (0-255), NHWC. */
+export async function renderSamples(
+  generator: tf.LayersModel,
+  latents: Float32Array,
+  latentDim: number,
+  onProgress?: (done: number, total: number) => void
+): Promise<{ pixels: Uint8Array; h: number; w: number; channels: 1 | 3 }> {
+  const { values, h, w, channels } = await generate(generator, latents, latentDim, onProgress)
+  const pixels = new Uint8Array(values.length)
+  for (let i = 0; i < values.length; i++) pixels[i] = toByte(values[i])
+  return { pixels, h, w, channels }
 }

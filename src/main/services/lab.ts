@@ -14,6 +14,7 @@ import {
   type ExplorerInterpolateResult,
   type EventName,
   type ExplorerGridResult,
+  type GeneratorExport,
   type LabEvents,
   type LabHandlers,
   type RunDetail,
@@ -30,6 +31,9 @@ import { LatentViewsRepo } from '../db/repos/latent-views'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
+import { zipSync } from 'fflate'
+import { exportFigure, type FigureSources } from './figures'
+import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples } from './generator-export'
 import { DatasetService, type FileChooser } from './datasets'
 import { samplesCsv } from './samples-export'
 import { EvaluationService } from './evaluation'
@@ -48,6 +52,11 @@ export interface LabOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void
   /** How long a stop request may take before the trainer is killed. */
   stopTimeoutMs?: number
+  /**
+   * Electron only: asks, in the main process, for a folder to write an export into (null when
+   * cancelled). Without it exports come back as a zip for the caller to save.
+   */
+  chooseFolder?: (title: string) => Promise<string | null>
   /** The desktop app's open dialog for data-set imports; absent in the lab server and CLI. */
   chooseFiles?: FileChooser
 }
@@ -174,6 +183,8 @@ export class Lab {
       if (!this.comparisons.delete(id)) throw new LabError('NOT_FOUND', `Comparison ${id} does not exist`)
       return { id }
     },
+    'figures:export': (req) => exportFigure(req, this.figureSources),
+    'runs:export-generator': (req) => this.exportGenerator(req),
     'latent-views:list': () => this.latentViews.list(),
     'latent-views:save': ({ name, settings }) => {
       for (const id of [settings.grid.id, settings.compareRunId]) {
@@ -195,6 +206,15 @@ export class Lab {
       const run = this.requireRun(id)
       return samplesCsv(run, epoch, this.samples(id, epoch))
     }
+  }
+
+  /** What figures read: runs, configs, step series and stored grids. */
+  private readonly figureSources: FigureSources = {
+    run: (id) => this.requireRun(id),
+    config: (id) => this.runs.config(id) as RunConfig,
+    series: (id) => this.metrics.series(id),
+    grid: (id, epoch) => this.metrics.grid(id, epoch)?.png ?? null,
+    gridEpochs: (id) => this.metrics.epochs(id).filter((e) => e.hasGrid).map((e) => e.epoch)
   }
 
   /** Both runs of a paired experiment, validated together before either starts. */
@@ -468,10 +488,13 @@ export class Lab {
     return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords, ...directions }
   }
 
-  /** The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. */
-  private generatorDir(id: number, epoch: number): string {
+  /**
+   * The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. The
+   * explorer needs an image generator; the generator export takes any (`imagesOnly` false).
+   */
+  private generatorDir(id: number, epoch: number, imagesOnly = true): string {
     const preset = (this.runs.config(id) as RunConfig).preset
-    if (!PRESET_DATA_KINDS[preset].includes('images')) {
+    if (imagesOnly && !PRESET_DATA_KINDS[preset].includes('images')) {
       throw new LabError('INVALID_REQUEST', `Run ${id} (${preset}) generates table rows or points, not images: the latent explorer draws images only`)
     }
     const epochs = this.metrics.epochs(id)
@@ -484,6 +507,59 @@ export class Lab {
       throw new LabError('NOT_FOUND', `The checkpoint of run ${id} for epoch ${epoch} is missing its generator files (${generatorDir})`)
     }
     return generatorDir
+  }
+
+  /**
+   * A checkpoint's generator and `samples` images generated in a trainer process: written into a
+   * new folder under the one chosen in Electron's dialog, or returned as a zip.
+   */
+  async exportGenerator(req: { id: number; epoch: number; samples: number; seed?: number }): Promise<GeneratorExport> {
+    const run = this.requireRun(req.id)
+    const config = this.runs.config(req.id) as RunConfig
+    const generatorDir = this.generatorDir(req.id, req.epoch, false)
+    const data = this.datasets.get(config.dataset)
+    if (req.samples > 0 && data && data.kind !== 'images') {
+      throw new LabError(
+        'INVALID_REQUEST',
+        `Run ${run.id} generates ${data.kind === 'points' ? 'points' : 'table rows'}, not images: export its generator with 0 samples, and its generated rows as CSV ("runs:export-samples")`,
+        [{ field: 'samples', message: 'must be 0 for a run that does not generate images' }]
+      )
+    }
+    let parent: string | null = null
+    if (this.opts.chooseFolder) {
+      parent = await this.opts.chooseFolder(`Folder for the generator of "${run.name}" at epoch ${req.epoch}`)
+      if (parent === null) return { kind: 'cancelled' }
+    }
+    const seed = req.seed ?? run.seed
+    const latent = config.tricks.latent
+    const samples =
+      req.samples > 0
+        ? await this.exploreInTrainer(req.id, config, generatorDir, { samples: { count: req.samples, seed, latent } }, (event): GeneratedSamples | undefined =>
+            event.type === 'explored-samples'
+              ? { pixels: new Uint8Array(Buffer.from(event.pixelsBase64, 'base64')), count: event.count, height: event.height, width: event.width, channels: event.channels }
+              : undefined
+          )
+        : null
+    const files = generatorExportFiles(generatorDir, samples, {
+      runId: run.id,
+      runName: run.name,
+      preset: config.preset,
+      epoch: req.epoch,
+      latentDim: config.latentDim,
+      latent,
+      seed,
+      appVersion: this.opts.version
+    })
+    const names = Object.keys(files)
+    const stem = generatorExportStem(run.id, req.epoch)
+    if (parent !== null) {
+      const folder = freshFolder(parent, stem)
+      writeFilesTo(folder, files)
+      this.log('info', `Exported the generator of run ${run.id} epoch ${req.epoch} with ${req.samples} samples to ${folder}`)
+      return { kind: 'folder', path: folder, files: names }
+    }
+    const zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, bytes]) => [`${stem}/${name}`, bytes])))
+    return { kind: 'zip', filename: `${stem}.zip`, mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length, files: names }
   }
 
   /** Lerp and slerp strips between two latent vectors, rendered in a trainer process. */
@@ -554,7 +630,7 @@ export class Lab {
     runId: number,
     config: RunConfig,
     generatorDir: string,
-    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples'>,
     result: (event: TrainerEvent) => T | undefined
   ): Promise<T> {
     await this.takeExplorerSlot()
@@ -581,7 +657,7 @@ export class Lab {
     runId: number,
     config: RunConfig,
     generatorDir: string,
-    what: Pick<ExploreRequest, 'plane' | 'strips'>,
+    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples'>,
     result: (event: TrainerEvent) => T | undefined,
     onExit: () => void
   ): Promise<T> {
@@ -604,11 +680,11 @@ export class Lab {
         }
         const value = result(event)
         if (value !== undefined) settle(() => resolve(value))
-        else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering the latent plane failed: ${event.message}`)))
+        else if (event.type === 'explore-failed') settle(() => reject(new LabError('INTERNAL', `Rendering with the generator failed: ${event.message}`)))
       })
       channel.onExit((exit) => {
         onExit()
-        settle(() => reject(new LabError('INTERNAL', `The explorer process ${exit.reason} before the plane was rendered.`)))
+        settle(() => reject(new LabError('INTERNAL', `The rendering process ${exit.reason} before it finished.`)))
       })
       channel.send({ type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, ...what })
     })

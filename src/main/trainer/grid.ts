@@ -47,7 +47,8 @@ export function tileImages(
   return { width, height, rgba }
 }
 
-function toByte(v: number): number {
+/** A generator output in [-1, 1] as a pixel byte (NaN as 0). */
+export function toByte(v: number): number {
   if (!Number.isFinite(v)) return 0
   return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)))
 }
@@ -56,6 +57,14 @@ export function encodePng(image: { width: number; height: number; rgba: Uint8Arr
   const png = new PNG({ width: image.width, height: image.height })
   png.data = Buffer.from(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength)
   return PNG.sync.write(png)
+}
+
+/** One image of bytes (grey or RGB, h x w x channels) as a PNG of that colour type. */
+export function encodeImagePng(pixels: Uint8Array, h: number, w: number, channels: 1 | 3): Buffer {
+  const colorType = channels === 1 ? 0 : 2
+  const png = new PNG({ width: w, height: h, colorType, inputColorType: colorType, inputHasAlpha: false })
+  png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength)
+  return PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false })
 }
 
 export function decodePng(bytes: Buffer): { width: number; height: number; rgba: Uint8Array } {

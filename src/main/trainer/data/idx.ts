@@ -77,6 +77,26 @@ export function parseIdx(bytes: Uint8Array, source: string, expectRank?: number)
   return { dims, data: bytes.subarray(headerLength) }
 }
 
+/**
+ * An unsigned-byte IDX file: magic 0x00 0x00 0x08 and the rank, each dimension as a big-endian
+ * uint32, then the bytes in row-major order (the format of MNIST's files, as parseIdx reads it).
+ */
+export function writeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
+  if (dims.length < 1 || dims.length > 255) throw new LabError('INVALID_REQUEST', `An IDX file has 1 to 255 dimensions, not ${dims.length}`)
+  for (const d of dims) {
+    if (!Number.isInteger(d) || d < 1 || d > 0xffffffff) throw new LabError('INVALID_REQUEST', `IDX dimension ${d} is not a whole number from 1 to 4294967295`)
+  }
+  const count = dims.reduce((a, b) => a * b, 1)
+  if (count !== data.length) throw new LabError('INVALID_REQUEST', `IDX dimensions ${dims.join(' x ')} need ${count} bytes, the data has ${data.length}`)
+  const out = new Uint8Array(4 + 4 * dims.length + data.length)
+  const view = new DataView(out.buffer)
+  out[2] = UBYTE
+  out[3] = dims.length
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false))
+  out.set(data, 4 + 4 * dims.length)
+  return out
+}
+
 /** Deflate cannot expand data by more than about 1032:1, so a larger declared size is a lie. */
 const MAX_DEFLATE_RATIO = 1032
 const GUNZIP_PIECE = 16 * 1024

@@ -1,0 +1,194 @@
+// Figures for a write-up from the lab's own records: a chart of one or more runs, a row of
+// one run's sample grids over epochs, and the composite of a comparison. Built as a
+// device-independent Figure, written as SVG or PDF here, or handed to the renderer for PNG.
+import { CHART_GROUPS, type ChartGroup, type FigureExport, type FigureRequest, type RunSummary, type figuresExportSchema } from '@shared/api'
+import type { z } from 'zod'
+import { RUN_COLORS, type XAxis } from '@shared/compare'
+import { describeDifferences } from '@shared/config-diff'
+import type { RunConfig } from '@shared/config'
+import { AXIS_LABELS, curve } from '@shared/curves'
+import { LabError } from '@shared/errors'
+import { layoutFigure, pngSize, type ChartSpec, type Figure, type FigureSize, type ImageTile } from '@shared/figure'
+import { figureToSvg } from '@shared/figure-svg'
+import { METRIC_LABELS, type StepMetricName, type StepSeries } from '@shared/metrics'
+import { figureToPdf } from './figure-pdf'
+
+/** What building a figure reads from the lab. */
+export interface FigureSources {
+  run(id: number): RunSummary
+  config(id: number): RunConfig
+  series(id: number): StepSeries
+  grid(id: number, epoch: number): Buffer | null
+  gridEpochs(id: number): number[]
+}
+
+/** The colours of the run view's charts, one per metric. */
+const METRIC_COLORS: Record<StepMetricName, string> = {
+  dLossReal: '#2563eb',
+  dLossFake: '#ea580c',
+  gLoss: '#16a34a',
+  dAccReal: '#2563eb',
+  dAccFake: '#ea580c',
+  wasserstein: '#7c3aed'
+}
+
+/** The y axis and the title of each chart group. */
+const CHART_Y_LABELS: Record<ChartGroup, string> = { loss: 'loss', accuracy: 'accuracy', wasserstein: 'E[D(real)] - E[D(fake)]' }
+const CHART_TITLES: Record<ChartGroup, string> = { loss: 'Losses', accuracy: 'Discriminator accuracy', wasserstein: 'Wasserstein estimate (critic)' }
+
+/** Steps per epoch as the run recorded them (the first epoch's count), for the epoch axis. */
+function stepsPerEpoch(series: StepSeries): number {
+  const first = series.epoch[0]
+  let n = 0
+  while (n < series.epoch.length && series.epoch[n] === first) n++
+  return Math.max(1, n)
+}
+
+function runLabel(run: RunSummary): string {
+  return `${run.name} (#${run.id})`
+}
+
+function axisNote(xAxis: XAxis, smoothing: number): string {
+  return smoothing > 0 ? `x: ${AXIS_LABELS[xAxis]}; EMA smoothing ${smoothing}.` : `x: ${AXIS_LABELS[xAxis]}; unsmoothed.`
+}
+
+function differences(ids: readonly number[], src: FigureSources): string {
+  const lines = describeDifferences(ids.map((id) => src.config(id)))
+  return lines.length ? `Settings that differ: ${lines.join('; ')}.` : 'The runs share all settings (seed included).'
+}
+
+function tile(png: Buffer, what: string, label?: string, color?: string): ImageTile {
+  const size = pngSize(png)
+  if (!size) throw new LabError('DATA_ERROR', `The stored sample grid of ${what} is not a PNG image`)
+  return { pngBase64: png.toString('base64'), pixelWidth: size.width, pixelHeight: size.height, label, color }
+}
+
+function chartFigure(req: Extract<FigureRequest, { kind: 'chart' }>, size: FigureSize, src: FigureSources): Figure {
+  const ids = [...new Set(req.ids)]
+  const runs = ids.map((id) => src.run(id))
+  const series = ids.map((id) => src.series(id))
+  const metrics: readonly StepMetricName[] = CHART_GROUPS[req.chart]
+  const opts = (i: number): { axis: XAxis; smoothing: number; stepsPerEpoch: number; buckets: number } => ({
+    axis: req.xAxis,
+    smoothing: req.smoothing,
+    stepsPerEpoch: stepsPerEpoch(series[i]),
+    // Thinned again to the plot width by the layout; this keeps the intermediate arrays small.
+    buckets: 4000
+  })
+  const yLabel = CHART_Y_LABELS[req.chart]
+  let charts: ChartSpec[]
+  let legend: { label: string; color: string }[]
+  if (runs.length === 1) {
+    charts = [{ xLabel: AXIS_LABELS[req.xAxis], yLabel, series: metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m], points: curve(series[0], m, opts(0)) })) }]
+    legend = metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m] }))
+  } else {
+    charts = metrics.map((m) => ({
+      title: METRIC_LABELS[m],
+      xLabel: AXIS_LABELS[req.xAxis],
+      yLabel,
+      series: runs.map((r, i) => ({ label: runLabel(r), color: RUN_COLORS[i], points: curve(series[i], m, opts(i)) }))
+    }))
+    legend = runs.map((r, i) => ({ label: runLabel(r), color: RUN_COLORS[i] }))
+  }
+  const what = CHART_TITLES[req.chart]
+  const caption = !req.caption
+    ? undefined
+    : runs.length === 1
+      ? `${what} of run ${runLabel(runs[0])}: ${runs[0].preset}, ${runs[0].optimizer}, seed ${runs[0].seed}. ${axisNote(req.xAxis, req.smoothing)}`
+      : `${what} of ${runs.map(runLabel).join(', ')}. ${differences(ids, src)} ${axisNote(req.xAxis, req.smoothing)}`
+  return layoutFigure({ size, title: `${what}: ${runs.map(runLabel).join(', ')}`, charts, legend, caption })
+}
+
+function gridRowFigure(req: Extract<FigureRequest, { kind: 'grid-row' }>, size: FigureSize, src: FigureSources): Figure {
+  const run = src.run(req.id)
+  const available = src.gridEpochs(req.id)
+  const missing = req.epochs.filter((e) => !available.includes(e))
+  if (missing.length > 0) {
+    const has = available.length ? `it has grids for epochs ${available.join(', ')}` : 'it has no sample grids yet'
+    throw new LabError('NOT_FOUND', `Run ${req.id} has no sample grid for epoch${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (${has})`, [
+      { field: 'figure.epochs', message: `no grid for epoch ${missing.join(', ')}` }
+    ])
+  }
+  const epochs = [...req.epochs].sort((a, b) => a - b)
+  const tiles = epochs.map((e) => tile(src.grid(req.id, e) as Buffer, `run ${req.id} epoch ${e}`, req.labels ? `epoch ${e}` : undefined))
+  const caption = req.caption
+    ? `Samples of run ${runLabel(run)} from its fixed latent batch (the same latent points in every grid) at epoch${epochs.length > 1 ? 's' : ''} ${epochs.join(', ')}.`
+    : undefined
+  return layoutFigure({ size, title: `Samples of ${runLabel(run)}`, tiles, caption })
+}
+
+function comparisonFigure(req: Extract<FigureRequest, { kind: 'comparison' }>, size: FigureSize, src: FigureSources): Figure {
+  const runs = req.ids.map((id) => src.run(id))
+  const series = req.ids.map((id) => src.series(id))
+  const notes: string[] = []
+  const tiles: ImageTile[] = []
+  req.ids.forEach((id, i) => {
+    const epochs = src.gridEpochs(id)
+    if (epochs.length === 0) {
+      notes.push(`${runs[i].name} has no sample grid yet`)
+      return
+    }
+    const at = req.epoch === null ? epochs[epochs.length - 1] : ([...epochs].reverse().find((e) => e <= req.epoch!) ?? epochs[0])
+    if (req.epoch !== null && at !== req.epoch) notes.push(`${runs[i].name}: epoch ${at}`)
+    tiles.push(tile(src.grid(id, at) as Buffer, `run ${id} epoch ${at}`, `${runs[i].name} · epoch ${at}`, RUN_COLORS[i]))
+  })
+  const charts: ChartSpec[] = req.metrics.map((m) => ({
+    title: METRIC_LABELS[m],
+    xLabel: AXIS_LABELS[req.xAxis],
+    yLabel: m.startsWith('dAcc') ? 'accuracy' : m === 'wasserstein' ? CHART_Y_LABELS.wasserstein : 'loss',
+    series: runs.map((r, i) => ({
+      label: runLabel(r),
+      color: RUN_COLORS[i],
+      points: curve(series[i], m, { axis: req.xAxis, smoothing: req.smoothing, stepsPerEpoch: stepsPerEpoch(series[i]), buckets: 4000 })
+    }))
+  }))
+  const gridsAt = req.epoch === null ? 'each run’s last epoch' : `epoch ${req.epoch}`
+  const caption = req.caption
+    ? `Comparison of ${runs.map(runLabel).join(', ')}. Samples from each run's fixed latent batch at ${gridsAt}` +
+      `${notes.length ? ` (${notes.join('; ')})` : ''}. ${differences(req.ids, src)} ${axisNote(req.xAxis, req.smoothing)}`
+    : undefined
+  return layoutFigure({
+    size,
+    title: `Comparison: ${runs.map(runLabel).join(' vs ')}`,
+    tiles,
+    charts,
+    legend: runs.map((r, i) => ({ label: runLabel(r), color: RUN_COLORS[i] })),
+    caption
+  })
+}
+
+export function buildFigure(req: FigureRequest, size: FigureSize, src: FigureSources): Figure {
+  switch (req.kind) {
+    case 'chart':
+      return chartFigure(req, size, src)
+    case 'grid-row':
+      return gridRowFigure(req, size, src)
+    case 'comparison':
+      return comparisonFigure(req, size, src)
+  }
+}
+
+export function figureFileStem(req: FigureRequest): string {
+  switch (req.kind) {
+    case 'chart':
+      return `${req.ids.length === 1 ? `run-${req.ids[0]}` : `runs-${req.ids.join('-')}`}-${req.chart}`
+    case 'grid-row':
+      return `run-${req.id}-samples-epochs-${[...req.epochs].sort((a, b) => a - b).join('-')}`.slice(0, 100)
+    case 'comparison':
+      return `comparison-${req.ids.join('-')}`
+  }
+}
+
+export async function exportFigure(req: z.output<typeof figuresExportSchema>, src: FigureSources): Promise<FigureExport> {
+  const figure = buildFigure(req.figure, req.size, src)
+  const stem = figureFileStem(req.figure)
+  if (req.format === 'png') return { format: 'png', filename: `${stem}@${req.scale}x.png`, mime: 'image/png', figure, scale: req.scale }
+  const bytes = req.format === 'svg' ? Buffer.from(figureToSvg(figure), 'utf8') : await figureToPdf(figure)
+  return {
+    format: req.format,
+    filename: `${stem}.${req.format}`,
+    mime: req.format === 'svg' ? 'image/svg+xml' : 'application/pdf',
+    base64: bytes.toString('base64'),
+    bytes: bytes.length
+  }
+}

@@ -1,0 +1,80 @@
+// A checkpoint's generator for use outside the lab: the tfjs model folder as the checkpoint holds
+// it (model.json + weights, loadable with tf.loadLayersModel), N generated samples as PNG files
+// and one IDX file (MNIST's format), and export.json saying where they came from.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { strToU8 } from 'fflate'
+import { LabError } from '@shared/errors'
+import { writeIdx } from '../trainer/data/idx'
+import { encodeImagePng } from '../trainer/grid'
+
+export interface GeneratedSamples {
+  /** Bytes 0-255, NHWC. */
+  pixels: Uint8Array
+  count: number
+  height: number
+  width: number
+  channels: 1 | 3
+}
+
+export interface GeneratorExportMeta {
+  runId: number
+  runName: string
+  preset: string
+  epoch: number
+  latentDim: number
+  latent: 'gaussian' | 'uniform'
+  seed: number
+  appVersion: string
+}
+
+/** IDX names follow MNIST's: images-idx3-ubyte for grey (N x H x W), idx4 for colour (N x H x W x 3). */
+export function samplesIdxName(channels: 1 | 3): string {
+  return `samples-images-idx${channels === 1 ? 3 : 4}-ubyte`
+}
+
+export function generatorExportStem(runId: number, epoch: number): string {
+  return `run-${runId}-epoch-${epoch}-generator`
+}
+
+/** Every file of the export by relative path ('/'-separated). */
+export function generatorExportFiles(generatorDir: string, samples: GeneratedSamples | null, meta: GeneratorExportMeta): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {}
+  for (const name of readdirSync(generatorDir)) files[`generator/${name}`] = readFileSync(join(generatorDir, name))
+  if (!files['generator/model.json']) throw new LabError('NOT_FOUND', `The generator folder ${generatorDir} has no model.json`)
+  const digits = Math.max(5, String(samples?.count ?? 0).length)
+  if (samples && samples.count > 0) {
+    const { pixels, count, height, width, channels } = samples
+    const per = height * width * channels
+    if (pixels.length !== count * per) throw new LabError('INTERNAL', `The trainer returned ${pixels.length} bytes for ${count} images of ${height}x${width}x${channels}`)
+    for (let i = 0; i < count; i++) {
+      files[`samples/sample-${String(i + 1).padStart(digits, '0')}.png`] = encodeImagePng(pixels.subarray(i * per, (i + 1) * per), height, width, channels)
+    }
+    files[samplesIdxName(channels)] = writeIdx(channels === 1 ? [count, height, width] : [count, height, width, 3], pixels)
+  }
+  const about = {
+    ...meta,
+    generator: 'generator/model.json (tfjs layers model: tf.loadLayersModel)',
+    samples: samples
+      ? { count: samples.count, height: samples.height, width: samples.width, channels: samples.channels, idx: samplesIdxName(samples.channels), pngs: 'samples/', pixels: 'byte = round((x + 1) * 127.5) of the generator output x in [-1, 1]' }
+      : null
+  }
+  files['export.json'] = strToU8(JSON.stringify(about, null, 1) + '\n')
+  return files
+}
+
+/** A folder name under `parent` that does not exist yet ("stem", "stem (2)", ...), so nothing is overwritten. */
+export function freshFolder(parent: string, stem: string): string {
+  for (let n = 1; ; n++) {
+    const candidate = join(parent, n === 1 ? stem : `${stem} (${n})`)
+    if (!existsSync(candidate)) return candidate
+  }
+}
+
+export function writeFilesTo(folder: string, files: Record<string, Uint8Array>): void {
+  for (const [name, bytes] of Object.entries(files)) {
+    const path = join(folder, ...name.split('/'))
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, bytes)
+  }
+}

@@ -1,0 +1,75 @@
+// The command line rebuilds figures and exports generators in a script: `export-figure` writes
+// SVG or PDF, `export-generator` a folder with the model and samples; bad flags exit 2, named.
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PRESETS } from '../../src/shared/config'
+import { Lab } from '../../src/main/services/lab'
+import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
+import { parseIdx } from '../../src/main/trainer/data/idx'
+
+const root = mkdtempSync(join(tmpdir(), 'cli-export-'))
+const dataDir = join(root, 'data')
+const CLI = resolve(__dirname, '../../src/cli/index.ts')
+let runId: number
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args, '--data-dir', dataDir], { cwd: resolve(__dirname, '../..') }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+beforeAll(async () => {
+  const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+  try {
+    const run = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'cli figures', seed: 2, epochs: 2, stepsPerEpoch: 6, batchSize: 16, backend: 'wasm' })
+    runId = run.id
+    expect((await lab.waitForEnd(run.id)).status).toBe('completed')
+  } finally {
+    lab.close()
+  }
+}, 120_000)
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('npm run cli -- export-figure / export-generator', () => {
+  it('writes a chart as SVG and a grid row as PDF at the chosen size', async () => {
+    const svg = join(root, 'loss.svg')
+    const a = await cli(['export-figure', '--run', String(runId), '--width', '3.5', '--unit', 'in', '--font', '9', '--out', svg])
+    expect(a.stderr).toBe('')
+    expect(a.code).toBe(0)
+    const text = readFileSync(svg, 'utf8')
+    expect(text).toContain('width="252pt"')
+    expect(text).toMatch(/<path d="M[^"]+" fill="none" stroke="#16a34a"/)
+    const pdf = join(root, 'grids.pdf')
+    const b = await cli(['export-figure', '--run', String(runId), '--kind', 'grid-row', '--epochs', '1,2', '--format', 'pdf', '--out', pdf])
+    expect(b.code).toBe(0)
+    expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+  }, 120_000)
+
+  it('refuses PNG and bad sizes with the reason', async () => {
+    const png = await cli(['export-figure', '--run', String(runId), '--format', 'png'])
+    expect(png.code).toBe(2)
+    expect(png.stderr).toContain("PNG is drawn by the lab's window (Chromium); from the command line export svg or pdf")
+    const wide = await cli(['export-figure', '--run', String(runId), '--width', '99'])
+    expect(wide.code).toBe(2)
+    expect(wide.stderr).toContain('Invalid figures:export request: size.width: must be from 2 to 60 cm (0.79 to 23.6 in)')
+    const grids = await cli(['export-figure', '--run', String(runId), '--kind', 'grid-row', '--epochs', '7'])
+    expect(grids.stderr).toContain(`Run ${runId} has no sample grid for epoch 7 (it has grids for epochs 1, 2)`)
+  }, 120_000)
+
+  it('exports a generator with samples into a new folder under --out', async () => {
+    const out = join(root, 'gen')
+    const res = await cli(['export-generator', '--run', String(runId), '--epoch', '2', '--samples', '4', '--out', out])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    const folder = join(out, `run-${runId}-epoch-2-generator`)
+    expect(res.stdout.trim()).toBe(`${folder} (8 files)`)
+    expect(readdirSync(join(folder, 'samples'))).toHaveLength(4)
+    expect(parseIdx(readFileSync(join(folder, 'samples-images-idx3-ubyte')), 'idx', 3).dims).toEqual([4, 28, 28])
+    expect(existsSync(join(folder, 'generator', 'weights.bin'))).toBe(true)
+  }, 120_000)
+})

@@ -1,0 +1,247 @@
+// @vitest-environment jsdom
+// Figures for write-ups: built from a Lab's records, written as SVG (parsed back as XML) and
+// PDF (its content streams inflated and read for path and text operators).
+import { inflateSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { PRESETS, runConfigSchema } from '@shared/config'
+import type { FigureExport } from '@shared/api'
+import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, toPoints, type Figure } from '@shared/figure'
+import { figureToSvg } from '@shared/figure-svg'
+import type { StepRow } from '@shared/metrics'
+import { dispatch } from '../../src/main/services/dispatch'
+import { pdfSafeText } from '../../src/main/services/figure-pdf'
+import type { Lab } from '../../src/main/services/lab'
+import { useTempLabs } from '../helpers/lab'
+import { encodePng, tileImages } from '../../src/main/trainer/grid'
+
+const { newLab } = useTempLabs('figures')
+
+/** A 2x2 grid of 4x4 tiles whose pixels depend on the epoch. */
+function gridPng(epoch: number): Buffer {
+  const values = Float32Array.from({ length: 4 * 16 }, (_, i) => ((i * epoch) % 7) / 3.5 - 1)
+  return encodePng(tileImages(values, 4, 4, 4, 1, { rows: 2, cols: 2, pad: 1 }))
+}
+
+function stepRows(n: number, perEpoch: number, phase: number): StepRow[] {
+  return Array.from({ length: n }, (_, i) => ({
+    step: i + 1,
+    epoch: Math.floor(i / perEpoch) + 1,
+    timeMs: i * 50,
+    dLossReal: 0.7 + 0.2 * Math.sin(i / 40 + phase),
+    dLossFake: 0.6 + 0.2 * Math.cos(i / 30 + phase),
+    gLoss: 1 + 0.5 * Math.sin(i / 70 + phase) + ((i * 7919) % 13) / 50,
+    dAccReal: 0.5 + 0.3 * Math.sin(i / 90),
+    dAccFake: 0.5 + 0.3 * Math.cos(i / 90),
+    wasserstein: null
+  }))
+}
+
+/** A Lab with runs of `steps` steps and a grid per epoch; the second run uses SGD. */
+function labWithRuns(count: number, steps = 3000, perEpoch = 500): { lab: Lab; ids: number[] } {
+  const lab = newLab()
+  const ids = Array.from({ length: count }, (_, k) => {
+    const base = PRESETS['mnist-mlp'].defaults
+    const optimizer = k === 1 ? { ...base.optimizerD, kind: 'sgd' as const, lr: 0.01 } : base.optimizerD
+    const id = lab.runs.create(runConfigSchema.parse({ ...base, name: `run <${k}> & co`, seed: 7, optimizerD: optimizer, optimizerG: optimizer }))
+    lab.metrics.insertSteps(id, stepRows(steps, perEpoch, k))
+    for (let e = 1; e <= steps / perEpoch; e++) {
+      lab.metrics.insertEpoch(id, {
+        epoch: e,
+        means: { dLossReal: 0.7, dLossFake: 0.6, gLoss: 1, dAccReal: 0.5, dAccFake: 0.5, wasserstein: null },
+        durationMs: 1000,
+        imagesPerSec: 100,
+        gridPngBase64: gridPng(e).toString('base64'),
+        gridRows: 2,
+        gridCols: 2,
+        checkpointDir: `checkpoints/epoch-${e}`
+      })
+    }
+    return id
+  })
+  return { lab, ids }
+}
+
+async function exportVia(lab: Lab, req: unknown): Promise<FigureExport> {
+  const res = await dispatch(lab.handlers, 'figures:export', req)
+  if (!res.ok) throw new Error(res.error.message)
+  return res.data as FigureExport
+}
+
+function bytesOf(file: FigureExport): Buffer {
+  if (file.format === 'png') throw new Error('expected a file')
+  return Buffer.from(file.base64, 'base64')
+}
+
+function parseSvg(text: string): Document {
+  const doc = new DOMParser().parseFromString(text, 'image/svg+xml')
+  expect(doc.getElementsByTagName('parsererror')).toHaveLength(0)
+  return doc
+}
+
+/** The PDF's page content streams (images left out), inflated where compressed. */
+function pdfStreams(pdf: Buffer): string[] {
+  const out: string[] = []
+  const text = pdf.toString('latin1')
+  const re = /\d+ 0 obj\s*<<((?:(?!endobj)[^])*?)>>\s*stream\r?\n/g
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1].includes('/Subtype /Image')) continue
+    const start = m.index + m[0].length
+    const raw = pdf.subarray(start, text.indexOf('endstream', start))
+    out.push(m[1].includes('/FlateDecode') ? inflateSync(raw).toString('latin1') : raw.toString('latin1'))
+  }
+  return out
+}
+
+describe('figure layout helpers', () => {
+  it('chooses nice ticks that cover the range', () => {
+    expect(niceTicks(0.13, 0.92)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1])
+    expect(niceTicks(1, 3000)).toEqual([0, 1000, 2000, 3000])
+    expect(niceTicks(-0.3, 0.3, 3)).toEqual([-0.4, -0.2, 0, 0.2, 0.4])
+    const flat = niceTicks(2, 2)
+    expect(flat[0]).toBeLessThan(2)
+    expect(flat[flat.length - 1]).toBeGreaterThan(2)
+  })
+
+  it('converts widths to points and refuses sizes no page holds', () => {
+    expect(toPoints(1, 'in')).toBe(72)
+    expect(toPoints(2.54, 'cm')).toBeCloseTo(72)
+    expect(figureSizeSchema.safeParse({ width: 30, unit: 'in', fontPt: 8 }).error?.issues[0]).toMatchObject({ path: ['width'], message: 'must be from 2 to 60 cm (0.79 to 23.6 in)' })
+    expect(figureSizeSchema.safeParse({ width: 30, unit: 'cm', fontPt: 8 }).success).toBe(true)
+    expect(figureSizeSchema.safeParse({ width: -1, unit: 'cm', fontPt: 8 }).error?.issues.map((i) => i.message)).toEqual(['must be more than 0'])
+    expect(figureSizeSchema.safeParse({ width: 8.5, unit: 'cm', fontPt: 2 }).error?.issues[0].message).toBe('must be at least 4 pt')
+  })
+
+  it('keeps PDF text to what the standard fonts encode, marking the rest', () => {
+    expect(pdfSafeText('Adam β1 0.5 — “run” · é €')).toBe('Adam ?1 0.5 — “run” · é €')
+    expect(pdfSafeText('数字 🎉')).toBe('?? ?')
+  })
+
+  it('reads a PNG size from its header and refuses other bytes', () => {
+    expect(pngSize(gridPng(1))).toEqual({ width: 11, height: 11 })
+    expect(pngSize(Buffer.from('not a png at all, really not'))).toBeNull()
+  })
+})
+
+describe('figure layout of long runs', () => {
+  it('lays out 200,000 points per series without overflowing, thinned to the plot width', () => {
+    const points = Array.from({ length: 200_000 }, (_, i) => ({ x: i + 1, y: Math.sin(i / 500) + (i % 7) / 10 }))
+    const figure = layoutFigure({ size: DEFAULT_FIGURE_SIZE, title: 't', charts: [{ xLabel: 'step', yLabel: 'loss', series: [{ label: 'g', color: '#16a34a', points }] }] })
+    const curve = figure.items.find((i) => i.kind === 'path' && i.stroke === '#16a34a')
+    expect(curve?.kind === 'path' && curve.points.length).toBeLessThan(600)
+    expect(curve?.kind === 'path' && curve.points.length).toBeGreaterThan(100)
+    expect(figureToSvg(figure).length).toBeLessThan(20_000)
+  })
+})
+
+describe('figures:export', () => {
+  it('writes a chart of 3000 steps as a compact SVG with real paths and text', async () => {
+    const { lab, ids } = labWithRuns(1)
+    const file = await exportVia(lab, { figure: { kind: 'chart', ids, chart: 'loss' }, format: 'svg', size: { width: 8.5, unit: 'cm', fontPt: 8 } })
+    expect(file.filename).toBe(`run-${ids[0]}-loss.svg`)
+    const svg = bytesOf(file).toString('utf8')
+    const doc = parseSvg(svg)
+    const root = doc.documentElement
+    expect(root.getAttribute('width')).toBe(`${Math.round(toPoints(8.5, 'cm') * 100) / 100}pt`)
+    const paths = Array.from(doc.getElementsByTagName('path'))
+    const curves = paths.filter((p) => ['#2563eb', '#ea580c', '#16a34a'].includes(p.getAttribute('stroke') ?? '') && (p.getAttribute('d') ?? '').length > 200)
+    expect(curves).toHaveLength(3)
+    const texts = Array.from(doc.getElementsByTagName('text')).map((t) => t.textContent)
+    expect(texts).toContain('G loss')
+    expect(texts).toContain('step')
+    expect(texts).toContain('3k')
+    // The caption names the run, its name escaped in the file and intact once parsed.
+    expect(svg).toContain('run &lt;0&gt; &amp; co')
+    expect(texts.join(' ')).toContain('run <0> & co')
+    // 3 series of 3000 points: tens of kilobytes, not megabytes.
+    expect(bytesOf(file).length).toBeGreaterThan(5_000)
+    expect(bytesOf(file).length).toBeLessThan(60_000)
+    // Every coordinate is rounded to at most two decimals.
+    for (const p of paths) expect(p.getAttribute('d')).not.toMatch(/\d\.\d{3}/)
+  })
+
+  it("charts a WGAN critic's Wasserstein estimate as a figure", async () => {
+    const lab = newLab()
+    const base = PRESETS['mnist-mlp'].defaults
+    const id = lab.runs.create(runConfigSchema.parse({ ...base, name: 'critic', seed: 7, tricks: { ...base.tricks, loss: 'wgan' } }))
+    lab.metrics.insertSteps(id, stepRows(600, 300, 0).map((r) => ({ ...r, dAccReal: null, dAccFake: null, wasserstein: 0.1 + r.step / 1000 })))
+    const file = await exportVia(lab, { figure: { kind: 'chart', ids: [id], chart: 'wasserstein' }, format: 'svg' })
+    const doc = parseSvg(bytesOf(file).toString('utf8'))
+    const curves = Array.from(doc.getElementsByTagName('path')).filter((p) => p.getAttribute('stroke') === '#7c3aed' && (p.getAttribute('d') ?? '').length > 200)
+    expect(curves).toHaveLength(1)
+    const texts = Array.from(doc.getElementsByTagName('text')).map((t) => t.textContent)
+    expect(texts).toContain('Wasserstein estimate')
+  })
+
+  it('writes the same chart as a PDF with vector path and text operators', async () => {
+    const { lab, ids } = labWithRuns(2)
+    const file = await exportVia(lab, { figure: { kind: 'chart', ids, chart: 'accuracy', xAxis: 'epoch' }, format: 'pdf', size: { width: 3.5, unit: 'in', fontPt: 9 } })
+    const pdf = bytesOf(file)
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 252 [\d.]+\]/)
+    const content = pdfStreams(pdf).join('\n')
+    expect(content).toMatch(/[\d.]+ [\d.]+ m\n/)
+    expect((content.match(/ l\n/g) ?? []).length).toBeGreaterThan(500)
+    expect(content).toMatch(/\bBT\b[^]*\bTJ\b[^]*\bET\b/)
+    expect(bytesOf(file).length).toBeLessThan(80_000)
+    expect(pdf.toString('latin1')).toContain('/Helvetica')
+  })
+
+  it('lays out a row of grids over chosen epochs with labels, as SVG with embedded sharp PNG tiles and as PDF images', async () => {
+    const { lab, ids } = labWithRuns(1)
+    const svgFile = await exportVia(lab, { figure: { kind: 'grid-row', id: ids[0], epochs: [6, 1, 3] }, format: 'svg' })
+    const doc = parseSvg(bytesOf(svgFile).toString('utf8'))
+    const images = Array.from(doc.getElementsByTagName('image'))
+    expect(images).toHaveLength(3)
+    expect(images.map((i) => i.getAttribute('href'))).toEqual([1, 3, 6].map((e) => `data:image/png;base64,${gridPng(e).toString('base64')}`))
+    expect(images.every((i) => i.getAttribute('image-rendering') === 'pixelated')).toBe(true)
+    const texts = Array.from(doc.getElementsByTagName('text')).map((t) => t.textContent)
+    expect(texts.slice(0, 3)).toEqual(['epoch 1', 'epoch 3', 'epoch 6'])
+
+    const unlabelled = await exportVia(lab, { figure: { kind: 'grid-row', id: ids[0], epochs: [2], labels: false, caption: false }, format: 'svg' })
+    expect(parseSvg(bytesOf(unlabelled).toString('utf8')).getElementsByTagName('text')).toHaveLength(0)
+
+    const pdf = bytesOf(await exportVia(lab, { figure: { kind: 'grid-row', id: ids[0], epochs: [1, 2] }, format: 'pdf' }))
+    expect(pdfStreams(pdf).join('\n').match(/\/I\d+ Do/g)).toHaveLength(2)
+  })
+
+  it('refuses epochs without a grid, naming the ones that exist', async () => {
+    const { lab, ids } = labWithRuns(1, 1000, 500)
+    const res = await dispatch(lab.handlers, 'figures:export', { figure: { kind: 'grid-row', id: ids[0], epochs: [1, 9] }, format: 'svg' })
+    expect(res.ok).toBe(false)
+    if (!res.ok) {
+      expect(res.error.code).toBe('NOT_FOUND')
+      expect(res.error.message).toBe(`Run ${ids[0]} has no sample grid for epoch 9 (it has grids for epochs 1, 2)`)
+    }
+    const bad = await dispatch(lab.handlers, 'figures:export', { figure: { kind: 'chart', ids, chart: 'loss' }, format: 'gif' })
+    expect(bad.ok).toBe(false)
+    if (!bad.ok) expect(bad.error.issues?.[0].field).toBe('format')
+    const missing = await dispatch(lab.handlers, 'figures:export', { figure: { kind: 'chart', ids: [999], chart: 'loss' }, format: 'svg' })
+    expect(!missing.ok && missing.error.message).toBe('There is no run 999')
+  })
+
+  it('composes a comparison: each run grid in its colour, curves per metric, a caption naming runs and differing settings', async () => {
+    const { lab, ids } = labWithRuns(2)
+    const file = await exportVia(lab, { figure: { kind: 'comparison', ids, epoch: 4, metrics: ['gLoss', 'dLossReal'] }, format: 'svg', size: { width: 17, unit: 'cm', fontPt: 8 } })
+    const doc = parseSvg(bytesOf(file).toString('utf8'))
+    expect(doc.getElementsByTagName('image')).toHaveLength(2)
+    const texts = Array.from(doc.getElementsByTagName('text'))
+    const labels = texts.filter((t) => t.textContent?.endsWith('· epoch 4'))
+    expect(labels.map((t) => t.getAttribute('fill'))).toEqual(['#2563eb', '#dc2626'])
+    const blue = Array.from(doc.getElementsByTagName('path')).filter((p) => p.getAttribute('stroke') === '#2563eb' && (p.getAttribute('d') ?? '').length > 200)
+    expect(blue).toHaveLength(2)
+    const caption = texts.map((t) => t.textContent).join(' ')
+    expect(caption).toContain(`run <0> & co (#${ids[0]})`)
+    expect(caption).toContain('optimizerD.kind: adam vs sgd')
+    expect(caption).toContain('optimizerG.lr: 0.0002 vs 0.01')
+    expect(caption).not.toContain('name:')
+    const png = await exportVia(lab, { figure: { kind: 'comparison', ids }, format: 'png', scale: 3 })
+    expect(png.format).toBe('png')
+    if (png.format === 'png') {
+      expect(png.scale).toBe(3)
+      expect(png.filename).toBe(`comparison-${ids.join('-')}@3x.png`)
+      const figure: Figure = png.figure
+      expect(figure.width).toBeCloseTo(toPoints(8.5, 'cm'), 1)
+      expect(figure.items.filter((i) => i.kind === 'image')).toHaveLength(2)
+    }
+  })
+})

@@ -1,0 +1,272 @@
+// @vitest-environment jsdom
+// Figure exports from the run view: the menus ask figures:export with the chosen size and
+// save what comes back; bad sizes and epochs are named before anything is asked.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import type { FigureExport, GeneratorExport, LabCalls } from '@shared/api'
+import { LabError } from '@shared/errors'
+import { setLabApi } from '@renderer/api/current'
+import { parseEpochList, spreadEpochs } from '@renderer/epoch-list'
+import { figurePixelSize } from '@renderer/figure-canvas'
+import { useRunsStore } from '@renderer/stores/runs'
+import RunView from '@renderer/views/RunView.vue'
+import ExportMenu from '@renderer/components/ExportMenu.vue'
+import CompareExports from '@renderer/components/CompareExports.vue'
+import GeneratorExportMenu from '@renderer/components/GeneratorExport.vue'
+import { DEFAULT_COMPARE_SETTINGS } from '@shared/compare'
+import { config } from './helpers/fixtures'
+import { FakeLabApi } from './helpers/fake-api'
+import { stubCanvasContext } from './helpers/dom'
+import { detail, epoch, series, summary } from './helpers/fixtures'
+
+let pinia: Pinia
+let clicked: { download: string }[]
+let blobs: Blob[]
+
+beforeEach(() => {
+  stubCanvasContext(null)
+  pinia = createPinia()
+  setActivePinia(pinia)
+  clicked = []
+  blobs = []
+  URL.createObjectURL = vi.fn((b: Blob) => {
+    blobs.push(b)
+    return `blob:test/${blobs.length}`
+  })
+  URL.revokeObjectURL = vi.fn()
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    clicked.push({ download: this.download })
+  })
+})
+afterEach(() => {
+  vi.restoreAllMocks()
+  setLabApi(null)
+})
+
+const svgFile: FigureExport = { format: 'svg', filename: 'run-9-loss.svg', mime: 'image/svg+xml', base64: btoa('<svg/>'), bytes: 6 }
+
+async function mountRun(
+  handler: (req: unknown) => FigureExport,
+  generator: (req: LabCalls['runs:export-generator']['req']) => GeneratorExport = () => ({ kind: 'cancelled' })
+): Promise<{ w: VueWrapper; api: FakeLabApi }> {
+  const run = summary({ id: 9, name: 'fig', status: 'completed', epochsDone: 3 })
+  const api = new FakeLabApi({
+    'runs:list': () => [run],
+    'runs:get': () => detail(run, { epochs: [epoch(1), epoch(2), epoch(3)] }),
+    'runs:metrics': () => series(1, 30),
+    'runs:grid': ({ epoch: e }) => ({ epoch: e, pngBase64: 'iVBORw0KGgo=', rows: 10, cols: 10 }),
+    'figures:export': (req) => handler(req),
+    'runs:export-generator': (req) => generator(req)
+  })
+  setLabApi(api)
+  await useRunsStore().start()
+  await useRunsStore().select(9)
+  const w = mount(RunView, { global: { plugins: [pinia] } })
+  await flushPromises()
+  return { w, api }
+}
+
+describe('epoch lists', () => {
+  it('spreads defaults over the run and parses lists and ranges against the grids that exist', () => {
+    expect(spreadEpochs([1, 2, 3])).toEqual([1, 2, 3])
+    expect(spreadEpochs(Array.from({ length: 100 }, (_, i) => i + 1), 5)).toEqual([1, 26, 51, 75, 100])
+    expect(parseEpochList('1, 3-4', [1, 2, 3, 4])).toEqual({ epochs: [1, 3, 4] })
+    expect(parseEpochList('1, 9', [1, 2])).toEqual({ problem: 'no sample grid for epoch 9' })
+    expect(parseEpochList('x', [1])).toEqual({ problem: '"x" is not an epoch number or range (e.g. 1, 5, 10-12)' })
+    expect(parseEpochList('5-2', [1])).toEqual({ problem: '"5-2": the range runs backwards' })
+    expect(parseEpochList('1-20', [1])).toEqual({ problem: 'at most 12 epochs in one row' })
+    expect(parseEpochList(' ', [1])).toEqual({ problem: 'name at least one epoch' })
+  })
+
+  it('sizes a PNG at scale times the screen size of the figure', () => {
+    expect(figurePixelSize({ width: 240, height: 150 }, 1)).toEqual({ width: 320, height: 200 })
+    expect(figurePixelSize({ width: 240, height: 150 }, 3)).toEqual({ width: 960, height: 600 })
+  })
+})
+
+describe('RunView figure menus', () => {
+  it('exports the loss chart as SVG at the chosen width and font, and saves the file', async () => {
+    const { w, api } = await mountRun(() => svgFile)
+    const menu = w.get('[data-testid="export-loss-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-width"]').setValue('3.3')
+    await menu.get('[data-testid="figure-unit"]').setValue('in')
+    await menu.get('[data-testid="figure-font"]').setValue('9')
+    await menu.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')).toEqual([
+      { figure: { kind: 'chart', ids: [9], chart: 'loss' }, format: 'svg', size: { width: 3.3, unit: 'in', fontPt: 9 }, scale: 3 }
+    ])
+    expect(clicked).toEqual([{ download: 'run-9-loss.svg' }])
+    expect(blobs[0].type).toBe('image/svg+xml')
+    expect(menu.get('[data-testid="figure-saved"]').text()).toBe('Saved run-9-loss.svg (6 B)')
+  })
+
+  it('names a bad width before asking, and shows what the back end refuses', async () => {
+    const { w, api } = await mountRun(() => {
+      throw new LabError('NOT_FOUND', 'There is no run 9')
+    })
+    const menu = w.get('[data-testid="export-accuracy-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-width"]').setValue('100')
+    expect(menu.get('[data-testid="figure-problem"]').text()).toBe('width: must be from 2 to 60 cm (0.79 to 23.6 in)')
+    expect(menu.get('[data-testid="figure-pdf"]').attributes('disabled')).toBeDefined()
+    await menu.get('[data-testid="figure-pdf"]').trigger('click')
+    expect(api.requestsTo('figures:export')).toHaveLength(0)
+
+    await menu.get('[data-testid="figure-width"]').setValue('8')
+    await menu.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(menu.get('[data-testid="figure-error"]').text()).toBe('Could not export the figure: There is no run 9')
+    expect(clicked).toHaveLength(0)
+  })
+
+  it('exports a row of grids over typed epochs, without labels when unticked', async () => {
+    const { w, api } = await mountRun(() => ({ ...svgFile, filename: 'run-9-samples.pdf', format: 'pdf', mime: 'application/pdf' }))
+    const menu = w.get('[data-testid="export-grid-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    expect((menu.get('[data-testid="grid-row-epochs"]').element as HTMLInputElement).value).toBe('1, 2, 3')
+    await menu.get('[data-testid="grid-row-epochs"]').setValue('1, 7')
+    expect(menu.get('[data-testid="figure-problem"]').text()).toBe('no sample grid for epoch 7')
+    await menu.get('[data-testid="grid-row-epochs"]').setValue('3, 1-2')
+    await menu.get('[data-testid="grid-row-labels"]').setValue(false)
+    await menu.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[0].figure).toEqual({ kind: 'grid-row', id: 9, epochs: [3, 1, 2], labels: false })
+    expect(clicked).toEqual([{ download: 'run-9-samples.pdf' }])
+  })
+
+  it('says so when this window cannot draw a PNG, instead of saving an empty file', async () => {
+    const figure = { width: 240, height: 150, fontPt: 8, title: 't', items: [] }
+    const { w } = await mountRun(() => ({ format: 'png', filename: 'run-9-loss@3x.png', mime: 'image/png', figure, scale: 3 }))
+    const menu = w.get('[data-testid="export-loss-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-png"]').trigger('click')
+    await flushPromises()
+    expect(menu.get('[data-testid="figure-error"]').text()).toContain('PNG export is unavailable here; export SVG or PDF instead')
+    expect(clicked).toHaveLength(0)
+  })
+})
+
+describe('RunView generator export', () => {
+  it('asks for the chosen checkpoint and sample count, saves the zip a browser gets, and says what it saved', async () => {
+    const zip: GeneratorExport = { kind: 'zip', filename: 'run-9-epoch-2-generator.zip', mime: 'application/zip', base64: btoa('PK'), bytes: 2, files: ['a', 'b', 'c'] }
+    const { w, api } = await mountRun(() => svgFile, () => zip)
+    const menu = w.get('[data-testid="generator-export-menu"]')
+    await menu.get('[data-testid="generator-toggle"]').trigger('click')
+    expect((menu.get('[data-testid="generator-epoch"]').element as HTMLSelectElement).value).toBe('3')
+    await menu.get('[data-testid="generator-epoch"]').setValue('2')
+    await menu.get('[data-testid="generator-samples"]').setValue('20000')
+    expect(menu.get('[data-testid="generator-problem"]').text()).toBe('Samples: a whole number from 0 to 10000')
+    await menu.get('[data-testid="generator-samples"]').setValue('500')
+    await menu.get('[data-testid="generator-seed"]').setValue('4x')
+    expect(menu.get('[data-testid="generator-problem"]').text()).toContain('Seed: a whole number')
+    expect(menu.get('[data-testid="generator-export"]').attributes('disabled')).toBeDefined()
+    await menu.get('[data-testid="generator-seed"]').setValue('42')
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:export-generator')).toEqual([{ id: 9, epoch: 2, samples: 500, seed: 42 }])
+    expect(clicked).toEqual([{ download: 'run-9-epoch-2-generator.zip' }])
+    expect(menu.get('[data-testid="generator-result"]').text()).toBe('Saved run-9-epoch-2-generator.zip (3 files)')
+  })
+
+  it('reports the folder the desktop app wrote, nothing when the dialog was cancelled, and refusals', async () => {
+    let answer: GeneratorExport | Error = { kind: 'folder', path: '/home/r/exports/run-9-epoch-3-generator', files: ['a', 'b'] }
+    const { w, api } = await mountRun(
+      () => svgFile,
+      () => {
+        if (answer instanceof Error) throw answer
+        return answer
+      }
+    )
+    const menu = w.get('[data-testid="generator-export-menu"]')
+    await menu.get('[data-testid="generator-toggle"]').trigger('click')
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:export-generator')).toEqual([{ id: 9, epoch: 3, samples: 64 }])
+    expect(menu.get('[data-testid="generator-result"]').text()).toBe('Wrote 2 files to /home/r/exports/run-9-epoch-3-generator')
+    answer = { kind: 'cancelled' }
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(menu.find('[data-testid="generator-result"]').exists()).toBe(false)
+    answer = new LabError('NOT_FOUND', 'Run 9 has no checkpoint for epoch 3 (it has no checkpoints yet)')
+    await menu.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(menu.get('[data-testid="generator-error"]').text()).toBe('Could not export the generator: Run 9 has no checkpoint for epoch 3 (it has no checkpoints yet)')
+    expect(clicked).toHaveLength(0)
+  })
+})
+
+describe('ExportMenu on its own (as the compare view places it)', () => {
+  it('sends the comparison request it is given, with the shared size', async () => {
+    const api = new FakeLabApi({ 'figures:export': () => ({ ...svgFile, filename: 'comparison-3-5.pdf', format: 'pdf', mime: 'application/pdf' }) })
+    setLabApi(api)
+    const request = { kind: 'comparison' as const, ids: [3, 5], epoch: 10, xAxis: 'epoch' as const, smoothing: 0.6 }
+    const w = mount(ExportMenu, { props: { request, label: 'Comparison figure', testid: 'export-comparison-figure' }, global: { plugins: [pinia] } })
+    expect(w.get('[data-testid="figure-toggle"]').text()).toBe('Comparison figure ▾')
+    await w.get('[data-testid="figure-toggle"]').trigger('click')
+    await w.get('[data-testid="figure-width"]').setValue('17')
+    await w.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')).toEqual([{ figure: request, format: 'pdf', size: { width: 17, unit: 'cm', fontPt: 8 }, scale: 3 }])
+    expect(clicked).toEqual([{ download: 'comparison-3-5.pdf' }])
+  })
+})
+
+describe('CompareExports in the compare view slot', () => {
+  const context = (n: number) => ({
+    runs: Array.from({ length: n }, (_, i) => ({ id: 3 + 2 * i, color: '#000', name: `r${i}`, config: config() })),
+    metrics: ['dLossReal', 'dLossFake', 'gLoss', 'dAccReal', 'dAccFake', 'wasserstein'],
+    settings: { ...DEFAULT_COMPARE_SETTINGS, xAxis: 'epoch' as const, smoothing: 0.8 },
+    epoch: 4,
+    differences: ['optimizerD.kind: sgd vs adam']
+  })
+
+  it('asks for the composite at the shown epoch with the view axis, smoothing and loss metrics', async () => {
+    const api = new FakeLabApi({ 'figures:export': () => svgFile })
+    setLabApi(api)
+    const w = mount(CompareExports, { props: context(2), global: { plugins: [pinia] } })
+    const menu = w.get('[data-testid="export-comparison-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[0].figure).toEqual({
+      kind: 'comparison',
+      ids: [3, 5],
+      epoch: 4,
+      xAxis: 'epoch',
+      smoothing: 0.8,
+      metrics: ['dLossReal', 'dLossFake', 'gLoss']
+    })
+    const curves = w.get('[data-testid="export-compare-accuracy"]')
+    await curves.get('[data-testid="figure-toggle"]').trigger('click')
+    await curves.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[1].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'accuracy', xAxis: 'epoch', smoothing: 0.8 })
+  })
+
+  it('says why nothing can be exported with fewer than two runs', async () => {
+    setLabApi(new FakeLabApi({}))
+    const w = mount(CompareExports, { props: context(1), global: { plugins: [pinia] } })
+    const menu = w.get('[data-testid="export-comparison-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    expect(menu.get('[data-testid="figure-problem"]').text()).toBe('Compare at least 2 runs')
+    expect(menu.get('[data-testid="figure-svg"]').attributes('disabled')).toBeDefined()
+  })
+})
+
+describe('GeneratorExport for a run of rows or points', () => {
+  it('exports the model only, saying where the generated rows go', async () => {
+    const api = new FakeLabApi({ 'runs:export-generator': () => ({ kind: 'cancelled' }) })
+    setLabApi(api)
+    const w = mount(GeneratorExportMenu, { props: { runId: 4, epochs: [1, 2], seed: 3, images: false }, global: { plugins: [pinia] } })
+    await w.get('[data-testid="generator-toggle"]').trigger('click')
+    const input = w.get('[data-testid="generator-samples"]').element as HTMLInputElement
+    expect([input.value, input.disabled]).toEqual(['0', true])
+    expect(w.get('[data-testid="generator-model-only"]').text()).toContain('export as CSV')
+    await w.get('[data-testid="generator-export"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:export-generator')).toEqual([{ id: 4, epoch: 2, samples: 0 }])
+  })
+})
