@@ -246,6 +246,18 @@ describe('CompareExports in the compare view slot', () => {
     expect(api.requestsTo('figures:export')[1].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'accuracy', xAxis: 'epoch', smoothing: 0.8 })
   })
 
+  it('saves the steps of every compared run as one CSV file', async () => {
+    const csv = 'run_id,run_name,step\r\n3,r0,1\r\n5,r1,1\r\n'
+    const api = new FakeLabApi({ 'runs:export-metrics': ({ ids }) => ({ filename: `runs-${ids.join('-')}-metrics.csv`, mime: 'text/csv', content: csv }) })
+    setLabApi(api)
+    const w = mount(CompareExports, { props: context(2), global: { plugins: [pinia] } })
+    await w.get('[data-testid="export-compare-csv"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:export-metrics')).toEqual([{ ids: [3, 5], format: 'csv' }])
+    expect(clicked).toEqual([{ download: 'runs-3-5-metrics.csv' }])
+    expect(await blobs[0].text()).toBe(csv)
+  })
+
   it('says why nothing can be exported with fewer than two runs', async () => {
     setLabApi(new FakeLabApi({}))
     const w = mount(CompareExports, { props: context(1), global: { plugins: [pinia] } })
