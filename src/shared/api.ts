@@ -326,6 +326,18 @@ export type GeneratorExport =
   | { kind: 'cancelled' }
 const runEpoch = z.object({ id: z.number().int().positive(), epoch: z.number().int().min(1) }).strict()
 
+/** The plane drawn as points (runs of toy points or table rows): each cell's generated point in data units. */
+export interface ExplorerScatterResult {
+  epoch: number
+  /** The two output columns drawn, x then y. */
+  columns: [string, string]
+  /** One per plane cell, row by row: x, y in data units, then the cell's plane coordinates u, v. */
+  points: [number, number, number, number][]
+  /** Real points of the same columns (the epoch's stored samples), as the backdrop. */
+  real: [number, number][]
+  coords: { min: number; max: number; resolution: number }
+}
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   'presets:list': z.undefined(),
@@ -375,7 +387,8 @@ export const requestSchemas = {
   'classifier:status': z.object({ dataset: z.literal('mnist').default('mnist') }).strict(),
   'classifier:train': classifierTrainSchema,
   'eval:scores': runId,
-  'eval:run': evaluateSchema
+  'eval:run': evaluateSchema,
+  'explorer:scatter': explorerGridSchema
 } as const
 
 export interface LabCalls {
@@ -421,6 +434,8 @@ export interface LabCalls {
   'eval:scores': { req: { id: number }; res: RunScores }
   /** Scores one checkpoint now (queued behind other scorings); resolves with the stored scores. */
   'eval:run': { req: { id: number; epoch: number; samples?: number }; res: EpochScores }
+  /** For runs of points or rows: the plane's cells as generated points over the real data. */
+  'explorer:scatter': { req: ExplorerGridRequest; res: ExplorerScatterResult }
 }
 
 /** A run's scores by epoch, its best epoch and flags, and scorings waiting or under way. */

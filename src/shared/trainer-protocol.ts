@@ -69,6 +69,8 @@ export interface ExploreRequest {
   strips?: number[][]
   /** Or `count` samples from latents drawn with `seed`, returned as pixel bytes (event 'explored-samples'). */
   samples?: { count: number; seed: number; latent: 'gaussian' | 'uniform' }
+  /** With `plane`: return the generator's raw outputs for the plane's cells (event 'explored-values'), for runs of points or rows. */
+  planeValues?: boolean
 }
 
 /** Trains the reference classifier of a data set into outDir, then the process ends. */
@@ -140,6 +142,8 @@ export type TrainerEvent =
   | { type: 'explored-strips'; pngsBase64: string[]; cols: number[] }
   /** Samples as bytes 0-255, NHWC (channels 1 or 3), base64. */
   | { type: 'explored-samples'; pixelsBase64: string; count: number; height: number; width: number; channels: 1 | 3 }
+  /** Raw generator outputs of a plane's cells, row by row, float32 little endian, base64. */
+  | { type: 'explored-values'; valuesBase64: string; count: number; width: number }
   | { type: 'explore-failed'; message: string }
   | { type: 'classifier-progress'; progress: ClassifierProgress }
   | { type: 'classifier-trained'; info: ClassifierInfo }

@@ -5,7 +5,8 @@ import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from '../trainer/backend/select'
 import { loadModelFrom } from '../trainer/checkpoint'
 import { fixedLatentBatch } from '../trainer/train'
-import { renderPlane, renderSamples, renderStrips } from './render'
+import { planeLatents } from './plane'
+import { generate, renderPlane, renderSamples, renderStrips } from './render'
 
 export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent) => void): Promise<void> {
   try {
@@ -27,6 +28,14 @@ export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent
       return
     }
     if (!req.plane) throw new Error('The explore request has neither a plane nor strips')
+    if (req.planeValues) {
+      const count = req.plane.resolution * req.plane.resolution
+      const { values } = await generate(generator, planeLatents(req.plane, req.latentDim), req.latentDim, onProgress)
+      generator.dispose()
+      const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength)
+      emit({ type: 'explored-values', valuesBase64: bytes.toString('base64'), count, width: values.length / count })
+      return
+    }
     const result = await renderPlane(generator, req.plane, req.latentDim, onProgress)
     generator.dispose()
     emit({ type: 'explored', pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols })

@@ -14,6 +14,7 @@ import {
   type ExplorerInterpolateResult,
   type EventName,
   type ExplorerGridResult,
+  type ExplorerScatterResult,
   type GeneratorExport,
   type LabEvents,
   type LabHandlers,
@@ -22,7 +23,7 @@ import {
 } from '@shared/api'
 import { PRESETS, PRESET_DATA_KINDS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { pairConfigs } from '@shared/compare'
-import type { EpochSamples } from '@shared/datasets'
+import { decodeRow, outputColumns, type EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type StartRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
@@ -39,7 +40,7 @@ import { samplesCsv } from './samples-export'
 import { EvaluationService } from './evaluation'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
-import { planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
+import { cellCoords, planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {
@@ -202,6 +203,7 @@ export class Lab {
     'datasets:import': (req) => this.datasets.importChosen(req),
     'datasets:delete': ({ id }) => this.datasets.delete(id),
     'runs:samples': ({ id, epoch }) => this.samples(id, epoch),
+    'explorer:scatter': (req) => this.explorerScatter(req),
     'runs:export-samples': ({ id, epoch }) => {
       const run = this.requireRun(id)
       return samplesCsv(run, epoch, this.samples(id, epoch))
@@ -489,6 +491,54 @@ export class Lab {
   }
 
   /**
+   * The latent plane of a run of points or table rows: each cell's generated point (decoded to
+   * data units, the first two numeric columns) with its plane coordinates, over the real points
+   * stored with that epoch's samples. Generated in a trainer process like the image planes.
+   */
+  async explorerScatter(input: unknown): Promise<ExplorerScatterResult> {
+    const parsed = explorerGridSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid explorer:scatter request: ${formatIssues(issues)}`, issues)
+    }
+    const { id, epoch, ...plane } = parsed.data
+    const spec: PlaneSpec = plane
+    this.requireRun(id)
+    const config = this.runs.config(id) as RunConfig
+    if (PRESET_DATA_KINDS[config.preset].includes('images')) {
+      throw new LabError('INVALID_REQUEST', `Run ${id} generates images: its plane is drawn as tiles (explorer:grid), not as points`)
+    }
+    const problem = planeProblem(spec, config.latentDim)
+    if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:scatter request: ${problem}`)
+    const columns = this.datasets.get(config.dataset)?.columns
+    if (!columns) throw new LabError('NOT_FOUND', `The data set of run ${id} (${String(config.dataset)}) is gone, so its outputs cannot be decoded`)
+    const out = outputColumns(columns)
+    const numeric = out.map((c, i) => (c.type === 'numeric' || c.type === 'integer' ? i : -1)).filter((i) => i >= 0)
+    if (numeric.length < 2) {
+      throw new LabError('INVALID_REQUEST', `The data of run ${id} has ${numeric.length} numeric column${numeric.length === 1 ? '' : 's'}; a scatter needs two`)
+    }
+    const [xi, yi] = numeric
+    const generatorDir = this.generatorDir(id, epoch, false)
+    const { values, width } = await this.exploreInTrainer(id, config, generatorDir, { plane: spec, planeValues: true }, (event) =>
+      event.type === 'explored-values' ? { values: Buffer.from(event.valuesBase64, 'base64'), width: event.width } : undefined
+    )
+    const floats = new Float32Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength))
+    const n = spec.resolution
+    const points: ExplorerScatterResult['points'] = []
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        const row = decodeRow(columns, floats, (r * n + c) * width)
+        const { x: u, y: v } = cellCoords(spec, r, c)
+        points.push([Number(row[xi]), Number(row[yi]), u, v])
+      }
+    }
+    const stored = this.metrics.samples(id, epoch)
+    const realRows: (number | string)[][] = stored ? (stored.kind === 'points' ? stored.real : (stored.real ?? [])) : []
+    const real = realRows.map((row): [number, number] => [Number(row[xi]), Number(row[yi])]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+    return { epoch, columns: [out[xi].name, out[yi].name], points, real, coords: { min: spec.min, max: spec.max, resolution: n } }
+  }
+
+  /**
    * The generator folder of one run's checkpoint, or a NOT_FOUND naming what exists. The
    * explorer needs an image generator; the generator export takes any (`imagesOnly` false).
    */
@@ -630,7 +680,7 @@ export class Lab {
     runId: number,
     config: RunConfig,
     generatorDir: string,
-    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples'>,
+    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'planeValues'>,
     result: (event: TrainerEvent) => T | undefined
   ): Promise<T> {
     await this.takeExplorerSlot()
@@ -657,7 +707,7 @@ export class Lab {
     runId: number,
     config: RunConfig,
     generatorDir: string,
-    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples'>,
+    what: Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'planeValues'>,
     result: (event: TrainerEvent) => T | undefined,
     onExit: () => void
   ): Promise<T> {
