@@ -175,14 +175,21 @@ export const discriminatorSchema = z
       .default(null),
     freeze: z.enum(['none', 'all', 'body']).default('none'),
     /** What follows D's hidden layers: the presets' dropout, batch normalisation (DCGAN paper), or nothing. */
-    regularizer: z.enum(['dropout', 'batchnorm', 'none']).default('dropout')
+    regularizer: z.enum(['dropout', 'batchnorm', 'none']).default('dropout'),
+    /**
+     * D is the reference classifier's body (its convolutions and feature layer) with a new
+     * real/fake head: the seed's untried idea. Then D has the classifier's layers, not the preset's.
+     */
+    fromClassifier: z.boolean().default(false)
   })
   .strict()
+  .refine((d) => !(d.fromClassifier && d.from), { message: 'D starts either from a run or from the classifier, not both', path: ['fromClassifier'] })
+  .refine((d) => !(d.fromClassifier && d.freeze === 'all'), { message: 'a D from the classifier has a new head that must train: freeze none or the body', path: ['freeze'] })
 export type DiscriminatorSetup = z.infer<typeof discriminatorSchema>
 export type DiscriminatorRegularizer = DiscriminatorSetup['regularizer']
 
 export function describeDiscriminator(d: DiscriminatorSetup): string {
-  const from = d.from ? `from run ${d.from.runId} epoch ${d.from.epoch}` : 'from scratch'
+  const from = d.from ? `from run ${d.from.runId} epoch ${d.from.epoch}` : d.fromClassifier ? "from the classifier's body, new head" : 'from scratch'
   const freeze = d.freeze === 'all' ? ', frozen' : d.freeze === 'body' ? ', body frozen (head trains)' : ''
   const regularizer = d.regularizer === 'batchnorm' ? ', batch norm' : d.regularizer === 'none' ? ', no dropout' : ''
   return from + freeze + regularizer
@@ -204,7 +211,7 @@ export const runConfigSchema = z
     optimizerG: optimizerSchema,
     backend: z.enum(BACKEND_CHOICES).default('auto'),
     tricks: tricksSchema.default(DEFAULT_TRICKS),
-    discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout' }),
+    discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false }),
     /** When and how epochs are scored with the reference classifier, and early stop on a flag. */
     evaluation: evaluationConfigSchema.default(DEFAULT_EVALUATION)
   })
@@ -254,7 +261,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
       evaluation: { ...DEFAULT_EVALUATION }
     }
   },
@@ -273,7 +280,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
       evaluation: { ...DEFAULT_EVALUATION }
     }
   },
@@ -294,7 +301,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: adam(),
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
       evaluation: { ...DEFAULT_EVALUATION, every: 0 }
     }
   },
@@ -313,7 +320,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       optimizerG: { ...adam(), lr: 1e-3 },
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
       evaluation: { ...DEFAULT_EVALUATION, every: 0 }
     }
   }

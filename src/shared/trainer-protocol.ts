@@ -40,6 +40,8 @@ export interface StartRequest {
   data?: DataSpec
   /** Folder of the pretrained discriminator (model.json), resolved by the host from config.discriminator.from. */
   pretrainedDiscriminatorDir?: string
+  /** Folder of the reference classifier whose body D starts from (config.discriminator.fromClassifier). */
+  classifierBodyDir?: string
   /** Continue from this checkpoint: G, D and both optimizers' state, training from epoch + 1. */
   resume?: ResumePoint
 }

@@ -43,7 +43,7 @@ describe('pretrained discriminator', () => {
     const run = lab.startRun(config({ name: 'frozen', seed: 5, discriminator: { from: { runId: sourceId, epoch: 1 }, freeze: 'all' } }))
     expect((await lab.waitForEnd(run.id)).status).toBe('completed')
     expect(await weightsOf(run.id, 1, 'discriminator')).toEqual(await weightsOf(sourceId, 1, 'discriminator'))
-    expect(lab.detail(run.id).config.discriminator).toEqual({ from: { runId: sourceId, epoch: 1 }, freeze: 'all', regularizer: 'dropout' })
+    expect(lab.detail(run.id).config.discriminator).toEqual({ from: { runId: sourceId, epoch: 1 }, freeze: 'all', regularizer: 'dropout', fromClassifier: false })
   })
 
   it('a frozen body trains only the head', async () => {

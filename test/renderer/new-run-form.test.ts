@@ -100,7 +100,7 @@ describe('NewRunForm', () => {
       optimizerD: { kind: 'sgd', lr: 0.01, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
       optimizerG: { kind: 'adam', lr: 0.0005, beta1: 0.5, beta2: 0.999, momentum: 0.9 },
       backend: 'cpu',
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout' }
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false }
     })
     expect(runConfigSchema.safeParse(sent[0].config).success).toBe(true)
     expect(w.emitted('created')).toEqual([[42]])
@@ -192,7 +192,20 @@ describe('NewRunForm', () => {
     await field(w, 'discriminator.freeze').setValue('body')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: { runId: 3, epoch: 4 }, freeze: 'body', regularizer: 'dropout' })
+    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: { runId: 3, epoch: 4 }, freeze: 'body', regularizer: 'dropout', fromClassifier: false })
+  })
+
+  it("starts D from the reference classifier's body when ticked, and then offers no run to start from", async () => {
+    const w = mountForm()
+    await field(w, 'preset').setValue('mnist-mlp')
+    await field(w, 'discriminator.fromClassifier').setValue(true)
+    expect(field(w, 'discriminator.from.runId').attributes('disabled')).toBeDefined()
+    await field(w, 'discriminator.freeze').setValue('all')
+    expect(w.get('[data-testid="error-discriminator.freeze"]').text()).toBe('a D from the classifier has a new head that must train: freeze none or the body')
+    await field(w, 'discriminator.freeze').setValue('body')
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: null, freeze: 'body', regularizer: 'dropout', fromClassifier: true })
   })
 
   it('places the back end objections next to their fields and clears them on edit', async () => {

@@ -38,7 +38,7 @@ describe('config diff', () => {
 
   it('compares a pretrained discriminator start with one from scratch', () => {
     const scratch = config()
-    const pre = config({ discriminator: { from: { runId: 4, epoch: 2 }, freeze: 'body', regularizer: 'dropout' } })
+    const pre = config({ discriminator: { from: { runId: 4, epoch: 2 }, freeze: 'body', regularizer: 'dropout', fromClassifier: false } })
     expect(describeDifferences([scratch, pre])).toEqual([
       'discriminator.freeze: none vs body',
       'discriminator.from.epoch: — vs 2',

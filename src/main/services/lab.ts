@@ -284,8 +284,9 @@ export class Lab {
     const config: RunConfig = parsed.data
     const data = this.datasets.resolve(config)
     const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
+    const classifierBodyDir = this.classifierBody(config)
     const id = this.runs.create(config)
-    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(data ? { data } : {}) })
+    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(classifierBodyDir ? { classifierBodyDir } : {}), ...(data ? { data } : {}) })
   }
 
   /** Starts the trainer process of a recorded run. */
@@ -365,6 +366,19 @@ export class Lab {
     })
     this.emit('trainer:log', { runId: id, level: 'info', message })
     return resumed
+  }
+
+  /** The reference classifier folder a D starts from (discriminator.fromClassifier), checked before anything is written. */
+  private classifierBody(config: RunConfig): string | undefined {
+    if (!config.discriminator.fromClassifier) return undefined
+    const refuse = (message: string): never => {
+      throw new LabError('INVALID_CONFIG', `Invalid run config: discriminator.fromClassifier: ${message}`, [{ field: 'discriminator.fromClassifier', message }])
+    }
+    if (config.dataset !== 'mnist' || !PRESET_DATA_KINDS[config.preset].includes('images')) {
+      refuse('only MNIST image runs have a reference classifier to start D from')
+    }
+    if (!this.evaluation.classifier('mnist')) refuse('there is no reference classifier for MNIST yet: train it first (Sample quality › Train classifier)')
+    return this.evaluation.classifierDir('mnist')
   }
 
   /** The checkpoint folder of the discriminator a config starts from, checked before anything is written. */

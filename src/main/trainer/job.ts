@@ -7,6 +7,7 @@ import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
 import { join } from 'node:path'
 import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint'
+import { discriminatorFromClassifier } from './models/from-classifier'
 import { describeFailure } from './failure'
 import { loadTrainingData } from './data/source'
 import { buildModels, initNormal002 } from './models/presets'
@@ -49,6 +50,11 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       if (want !== got) throw new Error(`The pretrained discriminator takes inputs of shape ${got}; this run's images have shape ${want}`)
       models.discriminator.dispose()
       models.discriminator = pretrained
+    } else if (req.classifierBodyDir) {
+      const fromClassifier = await discriminatorFromClassifier(req.classifierBodyDir, models.discriminator.inputs[0].shape)
+      models.discriminator.dispose()
+      models.discriminator = fromClassifier
+      emit({ type: 'log', level: 'info', message: `D is the reference classifier's body (${req.classifierBodyDir}) with a new real/fake head` })
     }
     const resume = req.resume
     const outcome = await trainGan(req.config, models, data, {
