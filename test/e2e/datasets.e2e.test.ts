@@ -4,14 +4,14 @@
 // is told to use the CLI.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
@@ -29,11 +29,7 @@ describe.skipIf(!haveChromium)('data sets in a browser', () => {
     const weather = lab.datasets.importFiles([SEATTLE], 'Seattle weather')
     tableRun = lab.startRun({ ...PRESETS['tabular-mlp'].defaults, name: 'weather rows', seed: 4, epochs: 1, stepsPerEpoch: 10, backend: 'wasm', dataset: weather.id }).id
     expect((await lab.waitForEnd(tableRun)).status).toBe('completed')
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    ;({ server, browser, page } = await openLabInBrowser(lab))
   })
 
   afterAll(async () => {

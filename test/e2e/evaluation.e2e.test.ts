@@ -3,15 +3,15 @@
 // its sample counts, the best epoch in the panel and the runs list, and scoring on demand.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
 import { classifierTrainSchema } from '@shared/evaluation'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
@@ -40,11 +40,7 @@ describe.skipIf(!haveChromium)('sample quality in a browser', () => {
     id = run.id
     expect((await lab.waitForEnd(id)).status).toBe('completed')
     await Promise.all([lab.evaluation.score(id, 1), lab.evaluation.score(id, 2)])
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    ;({ server, browser, page } = await openLabInBrowser(lab))
   }, 120_000)
 
   afterAll(async () => {

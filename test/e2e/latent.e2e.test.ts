@@ -3,16 +3,16 @@
 // own rendering of the plane.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Browser, Download, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
 import { figureLayout, parseLatentViewFile } from '@shared/latent-view'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { decodePng } from '../../src/main/trainer/grid'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
@@ -39,11 +39,8 @@ describe.skipIf(!haveChromium)('latent explorer in a browser', () => {
     second = lab.startRun({ ...config, name: 'second', seed: 2 }).id
     expect((await lab.waitForEnd(first)).status).toBe('completed')
     expect((await lab.waitForEnd(second)).status).toBe('completed')
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage({ acceptDownloads: true })
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    // Downloads are accepted by default in a new page.
+    ;({ server, browser, page } = await openLabInBrowser(lab))
   })
 
   afterAll(async () => {

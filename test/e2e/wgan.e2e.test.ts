@@ -3,13 +3,13 @@
 // Wasserstein estimate instead of accuracy and the epoch table shows it.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { haveChromium, launchChromium, requireChromiumOnCi } from '../helpers/chromium'
+import { haveChromium, openLabInBrowser, requireChromiumOnCi } from '../helpers/chromium'
 
 requireChromiumOnCi()
 
@@ -21,11 +21,7 @@ describe.skipIf(!haveChromium)('WGAN-GP in a browser', () => {
 
   beforeAll(async () => {
     lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'e2e-wgan-')), launcher: forkLauncher(), version: 'e2e', transport: 'websocket' })
-    server = await startLabServer({ lab, rendererDir: resolve(__dirname, '../../out/renderer'), port: 0 })
-    browser = await launchChromium()
-    page = await browser.newPage()
-    page.on('pageerror', (err) => console.error('page error:', err.message))
-    await page.goto(server.url)
+    ;({ server, browser, page } = await openLabInBrowser(lab))
   })
 
   afterAll(async () => {
