@@ -246,6 +246,17 @@ describe('CompareExports in the compare view slot', () => {
     expect(api.requestsTo('figures:export')[1].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'accuracy', xAxis: 'epoch', smoothing: 0.8 })
   })
 
+  it('exports the score curves of the score the view shows', async () => {
+    const api = new FakeLabApi({ 'figures:export': () => svgFile })
+    setLabApi(api)
+    const w = mount(CompareExports, { props: { ...context(3), settings: { ...context(3).settings, score: 'coverage' as const } }, global: { plugins: [pinia] } })
+    const menu = w.get('[data-testid="export-compare-scores"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[0].figure).toEqual({ kind: 'scores', ids: [3, 5, 7], score: 'coverage' })
+  })
+
   it('saves the steps of every compared run as one CSV file', async () => {
     const csv = 'run_id,run_name,step\r\n3,r0,1\r\n5,r1,1\r\n'
     const api = new FakeLabApi({ 'runs:export-metrics': ({ ids }) => ({ filename: `runs-${ids.join('-')}-metrics.csv`, mime: 'text/csv', content: csv }) })
