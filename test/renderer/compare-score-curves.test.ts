@@ -174,6 +174,10 @@ describe('compare score curves', () => {
     expect(chart.data.datasets.map((d) => d.label).at(-1)).toBe('real test images')
     expect(chart.data.datasets.at(-1)!.borderDash.length).toBeGreaterThan(0)
     expect(chart.data.datasets.at(-1)!.data.map((p) => p.y)).toEqual([9.4, 9.4, 9.4])
+    expect(chart.updates).toEqual(['none', 'none'])
+    expect(charts.FakeChart.instances).toHaveLength(1)
+    w.unmount()
+    expect(chart.destroyed).toBe(true)
   })
 
   it('says when the runs were scored on other sample counts or with other classifiers, and splits a run scored both ways', async () => {
