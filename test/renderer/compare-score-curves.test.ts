@@ -3,59 +3,17 @@
 // counts and classifier, the best epoch starred, the FID floor dashed, one score picked at a
 // time, and a note when the runs were scored on other counts or with other classifiers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { enableAutoUnmount, flushPromises } from '@vue/test-utils'
 import type { RunScores } from '@shared/api'
 import type { EpochScores } from '@shared/evaluation'
 import { scoreCurves } from '@shared/score-curves'
-import { setLabApi } from '@renderer/api/current'
 import CompareScoreCurves from '@renderer/components/CompareScoreCurves.vue'
 import { useEvaluationStore } from '@renderer/stores/evaluation'
 import { stubCanvasContext } from './helpers/dom'
-import { FakeLabApi } from './helpers/fake-api'
+import { useFakeLab } from './helpers/app'
+import { FakeChart, resetFakeCharts, type ScoreDataset } from './helpers/fake-chart'
 
-interface FakeDataset {
-  label: string
-  data: { x: number; y: number }[]
-  borderColor: string
-  borderDash: number[]
-  pointStyle: string[]
-  pointRadius: number[]
-}
-
-const charts = vi.hoisted(() => {
-  class FakeChart {
-    static instances: FakeChart[] = []
-    static register(): void {}
-    readonly updates: (string | undefined)[] = []
-    destroyed = false
-    data: { datasets: FakeDataset[] }
-    options: Record<string, unknown>
-    constructor(_ctx: unknown, config: { data: { datasets: FakeDataset[] }; options: Record<string, unknown> }) {
-      this.data = config.data
-      this.options = config.options
-      FakeChart.instances.push(this)
-    }
-    update(mode?: string): void {
-      this.updates.push(mode)
-    }
-    destroy(): void {
-      this.destroyed = true
-    }
-  }
-  return { FakeChart }
-})
-
-vi.mock('chart.js', () => ({
-  Chart: charts.FakeChart,
-  Decimation: {},
-  Legend: {},
-  LinearScale: {},
-  LineController: {},
-  LineElement: {},
-  PointElement: {},
-  Tooltip: {}
-}))
+vi.mock('chart.js', () => import('./helpers/fake-chart'))
 
 const CLS = 'mnist-convnet-32x64-d128-abc'
 
@@ -91,28 +49,24 @@ const RUNS = [
   { id: 2, name: 'sgd', color: '#dc2626' }
 ]
 
-let pinia: Pinia
+const lab = useFakeLab()
 beforeEach(() => {
   vi.useFakeTimers()
-  charts.FakeChart.instances = []
-  pinia = createPinia()
-  setActivePinia(pinia)
-  setLabApi(new FakeLabApi({}))
+  resetFakeCharts()
 })
-afterEach(() => {
-  setLabApi(null)
-  vi.useRealTimers()
-  vi.restoreAllMocks()
-})
+afterEach(() => vi.useRealTimers())
 enableAutoUnmount(afterEach)
 
 async function mountCurves(byRun: Record<number, RunScores>, score: 'fid' | 'coverage' | 'classifierScore' = 'fid') {
   stubCanvasContext({})
   useEvaluationStore().byRun = byRun
-  const w = mount(CompareScoreCurves, { props: { runs: RUNS, score, 'onUpdate:score': (s: string) => w.setProps({ score: s as typeof score }) }, global: { plugins: [pinia] } })
+  const w = lab.mount(CompareScoreCurves, { props: { runs: RUNS, score, 'onUpdate:score': (s: string) => w.setProps({ score: s as typeof score }) } })
   await flushPromises()
   return w
 }
+
+/** The datasets of the one chart drawn. */
+const datasets = (): ScoreDataset[] => FakeChart.instances[0].data.datasets as ScoreDataset[]
 
 const twoRuns = (): Record<number, RunScores> => ({
   1: runScores([scored(1, 40), scored(2, 12), scored(3, 20)], 2),
@@ -122,9 +76,9 @@ const twoRuns = (): Record<number, RunScores> => ({
 describe('compare score curves', () => {
   it('overlays each run’s FID in its colour with the floor dashed and each best epoch starred', async () => {
     const w = await mountCurves(twoRuns())
-    expect(charts.FakeChart.instances).toHaveLength(1)
-    const [adam, sgd, floor] = charts.FakeChart.instances[0].data.datasets
-    expect(charts.FakeChart.instances[0].data.datasets).toHaveLength(3)
+    expect(FakeChart.instances).toHaveLength(1)
+    const [adam, sgd, floor] = datasets()
+    expect(datasets()).toHaveLength(3)
     expect(adam.data).toEqual([
       { x: 1, y: 40 },
       { x: 2, y: 12 },
@@ -159,7 +113,7 @@ describe('compare score curves', () => {
 
   it('switches the score with the picker and redraws the same chart', async () => {
     const w = await mountCurves(twoRuns())
-    const chart = charts.FakeChart.instances[0]
+    const chart = FakeChart.instances[0]
     await w.get('[data-testid="compare-score-metric"]').setValue('coverage')
     await flushPromises()
     expect(w.props('score')).toBe('coverage')
@@ -171,11 +125,12 @@ describe('compare score curves', () => {
     // The classifier score is read against the real test images' score, dashed.
     await w.get('[data-testid="compare-score-metric"]').setValue('classifierScore')
     await flushPromises()
-    expect(chart.data.datasets.map((d) => d.label).at(-1)).toBe('real test images')
-    expect(chart.data.datasets.at(-1)!.borderDash.length).toBeGreaterThan(0)
-    expect(chart.data.datasets.at(-1)!.data.map((p) => p.y)).toEqual([9.4, 9.4, 9.4])
+    const real = datasets().at(-1)!
+    expect(real.label).toBe('real test images')
+    expect(real.borderDash.length).toBeGreaterThan(0)
+    expect(real.data.map((p) => p.y)).toEqual([9.4, 9.4, 9.4])
     expect(chart.updates).toEqual(['none', 'none'])
-    expect(charts.FakeChart.instances).toHaveLength(1)
+    expect(FakeChart.instances).toHaveLength(1)
     w.unmount()
     expect(chart.destroyed).toBe(true)
   })
@@ -185,7 +140,7 @@ describe('compare score curves', () => {
       1: runScores([scored(1, 40), scored(2, 12)], 2),
       2: runScores([scored(1, 90, { realCount: 500, generatedCount: 500, fidFloor: 6 }), scored(2, 70, { realCount: 500, generatedCount: 500, classifierId: 'other', fidFloor: 5 })], 2, 'coverage')
     })
-    const labels = charts.FakeChart.instances[0].data.datasets.map((d) => d.label)
+    const labels = datasets().map((d) => d.label)
     expect(labels).toEqual([
       `#1 adam (2000 real / 2000 generated, ${CLS})`,
       `#2 sgd (500 real / 500 generated, ${CLS})`,
@@ -194,7 +149,7 @@ describe('compare score curves', () => {
       `real vs real (floor): 500 real / 500 generated, ${CLS}`,
       'real vs real (floor): 500 real / 500 generated, other'
     ])
-    expect(charts.FakeChart.instances[0].data.datasets.slice(3).map((d) => d.data)).toEqual([
+    expect(datasets().slice(3).map((d) => d.data)).toEqual([
       [{ x: 1, y: 1.7 }, { x: 2, y: 1.7 }],
       [{ x: 1, y: 6 }],
       [{ x: 2, y: 5 }]
@@ -206,8 +161,8 @@ describe('compare score curves', () => {
     expect(notes).toContain('Best epochs (★) are chosen by different scores: #1 adam by Classifier FID; #2 sgd by Coverage.')
     // The star lands on the curve holding the best epoch only.
     expect(w.get('[data-testid="compare-score-curves"]').attributes('data-best')).toBe('1:2,2:2')
-    expect(charts.FakeChart.instances[0].data.datasets[1].pointStyle).toEqual(['circle'])
-    expect(charts.FakeChart.instances[0].data.datasets[2].pointStyle).toEqual(['star'])
+    expect(datasets()[1].pointStyle).toEqual(['circle'])
+    expect(datasets()[2].pointStyle).toEqual(['star'])
   })
 
   it('names runs without scores, and says so instead of an empty chart when none has any', async () => {
