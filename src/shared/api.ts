@@ -74,6 +74,9 @@ const latentVector = z.array(z.number().finite('must be finite numbers')).min(1,
  * Originally z = x e_axisI + y e_axisJ, x and y from min to max in
  * `resolution` steps. Axes below latentDim are checked by the service (it knows the run).
  */
+/** The class a conditional run's generator is asked for, held fixed over a plane or strip. */
+const classLabel = z.number().int('must be a whole number').min(0, 'must be at least 0').max(255, 'must be at most 255').optional()
+
 export const explorerGridSchema = z
   .object({
     id: z.number().int().positive(),
@@ -90,7 +93,8 @@ export const explorerGridSchema = z
     base: latentVector.optional(),
     seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional(),
     /** The plane through three latent points, centred on the first; axisI/axisJ are then not used. */
-    through: z.array(latentVector).length(3, 'must be exactly 3 points').optional()
+    through: z.array(latentVector).length(3, 'must be exactly 3 points').optional(),
+    classLabel
   })
   .strict()
   .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
@@ -161,7 +165,8 @@ export const explorerInterpolateSchema = z
       .number()
       .int()
       .min(EXPLORER_MIN_STEPS, `must be at least ${EXPLORER_MIN_STEPS}`)
-      .max(EXPLORER_MAX_STEPS, `must be at most ${EXPLORER_MAX_STEPS}`)
+      .max(EXPLORER_MAX_STEPS, `must be at most ${EXPLORER_MAX_STEPS}`),
+    classLabel
   })
   .strict()
 export type ExplorerInterpolateRequest = z.output<typeof explorerInterpolateSchema>
@@ -176,7 +181,7 @@ export interface ExplorerInterpolateResult {
 
 /** The image of a - b + c. */
 export const explorerArithmeticSchema = z
-  .object({ id: z.number().int().positive(), epoch: z.number().int().min(1), a: latentVector, b: latentVector, c: latentVector })
+  .object({ id: z.number().int().positive(), epoch: z.number().int().min(1), a: latentVector, b: latentVector, c: latentVector, classLabel })
   .strict()
 export type ExplorerArithmeticRequest = z.output<typeof explorerArithmeticSchema>
 

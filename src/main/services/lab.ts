@@ -400,6 +400,12 @@ export class Lab {
         [{ field: 'discriminator.regularizer', message: `must be ${sourceConfig.discriminator.regularizer}, as in run ${source.id}` }]
       )
     }
+    if (sourceConfig.conditional !== config.conditional) {
+      const message = sourceConfig.conditional
+        ? `run ${source.id} is conditional: its discriminator takes the class as extra input planes, so this run must be conditional too`
+        : `run ${source.id} is not conditional: its discriminator takes no class, so this run cannot be conditional`
+      throw new LabError('INVALID_CONFIG', `Invalid run config: conditional: ${message}`, [{ field: 'conditional', message }])
+    }
     const epochs = this.metrics.epochs(from.runId).filter((e) => e.checkpointDir)
     const epoch = epochs.find((e) => e.epoch === from.epoch)
     if (!epoch) {
@@ -463,12 +469,13 @@ export class Lab {
       const issues = describeIssues(parsed.error)
       throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${formatIssues(issues)}`, issues)
     }
-    const { id, epoch, ...plane } = parsed.data
+    const { id, epoch, classLabel, ...plane } = parsed.data
     const spec: PlaneSpec = plane
     this.requireRun(id)
     const config = this.runs.config(id) as RunConfig
     const problem = planeProblem(spec, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
+    const label = this.explorerClass(id, config, classLabel, 'explorer:grid')
     const coords: ExplorerGridResult['coords'] = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
     const base = planeBase(spec)
     if (base) coords.base = base
@@ -479,7 +486,7 @@ export class Lab {
       ...(spec.seed !== undefined || spec.through ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}),
       ...(spec.through ? { points: spec.through.map((p) => planeCoordsOf(p, base, [u, v])) } : {})
     }
-    const key = planeCacheKey(id, epoch, spec)
+    const key = planeCacheKey(id, epoch, spec) + (label === undefined ? '' : `:class ${label}`)
 
     const cached = this.db.prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND plane_key = ?').get(id, epoch, key) as
       | { png: Buffer; rows: number; cols: number }
@@ -490,7 +497,7 @@ export class Lab {
 
     let pending = this.rendering.get(key)
     if (!pending) {
-      pending = this.renderInTrainer(id, config, generatorDir, spec).finally(() => this.rendering.delete(key))
+      pending = this.renderInTrainer(id, config, generatorDir, spec, label).finally(() => this.rendering.delete(key))
       this.rendering.set(key, pending)
     }
     const result = await pending
@@ -600,7 +607,14 @@ export class Lab {
       req.samples > 0
         ? await this.exploreInTrainer(req.id, config, generatorDir, { samples: { count: req.samples, seed, latent } }, (event): GeneratedSamples | undefined =>
             event.type === 'explored-samples'
-              ? { pixels: new Uint8Array(Buffer.from(event.pixelsBase64, 'base64')), count: event.count, height: event.height, width: event.width, channels: event.channels }
+              ? {
+                  pixels: new Uint8Array(Buffer.from(event.pixelsBase64, 'base64')),
+                  count: event.count,
+                  height: event.height,
+                  width: event.width,
+                  channels: event.channels,
+                  ...(event.labels ? { labels: Uint8Array.from(event.labels) } : {})
+                }
               : undefined
           )
         : null
@@ -612,7 +626,8 @@ export class Lab {
       latentDim: config.latentDim,
       latent,
       seed,
-      appVersion: this.opts.version
+      appVersion: this.opts.version,
+      classes: this.runClasses(config)
     })
     const names = Object.keys(files)
     const stem = generatorExportStem(run.id, req.epoch)
@@ -633,14 +648,15 @@ export class Lab {
       const issues = describeIssues(parsed.error)
       throw new LabError('INVALID_REQUEST', `Invalid explorer:interpolate request: ${formatIssues(issues)}`, issues)
     }
-    const { id, epoch, from, to, steps } = parsed.data
+    const { id, epoch, from, to, steps, classLabel } = parsed.data
     this.requireRun(id)
     const config = this.runs.config(id) as RunConfig
     const problem = latentProblem('from', from, config.latentDim) ?? latentProblem('to', to, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:interpolate request: ${problem}`)
+    const label = this.explorerClass(id, config, classLabel, 'explorer:interpolate')
     const generatorDir = this.generatorDir(id, epoch)
     const strips = [Array.from(interpolationLatents(from, to, steps, 'lerp')), Array.from(interpolationLatents(from, to, steps, 'slerp'))]
-    const [lerpPng, slerpPng] = await this.renderStripsInTrainer(id, config, generatorDir, strips)
+    const [lerpPng, slerpPng] = await this.renderStripsInTrainer(id, config, generatorDir, strips, label)
     return { epoch, steps, lerpPngBase64: lerpPng.toString('base64'), slerpPngBase64: slerpPng.toString('base64') }
   }
 
@@ -651,25 +667,26 @@ export class Lab {
       const issues = describeIssues(parsed.error)
       throw new LabError('INVALID_REQUEST', `Invalid explorer:arithmetic request: ${formatIssues(issues)}`, issues)
     }
-    const { id, epoch, a, b, c } = parsed.data
+    const { id, epoch, a, b, c, classLabel } = parsed.data
     this.requireRun(id)
     const config = this.runs.config(id) as RunConfig
     const problem = latentProblem('a', a, config.latentDim) ?? latentProblem('b', b, config.latentDim) ?? latentProblem('c', c, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:arithmetic request: ${problem}`)
+    const label = this.explorerClass(id, config, classLabel, 'explorer:arithmetic')
     const generatorDir = this.generatorDir(id, epoch)
     const latent = Array.from(arithmetic(a, b, c))
-    const [png] = await this.renderStripsInTrainer(id, config, generatorDir, [latent])
+    const [png] = await this.renderStripsInTrainer(id, config, generatorDir, [latent], label)
     return { epoch, latent, pngBase64: png.toString('base64') }
   }
 
-  private renderStripsInTrainer(runId: number, config: RunConfig, generatorDir: string, strips: number[][]): Promise<Buffer[]> {
-    return this.exploreInTrainer(runId, config, generatorDir, { strips }, (event) =>
+  private renderStripsInTrainer(runId: number, config: RunConfig, generatorDir: string, strips: number[][], classLabel?: number): Promise<Buffer[]> {
+    return this.exploreInTrainer(runId, config, generatorDir, { strips, ...(classLabel === undefined ? {} : { classLabel }) }, (event) =>
       event.type === 'explored-strips' ? event.pngsBase64.map((p) => Buffer.from(p, 'base64')) : undefined
     )
   }
 
-  private renderInTrainer(runId: number, config: RunConfig, generatorDir: string, plane: PlaneSpec): Promise<{ png: Buffer; rows: number; cols: number }> {
-    return this.exploreInTrainer(runId, config, generatorDir, { plane }, (event) =>
+  private renderInTrainer(runId: number, config: RunConfig, generatorDir: string, plane: PlaneSpec, classLabel?: number): Promise<{ png: Buffer; rows: number; cols: number }> {
+    return this.exploreInTrainer(runId, config, generatorDir, { plane, ...(classLabel === undefined ? {} : { classLabel }) }, (event) =>
       event.type === 'explored' ? { png: Buffer.from(event.pngBase64, 'base64'), rows: event.rows, cols: event.cols } : undefined
     )
   }
@@ -821,6 +838,29 @@ export class Lab {
     for (const w of this.waiters.get(id) ?? []) w(summary)
     this.waiters.delete(id)
     if (status === 'stopped' && this.active.get(id) === run) run.channel.kill()
+  }
+
+  /** The classes a run is conditioned on (0 for an unconditional run): its data set's. */
+  private runClasses(config: RunConfig): number {
+    if (!config.conditional) return 0
+    return this.datasets.get(config.dataset)?.classes ?? 0
+  }
+
+  /**
+   * The class an explorer request holds fixed: required for a conditional run (0 to classes - 1),
+   * refused for an unconditional one. Returns undefined for an unconditional run.
+   */
+  private explorerClass(id: number, config: RunConfig, classLabel: number | undefined, what: string): number | undefined {
+    const classes = this.runClasses(config)
+    if (classes === 0) {
+      if (classLabel !== undefined) throw new LabError('INVALID_REQUEST', `Invalid ${what} request: classLabel: run ${id} is not conditional, so it takes no class`)
+      return undefined
+    }
+    if (classLabel === undefined) {
+      throw new LabError('INVALID_REQUEST', `Invalid ${what} request: classLabel: run ${id} is conditional: say which class (0-${classes - 1}) to hold fixed`)
+    }
+    if (classLabel >= classes) throw new LabError('INVALID_REQUEST', `Invalid ${what} request: classLabel: must be 0-${classes - 1} (run ${id} has ${classes} classes)`)
+    return classLabel
   }
 
   private requireRun(id: number): RunSummary {
