@@ -33,7 +33,7 @@ const unlabelled: DatasetInfo = {
 }
 
 function answer(req: ExplorerGridRequest): ExplorerGridResult {
-  const { id: _id, epoch, classLabel: _c, ...coords } = req
+  const { id: _id, epoch, classLabel: _c, through: _t, ...coords } = req
   return { epoch, pngBase64: `PLANE${epoch}`, rows: req.resolution, cols: req.resolution, cached: false, coords }
 }
 
