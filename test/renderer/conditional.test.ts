@@ -131,7 +131,7 @@ describe('the scores of a conditional run', () => {
   }
 
   it('charts label accuracy and TSTR against TRTR and tabulates them with what they came from', async () => {
-    const scored: RunScores = { scores: [base, { ...base, epoch: 2, conditional: { ...base.conditional!, tstrAccuracy: 0.7 } }], evaluation: null, pending: [] }
+    const scored: RunScores = { scores: [base, { ...base, epoch: 2, conditional: { ...base.conditional!, tstrAccuracy: 0.7 } }], evaluation: null, pending: [], notice: null }
     api.handlers['eval:scores'] = () => scored
     api.handlers['classifier:status'] = () => ({ dataset: 'mnist', classifier: null, training: null })
     const w = mountIn(EvaluationPanel, { runId: 3, checkpointEpochs: [1, 2] })
@@ -142,7 +142,7 @@ describe('the scores of a conditional run', () => {
   })
 
   it('says where TSTR comes from when the run is not conditional', async () => {
-    api.handlers['eval:scores'] = () => ({ scores: [{ ...base, conditional: null }], evaluation: null, pending: [] })
+    api.handlers['eval:scores'] = () => ({ scores: [{ ...base, conditional: null }], evaluation: null, pending: [], notice: null })
     api.handlers['classifier:status'] = () => ({ dataset: 'mnist', classifier: null, training: null })
     const w = mountIn(EvaluationPanel, { runId: 3, checkpointEpochs: [1] })
     await flushPromises()
