@@ -19,18 +19,23 @@ import {
   type LabEvents,
   type LabHandlers,
   type RunDetail,
-  type RunSummary
+  type RunSummary,
+  labSettingsSchema,
+  type LabSettings,
+  type SweepCreated
 } from '@shared/api'
+import { describePoint, expandSweep, SweepError, sweepRequestSchema, type SweepPoint } from '@shared/sweep'
 import { PRESETS, PRESET_DATA_KINDS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { pairConfigs } from '@shared/compare'
 import { decodeRow, outputColumns, type EpochSamples } from '@shared/datasets'
-import { LabError } from '@shared/errors'
+import { LabError, toErrorInfo } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type StartRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { ComparisonsRepo } from '../db/repos/comparisons'
 import { LatentViewsRepo } from '../db/repos/latent-views'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
+import { SettingsRepo, SweepsRepo } from '../db/repos/sweeps'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
 import { zipSync } from 'fflate'
 import { exportFigure, type FigureSources } from './figures'
@@ -97,6 +102,10 @@ export class Lab {
   private readonly explorers = new Set<TrainerChannel>()
   private explorerSlotsTaken = 0
   private readonly explorerQueue: (() => void)[] = []
+  /** Runs waiting for a trainer slot (settings.maxConcurrentRuns), oldest first, with how to start each. */
+  private readonly queue: { id: number; request: () => StartRequest }[] = []
+  private readonly sweeps: SweepsRepo
+  readonly settings: SettingsRepo
   private closed = false
 
   constructor(private readonly opts: LabOptions) {
@@ -123,8 +132,15 @@ export class Lab {
         this.stopRun(runId)
       }
     })
-    const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
+    this.sweeps = new SweepsRepo(this.db)
+    this.settings = new SettingsRepo(this.db)
+    // Runs still waiting for a slot when the lab closed wait again; those that were training crashed.
+    const waiting = this.runs.neverStarted()
+    const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.', Date.now(), waiting)
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
+    for (const id of waiting) this.queue.push({ id, request: () => this.startRequest(id, this.runs.config(id) as RunConfig) })
+    if (waiting.length > 0) this.log('info', `Runs still queued: ${waiting.join(', ')}`)
+    this.pump()
   }
 
   readonly handlers: LabHandlers = {
@@ -172,6 +188,10 @@ export class Lab {
     },
     'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
     'runs:create-pair': ({ pair, preset, seed, ...shape }) => this.startPair(pairConfigs(pair, preset, seed, shape)),
+    'sweeps:create': (req) => this.createSweep(req),
+    'sweeps:list': () => this.sweeps.list(),
+    'settings:get': () => this.settings.get(),
+    'settings:set': (patch) => this.setSettings(patch),
     'comparisons:list': () => this.comparisons.list(),
     'comparisons:save': ({ name, runIds, settings }) => {
       const missing = runIds.filter((id) => !this.runs.get(id))
@@ -274,7 +294,10 @@ export class Lab {
     return join(this.opts.dataDir, 'runs', String(id))
   }
 
-  /** Validates a config, records the run and starts its trainer process. */
+  /**
+   * Validates a config, records the run and starts its trainer process, or queues it when
+   * settings.maxConcurrentRuns runs are training already (it starts when one ends).
+   */
   startRun(input: RunConfigInput): RunSummary {
     const parsed = runConfigSchema.safeParse(input)
     if (!parsed.success) {
@@ -282,11 +305,121 @@ export class Lab {
       throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
     }
     const config: RunConfig = parsed.data
+    // Everything a start needs is checked before the run is recorded.
+    this.startRequest(0, config)
+    const id = this.runs.create(config)
+    return this.schedule(id, () => this.startRequest(id, config))
+  }
+
+  /** What a trainer process needs to start run `id` of `config`; refuses a config that cannot start (missing data set, checkpoint, classifier). */
+  private startRequest(id: number, config: RunConfig): StartRequest {
     const data = this.datasets.resolve(config)
     const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
     const classifierBodyDir = this.classifierBody(config)
-    const id = this.runs.create(config)
-    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(classifierBodyDir ? { classifierBodyDir } : {}), ...(data ? { data } : {}) })
+    return {
+      type: 'start',
+      runId: id,
+      config,
+      runDir: this.runDir(id),
+      mnistDir: this.opts.mnistDir,
+      pretrainedDiscriminatorDir,
+      ...(classifierBodyDir ? { classifierBodyDir } : {}),
+      ...(data ? { data } : {})
+    }
+  }
+
+  /** Runs whose trainer is working (not yet finished). */
+  private trainingCount(): number {
+    let n = 0
+    for (const run of this.active.values()) if (!run.finished) n++
+    return n
+  }
+
+  /** Queues run `id` and starts what the free slots allow. */
+  private schedule(id: number, request: () => StartRequest): RunSummary {
+    this.queue.push({ id, request })
+    this.pump()
+    return this.requireRun(id)
+  }
+
+  /** Starts queued runs while slots are free; tells the waiting ones where they stand. */
+  private pump(): void {
+    if (this.closed) return
+    const max = this.settings.get().maxConcurrentRuns
+    while (this.queue.length > 0 && this.trainingCount() < max) {
+      const next = this.queue.shift()!
+      let request: StartRequest
+      try {
+        request = next.request()
+      } catch (err) {
+        // E.g. its data set was deleted while it waited.
+        this.runs.finish(next.id, 'failed', `Could not start: ${toErrorInfo(err).message}`)
+        this.settle(next.id)
+        continue
+      }
+      this.runs.setStatusMessage(next.id, null)
+      this.launch(next.id, request)
+    }
+    this.queue.forEach((q, k) => {
+      this.runs.setStatusMessage(q.id, `Waiting for a free trainer: ${k + 1} of ${this.queue.length} in the queue, ${max} run${max === 1 ? '' : 's'} train at once (Settings)`)
+      this.emit('runs:changed', this.requireRun(q.id))
+    })
+  }
+
+  /** Announces a run's end to listeners and to whoever waits for it. */
+  private settle(id: number): void {
+    const summary = this.requireRun(id)
+    this.emit('runs:changed', summary)
+    for (const w of this.waiters.get(id) ?? []) w(summary)
+    this.waiters.delete(id)
+  }
+
+  setSettings(patch: Partial<LabSettings>): LabSettings {
+    const parsed = labSettingsSchema.partial().strict().safeParse(patch)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid settings: ${formatIssues(issues)}`, issues)
+    }
+    const settings = this.settings.set(parsed.data)
+    this.emit('settings:changed', settings)
+    // More slots start waiting runs now; fewer let the running ones finish.
+    this.pump()
+    return settings
+  }
+
+  /**
+   * Creates every run of a sweep (all points validated first: a bad one refuses the whole
+   * sweep, naming it), tags them with the sweep, and queues them.
+   */
+  createSweep(input: unknown): SweepCreated {
+    const parsed = sweepRequestSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid sweep: ${formatIssues(issues)}`, issues)
+    }
+    let points: SweepPoint[]
+    try {
+      points = expandSweep(parsed.data)
+    } catch (err) {
+      if (err instanceof SweepError) throw new LabError('INVALID_CONFIG', `Invalid sweep: ${err.message}`, err.issues)
+      throw err
+    }
+    for (const p of points) {
+      try {
+        this.startRequest(0, p.config)
+      } catch (err) {
+        const info = toErrorInfo(err)
+        throw new LabError('INVALID_CONFIG', `Invalid sweep: the point ${describePoint(p.values)} cannot start: ${info.message}`, info.issues)
+      }
+    }
+    const ids = points.map((p) => this.runs.create(p.config))
+    const sweep = this.sweeps.create(parsed.data.name, parsed.data.axes, ids, parsed.data.compareWhenDone)
+    const tag = `sweep ${sweep.id}`
+    for (const id of ids) this.runs.update(id, { tags: [tag] })
+    this.log('info', `Sweep ${sweep.id} "${sweep.name}": ${ids.length} runs (${ids.join(', ')}) over ${parsed.data.axes.map((a) => a.field).join(' x ')}`)
+    this.emit('sweeps:changed', sweep)
+    const runs = points.map((p, k) => this.schedule(ids[k], () => this.startRequest(ids[k], p.config)))
+    return { sweep, runs: runs.map((r) => this.requireRun(r.id)) }
   }
 
   /** Starts the trainer process of a recorded run. */
@@ -355,7 +488,7 @@ export class Lab {
     }
     const message = `Resuming after epoch ${last.epoch} (step ${this.runs.get(id)!.stepsDone})${dropped > 0 ? `; ${dropped} steps recorded after that checkpoint are replaced` : ''}.`
     this.log('info', `Run ${id}: ${message}`)
-    const resumed = this.launch(id, {
+    const request: StartRequest = {
       type: 'start',
       runId: id,
       config: checked.data,
@@ -363,7 +496,8 @@ export class Lab {
       mnistDir: this.opts.mnistDir,
       ...(data ? { data } : {}),
       resume: { epoch: last.epoch, checkpointDir, timeOffsetMs }
-    })
+    }
+    const resumed = this.schedule(id, () => request)
     this.emit('trainer:log', { runId: id, level: 'info', message })
     return resumed
   }
@@ -418,6 +552,14 @@ export class Lab {
 
   stopRun(id: number): RunSummary {
     const summary = this.requireRun(id)
+    const waiting = this.queue.findIndex((q) => q.id === id)
+    if (waiting >= 0) {
+      this.queue.splice(waiting, 1)
+      this.runs.finish(id, 'stopped', 'Stopped while it waited in the queue; it never started.')
+      this.settle(id)
+      this.pump()
+      return this.requireRun(id)
+    }
     const run = this.active.get(id)
     if (!run) return summary
     run.channel.send({ type: 'stop' })
@@ -429,6 +571,8 @@ export class Lab {
 
   deleteRun(id: number): { id: number } {
     this.requireRun(id)
+    const waiting = this.queue.findIndex((q) => q.id === id)
+    if (waiting >= 0) this.queue.splice(waiting, 1)
     const run = this.active.get(id)
     if (run) {
       run.finished = true
@@ -838,6 +982,8 @@ export class Lab {
     for (const w of this.waiters.get(id) ?? []) w(summary)
     this.waiters.delete(id)
     if (status === 'stopped' && this.active.get(id) === run) run.channel.kill()
+    // Its slot is free: the next queued run starts.
+    this.pump()
   }
 
   /** The classes a run is conditioned on (0 for an unconditional run): its data set's. */

@@ -10,6 +10,7 @@ import * as m0007 from './0007-datasets'
 import * as m0008 from './0008-evaluation'
 import * as m0009 from './0009-wasserstein-metrics'
 import * as m0010 from './0010-conditional-scores'
+import * as m0011 from './0011-sweeps-settings'
 
 export interface Migration {
   version: number
@@ -27,5 +28,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 7, ...m0007 },
   { version: 8, ...m0008 },
   { version: 9, ...m0009 },
-  { version: 10, ...m0010 }
+  { version: 10, ...m0010 },
+  { version: 11, ...m0011 }
 ]
