@@ -1,7 +1,7 @@
 // LabApi: every call the renderer may make and every event it may receive. The preload
 // implements it over IPC and the lab server over a WebSocket; both validate requests
 // with the schemas below before any handler runs.
-import { comparedRunIdsSchema, createPairSchema, saveComparisonSchema, X_AXES, type CreatePairRequest, type SavedComparison } from './compare'
+import { comparedRunIdsSchema, createPairSchema, MAX_COMPARED, saveComparisonSchema, X_AXES, type CreatePairRequest, type SavedComparison } from './compare'
 import { z } from 'zod'
 import { DEFAULT_FIGURE_SIZE, figureSizeSchema, type Figure } from './figure'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
@@ -270,7 +270,7 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('chart'),
       /** One run: one curve per metric; several: one panel per metric, one colour per run. */
-      ids: z.array(figureRunId).min(1, 'name at least one run').max(6, 'at most 6 runs'),
+      ids: z.array(figureRunId).min(1, 'name at least one run').max(MAX_COMPARED, `at most ${MAX_COMPARED} runs`),
       chart: z.enum(['loss', 'accuracy', 'wasserstein']),
       xAxis: z.enum(X_AXES).default('step'),
       smoothing: smoothingSchema,
