@@ -31,7 +31,8 @@ const USAGE = `GAN Workbench command line
                    [--label-flip 0.05] [--instance-noise STD[:DECAY_EPOCHS]] [--latent gaussian|uniform]
                    [--init default|normal-0.02] [--d-batch separate|mixed]
                    [--loss nsgan|minimax|lsgan|hinge|wgan|wgan-gp] [--clip 0.01] [--gp 10] [--beta2 X]
-                   [--d-regularizer dropout|batchnorm|none]
+                   [--d-regularizer dropout|batchnorm|none] [--conditional]
+                   (--conditional: a conditional GAN on a labelled image data set; grids one row per class)
                    (--loss wgan or wgan-gp starts from the paper's optimizer for both networks,
                    RMSprop 5e-5 or Adam 1e-4 β1 0 β2 0.9, and --d-steps 5; flags override them;
                    --clip is WGAN's weight clip, --gp WGAN-GP's penalty weight λ)
@@ -116,7 +117,7 @@ function datasetFlag(values: TrainFlags): Pick<RunConfigInput, 'dataset'> {
   return { dataset: (/^\d+$/.test(v) ? Number(v) : v) as RunConfigInput['dataset'] }
 }
 
-function configFromFlags(values: TrainFlags): RunConfigInput {
+function configFromFlags(values: TrainFlags, conditional = false): RunConfigInput {
   if (!PRESET_IDS.includes(values.preset as PresetId)) {
     throw new LabError('INVALID_CONFIG', `--preset must be one of ${PRESET_IDS.join(', ')}, got "${values.preset}"`)
   }
@@ -163,7 +164,8 @@ function configFromFlags(values: TrainFlags): RunConfigInput {
     ...datasetFlag(values),
     // The schema checks each field and names the one that is wrong.
     tricks: tricks as RunConfigInput['tricks'],
-    discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? 'dropout') as DiscriminatorRegularizer }
+    discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? 'dropout') as DiscriminatorRegularizer },
+    conditional
   }
 }
 
@@ -195,6 +197,7 @@ async function train(argv: string[]): Promise<number> {
       clip: { type: 'string' },
       gp: { type: 'string' },
       'd-regularizer': { type: 'string' },
+      conditional: { type: 'boolean' },
       config: { type: 'string' },
       resume: { type: 'string' },
       dataset: { type: 'string' }
@@ -205,8 +208,9 @@ async function train(argv: string[]): Promise<number> {
     const clashing = flagsOf(argv).filter((f) => !['resume', 'data-dir', 'epochs'].includes(f))
     if (clashing.length > 0) throw new LabError('INVALID_CONFIG', `--${clashing[0]} cannot be combined with --resume (only --epochs and --data-dir can)`)
   }
+  const { conditional, ...flags } = values
   const config =
-    resumeId !== undefined ? null : values.config !== undefined ? configFromFile(values.config, values, argv) : configFromFlags(values)
+    resumeId !== undefined ? null : flags.config !== undefined ? configFromFile(flags.config, flags, argv) : configFromFlags(flags, conditional === true)
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir())
   const lab = new Lab({
     dataDir,

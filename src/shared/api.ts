@@ -1,7 +1,7 @@
 // LabApi: every call the renderer may make and every event it may receive. The preload
 // implements it over IPC and the lab server over a WebSocket; both validate requests
 // with the schemas below before any handler runs.
-import { comparedRunIdsSchema, createPairSchema, saveComparisonSchema, X_AXES, type CreatePairRequest, type SavedComparison } from './compare'
+import { comparedRunIdsSchema, createPairSchema, MAX_COMPARED, saveComparisonSchema, X_AXES, type CreatePairRequest, type SavedComparison } from './compare'
 import { z } from 'zod'
 import { DEFAULT_FIGURE_SIZE, figureSizeSchema, type Figure } from './figure'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
@@ -10,6 +10,24 @@ import { classifierTrainSchema, evaluateSchema, SCORE_NAMES, type ClassifierStat
 import type { RunEvaluation } from './failure-detect'
 import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
+import { sweepRequestSchema, type Sweep } from './sweep'
+
+/** Lab-wide settings, stored in SQLite. */
+export const labSettingsSchema = z
+  .object({
+    /** How many runs train at once (one trainer process each); later runs wait in the queue. */
+    maxConcurrentRuns: z.number().int('must be a whole number').min(1, 'must be at least 1').max(16, 'must be at most 16')
+  })
+  .strict()
+export type LabSettings = z.infer<typeof labSettingsSchema>
+/** Two runs at once: on a 2-core machine two trainer processes give 1.8x the images per second of one. */
+export const DEFAULT_LAB_SETTINGS: LabSettings = { maxConcurrentRuns: 2 }
+
+/** A sweep as created: the sweep and its runs (queued as the lab's settings allow). */
+export interface SweepCreated {
+  sweep: Sweep
+  runs: RunSummary[]
+}
 
 export interface RunSummary {
   id: number
@@ -74,6 +92,9 @@ const latentVector = z.array(z.number().finite('must be finite numbers')).min(1,
  * Originally z = x e_axisI + y e_axisJ, x and y from min to max in
  * `resolution` steps. Axes below latentDim are checked by the service (it knows the run).
  */
+/** The class a conditional run's generator is asked for, held fixed over a plane or strip. */
+const classLabel = z.number().int('must be a whole number').min(0, 'must be at least 0').max(255, 'must be at most 255').optional()
+
 export const explorerGridSchema = z
   .object({
     id: z.number().int().positive(),
@@ -90,7 +111,8 @@ export const explorerGridSchema = z
     base: latentVector.optional(),
     seed: z.number().int('must be an integer').min(0, 'must be at least 0').max(0xffffffff, 'must be at most 4294967295').optional(),
     /** The plane through three latent points, centred on the first; axisI/axisJ are then not used. */
-    through: z.array(latentVector).length(3, 'must be exactly 3 points').optional()
+    through: z.array(latentVector).length(3, 'must be exactly 3 points').optional(),
+    classLabel
   })
   .strict()
   .refine((r) => r.min < r.max, { message: 'min must be less than max', path: ['max'] })
@@ -161,7 +183,8 @@ export const explorerInterpolateSchema = z
       .number()
       .int()
       .min(EXPLORER_MIN_STEPS, `must be at least ${EXPLORER_MIN_STEPS}`)
-      .max(EXPLORER_MAX_STEPS, `must be at most ${EXPLORER_MAX_STEPS}`)
+      .max(EXPLORER_MAX_STEPS, `must be at most ${EXPLORER_MAX_STEPS}`),
+    classLabel
   })
   .strict()
 export type ExplorerInterpolateRequest = z.output<typeof explorerInterpolateSchema>
@@ -176,7 +199,7 @@ export interface ExplorerInterpolateResult {
 
 /** The image of a - b + c. */
 export const explorerArithmeticSchema = z
-  .object({ id: z.number().int().positive(), epoch: z.number().int().min(1), a: latentVector, b: latentVector, c: latentVector })
+  .object({ id: z.number().int().positive(), epoch: z.number().int().min(1), a: latentVector, b: latentVector, c: latentVector, classLabel })
   .strict()
 export type ExplorerArithmeticRequest = z.output<typeof explorerArithmeticSchema>
 
@@ -247,7 +270,7 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('chart'),
       /** One run: one curve per metric; several: one panel per metric, one colour per run. */
-      ids: z.array(figureRunId).min(1, 'name at least one run').max(6, 'at most 6 runs'),
+      ids: z.array(figureRunId).min(1, 'name at least one run').max(MAX_COMPARED, `at most ${MAX_COMPARED} runs`),
       chart: z.enum(['loss', 'accuracy', 'wasserstein']),
       xAxis: z.enum(X_AXES).default('step'),
       smoothing: smoothingSchema,
@@ -283,7 +306,7 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('scores'),
       /** One colour per run; each run's epoch scores of `score`, its best epoch starred, the reference line dashed. */
-      ids: z.array(figureRunId).min(1, 'name at least one run').max(6, 'at most 6 runs'),
+      ids: z.array(figureRunId).min(1, 'name at least one run').max(MAX_COMPARED, `at most ${MAX_COMPARED} runs`),
       score: z.enum(SCORE_NAMES).default('fid'),
       caption: z.boolean().default(true)
     })
@@ -370,6 +393,10 @@ export const requestSchemas = {
   'runs:export-bundle': exportBundleSchema,
   'runs:import-bundle': importBundleSchema,
   'runs:create-pair': createPairSchema,
+  'sweeps:create': sweepRequestSchema,
+  'sweeps:list': z.undefined(),
+  'settings:get': z.undefined(),
+  'settings:set': labSettingsSchema.partial().strict(),
   'comparisons:list': z.undefined(),
   'comparisons:save': saveComparisonSchema,
   'comparisons:delete': runId,
@@ -419,6 +446,10 @@ export interface LabCalls {
   'runs:export-bundle': { req: { id: number; checkpoints?: 'none' | 'last' | 'all' }; res: BundleExport }
   'runs:import-bundle': { req: { base64: string }; res: { run: RunSummary; warnings: string[] } }
   'runs:create-pair': { req: CreatePairRequest; res: [RunSummary, RunSummary] }
+  'sweeps:create': { req: z.input<typeof sweepRequestSchema>; res: SweepCreated }
+  'sweeps:list': { req: undefined; res: Sweep[] }
+  'settings:get': { req: undefined; res: LabSettings }
+  'settings:set': { req: Partial<LabSettings>; res: LabSettings }
   'comparisons:list': { req: undefined; res: SavedComparison[] }
   'comparisons:save': { req: z.input<typeof saveComparisonSchema>; res: SavedComparison }
   'comparisons:delete': { req: { id: number }; res: { id: number } }
@@ -475,6 +506,9 @@ export interface LabEvents {
   'classifier:changed': ClassifierStatus & { error?: string }
   /** An epoch was scored, or a run's best epoch or flags changed. */
   'eval:scores': { runId: number; scores: RunScores }
+  /** A sweep was created. */
+  'sweeps:changed': Sweep
+  'settings:changed': LabSettings
 }
 export type EventName = keyof LabEvents
 export const EVENT_NAMES: EventName[] = [
@@ -488,7 +522,9 @@ export const EVENT_NAMES: EventName[] = [
   'explorer:progress',
   'classifier:progress',
   'classifier:changed',
-  'eval:scores'
+  'eval:scores',
+  'sweeps:changed',
+  'settings:changed'
 ]
 
 /** The surface the renderer sees, whatever the transport. */

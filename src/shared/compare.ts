@@ -1,14 +1,15 @@
-// Comparisons of 2 to 6 runs: what the compare view shows, how it is saved and linked, and the
+// Comparisons of 2 to 8 runs: what the compare view shows, how it is saved and linked, and the
 // paired experiments that start two runs differing in one setting.
 import { z } from 'zod'
 import { SCORE_NAMES } from './evaluation'
 import { BACKEND_CHOICES, describeIssues, formatIssues, PRESET_IDS, PRESETS, runConfigSchema, type OptimizerConfig, type PresetId, type RunConfig } from './config'
 
 export const MIN_COMPARED = 2
-export const MAX_COMPARED = 6
+/** Eight: a 2 x 2 x 2 sweep (optimizer x lr x seed) fits one view. */
+export const MAX_COMPARED = 8
 
 /** One colour per run position, used for every curve, label and frame of that run in the view. */
-export const RUN_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'] as const
+export const RUN_COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'] as const
 
 export const X_AXES = ['step', 'epoch', 'time'] as const
 export type XAxis = (typeof X_AXES)[number]

@@ -213,10 +213,25 @@ export const runConfigSchema = z
     tricks: tricksSchema.default(DEFAULT_TRICKS),
     discriminator: discriminatorSchema.default({ from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false }),
     /** When and how epochs are scored with the reference classifier, and early stop on a flag. */
-    evaluation: evaluationConfigSchema.default(DEFAULT_EVALUATION)
+    evaluation: evaluationConfigSchema.default(DEFAULT_EVALUATION),
+    /**
+     * Conditional GAN: the class label goes to G (one-hot after z) and to D (one-hot as extra
+     * input planes); grids show one row per class. Needs a labelled image data set.
+     */
+    conditional: z.boolean().default(false)
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.conditional && !PRESET_DATA_KINDS[c.preset].includes('images')) {
+      ctx.addIssue({ code: 'custom', path: ['conditional'], message: `the ${c.preset} preset has no class labels to condition on; conditional runs use a labelled image data set` })
+    }
+    if (c.conditional && c.discriminator.fromClassifier) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conditional'],
+        message: "a conditional D sees the label as extra input planes, which the classifier's body does not take: turn off one of them"
+      })
+    }
     // The penalty constrains each image's gradient; batch norm makes every score depend on the whole batch.
     if (c.tricks.loss === 'wgan-gp' && c.discriminator.regularizer === 'batchnorm') {
       ctx.addIssue({
@@ -262,7 +277,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
       discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION }
+      evaluation: { ...DEFAULT_EVALUATION },
+      conditional: false
     }
   },
   'mnist-mlp': {
@@ -281,7 +297,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
       discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION }
+      evaluation: { ...DEFAULT_EVALUATION },
+      conditional: false
     }
   },
   'tabular-mlp': {
@@ -302,7 +319,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
       discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 },
+      conditional: false
     }
   },
   'toy-mlp': {
@@ -321,7 +339,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       backend: 'auto',
       tricks: { ...DEFAULT_TRICKS },
       discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 },
+      conditional: false
     }
   }
 }

@@ -104,7 +104,22 @@ export interface EpochScores {
   classesCovered: number
   /** Mean pairwise feature distance in the fixed latent batch over that of as many real images (near 0: all alike). */
   fixedBatchDiversity: number
+  /** Scores of a conditional run's labelled samples; null for an unconditional run. */
+  conditional: ConditionalScores | null
   createdAt: number
+}
+
+/** What a conditional run's labels are worth (issue 7's TSTR). */
+export interface ConditionalScores {
+  /** Share of generated samples the reference classifier assigns the class G was asked for. */
+  labelAccuracy: number
+  /** Train on synthetic, test on real: accuracy on the real test images of a classifier trained on `tstrSamples` generated samples. */
+  tstrAccuracy: number
+  /** The same classifier, trained the same way on as many real training images: the bar TSTR is measured against. */
+  trtrAccuracy: number
+  tstrSamples: number
+  /** The TSTR classifier, in words. */
+  tstrClassifier: string
 }
 
 export const DEFAULT_EVAL_SAMPLES = 2000

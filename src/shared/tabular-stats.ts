@@ -115,3 +115,22 @@ export function compareTables(real: readonly TableColumn[], generated: readonly 
   }
   return { columns, correlation: correlationDifference(numericReal, numericGen) }
 }
+
+/**
+ * Real and generated columns of an epoch's table samples (rows in the data set's columns, as
+ * decoded), ready for compareTables: numeric and integer columns as numbers, categorical as
+ * strings; other columns are left out.
+ */
+export function tableColumnsOf(
+  columns: readonly { name: string; type: string }[],
+  real: readonly (readonly (number | string)[])[],
+  generated: readonly (readonly (number | string)[])[]
+): { real: TableColumn[]; generated: TableColumn[] } {
+  const pick = (rows: readonly (readonly (number | string)[])[]): TableColumn[] =>
+    columns.flatMap((c, j): TableColumn[] => {
+      if (c.type === 'categorical') return [{ name: c.name, kind: 'categorical', values: rows.map((r) => String(r[j])) }]
+      if (c.type === 'numeric' || c.type === 'integer') return [{ name: c.name, kind: 'numeric', values: rows.map((r) => Number(r[j])) }]
+      return []
+    })
+  return { real: pick(real), generated: pick(generated) }
+}

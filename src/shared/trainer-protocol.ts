@@ -73,6 +73,8 @@ export interface ExploreRequest {
   samples?: { count: number; seed: number; latent: 'gaussian' | 'uniform' }
   /** With `plane`: return the generator's raw outputs for the plane's cells (event 'explored-values'), for runs of points or rows. */
   planeValues?: boolean
+  /** A conditional generator's class, held fixed over the plane or the strips (samples cycle through all classes). */
+  classLabel?: number
 }
 
 /** Trains the reference classifier of a data set into outDir, then the process ends. */
@@ -143,7 +145,8 @@ export type TrainerEvent =
   | { type: 'explored'; pngBase64: string; rows: number; cols: number }
   | { type: 'explored-strips'; pngsBase64: string[]; cols: number[] }
   /** Samples as bytes 0-255, NHWC (channels 1 or 3), base64. */
-  | { type: 'explored-samples'; pixelsBase64: string; count: number; height: number; width: number; channels: 1 | 3 }
+  /** `labels`: the class of each sample, for a conditional generator. */
+  | { type: 'explored-samples'; pixelsBase64: string; count: number; height: number; width: number; channels: 1 | 3; labels?: number[] }
   /** Raw generator outputs of a plane's cells, row by row, float32 little endian, base64. */
   | { type: 'explored-values'; valuesBase64: string; count: number; width: number }
   | { type: 'explore-failed'; message: string }

@@ -46,7 +46,8 @@ function scoresAt(epoch: number, fid: number): EpochScores {
     histogram: [1, 1],
     classesCovered: 2,
     fixedBatchDiversity: 1,
-    createdAt: 0
+    createdAt: 0,
+    conditional: null
   }
 }
 

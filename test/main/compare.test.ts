@@ -37,7 +37,7 @@ describe('saved comparisons', () => {
 
   it.each([
     [{ name: 'one run', runIds: [1] }, /runIds: compare at least 2 runs/],
-    [{ name: 'seven', runIds: [1, 2, 3, 4, 5, 6, 7] }, /runIds: compare at most 6 runs/],
+    [{ name: 'nine', runIds: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, /runIds: compare at most 8 runs/],
     [{ name: 'twice', runIds: [1, 1] }, /runIds: a run is listed twice/],
     [{ name: '  ', runIds: [1, 2] }, /name: must not be empty/],
     [{ name: 'x', runIds: [1, 2], settings: { smoothing: 2 } }, /settings.smoothing/],
@@ -75,7 +75,7 @@ describe('compare links', () => {
     ['#/compare?runs=3,abc', 'runs.1: must be run ids (whole numbers)'],
     ['#/compare?runs=3,-1', 'runs.1: must be run ids (whole numbers)'],
     ['#/compare?runs=3,3', 'runs: a run is listed twice'],
-    ['#/compare?runs=1,2,3,4,5,6,7', 'runs: compare at most 6 runs'],
+    ['#/compare?runs=1,2,3,4,5,6,7,8,9', 'runs: compare at most 8 runs'],
     ['#/compare?runs=3,5&x=wall', 'x: Invalid option'],
     ['#/compare?runs=3,5&score=inception', 'score: Invalid option'],
     ['#/compare?runs=3,5&smooth=2', 'smooth: Too big'],

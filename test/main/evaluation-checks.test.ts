@@ -44,7 +44,7 @@ describe('scores on real MNIST', () => {
     expect(r.coverage).toBeGreaterThan(0.8)
     expect(r.precision).toBeGreaterThan(0.8)
     expect(r.recall).toBeGreaterThan(0.8)
-    expect(detectModeCollapse([{ ...r, epoch: 1, classifierId: 'c', classifierAccuracy: accuracy, createdAt: 0 }])).toBeNull()
+    expect(detectModeCollapse([{ ...r, epoch: 1, classifierId: 'c', classifierAccuracy: accuracy, createdAt: 0, conditional: null }])).toBeNull()
   })
 
   it('noise and a single repeated digit are clearly worse, and the single digit raises the mode-collapse flag', () => {
@@ -57,7 +57,7 @@ describe('scores on real MNIST', () => {
     expect(one.classesCovered).toBe(1)
     expect(one.histogram[checks.digit]).toBe(500)
     expect(one.fixedBatchDiversity).toBeLessThan(0.01)
-    const flag = detectModeCollapse([{ ...one, epoch: 3, classifierId: 'c', classifierAccuracy: accuracy, createdAt: 0 }])
+    const flag = detectModeCollapse([{ ...one, epoch: 3, classifierId: 'c', classifierAccuracy: accuracy, createdAt: 0, conditional: null }])
     expect(flag?.kind).toBe('mode-collapse')
     expect(flag?.explanation).toMatch(/only 1 of 10 classes are covered/)
     expect(flag?.explanation).toMatch(/nearly identical/)

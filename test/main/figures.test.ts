@@ -265,7 +265,8 @@ describe('figures:export', () => {
       histogram: [1, 1],
       classesCovered: 2,
       fixedBatchDiversity: 1,
-      createdAt: 0
+      createdAt: 0,
+      conditional: null
     })
     ;[[40, 12, 20], [60, 30, 25]].forEach((fids, k) => fids.forEach((fid, e) => lab.evaluation.repo.insertScores(ids[k], scored(e + 1, fid))))
     lab.evaluation.repo.setEvaluation(ids[0], { bestBy: 'fid', bestEpoch: 2, bestValue: 12, flags: [] })

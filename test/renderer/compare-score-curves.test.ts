@@ -36,6 +36,7 @@ function scored(epoch: number, fid: number, over: Partial<EpochScores> = {}): Ep
     classesCovered: 7 + epoch,
     fixedBatchDiversity: 0.9,
     createdAt: 0,
+    conditional: null,
     ...over
   }
 }

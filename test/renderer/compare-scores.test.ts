@@ -27,6 +27,7 @@ const last: EpochScores = {
   histogram: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
   classesCovered: 10,
   fixedBatchDiversity: 0.9,
+  conditional: null,
   createdAt: 0
 }
 

@@ -277,7 +277,8 @@ describe('compare view', () => {
       histogram: [1, 1],
       classesCovered: 2,
       fixedBatchDiversity: 1,
-      createdAt: 0
+      createdAt: 0,
+      conditional: null
     })
     const best = (bestEpoch: number): RunScores['evaluation'] => ({ bestBy: 'fid', bestEpoch, bestValue: 0, flags: [] })
     const fake = api({
@@ -363,20 +364,20 @@ describe('compare view', () => {
     w.unmount()
   })
 
-  it('takes at most six runs: the other boxes are disabled, and the store refuses a seventh by name', async () => {
-    const seven = Array.from({ length: 7 }, (_, i) => summary({ id: i + 1, name: `r${i + 1}`, status: 'completed' }))
-    const w = await mountApp(api({ 'runs:list': () => seven }))
-    for (let id = 1; id <= 6; id++) await w.get(`[data-testid="compare-pick-${id}"]`).setValue(true)
-    const seventh = w.get('[data-testid="compare-pick-7"]')
-    expect(seventh.attributes('disabled')).toBeDefined()
-    expect(seventh.attributes('title')).toBe('At most 6 runs can be compared; untick one first')
-    expect(w.get('[data-testid="compare-picked"]').text()).toBe('Compare (6)')
+  it('takes at most eight runs: the other boxes are disabled, and the store refuses a ninth by name', async () => {
+    const nine = Array.from({ length: 9 }, (_, i) => summary({ id: i + 1, name: `r${i + 1}`, status: 'completed' }))
+    const w = await mountApp(api({ 'runs:list': () => nine }))
+    for (let id = 1; id <= 8; id++) await w.get(`[data-testid="compare-pick-${id}"]`).setValue(true)
+    const ninth = w.get('[data-testid="compare-pick-9"]')
+    expect(ninth.attributes('disabled')).toBeDefined()
+    expect(ninth.attributes('title')).toBe('At most 8 runs can be compared; untick one first')
+    expect(w.get('[data-testid="compare-picked"]').text()).toBe('Compare (8)')
     const compare = useCompareStore()
-    compare.togglePicked(7)
-    expect(compare.picked).toEqual([1, 2, 3, 4, 5, 6])
-    expect(compare.error).toBe('At most 6 runs can be compared; untick one first.')
+    compare.togglePicked(9)
+    expect(compare.picked).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(compare.error).toBe('At most 8 runs can be compared; untick one first.')
     await w.get('[data-testid="compare-pick-3"]').setValue(false)
-    expect(w.get('[data-testid="compare-pick-7"]').attributes('disabled')).toBeUndefined()
+    expect(w.get('[data-testid="compare-pick-9"]').attributes('disabled')).toBeUndefined()
     w.unmount()
   })
 

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { PRESETS } from '@shared/config'
-import { BUILTIN_DATASET_INFO, type DatasetInfo, type DatasetPreview, type EpochSamples } from '@shared/datasets'
+import { type ColumnSpec, BUILTIN_DATASET_INFO, type DatasetInfo, type DatasetPreview, type EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import { useDatasetsStore } from '@renderer/stores/datasets'
@@ -181,6 +181,24 @@ describe('EpochSamplesView', () => {
     expect(w.findAll('[data-testid="samples-row"]')[1].text()).toBe('-4sun')
     w.get('[data-testid="export-samples"]').trigger('click')
     expect(w.emitted('export')).toEqual([[2]])
+  })
+
+  it('puts each column\'s distance under its histogram and the correlation difference beside them', () => {
+    const columns: ColumnSpec[] = [
+      { name: 'x', type: 'numeric', min: 0, max: 10 },
+      { name: 'y', type: 'numeric', min: 0, max: 10 },
+      { name: 'sky', type: 'categorical', categories: ['rain', 'sun'] }
+    ]
+    // Real: y rises with x; generated: y falls with x, x shifted by 5 for half the rows, all sun.
+    const real = Array.from({ length: 40 }, (_, i) => [i % 10, i % 10, i % 2 ? 'sun' : 'rain'])
+    const rows = Array.from({ length: 40 }, (_, i) => [(i % 10) + (i < 20 ? 5 : 0), 10 - (i % 10), 'sun'])
+    const w = mountIn(EpochSamplesView, { samples: { kind: 'table', columns, rows, real } satisfies EpochSamples, epoch: 1 })
+    expect(w.findAll('[data-testid="column-stat"]').map((s) => s.text())).toEqual(['KS 0.25', 'KS 0.10', 'TV 0.50'])
+    const cells = w.findAll('[data-testid="correlation-cell"]').map((c) => c.text())
+    expect(cells).toHaveLength(4)
+    // Real correlation +1, generated strongly negative: the difference is large and positive off the diagonal.
+    expect(Number(cells[1])).toBeGreaterThan(1.5)
+    expect(w.get('[data-testid="correlation-diff"]').text()).toMatch(/largest \|Δ\| 1\.\d\d/)
   })
 
   it('draws generated points over the real ones and counts those off the plot', () => {

@@ -46,6 +46,7 @@ function scores(epoch: number, fid: number): EpochScores {
     histogram: [10, 20, 30, 40, 50, 60, 70, 80, 90, 1050],
     classesCovered: 9,
     fixedBatchDiversity: 0.9,
+    conditional: null,
     createdAt: 0
   }
 }

@@ -51,6 +51,7 @@ function scores(epoch: number, over: Partial<EpochScores> = {}): EpochScores {
     histogram: [100, 100, 100, 100, 100, 100, 100, 100, 100, 100],
     classesCovered: 10,
     fixedBatchDiversity: 0.9,
+    conditional: null,
     createdAt: 0,
     ...over
   }

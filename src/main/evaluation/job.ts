@@ -2,7 +2,8 @@
 // set, and scoring one checkpoint's generator with it. Results leave as TrainerEvents.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ClassifierInfo } from '@shared/evaluation'
+import { balancedLabels, conditionalGrid, gridLabels } from '@shared/conditional'
+import type { ClassifierArch, ClassifierInfo, ConditionalScores } from '@shared/evaluation'
 import { toErrorInfo } from '@shared/errors'
 import type { ClassifierTrainJob, EvaluateJob, TrainerEvent } from '@shared/trainer-protocol'
 import { generate } from '../explorer/render'
@@ -12,7 +13,9 @@ import { loadMnist } from '../trainer/data/mnist'
 import { IMAGE_SHAPE } from '../trainer/models/presets'
 import { gaussian, mulberry32, seedGlobalRandom } from '../trainer/random'
 import { fixedLatentBatch } from '../trainer/train'
-import { classify, imagesOf, labelsOf, sampleIndices, trainClassifier } from './classifier'
+import { generatorClasses } from '../trainer/conditional'
+import type { LabelledImages } from '../trainer/data/idx'
+import { accuracyOf, classify, imagesOf, labelsOf, sampleIndices, trainClassifier, type ClassifierOutputs } from './classifier'
 import { computeScores } from './scores'
 
 export const CLASSIFIER_INFO_FILE = 'classifier.json'
@@ -87,6 +90,45 @@ export function evaluationLatents(seed: number, count: number, latentDim: number
   return latent === 'gaussian' ? gaussian(count * latentDim, rand) : Float32Array.from({ length: count * latentDim }, () => rand() * 2 - 1)
 }
 
+/** The classifier TSTR trains, on generated and on real samples alike: small and fast, so every scored epoch can afford it. */
+export const TSTR_ARCH: ClassifierArch = { convFilters: [], denseUnits: 128 }
+export const TSTR_EPOCHS = 5
+const TSTR_BATCH = 64
+const TSTR_SEED = 7
+export const TSTR_CLASSIFIER = `MLP ${TSTR_ARCH.denseUnits} hidden units, ${TSTR_EPOCHS} epochs, Adam 1e-3, batch ${TSTR_BATCH}`
+
+/** Test accuracy of the TSTR classifier trained on `train` (images in [-1, 1] with labels) and tested on `test`. */
+export async function tstrAccuracy(
+  train: { images: Float32Array; labels: Int32Array },
+  test: { images: Float32Array; labels: Int32Array },
+  classes: number
+): Promise<number> {
+  const { model, testAccuracy } = await trainClassifier(train, test, IMAGE_SHAPE, classes, { arch: TSTR_ARCH, epochs: TSTR_EPOCHS, batchSize: TSTR_BATCH, seed: TSTR_SEED })
+  model.dispose()
+  return testAccuracy
+}
+
+/**
+ * A conditional run's label scores: the reference classifier's agreement with the asked
+ * classes, and TSTR against TRTR (the same classifier trained on as many real images).
+ */
+async function conditionalScores(
+  generated: { images: Float32Array; labels: Int32Array; outputs: ClassifierOutputs },
+  realTrain: { images: Float32Array; labels: Int32Array },
+  testSet: LabelledImages,
+  testIdx: Uint32Array,
+  classes: number
+): Promise<ConditionalScores> {
+  const test = { images: imagesOf(testSet, testIdx), labels: labelsOf(testSet, testIdx) }
+  return {
+    labelAccuracy: accuracyOf(generated.outputs.probs, generated.labels, classes),
+    tstrAccuracy: await tstrAccuracy({ images: generated.images, labels: generated.labels }, test, classes),
+    trtrAccuracy: await tstrAccuracy(realTrain, test, classes),
+    tstrSamples: generated.labels.length,
+    tstrClassifier: TSTR_CLASSIFIER
+  }
+}
+
 export async function runEvaluateJob(job: EvaluateJob, emit: (event: TrainerEvent) => void): Promise<void> {
   try {
     await selectBackend(job.backend)
@@ -100,19 +142,40 @@ export async function runEvaluateJob(job: EvaluateJob, emit: (event: TrainerEven
     const withCount = async (images: Float32Array, count: number) => ({ ...(await classify(classifier, images, count)), count })
     const realTest = await withCount(imagesOf(testSet, testIdx), realCount)
     const realTrain = await withCount(imagesOf(trainSet, trainIdx), realCount)
-    const fake = await generate(generator, evaluationLatents(job.seed, job.samples, job.latentDim, job.latent), job.latentDim)
+    // A conditional generator is asked for every class equally often; its fixed batch is its grid (one row per class).
+    const classes = generatorClasses(generator, job.latentDim)
+    const labels = classes > 0 ? balancedLabels(job.samples, classes) : undefined
+    const fake = await generate(generator, evaluationLatents(job.seed, job.samples, job.latentDim, job.latent), job.latentDim, undefined, undefined, labels)
     const generated = await withCount(fake.values, job.samples)
-    const fixed = await generate(generator, fixedLatentBatch(job.seed, job.latentDim, FIXED_BATCH, job.latent), job.latentDim)
+    const fixedCount = classes > 0 ? conditionalGrid(classes, FIXED_BATCH).count : FIXED_BATCH
+    const fixed = await generate(
+      generator,
+      fixedLatentBatch(job.seed, job.latentDim, fixedCount, job.latent),
+      job.latentDim,
+      undefined,
+      undefined,
+      classes > 0 ? gridLabels(classes, FIXED_BATCH) : undefined
+    )
     const fixedBatch = {
-      generated: await withCount(fixed.values, FIXED_BATCH),
-      real: await withCount(imagesOf(testSet, testIdx.subarray(0, FIXED_BATCH)), Math.min(FIXED_BATCH, realCount))
+      generated: await withCount(fixed.values, fixedCount),
+      real: await withCount(imagesOf(testSet, testIdx.subarray(0, fixedCount)), Math.min(fixedCount, realCount))
     }
     generator.dispose()
     classifier.dispose()
     const scores = computeScores({ realTest, realTrain, generated, fixedBatch })
+    const conditional =
+      labels && classes === CLASSES
+        ? await conditionalScores(
+            { images: fake.values, labels, outputs: generated },
+            { images: imagesOf(trainSet, trainIdx.subarray(0, job.samples)), labels: labelsOf(trainSet, trainIdx.subarray(0, job.samples)) },
+            testSet,
+            testIdx,
+            classes
+          )
+        : null
     emit({
       type: 'evaluated',
-      scores: { epoch: job.epoch, classifierId: job.classifier.id, classifierAccuracy: job.classifier.testAccuracy, createdAt: Date.now(), ...scores }
+      scores: { epoch: job.epoch, classifierId: job.classifier.id, classifierAccuracy: job.classifier.testAccuracy, createdAt: Date.now(), ...scores, conditional }
     })
   } catch (err) {
     emit({ type: 'task-failed', message: toErrorInfo(err).message })

@@ -23,7 +23,7 @@ export interface ScoreInputs {
   fixedBatch?: { generated: ClassifierOutputs & { count: number }; real: ClassifierOutputs & { count: number } }
 }
 
-export type ComputedScores = Omit<EpochScores, 'epoch' | 'classifierId' | 'classifierAccuracy' | 'createdAt'>
+export type ComputedScores = Omit<EpochScores, 'epoch' | 'classifierId' | 'classifierAccuracy' | 'createdAt' | 'conditional'>
 
 export function computeScores(s: ScoreInputs): ComputedScores {
   const dim = s.realTest.featureDim

@@ -153,6 +153,10 @@ export class DatasetService {
     const info = this.get(ref) ?? bad(`there is no data set ${ref} (it may have been deleted)`)
     const kinds = PRESET_DATA_KINDS[config.preset]
     if (!kinds.includes(info.kind)) bad(`${info.name} holds ${info.kind}; the ${config.preset} preset takes ${kinds.join(' or ')}`)
+    if (config.conditional && !info.classes) {
+      const message = `${info.name} has no class labels; a conditional run needs a labelled image data set (import the images with a labels file)`
+      throw new LabError('INVALID_CONFIG', `Invalid run config: conditional: ${message}`, [{ field: 'conditional', message }])
+    }
     if (config.preset === 'mnist-dcgan' && info.image && info.image.height % 4 !== 0) {
       bad(`${info.name} holds ${info.image.height}x${info.image.width} images; the DCGAN preset needs a side that is a multiple of 4 (use the MLP preset)`)
     }

@@ -15,6 +15,8 @@ export interface GeneratedSamples {
   height: number
   width: number
   channels: 1 | 3
+  /** The class of each sample (conditional generators). */
+  labels?: Uint8Array
 }
 
 export interface GeneratorExportMeta {
@@ -26,7 +28,11 @@ export interface GeneratorExportMeta {
   latent: 'gaussian' | 'uniform'
   seed: number
   appVersion: string
+  /** Classes of a conditional generator (0: unconditional): its input is z followed by the one-hot class. */
+  classes: number
 }
+
+export const SAMPLES_LABELS_IDX = 'samples-labels-idx1-ubyte'
 
 /** IDX names follow MNIST's: images-idx3-ubyte for grey (N x H x W), idx4 for colour (N x H x W x 3). */
 export function samplesIdxName(channels: 1 | 3): string {
@@ -48,15 +54,33 @@ export function generatorExportFiles(generatorDir: string, samples: GeneratedSam
     const per = height * width * channels
     if (pixels.length !== count * per) throw new LabError('INTERNAL', `The trainer returned ${pixels.length} bytes for ${count} images of ${height}x${width}x${channels}`)
     for (let i = 0; i < count; i++) {
-      files[`samples/sample-${String(i + 1).padStart(digits, '0')}.png`] = encodeImagePng(pixels.subarray(i * per, (i + 1) * per), height, width, channels)
+      const label = samples.labels ? `-class-${samples.labels[i]}` : ''
+      files[`samples/sample-${String(i + 1).padStart(digits, '0')}${label}.png`] = encodeImagePng(pixels.subarray(i * per, (i + 1) * per), height, width, channels)
     }
     files[samplesIdxName(channels)] = writeIdx(channels === 1 ? [count, height, width] : [count, height, width, 3], pixels)
+    if (samples.labels) {
+      if (samples.labels.length !== count) throw new LabError('INTERNAL', `The trainer returned ${samples.labels.length} labels for ${count} samples`)
+      files[SAMPLES_LABELS_IDX] = writeIdx([count], samples.labels)
+    }
   }
   const about = {
     ...meta,
     generator: 'generator/model.json (tfjs layers model: tf.loadLayersModel)',
+    input:
+      meta.classes > 0
+        ? `${meta.latentDim + meta.classes} values: z (${meta.latentDim}, ${meta.latent}) followed by the one-hot class (${meta.classes} classes, 0-${meta.classes - 1})`
+        : `${meta.latentDim} values: z (${meta.latent})`,
     samples: samples
-      ? { count: samples.count, height: samples.height, width: samples.width, channels: samples.channels, idx: samplesIdxName(samples.channels), pngs: 'samples/', pixels: 'byte = round((x + 1) * 127.5) of the generator output x in [-1, 1]' }
+      ? {
+          count: samples.count,
+          height: samples.height,
+          width: samples.width,
+          channels: samples.channels,
+          idx: samplesIdxName(samples.channels),
+          pngs: 'samples/',
+          pixels: 'byte = round((x + 1) * 127.5) of the generator output x in [-1, 1]',
+          ...(samples.labels ? { labels: `${SAMPLES_LABELS_IDX} (the class each sample was drawn for; cycling 0-${meta.classes - 1})` } : {})
+        }
       : null
   }
   files['export.json'] = strToU8(JSON.stringify(about, null, 1) + '\n')

@@ -19,18 +19,23 @@ import {
   type LabEvents,
   type LabHandlers,
   type RunDetail,
-  type RunSummary
+  type RunSummary,
+  labSettingsSchema,
+  type LabSettings,
+  type SweepCreated
 } from '@shared/api'
+import { describePoint, expandSweep, SweepError, sweepRequestSchema, type SweepPoint } from '@shared/sweep'
 import { PRESETS, PRESET_DATA_KINDS, runConfigSchema, describeIssues, formatIssues, type RunConfig, type RunConfigInput } from '@shared/config'
 import { pairConfigs } from '@shared/compare'
 import { decodeRow, outputColumns, type EpochSamples } from '@shared/datasets'
-import { LabError } from '@shared/errors'
+import { LabError, toErrorInfo } from '@shared/errors'
 import { ACTIVE_STATUSES, type ExploreRequest, type StartRequest, type ProgressInfo, type RunStatus, type TrainerEvent } from '@shared/trainer-protocol'
 import { DB_FILE, openDatabase } from '../db/connection'
 import { ComparisonsRepo } from '../db/repos/comparisons'
 import { LatentViewsRepo } from '../db/repos/latent-views'
 import { MetricsRepo } from '../db/repos/metrics'
 import { RunsRepo } from '../db/repos/runs'
+import { SettingsRepo, SweepsRepo } from '../db/repos/sweeps'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
 import { zipSync } from 'fflate'
 import { exportFigure, type FigureSources } from './figures'
@@ -97,6 +102,10 @@ export class Lab {
   private readonly explorers = new Set<TrainerChannel>()
   private explorerSlotsTaken = 0
   private readonly explorerQueue: (() => void)[] = []
+  /** Runs waiting for a trainer slot (settings.maxConcurrentRuns), oldest first, with how to start each. */
+  private readonly queue: { id: number; request: () => StartRequest }[] = []
+  private readonly sweeps: SweepsRepo
+  readonly settings: SettingsRepo
   private closed = false
 
   constructor(private readonly opts: LabOptions) {
@@ -123,8 +132,15 @@ export class Lab {
         this.stopRun(runId)
       }
     })
-    const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.')
+    this.sweeps = new SweepsRepo(this.db)
+    this.settings = new SettingsRepo(this.db)
+    // Runs still waiting for a slot when the lab closed wait again; those that were training crashed.
+    const waiting = this.runs.neverStarted()
+    const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.', Date.now(), waiting)
     if (interrupted.length > 0) this.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
+    for (const id of waiting) this.queue.push({ id, request: () => this.startRequest(id, this.runs.config(id) as RunConfig) })
+    if (waiting.length > 0) this.log('info', `Runs still queued: ${waiting.join(', ')}`)
+    this.pump()
   }
 
   readonly handlers: LabHandlers = {
@@ -172,6 +188,10 @@ export class Lab {
     },
     'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
     'runs:create-pair': ({ pair, preset, seed, ...shape }) => this.startPair(pairConfigs(pair, preset, seed, shape)),
+    'sweeps:create': (req) => this.createSweep(req),
+    'sweeps:list': () => this.sweeps.list(),
+    'settings:get': () => this.settings.get(),
+    'settings:set': (patch) => this.setSettings(patch),
     'comparisons:list': () => this.comparisons.list(),
     'comparisons:save': ({ name, runIds, settings }) => {
       const missing = runIds.filter((id) => !this.runs.get(id))
@@ -275,7 +295,10 @@ export class Lab {
     return join(this.opts.dataDir, 'runs', String(id))
   }
 
-  /** Validates a config, records the run and starts its trainer process. */
+  /**
+   * Validates a config, records the run and starts its trainer process, or queues it when
+   * settings.maxConcurrentRuns runs are training already (it starts when one ends).
+   */
   startRun(input: RunConfigInput): RunSummary {
     const parsed = runConfigSchema.safeParse(input)
     if (!parsed.success) {
@@ -283,11 +306,121 @@ export class Lab {
       throw new LabError('INVALID_CONFIG', `Invalid run config: ${formatIssues(issues)}`, issues)
     }
     const config: RunConfig = parsed.data
+    // Everything a start needs is checked before the run is recorded.
+    this.startRequest(0, config)
+    const id = this.runs.create(config)
+    return this.schedule(id, () => this.startRequest(id, config))
+  }
+
+  /** What a trainer process needs to start run `id` of `config`; refuses a config that cannot start (missing data set, checkpoint, classifier). */
+  private startRequest(id: number, config: RunConfig): StartRequest {
     const data = this.datasets.resolve(config)
     const pretrainedDiscriminatorDir = this.pretrainedDiscriminator(config)
     const classifierBodyDir = this.classifierBody(config)
-    const id = this.runs.create(config)
-    return this.launch(id, { type: 'start', runId: id, config, runDir: this.runDir(id), mnistDir: this.opts.mnistDir, pretrainedDiscriminatorDir, ...(classifierBodyDir ? { classifierBodyDir } : {}), ...(data ? { data } : {}) })
+    return {
+      type: 'start',
+      runId: id,
+      config,
+      runDir: this.runDir(id),
+      mnistDir: this.opts.mnistDir,
+      pretrainedDiscriminatorDir,
+      ...(classifierBodyDir ? { classifierBodyDir } : {}),
+      ...(data ? { data } : {})
+    }
+  }
+
+  /** Runs whose trainer is working (not yet finished). */
+  private trainingCount(): number {
+    let n = 0
+    for (const run of this.active.values()) if (!run.finished) n++
+    return n
+  }
+
+  /** Queues run `id` and starts what the free slots allow. */
+  private schedule(id: number, request: () => StartRequest): RunSummary {
+    this.queue.push({ id, request })
+    this.pump()
+    return this.requireRun(id)
+  }
+
+  /** Starts queued runs while slots are free; tells the waiting ones where they stand. */
+  private pump(): void {
+    if (this.closed) return
+    const max = this.settings.get().maxConcurrentRuns
+    while (this.queue.length > 0 && this.trainingCount() < max) {
+      const next = this.queue.shift()!
+      let request: StartRequest
+      try {
+        request = next.request()
+      } catch (err) {
+        // E.g. its data set was deleted while it waited.
+        this.runs.finish(next.id, 'failed', `Could not start: ${toErrorInfo(err).message}`)
+        this.settle(next.id)
+        continue
+      }
+      this.runs.setStatusMessage(next.id, null)
+      this.launch(next.id, request)
+    }
+    this.queue.forEach((q, k) => {
+      this.runs.setStatusMessage(q.id, `Waiting for a free trainer: ${k + 1} of ${this.queue.length} in the queue, ${max} run${max === 1 ? '' : 's'} train at once (Settings)`)
+      this.emit('runs:changed', this.requireRun(q.id))
+    })
+  }
+
+  /** Announces a run's end to listeners and to whoever waits for it. */
+  private settle(id: number): void {
+    const summary = this.requireRun(id)
+    this.emit('runs:changed', summary)
+    for (const w of this.waiters.get(id) ?? []) w(summary)
+    this.waiters.delete(id)
+  }
+
+  setSettings(patch: Partial<LabSettings>): LabSettings {
+    const parsed = labSettingsSchema.partial().strict().safeParse(patch)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid settings: ${formatIssues(issues)}`, issues)
+    }
+    const settings = this.settings.set(parsed.data)
+    this.emit('settings:changed', settings)
+    // More slots start waiting runs now; fewer let the running ones finish.
+    this.pump()
+    return settings
+  }
+
+  /**
+   * Creates every run of a sweep (all points validated first: a bad one refuses the whole
+   * sweep, naming it), tags them with the sweep, and queues them.
+   */
+  createSweep(input: unknown): SweepCreated {
+    const parsed = sweepRequestSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      throw new LabError('INVALID_REQUEST', `Invalid sweep: ${formatIssues(issues)}`, issues)
+    }
+    let points: SweepPoint[]
+    try {
+      points = expandSweep(parsed.data)
+    } catch (err) {
+      if (err instanceof SweepError) throw new LabError('INVALID_CONFIG', `Invalid sweep: ${err.message}`, err.issues)
+      throw err
+    }
+    for (const p of points) {
+      try {
+        this.startRequest(0, p.config)
+      } catch (err) {
+        const info = toErrorInfo(err)
+        throw new LabError('INVALID_CONFIG', `Invalid sweep: the point ${describePoint(p.values)} cannot start: ${info.message}`, info.issues)
+      }
+    }
+    const ids = points.map((p) => this.runs.create(p.config))
+    const sweep = this.sweeps.create(parsed.data.name, parsed.data.axes, ids, parsed.data.compareWhenDone)
+    const tag = `sweep ${sweep.id}`
+    for (const id of ids) this.runs.update(id, { tags: [tag] })
+    this.log('info', `Sweep ${sweep.id} "${sweep.name}": ${ids.length} runs (${ids.join(', ')}) over ${parsed.data.axes.map((a) => a.field).join(' x ')}`)
+    this.emit('sweeps:changed', sweep)
+    const runs = points.map((p, k) => this.schedule(ids[k], () => this.startRequest(ids[k], p.config)))
+    return { sweep, runs: runs.map((r) => this.requireRun(r.id)) }
   }
 
   /** Starts the trainer process of a recorded run. */
@@ -356,7 +489,7 @@ export class Lab {
     }
     const message = `Resuming after epoch ${last.epoch} (step ${this.runs.get(id)!.stepsDone})${dropped > 0 ? `; ${dropped} steps recorded after that checkpoint are replaced` : ''}.`
     this.log('info', `Run ${id}: ${message}`)
-    const resumed = this.launch(id, {
+    const request: StartRequest = {
       type: 'start',
       runId: id,
       config: checked.data,
@@ -364,7 +497,8 @@ export class Lab {
       mnistDir: this.opts.mnistDir,
       ...(data ? { data } : {}),
       resume: { epoch: last.epoch, checkpointDir, timeOffsetMs }
-    })
+    }
+    const resumed = this.schedule(id, () => request)
     this.emit('trainer:log', { runId: id, level: 'info', message })
     return resumed
   }
@@ -401,6 +535,12 @@ export class Lab {
         [{ field: 'discriminator.regularizer', message: `must be ${sourceConfig.discriminator.regularizer}, as in run ${source.id}` }]
       )
     }
+    if (sourceConfig.conditional !== config.conditional) {
+      const message = sourceConfig.conditional
+        ? `run ${source.id} is conditional: its discriminator takes the class as extra input planes, so this run must be conditional too`
+        : `run ${source.id} is not conditional: its discriminator takes no class, so this run cannot be conditional`
+      throw new LabError('INVALID_CONFIG', `Invalid run config: conditional: ${message}`, [{ field: 'conditional', message }])
+    }
     const epochs = this.metrics.epochs(from.runId).filter((e) => e.checkpointDir)
     const epoch = epochs.find((e) => e.epoch === from.epoch)
     if (!epoch) {
@@ -413,6 +553,14 @@ export class Lab {
 
   stopRun(id: number): RunSummary {
     const summary = this.requireRun(id)
+    const waiting = this.queue.findIndex((q) => q.id === id)
+    if (waiting >= 0) {
+      this.queue.splice(waiting, 1)
+      this.runs.finish(id, 'stopped', 'Stopped while it waited in the queue; it never started.')
+      this.settle(id)
+      this.pump()
+      return this.requireRun(id)
+    }
     const run = this.active.get(id)
     if (!run) return summary
     run.channel.send({ type: 'stop' })
@@ -424,6 +572,8 @@ export class Lab {
 
   deleteRun(id: number): { id: number } {
     this.requireRun(id)
+    const waiting = this.queue.findIndex((q) => q.id === id)
+    if (waiting >= 0) this.queue.splice(waiting, 1)
     const run = this.active.get(id)
     if (run) {
       run.finished = true
@@ -464,12 +614,13 @@ export class Lab {
       const issues = describeIssues(parsed.error)
       throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${formatIssues(issues)}`, issues)
     }
-    const { id, epoch, ...plane } = parsed.data
+    const { id, epoch, classLabel, ...plane } = parsed.data
     const spec: PlaneSpec = plane
     this.requireRun(id)
     const config = this.runs.config(id) as RunConfig
     const problem = planeProblem(spec, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:grid request: ${problem}`)
+    const label = this.explorerClass(id, config, classLabel, 'explorer:grid')
     const coords: ExplorerGridResult['coords'] = { min: spec.min, max: spec.max, resolution: spec.resolution, axisI: spec.axisI, axisJ: spec.axisJ }
     const base = planeBase(spec)
     if (base) coords.base = base
@@ -480,7 +631,7 @@ export class Lab {
       ...(spec.seed !== undefined || spec.through ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}),
       ...(spec.through ? { points: spec.through.map((p) => planeCoordsOf(p, base, [u, v])) } : {})
     }
-    const key = planeCacheKey(id, epoch, spec)
+    const key = planeCacheKey(id, epoch, spec) + (label === undefined ? '' : `:class ${label}`)
 
     const cached = this.db.prepare('SELECT png, rows, cols FROM latent_cache WHERE run_id = ? AND epoch = ? AND plane_key = ?').get(id, epoch, key) as
       | { png: Buffer; rows: number; cols: number }
@@ -491,7 +642,7 @@ export class Lab {
 
     let pending = this.rendering.get(key)
     if (!pending) {
-      pending = this.renderInTrainer(id, config, generatorDir, spec).finally(() => this.rendering.delete(key))
+      pending = this.renderInTrainer(id, config, generatorDir, spec, label).finally(() => this.rendering.delete(key))
       this.rendering.set(key, pending)
     }
     const result = await pending
@@ -601,7 +752,14 @@ export class Lab {
       req.samples > 0
         ? await this.exploreInTrainer(req.id, config, generatorDir, { samples: { count: req.samples, seed, latent } }, (event): GeneratedSamples | undefined =>
             event.type === 'explored-samples'
-              ? { pixels: new Uint8Array(Buffer.from(event.pixelsBase64, 'base64')), count: event.count, height: event.height, width: event.width, channels: event.channels }
+              ? {
+                  pixels: new Uint8Array(Buffer.from(event.pixelsBase64, 'base64')),
+                  count: event.count,
+                  height: event.height,
+                  width: event.width,
+                  channels: event.channels,
+                  ...(event.labels ? { labels: Uint8Array.from(event.labels) } : {})
+                }
               : undefined
           )
         : null
@@ -613,7 +771,8 @@ export class Lab {
       latentDim: config.latentDim,
       latent,
       seed,
-      appVersion: this.opts.version
+      appVersion: this.opts.version,
+      classes: this.runClasses(config)
     })
     const names = Object.keys(files)
     const stem = generatorExportStem(run.id, req.epoch)
@@ -634,14 +793,15 @@ export class Lab {
       const issues = describeIssues(parsed.error)
       throw new LabError('INVALID_REQUEST', `Invalid explorer:interpolate request: ${formatIssues(issues)}`, issues)
     }
-    const { id, epoch, from, to, steps } = parsed.data
+    const { id, epoch, from, to, steps, classLabel } = parsed.data
     this.requireRun(id)
     const config = this.runs.config(id) as RunConfig
     const problem = latentProblem('from', from, config.latentDim) ?? latentProblem('to', to, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:interpolate request: ${problem}`)
+    const label = this.explorerClass(id, config, classLabel, 'explorer:interpolate')
     const generatorDir = this.generatorDir(id, epoch)
     const strips = [Array.from(interpolationLatents(from, to, steps, 'lerp')), Array.from(interpolationLatents(from, to, steps, 'slerp'))]
-    const [lerpPng, slerpPng] = await this.renderStripsInTrainer(id, config, generatorDir, strips)
+    const [lerpPng, slerpPng] = await this.renderStripsInTrainer(id, config, generatorDir, strips, label)
     return { epoch, steps, lerpPngBase64: lerpPng.toString('base64'), slerpPngBase64: slerpPng.toString('base64') }
   }
 
@@ -652,25 +812,26 @@ export class Lab {
       const issues = describeIssues(parsed.error)
       throw new LabError('INVALID_REQUEST', `Invalid explorer:arithmetic request: ${formatIssues(issues)}`, issues)
     }
-    const { id, epoch, a, b, c } = parsed.data
+    const { id, epoch, a, b, c, classLabel } = parsed.data
     this.requireRun(id)
     const config = this.runs.config(id) as RunConfig
     const problem = latentProblem('a', a, config.latentDim) ?? latentProblem('b', b, config.latentDim) ?? latentProblem('c', c, config.latentDim)
     if (problem) throw new LabError('INVALID_REQUEST', `Invalid explorer:arithmetic request: ${problem}`)
+    const label = this.explorerClass(id, config, classLabel, 'explorer:arithmetic')
     const generatorDir = this.generatorDir(id, epoch)
     const latent = Array.from(arithmetic(a, b, c))
-    const [png] = await this.renderStripsInTrainer(id, config, generatorDir, [latent])
+    const [png] = await this.renderStripsInTrainer(id, config, generatorDir, [latent], label)
     return { epoch, latent, pngBase64: png.toString('base64') }
   }
 
-  private renderStripsInTrainer(runId: number, config: RunConfig, generatorDir: string, strips: number[][]): Promise<Buffer[]> {
-    return this.exploreInTrainer(runId, config, generatorDir, { strips }, (event) =>
+  private renderStripsInTrainer(runId: number, config: RunConfig, generatorDir: string, strips: number[][], classLabel?: number): Promise<Buffer[]> {
+    return this.exploreInTrainer(runId, config, generatorDir, { strips, ...(classLabel === undefined ? {} : { classLabel }) }, (event) =>
       event.type === 'explored-strips' ? event.pngsBase64.map((p) => Buffer.from(p, 'base64')) : undefined
     )
   }
 
-  private renderInTrainer(runId: number, config: RunConfig, generatorDir: string, plane: PlaneSpec): Promise<{ png: Buffer; rows: number; cols: number }> {
-    return this.exploreInTrainer(runId, config, generatorDir, { plane }, (event) =>
+  private renderInTrainer(runId: number, config: RunConfig, generatorDir: string, plane: PlaneSpec, classLabel?: number): Promise<{ png: Buffer; rows: number; cols: number }> {
+    return this.exploreInTrainer(runId, config, generatorDir, { plane, ...(classLabel === undefined ? {} : { classLabel }) }, (event) =>
       event.type === 'explored' ? { png: Buffer.from(event.pngBase64, 'base64'), rows: event.rows, cols: event.cols } : undefined
     )
   }
@@ -822,6 +983,31 @@ export class Lab {
     for (const w of this.waiters.get(id) ?? []) w(summary)
     this.waiters.delete(id)
     if (status === 'stopped' && this.active.get(id) === run) run.channel.kill()
+    // Its slot is free: the next queued run starts.
+    this.pump()
+  }
+
+  /** The classes a run is conditioned on (0 for an unconditional run): its data set's. */
+  private runClasses(config: RunConfig): number {
+    if (!config.conditional) return 0
+    return this.datasets.get(config.dataset)?.classes ?? 0
+  }
+
+  /**
+   * The class an explorer request holds fixed: required for a conditional run (0 to classes - 1),
+   * refused for an unconditional one. Returns undefined for an unconditional run.
+   */
+  private explorerClass(id: number, config: RunConfig, classLabel: number | undefined, what: string): number | undefined {
+    const classes = this.runClasses(config)
+    if (classes === 0) {
+      if (classLabel !== undefined) throw new LabError('INVALID_REQUEST', `Invalid ${what} request: classLabel: run ${id} is not conditional, so it takes no class`)
+      return undefined
+    }
+    if (classLabel === undefined) {
+      throw new LabError('INVALID_REQUEST', `Invalid ${what} request: classLabel: run ${id} is conditional: say which class (0-${classes - 1}) to hold fixed`)
+    }
+    if (classLabel >= classes) throw new LabError('INVALID_REQUEST', `Invalid ${what} request: classLabel: must be 0-${classes - 1} (run ${id} has ${classes} classes)`)
+    return classLabel
   }
 
   private requireRun(id: number): RunSummary {

@@ -13,7 +13,7 @@ import { loadTrainingData } from './data/source'
 import { buildModels, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from './random'
 import { pointsRenderer, tableRenderer } from './samples'
-import { gridRenderer, trainGan } from './train'
+import { runClasses, trainGan } from './train'
 
 export interface JobControl {
   emit(event: TrainerEvent): void
@@ -27,11 +27,12 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     const report = await selectBackend(req.config.backend)
     emit({ type: 'backend', report })
     const { data, columns, rawPoints } = loadTrainingData(req.data, req.mnistDir, req.config.seed)
-    const samples = columns === null ? gridRenderer : rawPoints ? pointsRenderer(columns, rawPoints) : tableRenderer(columns, data)
+    const classes = runClasses(req.config, data)
+    const samples = columns === null ? undefined : rawPoints ? pointsRenderer(columns, rawPoints) : tableRenderer(columns, data)
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
-    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer, data.shape)
+    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer, data.shape, classes)
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)
@@ -47,7 +48,9 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       const pretrained = await loadModelFrom(req.pretrainedDiscriminatorDir)
       const want = JSON.stringify(models.discriminator.inputs[0].shape)
       const got = JSON.stringify(pretrained.inputs[0].shape)
-      if (want !== got) throw new Error(`The pretrained discriminator takes inputs of shape ${got}; this run's images have shape ${want}`)
+      if (want !== got) {
+        throw new Error(`The pretrained discriminator takes inputs of shape ${got}; this run's D takes ${want}${classes ? ` (images with ${classes} label planes)` : ''}`)
+      }
       models.discriminator.dispose()
       models.discriminator = pretrained
     } else if (req.classifierBodyDir) {

@@ -5,9 +5,12 @@
 import { isWasserstein, stepsPerEpochOf, type OptimizerConfig, type RunConfig, type Tricks } from '@shared/config'
 import { describeMetrics, STEP_METRICS, type StepMetricName, type StepMetrics, type StepRow } from '@shared/metrics'
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
+import { conditionalGrid, generatorInputs, gridLabels } from '@shared/conditional'
+import { LabError } from '@shared/errors'
+import { oneHotRows, randomLabels, withLabelPlanes, withLabels } from './conditional'
 import type { LabelledImages } from './data/idx'
 import { imageData, isTrainingData, type TrainingData } from './data/source'
-import { encodePng, gridLayout, tileImages } from './grid'
+import { encodePng, gridLayout, tileImages, type TileLayout } from './grid'
 import { clipWeights, GAN_LOSSES, gradientPenalty } from './losses'
 import type { GanModels } from './models/presets'
 import type { Optimizers } from './checkpoint'
@@ -87,6 +90,8 @@ class RealBatches {
   private order: Uint32Array
   private cursor = 0
   private readonly size: number
+  /** The labels of the last batch (labelled data only). */
+  labels = new Int32Array(0)
   constructor(
     private readonly data: TrainingData,
     private readonly rand: () => number
@@ -97,12 +102,16 @@ class RealBatches {
 
   next(batchSize: number): tf.Tensor {
     const out = new Float32Array(batchSize * this.size)
+    const labels = this.data.labels
+    if (labels && this.labels.length !== batchSize) this.labels = new Int32Array(batchSize)
     for (let b = 0; b < batchSize; b++) {
       if (this.cursor >= this.order.length) {
         this.order = permutation(this.data.count, this.rand)
         this.cursor = 0
       }
-      this.data.fill(this.order[this.cursor++], out, b * this.size)
+      const index = this.order[this.cursor++]
+      this.data.fill(index, out, b * this.size)
+      if (labels) this.labels[b] = labels[index]
     }
     return tf.tensor(out, [batchSize, ...this.data.shape])
   }
@@ -121,6 +130,25 @@ export const gridRenderer: SampleRenderer = {
     const grid = sampleGrid(G, z)
     return { gridPngBase64: grid.png.toString('base64'), gridRows: grid.rows, gridCols: grid.cols }
   }
+}
+
+/** A conditional run's grid: one row per class (the fixed batch's labels are gridLabels). */
+export function conditionalGridRenderer(classes: number): SampleRenderer {
+  const { rows, cols, count } = conditionalGrid(classes)
+  return {
+    count,
+    render(G, z) {
+      const grid = sampleGrid(G, z, { rows, cols, pad: 1 })
+      return { gridPngBase64: grid.png.toString('base64'), gridRows: grid.rows, gridCols: grid.cols }
+    }
+  }
+}
+
+/** The number of classes a run is conditioned on (0 when it is not), refusing unlabelled data. */
+export function runClasses(config: Pick<RunConfig, 'conditional' | 'dataset'>, data: Pick<TrainingData, 'classes'>): number {
+  if (!config.conditional) return 0
+  if (!data.classes) throw new LabError('INVALID_CONFIG', `A conditional run needs class labels, and data set ${String(config.dataset)} has none`)
+  return data.classes
 }
 
 /** Adds `add` into `sum`; a metric that is null in either stays null. */
@@ -147,7 +175,8 @@ const zeroMetrics = (): StepMetrics => ({ dLossReal: 0, dLossFake: 0, gLoss: 0, 
 /**
  * Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models.
  * Every epoch reseeds all randomness from (seed, epoch), so `start` (a resumed run) continues
- * exactly as the uninterrupted run would have. `samples` says what an epoch shows (a grid by default).
+ * exactly as the uninterrupted run would have. `samplesIn` says what an epoch shows (by default a grid,
+ * one row per class for a conditional run).
  */
 export async function trainGan(
   config: RunConfig,
@@ -155,10 +184,12 @@ export async function trainGan(
   dataIn: LabelledImages | TrainingData,
   cb: TrainCallbacks,
   start?: TrainStart,
-  samples: SampleRenderer = gridRenderer
+  samplesIn?: SampleRenderer
 ): Promise<TrainOutcome> {
   const data = isTrainingData(dataIn) ? dataIn : imageData(dataIn)
   const { generator: G, discriminator: D } = models
+  const classes = runClasses(config, data)
+  const samples = samplesIn ?? (classes > 0 ? conditionalGridRenderer(classes) : gridRenderer)
   // A frozen D keeps its weights; a frozen body leaves only the last layer (the head) to train.
   const freeze = config.discriminator.freeze
   const dVars =
@@ -172,7 +203,14 @@ export async function trainGan(
   const totalSteps = stepsPerEpoch * config.epochs
   const tricks = config.tricks
   const loss = GAN_LOSSES[tricks.loss]
-  const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim, samples.count, tricks.latent), [samples.count, config.latentDim])
+  // The fixed batch's G inputs: latents, with each grid row's class appended for a conditional run.
+  const fixedInputs = generatorInputs(
+    fixedLatentBatch(config.seed, config.latentDim, samples.count, tricks.latent),
+    config.latentDim,
+    classes ? gridLabels(classes, samples.count) : null,
+    classes
+  )
+  const fixedZ = tf.tensor2d(fixedInputs, [samples.count, config.latentDim + classes])
   const sampleZ = (count: number): tf.Tensor2D =>
     tricks.latent === 'uniform' ? tf.randomUniform([count, config.latentDim], -1, 1) : tf.randomNormal([count, config.latentDim])
   let noiseStd = instanceNoiseStd(tricks.instanceNoise, 1)
@@ -181,17 +219,20 @@ export async function trainGan(
   const targets = (count: number, real: boolean): tf.Tensor => discriminatorTargets(count, real, tricks)
   const critic = isWasserstein(tricks.loss)
 
-  /** One optimizer step of D on `images` with `labels`; returns the cost and D's logits. */
-  const dUpdate = (images: tf.Tensor, labels: tf.Tensor): [number, tf.Tensor] => {
+  /** D's scores of `images` (with their classes' one-hot planes in a conditional run). */
+  const scoreD = (images: tf.Tensor, cond: tf.Tensor | null): tf.Tensor => D.apply(withLabelPlanes(images, cond), { training: true }) as tf.Tensor
+
+  /** One optimizer step of D on `images` of classes `cond` with targets `labels`; returns the cost and D's logits. */
+  const dUpdate = (images: tf.Tensor, labels: tf.Tensor, cond: tf.Tensor | null): [number, tf.Tensor] => {
     if (dVars.length === 0) {
       // Frozen D: score the batch (with dropout, as when training) but update nothing.
-      const logits = tf.tidy(() => D.apply(noisy(images), { training: true }) as tf.Tensor)
+      const logits = tf.tidy(() => scoreD(noisy(images), cond))
       return [tf.tidy(() => loss.d(labels, logits).dataSync()[0]), logits]
     }
     let logits: tf.Tensor | null = null
     const cost = optD.minimize(
       () => {
-        const out = D.apply(noisy(images), { training: true }) as tf.Tensor
+        const out = scoreD(noisy(images), cond)
         logits = tf.keep(out)
         return loss.d(labels, out)
       },
@@ -213,11 +254,12 @@ export async function trainGan(
    * (+ λ·penalty), then clips the weights for WGAN. Records -E[D(real)] and E[D(fake)] as the
    * two D losses and their negated sum, E[D(real)] - E[D(fake)], as the Wasserstein estimate.
    */
-  const criticStep = (real: tf.Tensor, fake: tf.Tensor): DMetrics => {
+  const criticStep = (real: tf.Tensor, fake: tf.Tensor, cond: tf.Tensor | null): DMetrics => {
     let scores: tf.Tensor | null = null
     const objective = (): tf.Scalar => {
       const [x, y] = [noisy(real), noisy(fake)]
-      const score = (images: tf.Tensor): tf.Tensor => D.apply(images, { training: true }) as tf.Tensor
+      // Real, fake and interpolated images of one row share that row's class.
+      const score = (images: tf.Tensor): tf.Tensor => scoreD(images, cond)
       const realMean = tf.mean(score(x))
       const fakeMean = tf.mean(score(y))
       scores = tf.keep(tf.stack([realMean, fakeMean]))
@@ -232,22 +274,24 @@ export async function trainGan(
     return { dLossReal: -realMean, dLossFake: fakeMean, dAccReal: null, dAccFake: null, wasserstein: realMean - fakeMean }
   }
 
-  /** One D step on a real and a fake half-batch, as separate updates or one mixed update. */
-  const dStep = (real: tf.Tensor, fake: tf.Tensor): DMetrics => {
-    if (critic) return criticStep(real, fake)
+  /** One D step on a real and a fake half-batch of classes `cond`, as separate updates or one mixed update. */
+  const dStep = (real: tf.Tensor, fake: tf.Tensor, cond: tf.Tensor | null): DMetrics => {
+    if (critic) return criticStep(real, fake, cond)
     const yReal = targets(n, true)
     const yFake = targets(n, false)
     try {
       if (tricks.dBatch === 'separate') {
-        const [dLossReal, logitsReal] = dUpdate(real, yReal)
-        const [dLossFake, logitsFake] = dUpdate(fake, yFake)
+        const [dLossReal, logitsReal] = dUpdate(real, yReal, cond)
+        const [dLossFake, logitsFake] = dUpdate(fake, yFake, cond)
         const out = { dLossReal, dLossFake, dAccReal: accuracy(logitsReal, true), dAccFake: accuracy(logitsFake, false), wasserstein: null }
         tf.dispose([logitsReal, logitsFake])
         return out
       }
       const both = tf.concat([real, fake])
       const labels = tf.concat([yReal, yFake])
-      const [, logits] = dUpdate(both, labels)
+      const bothCond = cond ? tf.concat([cond, cond]) : null
+      const [, logits] = dUpdate(both, labels, bothCond)
+      if (bothCond) bothCond.dispose()
       const [logitsReal, logitsFake] = tf.split(logits, 2)
       const halfLoss = (y: tf.Tensor, l: tf.Tensor): number => tf.tidy(() => loss.d(y, l).dataSync()[0])
       const out = {
@@ -266,9 +310,11 @@ export async function trainGan(
 
   const gStep = (): number => {
     const z = sampleZ(n)
+    // A conditional G is asked for classes drawn uniformly.
+    const cond = oneHotRows(classes ? randomLabels(n, classes) : new Int32Array(0), classes)
     const cost = optG.minimize(
       () => {
-        const logits = D.apply(noisy(G.apply(z, { training: true }) as tf.Tensor), { training: true }) as tf.Tensor
+        const logits = scoreD(noisy(G.apply(withLabels(z, cond), { training: true }) as tf.Tensor), cond)
         return loss.g(logits)
       },
       true,
@@ -276,6 +322,7 @@ export async function trainGan(
     ) as tf.Scalar
     const value = cost.dataSync()[0]
     tf.dispose([cost, z])
+    if (cond) cond.dispose()
     return value
   }
 
@@ -306,9 +353,12 @@ export async function trainGan(
         const d = zeroMetrics()
         for (let k = 0; k < tricks.dStepsPerG; k++) {
           const real = batches.next(n)
-          const fake = tf.tidy(() => G.apply(sampleZ(n), { training: false }) as tf.Tensor)
-          const one = dStep(real, fake)
+          // A conditional D sees the fake half-batch with the real half-batch's classes.
+          const cond = oneHotRows(batches.labels, classes)
+          const fake = tf.tidy(() => G.apply(withLabels(sampleZ(n), cond), { training: false }) as tf.Tensor)
+          const one = dStep(real, fake, cond)
           tf.dispose([real, fake])
+          if (cond) cond.dispose()
           addMetrics(d, divideMetrics({ ...one, gLoss: 0 }, tricks.dStepsPerG))
         }
         const gLoss = gStep()
@@ -371,12 +421,12 @@ export async function trainGan(
 }
 
 /** Renders the fixed latent batch through G (inference mode) as one PNG. */
-export function sampleGrid(G: tf.LayersModel, z: tf.Tensor2D): { png: Buffer; rows: number; cols: number } {
+export function sampleGrid(G: tf.LayersModel, z: tf.Tensor2D, layoutIn?: TileLayout): { png: Buffer; rows: number; cols: number } {
   const images = tf.tidy(() => G.apply(z, { training: false }) as tf.Tensor4D)
   const [count, h, w, c] = images.shape
   const values = images.dataSync() as Float32Array
   images.dispose()
-  const layout = gridLayout(count)
+  const layout = layoutIn ?? gridLayout(count)
   const png = encodePng(tileImages(values, count, h, w, c === 3 ? 3 : 1, layout))
   return { png, rows: layout.rows, cols: layout.cols }
 }

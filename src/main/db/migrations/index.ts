@@ -9,6 +9,8 @@ import * as m0006 from './0006-latent-views'
 import * as m0007 from './0007-datasets'
 import * as m0008 from './0008-evaluation'
 import * as m0009 from './0009-wasserstein-metrics'
+import * as m0010 from './0010-conditional-scores'
+import * as m0011 from './0011-sweeps-settings'
 
 export interface Migration {
   version: number
@@ -25,5 +27,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 6, ...m0006 },
   { version: 7, ...m0007 },
   { version: 8, ...m0008 },
-  { version: 9, ...m0009 }
+  { version: 9, ...m0009 },
+  { version: 10, ...m0010 },
+  { version: 11, ...m0011 }
 ]

@@ -20,6 +20,11 @@ interface ScoreRow {
   histogram_json: string
   classes_covered: number
   fixed_batch_diversity: number
+  label_accuracy: number | null
+  tstr_accuracy: number | null
+  trtr_accuracy: number | null
+  tstr_samples: number | null
+  tstr_classifier: string | null
   created_at: number
 }
 
@@ -49,6 +54,10 @@ function toScores(r: ScoreRow): EpochScores {
     histogram: JSON.parse(r.histogram_json) as number[],
     classesCovered: r.classes_covered,
     fixedBatchDiversity: r.fixed_batch_diversity,
+    conditional:
+      r.label_accuracy === null || r.tstr_accuracy === null || r.trtr_accuracy === null
+        ? null
+        : { labelAccuracy: r.label_accuracy, tstrAccuracy: r.tstr_accuracy, trtrAccuracy: r.trtr_accuracy, tstrSamples: r.tstr_samples ?? 0, tstrClassifier: r.tstr_classifier ?? '' },
     createdAt: r.created_at
   }
 }
@@ -64,8 +73,9 @@ export class EvaluationRepo {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO epoch_scores (run_id, epoch, classifier_id, classifier_accuracy, real_count, generated_count, fid, fid_floor,
-           classifier_score, real_classifier_score, precision, recall, density, coverage, histogram_json, classes_covered, fixed_batch_diversity, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+           classifier_score, real_classifier_score, precision, recall, density, coverage, histogram_json, classes_covered, fixed_batch_diversity,
+           label_accuracy, tstr_accuracy, trtr_accuracy, tstr_samples, tstr_classifier, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
       .run(
         runId,
@@ -85,6 +95,11 @@ export class EvaluationRepo {
         JSON.stringify(s.histogram),
         s.classesCovered,
         s.fixedBatchDiversity,
+        s.conditional?.labelAccuracy ?? null,
+        s.conditional?.tstrAccuracy ?? null,
+        s.conditional?.trtrAccuracy ?? null,
+        s.conditional?.tstrSamples ?? null,
+        s.conditional?.tstrClassifier ?? null,
         s.createdAt
       )
   }

@@ -152,9 +152,23 @@ export class RunsRepo {
     this.db.prepare('UPDATE runs SET status = ?, status_message = ?, ended_at = ? WHERE id = ?').run(status, message, now, id)
   }
 
-  /** Runs left 'running' or 'queued' by an app that did not shut down cleanly become 'crashed'. */
-  markInterrupted(message: string, now = Date.now()): number[] {
-    const ids = (this.db.prepare(`SELECT id FROM runs WHERE status IN ('running', 'queued')`).all() as { id: number }[]).map((r) => r.id)
+  /** Queued runs that never started training (waiting for a trainer slot when the lab closed), oldest first. */
+  neverStarted(): number[] {
+    return (this.db.prepare(`SELECT id FROM runs WHERE status = 'queued' AND started_at IS NULL ORDER BY id`).all() as { id: number }[]).map((r) => r.id)
+  }
+
+  setStatusMessage(id: number, message: string | null): void {
+    this.db.prepare('UPDATE runs SET status_message = ? WHERE id = ?').run(message, id)
+  }
+
+  /**
+   * Runs left 'running' or 'queued' by an app that did not shut down cleanly become 'crashed',
+   * except those in `keep` (queued runs the lab will start again).
+   */
+  markInterrupted(message: string, now = Date.now(), keep: readonly number[] = []): number[] {
+    const ids = (this.db.prepare(`SELECT id FROM runs WHERE status IN ('running', 'queued')`).all() as { id: number }[])
+      .map((r) => r.id)
+      .filter((id) => !keep.includes(id))
     const stmt = this.db.prepare(`UPDATE runs SET status = 'crashed', status_message = ?, ended_at = ? WHERE id = ?`)
     this.db.transaction(() => ids.forEach((id) => stmt.run(message, now, id)))()
     return ids

@@ -14,6 +14,10 @@ export interface TrainingData {
   shape: number[]
   /** Writes example `index` (scaled as the models expect) into `out` from `offset`. */
   fill(index: number, out: Float32Array, offset: number): void
+  /** Class label of each example (labelled image data sets), for conditional runs. */
+  labels?: Uint8Array
+  /** Number of classes (the largest label + 1) when there are labels. */
+  classes?: number
 }
 
 export function isTrainingData(d: LabelledImages | TrainingData): d is TrainingData {
@@ -23,13 +27,15 @@ export function isTrainingData(d: LabelledImages | TrainingData): d is TrainingD
 export function imageData(images: LabelledImages): TrainingData {
   const channels = images.channels ?? 1
   const per = images.height * images.width * channels
+  const labels = images.labels
   return {
     count: images.count,
     shape: [images.height, images.width, channels],
     fill(index, out, offset) {
       const start = index * per
       for (let p = 0; p < per; p++) out[offset + p] = images.pixels[start + p] / 127.5 - 1
-    }
+    },
+    ...(labels ? { labels, classes: labels.reduce((m, l) => Math.max(m, l), 0) + 1 } : {})
   }
 }
 

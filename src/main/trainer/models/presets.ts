@@ -91,7 +91,7 @@ function mlpDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShap
 }
 
 /** Small fully connected G and D for rows of features (tabular: tanh outputs; toy points: linear). */
-function vectorModels(latentDim: number, features: number, output: 'tanh' | 'linear', regularizer: DiscriminatorRegularizer, dropout: number): GanModels {
+function vectorModels(latentDim: number, features: number, dFeatures: number, output: 'tanh' | 'linear', regularizer: DiscriminatorRegularizer, dropout: number): GanModels {
   const generator = tf.sequential({
     name: 'generator',
     layers: [
@@ -105,7 +105,7 @@ function vectorModels(latentDim: number, features: number, output: 'tanh' | 'lin
   const discriminator = tf.sequential({
     name: 'discriminator',
     layers: [
-      tf.layers.dense({ inputShape: [features], units: 128 }),
+      tf.layers.dense({ inputShape: [dFeatures], units: 128 }),
       ...dBlock(regularizer, dropout, true),
       tf.layers.dense({ units: 128 }),
       ...dBlock(regularizer, dropout, false),
@@ -115,21 +115,37 @@ function vectorModels(latentDim: number, features: number, output: 'tanh' | 'lin
   return { generator, discriminator }
 }
 
-/** The preset's G and D for examples of `shape` (MNIST's 28x28x1 when not given). */
-export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout', shape: DataShape = IMAGE_SHAPE): GanModels {
+/**
+ * D's input shape for examples of `shape` in a run with `classes` classes (0: unconditional):
+ * a conditional D sees the one-hot label as `classes` extra constant planes of an image (or
+ * extra features of a row), concatenated on the last axis.
+ */
+export function discriminatorInputShape(shape: DataShape, classes = 0): DataShape {
+  return classes === 0 ? shape : [...shape.slice(0, -1), shape[shape.length - 1] + classes]
+}
+
+/**
+ * The preset's G and D for examples of `shape` (MNIST's 28x28x1 when not given). With
+ * `classes` > 0 the pair is conditional: G takes [z, one-hot] (latentDim + classes values;
+ * a dense first layer on a one-hot is a learned class embedding added to its input) and D
+ * takes the example with the one-hot as extra planes (see discriminatorInputShape).
+ */
+export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout', shape: DataShape = IMAGE_SHAPE, classes = 0): GanModels {
   const isImage = shape.length === 3
   if ((preset === 'mnist-dcgan' || preset === 'mnist-mlp') !== isImage) {
     throw new LabError('INVALID_CONFIG', `The ${preset} preset does not take examples of shape ${shape.join('x')}`)
   }
+  const gIn = latentDim + classes
+  const dShape = discriminatorInputShape(shape, classes)
   switch (preset) {
     case 'mnist-dcgan':
-      return { generator: dcganGenerator(latentDim, shape), discriminator: dcganDiscriminator(regularizer, shape) }
+      return { generator: dcganGenerator(gIn, shape), discriminator: dcganDiscriminator(regularizer, dShape) }
     case 'mnist-mlp':
-      return { generator: mlpGenerator(latentDim, shape), discriminator: mlpDiscriminator(regularizer, shape) }
+      return { generator: mlpGenerator(gIn, shape), discriminator: mlpDiscriminator(regularizer, dShape) }
     case 'tabular-mlp':
-      return vectorModels(latentDim, size(shape), 'tanh', regularizer, 0.2)
+      return vectorModels(gIn, size(shape), size(dShape), 'tanh', regularizer, 0.2)
     case 'toy-mlp':
-      return vectorModels(latentDim, size(shape), 'linear', regularizer, 0)
+      return vectorModels(gIn, size(shape), size(dShape), 'linear', regularizer, 0)
   }
 }
 

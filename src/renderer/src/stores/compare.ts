@@ -1,4 +1,4 @@
-// The compare view's state: which runs (2 to 6), their details, the shared settings (x axis,
+// The compare view's state: which runs (2 to 8), their details, the shared settings (x axis,
 // smoothing, the grids' epoch) and the saved comparisons. Step series, epochs and grids come
 // from the trainer store, which already keeps them per run and live.
 import { defineStore } from 'pinia'

@@ -102,8 +102,11 @@ export const useExplorerStore = defineStore('explorer', () => {
       if (other.config.latentDim !== latentDim) {
         throw new Error(`its latent size is ${other.config.latentDim} but this run's is ${latentDim}, so the same plane would not hold the same points`)
       }
-      const res = await useLabApi().call('explorer:grid', req)
-      if (mine === sideTicket) side.value = toImage(req, res)
+      // The other run draws the same class when it is conditional too, and no class when it is not.
+      const { classLabel, ...plain } = req
+      const sideReq: ExplorerGridRequest = other.config.conditional ? { ...plain, classLabel: classLabel ?? 0 } : plain
+      const res = await useLabApi().call('explorer:grid', sideReq)
+      if (mine === sideTicket) side.value = toImage(sideReq, res)
     } catch (err) {
       if (mine === sideTicket) {
         side.value = null

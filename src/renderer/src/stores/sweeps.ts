@@ -1,0 +1,66 @@
+// Sweeps and the run queue's setting: creating a sweep (its runs join the runs list), the
+// number of runs trained at once, and which sweeps started here wait to open in the compare
+// view once every run of theirs has ended.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { LabCalls, LabSettings } from '@shared/api'
+import type { Sweep } from '@shared/sweep'
+import { ACTIVE_STATUSES } from '@shared/trainer-protocol'
+import { useLabApi } from '@renderer/api/current'
+import { errorMessage } from '@renderer/format'
+import { useRunsStore } from './runs'
+
+export const useSweepsStore = defineStore('sweeps', () => {
+  const settings = ref<LabSettings | null>(null)
+  const settingsError = ref<string | null>(null)
+  /** Sweeps started in this window that open in the compare view when done. */
+  const awaiting = ref<Sweep[]>([])
+  let unsubscribe: (() => void) | null = null
+
+  async function loadSettings(): Promise<void> {
+    unsubscribe ??= useLabApi().on('settings:changed', (s) => (settings.value = s))
+    try {
+      settings.value = await useLabApi().call('settings:get', undefined)
+    } catch (err) {
+      settingsError.value = `Could not read the lab's settings: ${errorMessage(err)}`
+    }
+  }
+
+  async function setMaxConcurrentRuns(n: number): Promise<void> {
+    try {
+      settings.value = await useLabApi().call('settings:set', { maxConcurrentRuns: n })
+      settingsError.value = null
+    } catch (err) {
+      settingsError.value = errorMessage(err)
+    }
+  }
+
+  /** Creates the sweep; throws what the back end said (the form shows it). Returns the sweep. */
+  async function create(request: LabCalls['sweeps:create']['req']): Promise<Sweep> {
+    const created = await useLabApi().call('sweeps:create', request)
+    const runs = useRunsStore()
+    for (const run of created.runs) runs.upsert(run)
+    if (created.sweep.compareWhenDone) awaiting.value = [...awaiting.value, created.sweep]
+    return created.sweep
+  }
+
+  /** The first awaited sweep whose runs have all ended (the runs list knows their status). */
+  const ready = computed<Sweep | null>(() => {
+    const runs = useRunsStore()
+    return (
+      awaiting.value.find((s) =>
+        s.runIds.every((id) => {
+          const run = runs.runs.find((r) => r.id === id)
+          // A run deleted meanwhile does not hold the sweep back.
+          return !run || !ACTIVE_STATUSES.includes(run.status)
+        })
+      ) ?? null
+    )
+  })
+
+  function done(id: number): void {
+    awaiting.value = awaiting.value.filter((s) => s.id !== id)
+  }
+
+  return { settings, settingsError, awaiting, loadSettings, setMaxConcurrentRuns, create, ready, done }
+})
