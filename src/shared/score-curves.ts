@@ -114,7 +114,7 @@ export function scoreCurves(runs: readonly ScoreCurveRun[], score: ScoreName): S
     for (const line of references.values()) {
       curves.push({
         runId: null,
-        label: several ? `${reference.label}: ${provenanceLabel(line.provenance)}` : reference.label,
+        label: several ? `${reference.label} for ${provenanceLabel(line.provenance)}` : reference.label,
         color: REFERENCE_COLOR,
         points: [...line.points].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y })),
         reference: true,

@@ -305,7 +305,7 @@ describe('figures:export', () => {
     expect(texts).toContain('real vs real (floor)')
     const caption = texts.join(' ')
     expect(caption).toContain('Scored on 400 real / 400 generated images with the classifier mnist-cls-7.')
-    expect(caption).toContain("each run's best epoch by Classifier FID")
+    expect(caption).toContain("Stars mark each run's best epoch by Classifier FID.")
 
     // Other sample counts: each curve names its own, and the caption says they differ.
     lab.evaluation.repo.insertScores(ids[1], scored(3, 25, 100))

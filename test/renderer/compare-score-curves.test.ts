@@ -146,9 +146,9 @@ describe('compare score curves', () => {
       `#1 adam (2000 real / 2000 generated, ${CLS})`,
       `#2 sgd (500 real / 500 generated, ${CLS})`,
       '#2 sgd (500 real / 500 generated, other)',
-      `real vs real (floor): 2000 real / 2000 generated, ${CLS}`,
-      `real vs real (floor): 500 real / 500 generated, ${CLS}`,
-      'real vs real (floor): 500 real / 500 generated, other'
+      `real vs real (floor) for 2000 real / 2000 generated, ${CLS}`,
+      `real vs real (floor) for 500 real / 500 generated, ${CLS}`,
+      'real vs real (floor) for 500 real / 500 generated, other'
     ])
     expect(datasets().slice(3).map((d) => d.data)).toEqual([
       [{ x: 1, y: 1.7 }, { x: 2, y: 1.7 }],

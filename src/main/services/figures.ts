@@ -200,7 +200,8 @@ function scoresFigure(req: Extract<FigureRequest, { kind: 'scores' }>, size: Fig
   ]
   const bestBys = [...new Set(ids.flatMap((id) => src.scores(id).evaluation?.bestBy ?? []))]
   const starNote =
-    runCurves.some((c) => c.best) && bestBys.length === 1 ? `★: each run's best epoch by ${SCORE_LABELS[bestBys[0]]}.` : runCurves.some((c) => c.best) ? "★: each run's best epoch." : ''
+    // In words, not '★': the PDF's standard fonts have no star.
+    runCurves.some((c) => c.best) && bestBys.length === 1 ? `Stars mark each run's best epoch by ${SCORE_LABELS[bestBys[0]]}.` : runCurves.some((c) => c.best) ? "Stars mark each run's best epoch." : ''
   const caption = req.caption
     ? [
         `${SCORE_LABELS[req.score]} by epoch of ${runs.map(runLabel).join(', ')} (${LOWER_IS_BETTER[req.score] ? 'lower' : 'higher'} is better).`,
