@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { DEFAULT_FIGURE_SIZE, figureSizeSchema, type Figure } from './figure'
 import { runConfigSchema, type BackendName, type PresetInfo, type RunConfig } from './config'
 import { columnOverrideSchema, datasetImportSchema, DATASET_LIMITS, type DatasetInfo, type DatasetPreview, type EpochSamples } from './datasets'
-import { classifierTrainSchema, evaluateSchema, type ClassifierStatus, type EpochScores } from './evaluation'
+import { classifierTrainSchema, evaluateSchema, SCORE_NAMES, type ClassifierStatus, type EpochScores } from './evaluation'
 import type { RunEvaluation } from './failure-detect'
 import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
@@ -299,6 +299,15 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
       metrics: z.array(z.enum(STEP_METRICS)).min(1, 'choose at least one metric').max(5).default(['gLoss', 'dLossReal', 'dLossFake']),
       xAxis: z.enum(X_AXES).default('step'),
       smoothing: smoothingSchema,
+      caption: z.boolean().default(true)
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('scores'),
+      /** One colour per run; each run's epoch scores of `score`, its best epoch starred, the reference line dashed. */
+      ids: z.array(figureRunId).min(1, 'name at least one run').max(MAX_COMPARED, `at most ${MAX_COMPARED} runs`),
+      score: z.enum(SCORE_NAMES).default('fid'),
       caption: z.boolean().default(true)
     })
     .strict()

@@ -1,6 +1,7 @@
 // Comparisons of 2 to 8 runs: what the compare view shows, how it is saved and linked, and the
 // paired experiments that start two runs differing in one setting.
 import { z } from 'zod'
+import { SCORE_NAMES } from './evaluation'
 import { BACKEND_CHOICES, describeIssues, formatIssues, PRESET_IDS, PRESETS, runConfigSchema, type OptimizerConfig, type PresetId, type RunConfig } from './config'
 
 export const MIN_COMPARED = 2
@@ -20,7 +21,9 @@ export const compareSettingsSchema = z
     smoothing: z.number().min(0).max(0.999).default(0.6),
     /** The epoch the grids show; null = the last one. */
     epoch: z.number().int().min(1).nullable().default(null),
-    showAllFields: z.boolean().default(false)
+    showAllFields: z.boolean().default(false),
+    /** The score the score curves show. */
+    score: z.enum(SCORE_NAMES).default('fid')
   })
   .strict()
 export type CompareSettings = z.output<typeof compareSettingsSchema>
@@ -50,7 +53,7 @@ export interface SavedComparison {
 }
 
 /**
- * "#/compare?runs=3,5&x=epoch&smooth=0.8&epoch=10&all=1": the link to a comparison as shown.
+ * "#/compare?runs=3,5&x=epoch&smooth=0.8&epoch=10&all=1&score=coverage": the link to a comparison as shown.
  * Settings at their defaults are left out, so the plain link stays short.
  */
 export function compareHash(runIds: readonly number[], settings: Partial<CompareSettings> = {}): string {
@@ -60,6 +63,7 @@ export function compareHash(runIds: readonly number[], settings: Partial<Compare
   if (s.smoothing !== DEFAULT_COMPARE_SETTINGS.smoothing) params.set('smooth', String(s.smoothing))
   if (s.epoch !== null) params.set('epoch', String(s.epoch))
   if (s.showAllFields) params.set('all', '1')
+  if (s.score !== DEFAULT_COMPARE_SETTINGS.score) params.set('score', s.score)
   return `#/compare?${params.toString().replace(/%2C/g, ',')}`
 }
 
@@ -71,7 +75,8 @@ const linkSchema = z.object({
   x: compareSettingsSchema.shape.xAxis,
   smooth: compareSettingsSchema.shape.smoothing,
   epoch: compareSettingsSchema.shape.epoch,
-  all: z.enum(['0', '1']).default('0')
+  all: z.enum(['0', '1']).default('0'),
+  score: compareSettingsSchema.shape.score
 })
 
 /** What a compare link asks for, or why it cannot be followed; null when the hash is no compare link. */
@@ -86,11 +91,12 @@ export function parseCompareHash(hash: string): CompareLink | null {
     x: given('x'),
     smooth: asNumber(given('smooth')),
     epoch: asNumber(given('epoch')),
-    all: given('all')
+    all: given('all'),
+    score: given('score')
   })
   if (!parsed.success) return { ok: false, message: `This compare link cannot be opened: ${formatIssues(describeIssues(parsed.error))}` }
-  const { runs, x, smooth, epoch, all } = parsed.data
-  return { ok: true, runIds: runs, settings: { xAxis: x, smoothing: smooth, epoch, showAllFields: all === '1' } }
+  const { runs, x, smooth, epoch, all, score } = parsed.data
+  return { ok: true, runIds: runs, settings: { xAxis: x, smoothing: smooth, epoch, showAllFields: all === '1', score } }
 }
 
 export const PAIR_IDS = ['sgd-vs-adam'] as const

@@ -18,7 +18,7 @@ function pathData(points: readonly [number, number][], closed?: boolean): string
 function itemSvg(item: FigureItem): string {
   switch (item.kind) {
     case 'path':
-      return `<path d="${pathData(item.points, item.closed)}" fill="${item.fill ?? 'none'}" stroke="${item.stroke}" stroke-width="${item.width}"/>`
+      return `<path d="${pathData(item.points, item.closed)}" fill="${item.fill ?? 'none'}" stroke="${item.stroke}" stroke-width="${item.width}"${item.dash ? ` stroke-dasharray="${item.dash.join(' ')}"` : ''}/>`
     case 'text': {
       const anchor = item.anchor === 'start' ? '' : ` text-anchor="${item.anchor}"`
       const rotate = item.rotate ? ` transform="rotate(${item.rotate} ${item.x} ${item.y})"` : ''

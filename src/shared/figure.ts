@@ -35,8 +35,8 @@ export const PX_PER_PT = 96 / 72
 export type TextAnchor = 'start' | 'middle' | 'end'
 
 export type FigureItem =
-  /** A polyline (or closed polygon), stroked. */
-  | { kind: 'path'; points: [number, number][]; stroke: string; width: number; closed?: boolean; fill?: string }
+  /** A polyline (or closed polygon), stroked; `dash`: dash and gap lengths in points (solid when absent). */
+  | { kind: 'path'; points: [number, number][]; stroke: string; width: number; closed?: boolean; fill?: string; dash?: [number, number] }
   /** Text whose baseline starts, centres or ends at (x, y); rotate -90 reads bottom to top. */
   | { kind: 'text'; x: number; y: number; text: string; size: number; anchor: TextAnchor; color: string; rotate?: -90; bold?: boolean }
   /** A PNG drawn into the box with nearest-neighbour scaling, so sample pixels stay sharp. */
@@ -56,7 +56,14 @@ export interface ChartSeries {
   label: string
   color: string
   points: readonly Point[]
+  /** A reference line (a floor): drawn dashed. */
+  dashed?: boolean
+  /** A point to star (a run's best epoch). */
+  marker?: Point | null
 }
+
+/** Dash and gap of dashed series, in points. */
+export const DASH: [number, number] = [3, 2]
 
 export interface ChartSpec {
   title?: string
@@ -181,13 +188,33 @@ export function chartItems(box: { x: number; y: number; w: number; h: number }, 
     const finite = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
     const pts = thin(Float64Array.from(finite, (p) => p.y), buckets).map((i) => finite[i])
     if (pts.length === 0) continue
-    items.push({ kind: 'path', points: pts.map((p) => [r2(px(p.x)), r2(py(p.y))]), stroke: s.color, width: 0.8 })
+    items.push({ kind: 'path', points: pts.map((p) => [r2(px(p.x)), r2(py(p.y))]), stroke: s.color, width: 0.8, ...(s.dashed ? { dash: DASH } : {}) })
+  }
+  // Markers last, so no curve hides them.
+  for (const s of spec.series) {
+    if (s.marker && Number.isFinite(s.marker.x) && Number.isFinite(s.marker.y)) items.push(starItem(px(s.marker.x), py(s.marker.y), fontPt * 0.45, s.color))
   }
   return items
 }
 
+/** A five-pointed star of outer radius `r` centred on (x, y), filled in `color` with a white rim. */
+export function starItem(x: number, y: number, r: number, color: string): FigureItem {
+  const points: [number, number][] = Array.from({ length: 10 }, (_, i) => {
+    const radius = i % 2 === 0 ? r : r * 0.45
+    const angle = -Math.PI / 2 + (i * Math.PI) / 5
+    return [r2(x + radius * Math.cos(angle)), r2(y + radius * Math.sin(angle))]
+  })
+  return { kind: 'path', points, stroke: '#ffffff', width: 0.3, closed: true, fill: color }
+}
+
+export interface LegendEntry {
+  label: string
+  color: string
+  dashed?: boolean
+}
+
 /** A legend row (wrapping) of colour swatches and labels; returns the items and the height used. */
-export function legendItems(x: number, y: number, width: number, entries: readonly { label: string; color: string }[], fontPt: number): { items: FigureItem[]; height: number } {
+export function legendItems(x: number, y: number, width: number, entries: readonly LegendEntry[], fontPt: number): { items: FigureItem[]; height: number } {
   const items: FigureItem[] = []
   const size = fontPt * 0.9
   const lineH = size * 1.4
@@ -199,7 +226,7 @@ export function legendItems(x: number, y: number, width: number, entries: readon
       cx = x
       cy += lineH
     }
-    items.push({ kind: 'path', points: [[r2(cx), r2(cy - size * 0.35)], [r2(cx + 9), r2(cy - size * 0.35)]], stroke: e.color, width: 1.6 })
+    items.push({ kind: 'path', points: [[r2(cx), r2(cy - size * 0.35)], [r2(cx + 9), r2(cy - size * 0.35)]], stroke: e.color, width: 1.6, ...(e.dashed ? { dash: DASH } : {}) })
     items.push({ kind: 'text', x: r2(cx + 12), y: r2(cy), text: e.label, size, anchor: 'start', color: INK })
     cx += w
   }
@@ -249,7 +276,7 @@ export interface FigurePanels {
   title: string
   charts?: ChartSpec[]
   /** One legend for all charts (a run's or a metric's colour). */
-  legend?: { label: string; color: string }[]
+  legend?: LegendEntry[]
   tiles?: ImageTile[]
   caption?: string
 }

@@ -1,16 +1,55 @@
 // End to end: the SGD vs Adam pair trained by real trainer processes, compared in Chromium
 // against the lab server: two colours of curves, a diff table of exactly the optimizer fields,
-// and one scrubber that moves both runs' sample grids.
+// the runs' epoch scores overlaid, and one scrubber that moves both runs' sample grids.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pairConfigs, RUN_COLORS } from '@shared/compare'
+import type { EpochScores } from '@shared/evaluation'
+import { REFERENCE_COLOR } from '@shared/score-curves'
 import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
+
+/** Opaque pixels of each colour a canvas holds, within `tolerance` (summed RGB distance); runs in the page. */
+function inkOf(canvas: HTMLCanvasElement, { colors, tolerance }: { colors: string[]; tolerance: number }): number[] {
+  const ctx = canvas.getContext('2d')!
+  const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+  const rgb = colors.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)))
+  const counts = colors.map(() => 0)
+  for (let i = 0; i < data.length; i += 4) {
+    rgb.forEach(([r, g, b], k) => {
+      if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < tolerance && data[i + 3] > 200) counts[k]++
+    })
+  }
+  return counts
+}
+
+function scoresAt(epoch: number, fid: number): EpochScores {
+  return {
+    epoch,
+    classifierId: 'mnist-e2e-cls',
+    classifierAccuracy: 0.9,
+    realCount: 500,
+    generatedCount: 500,
+    fid,
+    fidFloor: 10,
+    classifierScore: 5,
+    realClassifierScore: 9,
+    precision: 0.5,
+    recall: 0.5,
+    density: 1,
+    coverage: epoch / 4,
+    histogram: [1, 1],
+    classesCovered: 2,
+    fixedBatchDiversity: 1,
+    createdAt: 0,
+    conditional: null
+  }
+}
 
 requireChromiumOnCi()
 
@@ -28,6 +67,12 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     const pair = lab.startPair([tiny[0], tiny[1]])
     ids = pair.map((r) => r.id)
     for (const id of ids) expect((await lab.waitForEnd(id)).status).toBe('completed')
+    // Epoch scores as the evaluation job stores them (scoring needs a trained classifier; the
+    // evaluation suite covers that): the compare view charts what epoch_scores holds.
+    ids.forEach((id, k) => {
+      for (const epoch of [1, 2, 3]) lab.evaluation.repo.insertScores(id, scoresAt(epoch, [[80, 40, 50], [90, 70, 60]][k][epoch - 1]))
+      lab.evaluation.repo.setEvaluation(id, { bestBy: 'fid', bestEpoch: k === 0 ? 2 : 3, bestValue: null, flags: [] })
+    })
     browserLab = await openLabInBrowser(lab)
     ;({ server, page } = browserLab)
   })
@@ -47,23 +92,25 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
     expect(await chart.getAttribute('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]}`)
     await expect.poll(async () => (await chart.getAttribute('data-points'))?.split(',').map(Number)).toEqual([24, 24])
     // Both curves are really drawn, each in its run's colour: count the canvas pixels of each.
-    const inked = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement, colors: string[]) => {
-      const ctx = canvas.getContext('2d')!
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
-      const rgb = colors.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)))
-      const counts = colors.map(() => 0)
-      for (let i = 0; i < data.length; i += 4) {
-        rgb.forEach(([r, g, b], k) => {
-          if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 60 && data[i + 3] > 200) counts[k]++
-        })
-      }
-      return counts
-    }, [RUN_COLORS[0], RUN_COLORS[1]])
+    const inked = await chart.locator('canvas').evaluate(inkOf, { colors: [RUN_COLORS[0], RUN_COLORS[1]], tolerance: 60 })
     expect(inked[0]).toBeGreaterThan(50)
     expect(inked[1]).toBeGreaterThan(50)
 
     const rows = await page.locator('[data-testid="config-diff"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))
     expect(rows).toEqual(['diff-row-optimizerD.kind', 'diff-row-optimizerD.lr', 'diff-row-optimizerG.kind', 'diff-row-optimizerG.lr'])
+
+    // The runs' FID by epoch: a curve per run and the floor, each run's best epoch starred, all drawn.
+    const scores = page.getByTestId('compare-score-chart')
+    await expect.poll(() => scores.getAttribute('data-lines')).toBe('3,3,3')
+    expect(await page.getByTestId('compare-score-curves').getAttribute('data-best')).toBe(`${ids[0]}:2,${ids[1]}:3`)
+    expect(await page.getByTestId(`compare-score-curve-${ids[0]}`).textContent()).toContain('(500 real / 500 generated, mnist-e2e-cls) · ★ best epoch 2')
+    // Tight for the floor's grey, which the axes' #666 text is otherwise close to.
+    const scoreInk = await scores.locator('canvas').evaluate(inkOf, { colors: [RUN_COLORS[0], RUN_COLORS[1], REFERENCE_COLOR], tolerance: 20 })
+    for (const count of scoreInk) expect(count).toBeGreaterThan(30)
+    await page.getByTestId('compare-score-metric').selectOption('coverage')
+    await expect.poll(() => scores.getAttribute('data-lines')).toBe('3,3')
+    expect(new URL(page.url()).hash).toBe(`#/compare?runs=${ids.join(',')}&score=coverage`)
+    await page.getByTestId('compare-score-metric').selectOption('fid')
 
     const grid = (id: number) => page.getByTestId(`compare-grid-${id}`)
     const src = (id: number) => grid(id).locator('img').getAttribute('src')

@@ -62,8 +62,8 @@ describe('compare links', () => {
   it('round-trips run ids and every setting; defaults stay out of the link', () => {
     expect(compareHash([3, 5])).toBe('#/compare?runs=3,5')
     expect(compareHash([3, 5], { xAxis: 'step', smoothing: 0.6 })).toBe('#/compare?runs=3,5')
-    const settings = { xAxis: 'time' as const, smoothing: 0.85, epoch: 12, showAllFields: true }
-    expect(compareHash([3, 5, 9], settings)).toBe('#/compare?runs=3,5,9&x=time&smooth=0.85&epoch=12&all=1')
+    const settings = { xAxis: 'time' as const, smoothing: 0.85, epoch: 12, showAllFields: true, score: 'coverage' as const }
+    expect(compareHash([3, 5, 9], settings)).toBe('#/compare?runs=3,5,9&x=time&smooth=0.85&epoch=12&all=1&score=coverage')
     expect(parseCompareHash(compareHash([3, 5, 9], settings))).toEqual({ ok: true, runIds: [3, 5, 9], settings })
     expect(parseCompareHash('#/compare?runs=3,5')).toEqual({ ok: true, runIds: [3, 5], settings: DEFAULT_COMPARE_SETTINGS })
     expect(parseCompareHash('#/runs/3')).toBeNull()
@@ -77,6 +77,7 @@ describe('compare links', () => {
     ['#/compare?runs=3,3', 'runs: a run is listed twice'],
     ['#/compare?runs=1,2,3,4,5,6,7,8,9', 'runs: compare at most 8 runs'],
     ['#/compare?runs=3,5&x=wall', 'x: Invalid option'],
+    ['#/compare?runs=3,5&score=inception', 'score: Invalid option'],
     ['#/compare?runs=3,5&smooth=2', 'smooth: Too big'],
     ['#/compare?runs=3,5&epoch=0', 'epoch: Too small'],
     ['#/compare?runs=3,5&all=yes', 'all: Invalid option']

@@ -7,6 +7,7 @@ import { PRESETS, runConfigSchema } from '@shared/config'
 import type { FigureExport } from '@shared/api'
 import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, toPoints, type Figure } from '@shared/figure'
 import { figureToSvg } from '@shared/figure-svg'
+import type { EpochScores } from '@shared/evaluation'
 import type { StepRow } from '@shared/metrics'
 import { dispatch } from '../../src/main/services/dispatch'
 import { pdfSafeText } from '../../src/main/services/figure-pdf'
@@ -243,5 +244,82 @@ describe('figures:export', () => {
       expect(figure.width).toBeCloseTo(toPoints(8.5, 'cm'), 1)
       expect(figure.items.filter((i) => i.kind === 'image')).toHaveLength(2)
     }
+  })
+
+  it('draws the runs’ epoch scores of one score: a curve per run, the best epochs starred, the floor dashed, the counts and classifier in the caption', async () => {
+    const { lab, ids } = labWithRuns(2, 1500, 500)
+    const scored = (epoch: number, fid: number, generatedCount = 400): EpochScores => ({
+      epoch,
+      classifierId: 'mnist-cls-7',
+      classifierAccuracy: 0.98,
+      realCount: 400,
+      generatedCount,
+      fid,
+      fidFloor: 2.5,
+      classifierScore: 5,
+      realClassifierScore: 9,
+      precision: 0.5,
+      recall: 0.5,
+      density: 1,
+      coverage: epoch / 4,
+      histogram: [1, 1],
+      classesCovered: 2,
+      fixedBatchDiversity: 1,
+      createdAt: 0,
+      conditional: null
+    })
+    ;[[40, 12, 20], [60, 30, 25]].forEach((fids, k) => fids.forEach((fid, e) => lab.evaluation.repo.insertScores(ids[k], scored(e + 1, fid))))
+    lab.evaluation.repo.setEvaluation(ids[0], { bestBy: 'fid', bestEpoch: 2, bestValue: 12, flags: [] })
+    lab.evaluation.repo.setEvaluation(ids[1], { bestBy: 'fid', bestEpoch: 3, bestValue: 25, flags: [] })
+
+    const file = await exportVia(lab, { figure: { kind: 'scores', ids, score: 'fid' }, format: 'svg', size: { width: 17, unit: 'cm', fontPt: 8 } })
+    expect(file.filename).toBe(`runs-${ids.join('-')}-fid.svg`)
+    const doc = parseSvg(bytesOf(file).toString('utf8'))
+    const paths = Array.from(doc.getElementsByTagName('path'))
+    const curveOf = (color: string) => paths.filter((p) => p.getAttribute('stroke') === color && p.getAttribute('fill') === 'none' && (p.getAttribute('d') ?? '').split(' ').length >= 5)
+    // A three-point curve per run (the legend swatches are two-point lines).
+    expect(curveOf('#2563eb')).toHaveLength(1)
+    expect(curveOf('#dc2626')).toHaveLength(1)
+    const dashed = paths.filter((p) => p.getAttribute('stroke-dasharray') === '3 2')
+    expect(dashed.map((p) => p.getAttribute('stroke'))).toEqual(['#64748b', '#64748b'])
+    // One star per run, filled in its colour, at the best epoch: one star's centre lies on its curve's second or third vertex.
+    const stars = paths.filter((p) => (p.getAttribute('d') ?? '').endsWith('Z'))
+    expect(stars.map((p) => p.getAttribute('fill'))).toEqual(['#2563eb', '#dc2626'])
+    const vertices = (d: string): number[][] => {
+      const n = d.replace(/[MLZ]/g, ' ').trim().split(/\s+/).map(Number)
+      return Array.from({ length: n.length / 2 }, (_, i) => [n[2 * i], n[2 * i + 1]])
+    }
+    const centre = (d: string): number[] => {
+      const v = vertices(d)
+      return [0, 1].map((k) => v.reduce((a, p) => a + p[k], 0) / v.length)
+    }
+    const blue = vertices(curveOf('#2563eb')[0].getAttribute('d')!)
+    const red = vertices(curveOf('#dc2626')[0].getAttribute('d')!)
+    const [sx, sy] = centre(stars[0].getAttribute('d')!)
+    expect(Math.abs(sx - blue[1][0]) + Math.abs(sy - blue[1][1])).toBeLessThan(1.5)
+    const [tx, ty] = centre(stars[1].getAttribute('d')!)
+    expect(Math.abs(tx - red[2][0]) + Math.abs(ty - red[2][1])).toBeLessThan(1.5)
+    const texts = Array.from(doc.getElementsByTagName('text')).map((t) => t.textContent)
+    expect(texts).toContain('Classifier FID')
+    expect(texts).toContain('epoch')
+    expect(texts).toContain('real vs real (floor)')
+    const caption = texts.join(' ')
+    expect(caption).toContain('Scored on 400 real / 400 generated images with the classifier mnist-cls-7.')
+    expect(caption).toContain("each run's best epoch by Classifier FID")
+
+    // Other sample counts: each curve names its own, and the caption says they differ.
+    lab.evaluation.repo.insertScores(ids[1], scored(3, 25, 100))
+    const pdfFile = await exportVia(lab, { figure: { kind: 'scores', ids, score: 'fid' }, format: 'pdf' })
+    const content = pdfStreams(bytesOf(pdfFile)).join('\n')
+    expect(content).toMatch(/\[3 2\] 0 d/)
+    const svg = parseSvg(bytesOf(await exportVia(lab, { figure: { kind: 'scores', ids, score: 'fid' }, format: 'svg', size: { width: 17, unit: 'cm', fontPt: 8 } })).toString('utf8'))
+    const all = Array.from(svg.getElementsByTagName('text')).map((t) => t.textContent).join(' ')
+    expect(all).toContain('400 real / 100 generated, mnist-cls-7')
+    expect(all).toContain('different sample counts')
+  })
+
+  it('refuses a score figure of runs without scores', async () => {
+    const { lab, ids } = labWithRuns(2, 500, 500)
+    await expect(exportVia(lab, { figure: { kind: 'scores', ids, score: 'coverage' }, format: 'svg' })).rejects.toThrow(`No scores to draw: runs ${ids.join(', ')} have no epoch scores yet`)
   })
 })

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { h } from 'vue'
+import type { RunScores } from '@shared/api'
 import { RUN_COLORS, type SavedComparison } from '@shared/compare'
+import type { EpochScores } from '@shared/evaluation'
 import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
@@ -44,7 +46,7 @@ function api(extra: ConstructorParameters<typeof FakeLabApi>[0] = {}): FakeLabAp
     'runs:grid': ({ id, epoch: e }) => ({ epoch: e, pngBase64: btoa(`grid ${id}/${e}`), rows: 10, cols: 10 }),
     'comparisons:list': () => saved,
     'comparisons:save': ({ name, runIds }) => {
-      const s: SavedComparison = { id: 9, name, runIds, settings: { xAxis: 'step', smoothing: 0.6, epoch: null, showAllFields: false }, createdAt: 1, updatedAt: 1 }
+      const s: SavedComparison = { id: 9, name, runIds, settings: { xAxis: 'step', smoothing: 0.6, epoch: null, showAllFields: false, score: 'fid' }, createdAt: 1, updatedAt: 1 }
       saved.push(s)
       return s
     },
@@ -242,7 +244,7 @@ describe('compare view', () => {
   it('reopens a saved comparison from the list as it was saved', async () => {
     const fake = api({
       'comparisons:list': () => [
-        { id: 4, name: 'by epoch', runIds: [2, 1], settings: { xAxis: 'epoch', smoothing: 0.3, epoch: 1, showAllFields: true }, createdAt: 1, updatedAt: 1 }
+        { id: 4, name: 'by epoch', runIds: [2, 1], settings: { xAxis: 'epoch', smoothing: 0.3, epoch: 1, showAllFields: true, score: 'coverage' }, createdAt: 1, updatedAt: 1 }
       ]
     })
     const w = await mountApp(fake)
@@ -252,7 +254,54 @@ describe('compare view', () => {
     expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-axis')).toBe('epoch')
     expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 1 / 3')
     expect((w.get('[data-testid="diff-show-all"]').element as HTMLInputElement).checked).toBe(true)
-    expect(location.hash).toBe('#/compare?runs=2,1&x=epoch&smooth=0.3&epoch=1&all=1')
+    expect((w.get('[data-testid="compare-score-metric"]').element as HTMLSelectElement).value).toBe('coverage')
+    expect(location.hash).toBe('#/compare?runs=2,1&x=epoch&smooth=0.3&epoch=1&all=1&score=coverage')
+    w.unmount()
+  })
+
+  it('charts the runs’ epoch scores, one score at a time, live, and the link keeps the score', async () => {
+    const scored = (epoch: number, fid: number): EpochScores => ({
+      epoch,
+      classifierId: 'cls-a',
+      classifierAccuracy: 0.98,
+      realCount: 500,
+      generatedCount: 500,
+      fid,
+      fidFloor: 2,
+      classifierScore: 5,
+      realClassifierScore: 9,
+      precision: 0.5,
+      recall: 0.5,
+      density: 1,
+      coverage: 0.5,
+      histogram: [1, 1],
+      classesCovered: 2,
+      fixedBatchDiversity: 1,
+      createdAt: 0,
+      conditional: null
+    })
+    const best = (bestEpoch: number): RunScores['evaluation'] => ({ bestBy: 'fid', bestEpoch, bestValue: 0, flags: [] })
+    const fake = api({
+      'eval:scores': ({ id }) =>
+        id === 1 ? { scores: [scored(1, 50), scored(2, 20)], evaluation: best(2), pending: [], notice: null } : { scores: [scored(1, 40)], evaluation: best(1), pending: [], notice: null }
+    })
+    const w = await mountApp(fake)
+    await compareBoth(w)
+    const chart = w.get('[data-testid="compare-score-chart"]')
+    expect(chart.attributes()).toMatchObject({ 'data-lines': '2,1,2', 'data-best': '1,2' })
+    expect(w.get('[data-testid="compare-score-curves"]').attributes('data-best')).toBe('1:2,2:1')
+    expect(w.get('[data-testid="compare-score-curve-2"]').text()).toBe('#2 adam (500 real / 500 generated, cls-a) · ★ best epoch 1')
+
+    // An epoch scored while compared: the chart and the star follow.
+    fake.emit('eval:scores', { runId: 2, scores: { scores: [scored(1, 40), scored(2, 10)], evaluation: best(2), pending: [], notice: null } })
+    await flushPromises()
+    expect(w.get('[data-testid="compare-score-curves"]').attributes('data-best')).toBe('1:2,2:2')
+    expect(w.get('[data-testid="compare-score-chart"]').attributes('data-lines')).toBe('2,2,2')
+
+    await w.get('[data-testid="compare-score-metric"]').setValue('coverage')
+    await flushPromises()
+    expect(w.get('[data-testid="compare-score-chart"]').attributes('data-lines')).toBe('2,2')
+    expect(location.hash).toBe('#/compare?runs=1,2&score=coverage')
     w.unmount()
   })
 

@@ -1,12 +1,10 @@
 // @vitest-environment jsdom
 // Figure exports from the run view: the menus ask figures:export with the chosen size and
 // save what comes back; bad sizes and epochs are named before anything is asked.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import type { FigureExport, GeneratorExport, LabCalls } from '@shared/api'
 import { LabError } from '@shared/errors'
-import { setLabApi } from '@renderer/api/current'
 import { parseEpochList, spreadEpochs } from '@renderer/epoch-list'
 import { figurePixelSize } from '@renderer/figure-canvas'
 import { useRunsStore } from '@renderer/stores/runs'
@@ -16,33 +14,14 @@ import CompareExports from '@renderer/components/CompareExports.vue'
 import GeneratorExportMenu from '@renderer/components/GeneratorExport.vue'
 import { DEFAULT_COMPARE_SETTINGS } from '@shared/compare'
 import { config } from './helpers/fixtures'
-import { FakeLabApi } from './helpers/fake-api'
+import type { FakeLabApi } from './helpers/fake-api'
+import { captureDownloads, useFakeLab } from './helpers/app'
 import { stubCanvasContext } from './helpers/dom'
 import { detail, epoch, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
-let clicked: { download: string }[]
-let blobs: Blob[]
-
-beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  clicked = []
-  blobs = []
-  URL.createObjectURL = vi.fn((b: Blob) => {
-    blobs.push(b)
-    return `blob:test/${blobs.length}`
-  })
-  URL.revokeObjectURL = vi.fn()
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    clicked.push({ download: this.download })
-  })
-})
-afterEach(() => {
-  vi.restoreAllMocks()
-  setLabApi(null)
-})
+const lab = useFakeLab()
+const { blobs, clicked } = captureDownloads()
+beforeEach(() => stubCanvasContext(null))
 
 const svgFile: FigureExport = { format: 'svg', filename: 'run-9-loss.svg', mime: 'image/svg+xml', base64: btoa('<svg/>'), bytes: 6 }
 
@@ -51,7 +30,7 @@ async function mountRun(
   generator: (req: LabCalls['runs:export-generator']['req']) => GeneratorExport = () => ({ kind: 'cancelled' })
 ): Promise<{ w: VueWrapper; api: FakeLabApi }> {
   const run = summary({ id: 9, name: 'fig', status: 'completed', epochsDone: 3 })
-  const api = new FakeLabApi({
+  const api = lab.serve({
     'runs:list': () => [run],
     'runs:get': () => detail(run, { epochs: [epoch(1), epoch(2), epoch(3)] }),
     'runs:metrics': () => series(1, 30),
@@ -59,10 +38,9 @@ async function mountRun(
     'figures:export': (req) => handler(req),
     'runs:export-generator': (req) => generator(req)
   })
-  setLabApi(api)
   await useRunsStore().start()
   await useRunsStore().select(9)
-  const w = mount(RunView, { global: { plugins: [pinia] } })
+  const w = lab.mount(RunView)
   await flushPromises()
   return { w, api }
 }
@@ -200,10 +178,9 @@ describe('RunView generator export', () => {
 
 describe('ExportMenu on its own (as the compare view places it)', () => {
   it('sends the comparison request it is given, with the shared size', async () => {
-    const api = new FakeLabApi({ 'figures:export': () => ({ ...svgFile, filename: 'comparison-3-5.pdf', format: 'pdf', mime: 'application/pdf' }) })
-    setLabApi(api)
+    const api = lab.serve({ 'figures:export': () => ({ ...svgFile, filename: 'comparison-3-5.pdf', format: 'pdf', mime: 'application/pdf' }) })
     const request = { kind: 'comparison' as const, ids: [3, 5], epoch: 10, xAxis: 'epoch' as const, smoothing: 0.6 }
-    const w = mount(ExportMenu, { props: { request, label: 'Comparison figure', testid: 'export-comparison-figure' }, global: { plugins: [pinia] } })
+    const w = lab.mount(ExportMenu, { props: { request, label: 'Comparison figure', testid: 'export-comparison-figure' } })
     expect(w.get('[data-testid="figure-toggle"]').text()).toBe('Comparison figure ▾')
     await w.get('[data-testid="figure-toggle"]').trigger('click')
     await w.get('[data-testid="figure-width"]').setValue('17')
@@ -224,9 +201,8 @@ describe('CompareExports in the compare view slot', () => {
   })
 
   it('asks for the composite at the shown epoch with the view axis, smoothing and loss metrics', async () => {
-    const api = new FakeLabApi({ 'figures:export': () => svgFile })
-    setLabApi(api)
-    const w = mount(CompareExports, { props: context(2), global: { plugins: [pinia] } })
+    const api = lab.serve({ 'figures:export': () => svgFile })
+    const w = lab.mount(CompareExports, { props: context(2) })
     const menu = w.get('[data-testid="export-comparison-figure"]')
     await menu.get('[data-testid="figure-toggle"]').trigger('click')
     await menu.get('[data-testid="figure-svg"]').trigger('click')
@@ -246,11 +222,20 @@ describe('CompareExports in the compare view slot', () => {
     expect(api.requestsTo('figures:export')[1].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'accuracy', xAxis: 'epoch', smoothing: 0.8 })
   })
 
+  it('exports the score curves of the score the view shows', async () => {
+    const api = lab.serve({ 'figures:export': () => svgFile })
+    const w = lab.mount(CompareExports, { props: { ...context(3), settings: { ...context(3).settings, score: 'coverage' as const } } })
+    const menu = w.get('[data-testid="export-compare-scores"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await menu.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('figures:export')[0].figure).toEqual({ kind: 'scores', ids: [3, 5, 7], score: 'coverage' })
+  })
+
   it('saves the steps of every compared run as one CSV file', async () => {
     const csv = 'run_id,run_name,step\r\n3,r0,1\r\n5,r1,1\r\n'
-    const api = new FakeLabApi({ 'runs:export-metrics': ({ ids }) => ({ filename: `runs-${ids.join('-')}-metrics.csv`, mime: 'text/csv', content: csv }) })
-    setLabApi(api)
-    const w = mount(CompareExports, { props: context(2), global: { plugins: [pinia] } })
+    const api = lab.serve({ 'runs:export-metrics': ({ ids }) => ({ filename: `runs-${ids.join('-')}-metrics.csv`, mime: 'text/csv', content: csv }) })
+    const w = lab.mount(CompareExports, { props: context(2) })
     await w.get('[data-testid="export-compare-csv"]').trigger('click')
     await flushPromises()
     expect(api.requestsTo('runs:export-metrics')).toEqual([{ ids: [3, 5], format: 'csv' }])
@@ -259,8 +244,7 @@ describe('CompareExports in the compare view slot', () => {
   })
 
   it('says why nothing can be exported with fewer than two runs', async () => {
-    setLabApi(new FakeLabApi({}))
-    const w = mount(CompareExports, { props: context(1), global: { plugins: [pinia] } })
+    const w = lab.mount(CompareExports, { props: context(1) })
     const menu = w.get('[data-testid="export-comparison-figure"]')
     await menu.get('[data-testid="figure-toggle"]').trigger('click')
     expect(menu.get('[data-testid="figure-problem"]').text()).toBe('Compare at least 2 runs')
@@ -270,9 +254,8 @@ describe('CompareExports in the compare view slot', () => {
 
 describe('GeneratorExport for a run of rows or points', () => {
   it('exports the model only, saying where the generated rows go', async () => {
-    const api = new FakeLabApi({ 'runs:export-generator': () => ({ kind: 'cancelled' }) })
-    setLabApi(api)
-    const w = mount(GeneratorExportMenu, { props: { runId: 4, epochs: [1, 2], seed: 3, images: false }, global: { plugins: [pinia] } })
+    const api = lab.serve({ 'runs:export-generator': () => ({ kind: 'cancelled' }) })
+    const w = lab.mount(GeneratorExportMenu, { props: { runId: 4, epochs: [1, 2], seed: 3, images: false } })
     await w.get('[data-testid="generator-toggle"]').trigger('click')
     const input = w.get('[data-testid="generator-samples"]').element as HTMLInputElement
     expect([input.value, input.disabled]).toEqual(['0', true])

@@ -1,15 +1,10 @@
 // @vitest-environment jsdom
-import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { flushPromises, mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
 import type { ExplorerGridRequest, ExplorerGridResult } from '@shared/api'
 import { LabError } from '@shared/errors'
-import { setLabApi } from '@renderer/api/current'
 import LatentPlane from '@renderer/components/LatentPlane.vue'
-import { FakeLabApi } from './helpers/fake-api'
-
-let api: FakeLabApi
-let pinia: Pinia
+import { useFakeLab } from './helpers/app'
 
 function answer(req: ExplorerGridRequest, cached = false): ExplorerGridResult {
   const { id: _id, epoch, through, ...rest } = req
@@ -17,19 +12,14 @@ function answer(req: ExplorerGridRequest, cached = false): ExplorerGridResult {
   return { epoch, pngBase64: `PLANE${epoch}`, rows: req.resolution, cols: req.resolution, cached, coords }
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  api = new FakeLabApi({ 'explorer:grid': (req) => answer(req), 'latent-views:list': () => [] })
-  setLabApi(api)
-})
+const lab = useFakeLab(() => ({ 'explorer:grid': (req) => answer(req), 'latent-views:list': () => [] }))
 
-const mountPlane = () => mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 100 }, global: { plugins: [pinia] } })
+const mountPlane = (latentDim = 100) => lab.mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim } })
 
 describe('LatentPlane', () => {
   it('sends the chosen plane, shows progress while rendering, then the image with its axes', async () => {
     let release: (() => void) | null = null
-    api.handlers['explorer:grid'] = (req) => new Promise((resolve) => (release = () => resolve(answer(req))))
+    lab.api.handlers['explorer:grid'] = (req) => new Promise((resolve) => (release = () => resolve(answer(req))))
     const w = mountPlane()
     expect((w.get('[data-testid="latent-field-epoch"]').element as HTMLSelectElement).value).toBe('3')
     await w.get('[data-testid="latent-field-epoch"]').setValue('2')
@@ -40,12 +30,12 @@ describe('LatentPlane', () => {
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('explorer:grid')).toEqual([{ id: 4, epoch: 2, axisI: 4, axisJ: 9, min: -2, max: 2, resolution: 5 }])
+    expect(lab.api.requestsTo('explorer:grid')).toEqual([{ id: 4, epoch: 2, axisI: 4, axisJ: 9, min: -2, max: 2, resolution: 5 }])
     expect(w.find('[data-testid="latent-progress"]').exists()).toBe(true)
     expect(w.get('[data-testid="latent-render"]').attributes('disabled')).toBeDefined()
 
-    api.emit('explorer:progress', { runId: 99, done: 20, total: 25 })
-    api.emit('explorer:progress', { runId: 4, done: 10, total: 25 })
+    lab.api.emit('explorer:progress', { runId: 99, done: 20, total: 25 })
+    lab.api.emit('explorer:progress', { runId: 4, done: 10, total: 25 })
     await flushPromises()
     expect(w.get('[data-testid="latent-progress"]').text()).toContain('10 / 25')
 
@@ -86,7 +76,7 @@ describe('LatentPlane', () => {
   })
 
   it('shows the refusal of the back end', async () => {
-    api.handlers['explorer:grid'] = () => {
+    lab.api.handlers['explorer:grid'] = () => {
       throw new LabError('INVALID_REQUEST', 'Invalid explorer:grid request: max: min must be less than max')
     }
     const w = mountPlane()
@@ -99,9 +89,9 @@ describe('LatentPlane', () => {
   })
 
   it('pins clicked cells A, B, C with their full vectors, shows lerp above slerp between A and B, and A - B + C', async () => {
-    api.handlers['explorer:interpolate'] = (req) => ({ epoch: req.epoch, steps: req.steps, lerpPngBase64: 'LERP', slerpPngBase64: 'SLERP' })
-    api.handlers['explorer:arithmetic'] = (req) => ({ epoch: req.epoch, latent: req.a.map((v, k) => v - req.b[k] + req.c[k]), pngBase64: 'SUM' })
-    const w = mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 4 }, global: { plugins: [pinia] } })
+    lab.api.handlers['explorer:interpolate'] = (req) => ({ epoch: req.epoch, steps: req.steps, lerpPngBase64: 'LERP', slerpPngBase64: 'SLERP' })
+    lab.api.handlers['explorer:arithmetic'] = (req) => ({ epoch: req.epoch, latent: req.a.map((v, k) => v - req.b[k] + req.c[k]), pngBase64: 'SUM' })
+    const w = mountPlane(4)
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -126,7 +116,7 @@ describe('LatentPlane', () => {
     await w.get('[data-testid="latent-field-steps"]').setValue('5')
     await w.get('[data-testid="latent-interpolate"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('explorer:interpolate')).toEqual([{ id: 4, epoch: 3, from: [-3, 3, 0, 0], to: [3, 0, 0, 0], steps: 5 }])
+    expect(lab.api.requestsTo('explorer:interpolate')).toEqual([{ id: 4, epoch: 3, from: [-3, 3, 0, 0], to: [3, 0, 0, 0], steps: 5 }])
     const strips = w.get('[data-testid="latent-strips"]')
     const imgs = strips.findAll('img')
     expect(imgs.map((i) => i.attributes('data-testid'))).toEqual(['latent-lerp', 'latent-slerp'])
@@ -139,7 +129,7 @@ describe('LatentPlane', () => {
     expect(w.findAll('.pin-marker').map((m) => m.text())).toEqual(['A', 'B', 'C'])
     await w.get('[data-testid="latent-arithmetic"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('explorer:arithmetic')).toEqual([{ id: 4, epoch: 3, a: [-3, 3, 0, 0], b: [3, 0, 0, 0], c: [0, -3, 0, 0] }])
+    expect(lab.api.requestsTo('explorer:arithmetic')).toEqual([{ id: 4, epoch: 3, a: [-3, 3, 0, 0], b: [3, 0, 0, 0], c: [0, -3, 0, 0] }])
     expect(w.get('[data-testid="latent-sum"]').attributes('src')).toBe('data:image/png;base64,SUM')
     expect(w.get('[data-testid="latent-sum-vector"]').text()).toContain('[-6, 0, 0, 0]')
 
@@ -151,7 +141,7 @@ describe('LatentPlane', () => {
   })
 
   it('shows the refusal of an interpolation', async () => {
-    api.handlers['explorer:interpolate'] = () => {
+    lab.api.handlers['explorer:interpolate'] = () => {
       throw new LabError('INVALID_REQUEST', "Invalid explorer:interpolate request: from: has 3 values but the run's latent size is 100")
     }
     const w = mountPlane()
@@ -175,11 +165,11 @@ describe('LatentPlane', () => {
   })
 
   it('renders the plane through a pinned base point along random orthonormal directions, and pins on it', async () => {
-    api.handlers['explorer:grid'] = (req) => ({
+    lab.api.handlers['explorer:grid'] = (req) => ({
       ...answer(req),
       ...(req.seed !== undefined ? { directions: { u: [0.6, 0.8, 0, 0], v: [0, 0, 1, 0] } } : {})
     })
-    const w = mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 4 }, global: { plugins: [pinia] } })
+    const w = mountPlane(4)
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -200,7 +190,7 @@ describe('LatentPlane', () => {
     await w.get('[data-testid="latent-field-seed"]').setValue('7')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('explorer:grid').at(-1)).toEqual({ id: 4, epoch: 3, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 5, base: [3, 3, 0, 0], seed: 7 })
+    expect(lab.api.requestsTo('explorer:grid').at(-1)).toEqual({ id: 4, epoch: 3, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 5, base: [3, 3, 0, 0], seed: 7 })
     expect(w.text()).toContain('u (seed 7)')
     // Pin A was clicked on the other plane: no marker here.
     expect(w.find('[data-testid="latent-pin-marker-A"]').exists()).toBe(false)
@@ -212,13 +202,13 @@ describe('LatentPlane', () => {
   })
 
   it('renders the plane through pins A, B, C centred on A, marks the three points on it, and pins on it', async () => {
-    api.handlers['explorer:grid'] = (req) => ({
+    lab.api.handlers['explorer:grid'] = (req) => ({
       ...answer(req),
       ...(req.through
         ? { directions: { u: [1, 0, 0, 0], v: [0, 0, 0, 1] }, points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 0, y: 2 }] }
         : {})
     })
-    const w = mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 4 }, global: { plugins: [pinia] } })
+    const w = mountPlane(4)
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -242,7 +232,7 @@ describe('LatentPlane', () => {
     expect(w.find('[data-testid="latent-field-base"]').exists()).toBe(false)
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('explorer:grid').at(-1)).toEqual({
+    expect(lab.api.requestsTo('explorer:grid').at(-1)).toEqual({
       id: 4,
       epoch: 3,
       axisI: 0,
@@ -263,7 +253,7 @@ describe('LatentPlane', () => {
     expect(w.get('[data-testid="latent-pin-marker-C"]').attributes('style')).toMatch(/top: 23\.3/)
     expect(w.find('[data-testid="latent-fit-note"]').exists()).toBe(false)
     // C moved out of the range: the note names it and fitting widens the range to hold it.
-    api.handlers['explorer:grid'] = (req) => ({
+    lab.api.handlers['explorer:grid'] = (req) => ({
       ...answer(req),
       directions: { u: [1, 0, 0, 0], v: [0, 0, 0, 1] },
       points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 0, y: 4.5 }]
@@ -274,7 +264,7 @@ describe('LatentPlane', () => {
     expect(w.find('[data-testid="latent-pin-marker-C"]').exists()).toBe(false)
     await w.get('[data-testid="latent-fit-range"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('explorer:grid').at(-1)).toMatchObject({ min: -5.4, max: 5.4 })
+    expect(lab.api.requestsTo('explorer:grid').at(-1)).toMatchObject({ min: -5.4, max: 5.4 })
     expect(w.find('[data-testid="latent-fit-note"]').exists()).toBe(false)
     expect(w.find('[data-testid="latent-pin-marker-C"]').exists()).toBe(true)
     await w.get('[data-testid="latent-pins-clear"]').trigger('click')

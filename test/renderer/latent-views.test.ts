@@ -1,21 +1,14 @@
 // @vitest-environment jsdom
 // The latent explorer over epochs (scrubber, sweep), beside another run, and saved views with
 // their JSON export, against a fake API.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { flushPromises, mount } from '@vue/test-utils'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
 import { LATENT_VIEW_FORMAT, type ExplorerGridRequest, type ExplorerGridResult, type RunDetail, type SavedLatentView } from '@shared/api'
 import { LabError } from '@shared/errors'
 import { parseLatentViewFile } from '@shared/latent-view'
-import { setLabApi } from '@renderer/api/current'
 import LatentPlane from '@renderer/components/LatentPlane.vue'
 import { useRunsStore } from '@renderer/stores/runs'
-import { FakeLabApi } from './helpers/fake-api'
-
-let api: FakeLabApi
-let pinia: Pinia
-let blobs: Blob[]
-let clicked: { download: string }[]
+import { captureDownloads, useFakeLab } from './helpers/app'
 
 function answer(req: ExplorerGridRequest): ExplorerGridResult {
   const { id, epoch, through: _through, ...coords } = req
@@ -24,37 +17,22 @@ function answer(req: ExplorerGridRequest): ExplorerGridResult {
 
 const detail = (id: number, latentDim: number) => ({ summary: { id }, config: { latentDim } }) as unknown as RunDetail
 
+const lab = useFakeLab(() => ({
+  'explorer:grid': (req) => {
+    if (req.id === 6 && req.epoch === 3) throw new LabError('NOT_FOUND', 'Run 6 has no checkpoint for epoch 3 (checkpoints exist for epochs 1, 2)')
+    return answer(req)
+  },
+  'latent-views:list': () => [],
+  'runs:get': ({ id }) => detail(id, id === 7 ? 64 : 100)
+}))
+const { blobs, clicked } = captureDownloads()
+
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  api = new FakeLabApi({
-    'explorer:grid': (req) => {
-      if (req.id === 6 && req.epoch === 3) throw new LabError('NOT_FOUND', 'Run 6 has no checkpoint for epoch 3 (checkpoints exist for epochs 1, 2)')
-      return answer(req)
-    },
-    'latent-views:list': () => [],
-    'runs:get': ({ id }) => detail(id, id === 7 ? 64 : 100)
-  })
-  setLabApi(api)
   const runs = useRunsStore()
   runs.runs = [4, 6, 7, 8].map((id) => ({ id, name: `run ${id} name`, epochsDone: id === 8 ? 0 : 3 })) as typeof runs.runs
-  blobs = []
-  clicked = []
-  URL.createObjectURL = vi.fn((b: Blob) => {
-    blobs.push(b)
-    return `blob:test/${blobs.length}`
-  })
-  URL.revokeObjectURL = vi.fn()
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    clicked.push({ download: this.download })
-  })
-})
-afterEach(() => {
-  vi.restoreAllMocks()
-  setLabApi(null)
 })
 
-const mountPlane = () => mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 100 }, global: { plugins: [pinia] } })
+const mountPlane = () => lab.mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 100 } })
 
 async function renderFirst(w: ReturnType<typeof mountPlane>): Promise<void> {
   await w.get('[data-testid="latent-field-resolution"]').setValue('6')
@@ -70,12 +48,12 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
     await w.get('[data-testid="latent-field-min"]').setValue('-1') // not yet rendered: the scrubber keeps the shown plane
     await w.get('[data-testid="latent-epoch-scrubber"]').setValue('0')
     await flushPromises()
-    expect(api.requestsTo('explorer:grid').at(-1)).toEqual({ id: 4, epoch: 1, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 6 })
+    expect(lab.api.requestsTo('explorer:grid').at(-1)).toEqual({ id: 4, epoch: 1, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 6 })
     expect(w.get('[data-testid="latent-image"]').attributes('src')).toBe('data:image/png;base64,R4E1')
     expect(w.get('[data-testid="latent-scrub-epoch"]').text()).toBe('epoch 1')
 
     const releases: (() => void)[] = []
-    api.handlers['explorer:grid'] = (req) => new Promise((resolve) => releases.push(() => resolve(answer(req))))
+    lab.api.handlers['explorer:grid'] = (req) => new Promise((resolve) => releases.push(() => resolve(answer(req))))
     await w.get('[data-testid="latent-sweep"]').trigger('click')
     await flushPromises()
     expect(w.get('[data-testid="latent-sweep-progress"]').text()).toContain('epoch 1 (1 of 3)')
@@ -84,7 +62,7 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
       releases[k]()
       await flushPromises()
     }
-    expect(api.requestsTo('explorer:grid').slice(-3).map((r) => r.epoch)).toEqual([1, 2, 3])
+    expect(lab.api.requestsTo('explorer:grid').slice(-3).map((r) => r.epoch)).toEqual([1, 2, 3])
     expect(w.find('[data-testid="latent-sweep-progress"]').exists()).toBe(false)
   })
 
@@ -103,17 +81,17 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
     await w.get('[data-testid="latent-side-run"]').setValue('7')
     await flushPromises()
     expect(w.get('[data-testid="latent-side-error"]').text()).toContain("its latent size is 64 but this run's is 100")
-    expect(api.requestsTo('explorer:grid').some((r) => r.id === 7)).toBe(false)
+    expect(lab.api.requestsTo('explorer:grid').some((r) => r.id === 7)).toBe(false)
   })
 
   it('saves the shown plane by name, exports its settings as JSON the CLI reads, and reopens and deletes it', async () => {
     const saved: SavedLatentView[] = []
-    api.handlers['latent-views:save'] = ({ name, settings }) => {
+    lab.api.handlers['latent-views:save'] = ({ name, settings }) => {
       const view = { id: saved.length + 1, name, runId: settings.grid.id, settings: settings as SavedLatentView['settings'], createdAt: 1, updatedAt: 1 }
       saved.push(view)
       return view
     }
-    api.handlers['latent-views:delete'] = ({ id }) => ({ id })
+    lab.api.handlers['latent-views:delete'] = ({ id }) => ({ id })
     const w = mountPlane()
     expect(w.get('[data-testid="latent-view-save"]').attributes('disabled')).toBeDefined()
     await w.get('[data-testid="latent-field-directions"]').setValue('random')
@@ -125,7 +103,7 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
     await w.get('[data-testid="latent-view-save"]').trigger('click')
     await flushPromises()
     const grid = { id: 4, epoch: 3, axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 6, seed: 12 }
-    expect(api.requestsTo('latent-views:save')).toEqual([
+    expect(lab.api.requestsTo('latent-views:save')).toEqual([
       { name: 'Random twelve', settings: { format: LATENT_VIEW_FORMAT, version: 1, grid, compareRunId: 6 } }
     ])
 
@@ -139,16 +117,16 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
     await w.get('[data-testid="latent-field-resolution"]').setValue('9')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
-    const before = api.requestsTo('explorer:grid').length
+    const before = lab.api.requestsTo('explorer:grid').length
     await w.get('[data-testid="latent-view-open"]').setValue('1')
     await flushPromises()
-    expect(api.requestsTo('explorer:grid').slice(before)).toEqual([grid, { ...grid, id: 6 }])
+    expect(lab.api.requestsTo('explorer:grid').slice(before)).toEqual([grid, { ...grid, id: 6 }])
     expect((w.get('[data-testid="latent-field-resolution"]').element as HTMLInputElement).value).toBe('6')
     expect((w.get('[data-testid="latent-field-seed"]').element as HTMLInputElement).value).toBe('12')
     expect((w.get('[data-testid="latent-side-run"]').element as HTMLSelectElement).value).toBe('6')
     await w.get('[data-testid="latent-view-delete"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('latent-views:delete')).toEqual([{ id: 1 }])
+    expect(lab.api.requestsTo('latent-views:delete')).toEqual([{ id: 1 }])
     expect(w.findAll('[data-testid="latent-view-open"] option').map((o) => o.text())).toEqual(['open…'])
   })
 
@@ -157,15 +135,15 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
     const b = a.map((_, k) => (k === 0 ? 1 : 0))
     const c = a.map((_, k) => (k === 1 ? 1 : 0))
     const grid = { id: 4, epoch: 2, axisI: 0, axisJ: 1, min: -2, max: 2, resolution: 5, through: [a, b, c] }
-    api.handlers['latent-views:list'] = () => [{ id: 3, name: 'abc', runId: 4, settings: { format: LATENT_VIEW_FORMAT, version: 1, grid }, createdAt: 1, updatedAt: 1 }]
-    api.handlers['latent-views:save'] = () => {
+    lab.api.handlers['latent-views:list'] = () => [{ id: 3, name: 'abc', runId: 4, settings: { format: LATENT_VIEW_FORMAT, version: 1, grid }, createdAt: 1, updatedAt: 1 }]
+    lab.api.handlers['latent-views:save'] = () => {
       throw new LabError('NOT_FOUND', 'There is no run 4')
     }
     const w = mountPlane()
     await flushPromises()
     await w.get('[data-testid="latent-view-open"]').setValue('3')
     await flushPromises()
-    expect(api.requestsTo('explorer:grid').at(-1)).toEqual(grid)
+    expect(lab.api.requestsTo('explorer:grid').at(-1)).toEqual(grid)
     expect((w.get('[data-testid="latent-field-directions"]').element as HTMLSelectElement).value).toBe('through')
     expect(w.get('[data-testid="latent-pin-C"]').text()).toContain('from the view')
     await w.get('[data-testid="latent-view-save"]').trigger('click')

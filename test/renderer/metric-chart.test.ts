@@ -7,50 +7,14 @@ import AccuracyChart from '@renderer/components/AccuracyChart.vue'
 import LossChart from '@renderer/components/LossChart.vue'
 import WassersteinChart from '@renderer/components/WassersteinChart.vue'
 import { stubCanvasContext } from './helpers/dom'
+import { FakeChart, resetFakeCharts } from './helpers/fake-chart'
 import { rows, series } from './helpers/fixtures'
 
-interface FakeDataset {
-  label: string
-  data: { x: number; y: number }[]
-}
-
-const charts = vi.hoisted(() => {
-  class FakeChart {
-    static instances: FakeChart[] = []
-    static register(): void {}
-    readonly updates: (string | undefined)[] = []
-    destroyed = false
-    data: { datasets: FakeDataset[] }
-    options: Record<string, unknown>
-    constructor(_ctx: unknown, config: { data: { datasets: FakeDataset[] }; options: Record<string, unknown> }) {
-      this.data = config.data
-      this.options = config.options
-      FakeChart.instances.push(this)
-    }
-    update(mode?: string): void {
-      this.updates.push(mode)
-    }
-    destroy(): void {
-      this.destroyed = true
-    }
-  }
-  return { FakeChart }
-})
-
-vi.mock('chart.js', () => ({
-  Chart: charts.FakeChart,
-  Decimation: {},
-  Legend: {},
-  LinearScale: {},
-  LineController: {},
-  LineElement: {},
-  PointElement: {},
-  Tooltip: {}
-}))
+vi.mock('chart.js', () => import('./helpers/fake-chart'))
 
 beforeEach(() => {
   vi.useFakeTimers()
-  charts.FakeChart.instances = []
+  resetFakeCharts()
 })
 
 afterEach(() => {
@@ -70,8 +34,8 @@ describe('LossChart', () => {
     const s = markRaw(series(1, 10))
     const w = mount(LossChart, { props: { series: s, version: 1 } })
     await vi.advanceTimersByTimeAsync(20)
-    expect(charts.FakeChart.instances).toHaveLength(1)
-    const chart = charts.FakeChart.instances[0]
+    expect(FakeChart.instances).toHaveLength(1)
+    const chart = FakeChart.instances[0]
     expect(chart.options).toMatchObject({ parsing: false, animation: false, plugins: { decimation: { enabled: true } } })
     expect(chart.data.datasets.map((d) => d.label)).toEqual(['D loss (real)', 'D loss (fake)', 'G loss'])
     expect(chart.data.datasets[2].data[9]).toEqual({ x: 10, y: 1.01 })
@@ -90,7 +54,7 @@ describe('LossChart', () => {
     expect(chart.data.datasets[0].data).toHaveLength(40)
     expect(chart.data.datasets[0].data.map((p) => p.x)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
     expect(points(w)).toBe('40')
-    expect(charts.FakeChart.instances).toHaveLength(1)
+    expect(FakeChart.instances).toHaveLength(1)
 
     w.unmount()
     expect(chart.destroyed).toBe(true)
@@ -102,7 +66,7 @@ describe('LossChart', () => {
     await vi.advanceTimersByTimeAsync(20)
     await w.setProps({ series: markRaw(series(1, 5)), version: 1 })
     await vi.advanceTimersByTimeAsync(300)
-    expect(charts.FakeChart.instances[0].data.datasets[1].data).toHaveLength(5)
+    expect(FakeChart.instances[0].data.datasets[1].data).toHaveLength(5)
     expect(points(w)).toBe('5')
   })
 
@@ -117,7 +81,7 @@ describe('LossChart', () => {
     await vi.advanceTimersByTimeAsync(300)
     await nextTick()
     expect(points(w)).toBe('3')
-    expect(charts.FakeChart.instances).toHaveLength(0)
+    expect(FakeChart.instances).toHaveLength(0)
   })
 })
 
@@ -129,7 +93,7 @@ describe('WassersteinChart', () => {
     mount(WassersteinChart, { props: { series: markRaw(s), version: 1 } })
     mount(AccuracyChart, { props: { series: markRaw(s), version: 1 } })
     await vi.advanceTimersByTimeAsync(20)
-    const [w, acc] = charts.FakeChart.instances
+    const [w, acc] = FakeChart.instances
     expect(w.data.datasets.map((d) => d.label)).toEqual(['Wasserstein estimate'])
     expect(w.data.datasets[0].data).toEqual([1, 2, 3, 4, 5].map((x) => ({ x, y: x / 10 })))
     expect(acc.data.datasets.map((d) => d.data)).toEqual([[], []])

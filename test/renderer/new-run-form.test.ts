@@ -1,27 +1,17 @@
 // @vitest-environment jsdom
-import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import { LabError } from '@shared/errors'
-import { setLabApi } from '@renderer/api/current'
 import NewRunForm from '@renderer/views/NewRunForm.vue'
 import { useRunsStore } from '@renderer/stores/runs'
-import { FakeLabApi } from './helpers/fake-api'
+import { useFakeLab } from './helpers/app'
 import { summary } from './helpers/fixtures'
 
-let api: FakeLabApi
-let pinia: Pinia
-
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  api = new FakeLabApi({ 'runs:create': ({ config }) => summary({ id: 42, name: config.name }) })
-  setLabApi(api)
-})
+const lab = useFakeLab(() => ({ 'runs:create': ({ config }) => summary({ id: 42, name: config.name }) }))
 
 function mountForm(): VueWrapper {
-  return mount(NewRunForm, { global: { plugins: [pinia] } })
+  return lab.mount(NewRunForm)
 }
 
 function field(w: VueWrapper, name: string) {
@@ -67,7 +57,7 @@ describe('NewRunForm', () => {
     expect(submitButton(w).disabled).toBe(true)
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('runs:create')).toHaveLength(0)
+    expect(lab.api.requestsTo('runs:create')).toHaveLength(0)
 
     await field(w, 'batchSize').setValue('32')
     await field(w, 'epochs').setValue('3')
@@ -89,7 +79,7 @@ describe('NewRunForm', () => {
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
 
-    const sent = api.requestsTo('runs:create')
+    const sent = lab.api.requestsTo('runs:create')
     expect(sent).toHaveLength(1)
     expect(sent[0].config).toEqual({
       ...PRESETS['mnist-mlp'].defaults,
@@ -123,7 +113,7 @@ describe('NewRunForm', () => {
     await field(w, 'optimizerG.momentum').setValue('0.8')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    const sent = api.requestsTo('runs:create')[0].config
+    const sent = lab.api.requestsTo('runs:create')[0].config
     expect(sent.tricks).toEqual({
       dStepsPerG: 2,
       realLabel: { min: 0.7, max: 1.2 },
@@ -159,7 +149,7 @@ describe('NewRunForm', () => {
     await field(w, 'tricks.realLabel.min').setValue('1')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    const sent = api.requestsTo('runs:create')[0].config
+    const sent = lab.api.requestsTo('runs:create')[0].config
     expect(sent.tricks).toMatchObject({ loss: 'wgan', clip: 0.02, dStepsPerG: 5 })
     expect(sent.optimizerD).toMatchObject({ kind: 'rmsprop', lr: 5e-5 })
     expect(sent.optimizerG).toMatchObject({ kind: 'rmsprop', lr: 5e-5 })
@@ -171,13 +161,13 @@ describe('NewRunForm', () => {
     await field(w, 'tricks.gpWeight').setValue('5')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    const gp = api.requestsTo('runs:create')[1].config
+    const gp = lab.api.requestsTo('runs:create')[1].config
     expect(gp.tricks).toMatchObject({ loss: 'wgan-gp', gpWeight: 5 })
     expect(gp.optimizerD).toMatchObject({ kind: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 })
   })
 
   it('starts D from an earlier run of the same preset, at its last epoch by default', async () => {
-    api.handlers['runs:list'] = () => [
+    lab.api.handlers['runs:list'] = () => [
       summary({ id: 3, name: 'old mlp', preset: 'mnist-mlp', epochsDone: 4 }),
       summary({ id: 4, name: 'old dcgan', preset: 'mnist-dcgan', epochsDone: 2 }),
       summary({ id: 5, name: 'no checkpoints', preset: 'mnist-mlp', epochsDone: 0 })
@@ -192,7 +182,7 @@ describe('NewRunForm', () => {
     await field(w, 'discriminator.freeze').setValue('body')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: { runId: 3, epoch: 4 }, freeze: 'body', regularizer: 'dropout', fromClassifier: false })
+    expect(lab.api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: { runId: 3, epoch: 4 }, freeze: 'body', regularizer: 'dropout', fromClassifier: false })
   })
 
   it("starts D from the reference classifier's body when ticked, and then offers no run to start from", async () => {
@@ -205,11 +195,11 @@ describe('NewRunForm', () => {
     await field(w, 'discriminator.freeze').setValue('body')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: null, freeze: 'body', regularizer: 'dropout', fromClassifier: true })
+    expect(lab.api.requestsTo('runs:create')[0].config.discriminator).toEqual({ from: null, freeze: 'body', regularizer: 'dropout', fromClassifier: true })
   })
 
   it('places the back end objections next to their fields and clears them on edit', async () => {
-    api.handlers['runs:create'] = () => {
+    lab.api.handlers['runs:create'] = () => {
       throw new LabError('INVALID_CONFIG', 'Invalid runs:create request', [
         { field: 'name', message: 'a run with this name exists' },
         { field: '(config)', message: 'unknown field foo' }
@@ -228,7 +218,7 @@ describe('NewRunForm', () => {
   })
 
   it('shows a back end error without issues as a form error', async () => {
-    api.handlers['runs:create'] = () => {
+    lab.api.handlers['runs:create'] = () => {
       throw new LabError('DATA_ERROR', 'This IDX file says 60000 images but holds 59999')
     }
     const w = mountForm()
@@ -254,6 +244,6 @@ describe('NewRunForm sample quality', () => {
     await field(w, 'evaluation.earlyStopOn-mode-collapse').setValue(true)
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    expect(api.requestsTo('runs:create')[0].config.evaluation).toEqual({ every: 2, samples: 500, bestBy: 'coverage', earlyStopOn: ['convergence', 'mode-collapse'] })
+    expect(lab.api.requestsTo('runs:create')[0].config.evaluation).toEqual({ every: 2, samples: 500, bestBy: 'coverage', earlyStopOn: ['convergence', 'mode-collapse'] })
   })
 })

@@ -28,8 +28,10 @@ function draw(doc: PDFKit.PDFDocument, item: FigureItem): void {
       for (const [x, y] of rest) doc.lineTo(x, y)
       if (item.closed) doc.closePath()
       doc.lineWidth(item.width).lineJoin('round')
+      if (item.dash) doc.dash(item.dash[0], { space: item.dash[1] })
       if (item.fill) doc.fillAndStroke(item.fill, item.stroke)
       else doc.stroke(item.stroke)
+      if (item.dash) doc.undash()
       return
     }
     case 'text': {

@@ -8,9 +8,12 @@ import { describeDifferences } from '@shared/config-diff'
 import type { RunConfig } from '@shared/config'
 import { AXIS_LABELS, curve } from '@shared/curves'
 import { LabError } from '@shared/errors'
-import { layoutFigure, pngSize, type ChartSpec, type Figure, type FigureSize, type ImageTile } from '@shared/figure'
+import { layoutFigure, pngSize, type ChartSpec, type Figure, type FigureSize, type ImageTile, type LegendEntry } from '@shared/figure'
 import { figureToSvg } from '@shared/figure-svg'
 import { METRIC_LABELS, type StepMetricName, type StepSeries } from '@shared/metrics'
+import { LOWER_IS_BETTER, SCORE_LABELS, type EpochScores } from '@shared/evaluation'
+import type { RunEvaluation } from '@shared/failure-detect'
+import { provenanceLabel, scoreCurves, scoreTitle } from '@shared/score-curves'
 import { figureToPdf } from './figure-pdf'
 
 /** What building a figure reads from the lab. */
@@ -20,6 +23,8 @@ export interface FigureSources {
   series(id: number): StepSeries
   grid(id: number, epoch: number): Buffer | null
   gridEpochs(id: number): number[]
+  /** The run's stored epoch scores and its best epoch. */
+  scores(id: number): { scores: EpochScores[]; evaluation: RunEvaluation | null }
 }
 
 /** The colours of the run view's charts, one per metric. */
@@ -77,7 +82,7 @@ function chartFigure(req: Extract<FigureRequest, { kind: 'chart' }>, size: Figur
   })
   const yLabel = CHART_Y_LABELS[req.chart]
   let charts: ChartSpec[]
-  let legend: { label: string; color: string }[]
+  let legend: LegendEntry[]
   if (runs.length === 1) {
     charts = [{ xLabel: AXIS_LABELS[req.xAxis], yLabel, series: metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m], points: curve(series[0], m, opts(0)) })) }]
     legend = metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m] }))
@@ -157,6 +162,59 @@ function comparisonFigure(req: Extract<FigureRequest, { kind: 'comparison' }>, s
   })
 }
 
+/** What a score's dashed line is, for the caption. */
+const REFERENCE_NOTES: Partial<Record<keyof typeof SCORE_LABELS, string>> = {
+  fid: 'Dashed: the real-vs-real floor (FID between as many real training and test images).',
+  classifierScore: "Dashed: the real test images' classifier score."
+}
+
+function scoresFigure(req: Extract<FigureRequest, { kind: 'scores' }>, size: FigureSize, src: FigureSources): Figure {
+  const ids = [...new Set(req.ids)]
+  const runs = ids.map((id) => src.run(id))
+  const built = scoreCurves(
+    runs.map((r, i) => {
+      const { scores, evaluation } = src.scores(r.id)
+      return { id: r.id, name: r.name, color: RUN_COLORS[i], scores, bestEpoch: evaluation?.bestEpoch ?? null, bestBy: evaluation?.bestBy ?? null }
+    }),
+    req.score
+  )
+  const runCurves = built.curves.filter((c) => !c.reference)
+  if (runCurves.length === 0) {
+    throw new LabError('NOT_FOUND', `No scores to draw: ${ids.length > 1 ? `runs ${ids.join(', ')} have` : `run ${ids[0]} has`} no epoch scores yet`)
+  }
+  // One provenance for every curve: said once in the caption, and the legend names only runs.
+  const provenances = new Set(built.curves.map((c) => provenanceLabel(c.provenance)))
+  const shared = provenances.size === 1 ? [...provenances][0] : null
+  const nameOf = (runId: number | null, label: string): string => {
+    if (runId === null || !shared) return label
+    const run = runs.find((r) => r.id === runId)
+    return run ? runLabel(run) : label
+  }
+  const legend: LegendEntry[] = built.curves.map((c) => ({ label: nameOf(c.runId, c.label), color: c.color, dashed: c.reference }))
+  const charts: ChartSpec[] = [
+    {
+      xLabel: 'epoch',
+      yLabel: SCORE_LABELS[req.score],
+      series: built.curves.map((c) => ({ label: c.label, color: c.color, points: c.points, dashed: c.reference, marker: c.best }))
+    }
+  ]
+  const bestBys = [...new Set(ids.flatMap((id) => src.scores(id).evaluation?.bestBy ?? []))]
+  const starNote =
+    runCurves.some((c) => c.best) && bestBys.length === 1 ? `★: each run's best epoch by ${SCORE_LABELS[bestBys[0]]}.` : runCurves.some((c) => c.best) ? "★: each run's best epoch." : ''
+  const caption = req.caption
+    ? [
+        `${SCORE_LABELS[req.score]} by epoch of ${runs.map(runLabel).join(', ')} (${LOWER_IS_BETTER[req.score] ? 'lower' : 'higher'} is better).`,
+        shared ? `Scored on ${shared.replace(/, ([^,]*)$/, ' images with the classifier $1')}.` : '',
+        starNote,
+        REFERENCE_NOTES[req.score] ?? '',
+        ...built.notes.filter((n) => !n.startsWith('Best epochs'))
+      ]
+        .filter(Boolean)
+        .join(' ')
+    : undefined
+  return layoutFigure({ size, title: `${scoreTitle(req.score)}: ${runs.map(runLabel).join(', ')}`, charts, legend, caption })
+}
+
 export function buildFigure(req: FigureRequest, size: FigureSize, src: FigureSources): Figure {
   switch (req.kind) {
     case 'chart':
@@ -165,6 +223,8 @@ export function buildFigure(req: FigureRequest, size: FigureSize, src: FigureSou
       return gridRowFigure(req, size, src)
     case 'comparison':
       return comparisonFigure(req, size, src)
+    case 'scores':
+      return scoresFigure(req, size, src)
   }
 }
 
@@ -176,6 +236,8 @@ export function figureFileStem(req: FigureRequest): string {
       return `run-${req.id}-samples-epochs-${[...req.epochs].sort((a, b) => a - b).join('-')}`.slice(0, 100)
     case 'comparison':
       return `comparison-${req.ids.join('-')}`
+    case 'scores':
+      return `${req.ids.length === 1 ? `run-${req.ids[0]}` : `runs-${req.ids.join('-')}`}-${req.score}`
   }
 }
 

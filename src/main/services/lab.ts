@@ -230,13 +230,14 @@ export class Lab {
     }
   }
 
-  /** What figures read: runs, configs, step series and stored grids. */
+  /** What figures read: runs, configs, step series, stored grids and epoch scores. */
   private readonly figureSources: FigureSources = {
     run: (id) => this.requireRun(id),
     config: (id) => this.runs.config(id) as RunConfig,
     series: (id) => this.metrics.series(id),
     grid: (id, epoch) => this.metrics.grid(id, epoch)?.png ?? null,
-    gridEpochs: (id) => this.metrics.epochs(id).filter((e) => e.hasGrid).map((e) => e.epoch)
+    gridEpochs: (id) => this.metrics.epochs(id).filter((e) => e.hasGrid).map((e) => e.epoch),
+    scores: (id) => ({ scores: this.evaluation.repo.scores(id), evaluation: this.evaluation.repo.evaluation(id) })
   }
 
   /** Both runs of a paired experiment, validated together before either starts. */

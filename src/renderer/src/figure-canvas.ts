@@ -33,6 +33,7 @@ function drawItem(ctx: CanvasRenderingContext2D, item: FigureItem, images: Map<s
       ctx.strokeStyle = item.stroke
       ctx.lineWidth = item.width
       ctx.lineJoin = 'round'
+      ctx.setLineDash(item.dash ?? [])
       ctx.stroke()
       return
     }
