@@ -9,7 +9,8 @@ import { COLUMN_TYPES, describeDataset, type ColumnType } from '@shared/datasets
 import { LabError } from '@shared/errors'
 import { classifierTrainSchema, type EpochScores } from '@shared/evaluation'
 import { FLAG_LABELS } from '@shared/failure-detect'
-import type { LatentViewSettings } from '@shared/api'
+import type { LatentViewSettings, SweepCreated } from '@shared/api'
+import { parseSweepValues } from '@shared/sweep'
 import { MAX_LATENT_VIEW_FILE_BYTES, parseLatentViewFile, planeAxisNames } from '@shared/latent-view'
 import { describeMetrics, type StepMetrics } from '@shared/metrics'
 import { startLabServer } from '../main/server/lab-server'
@@ -61,6 +62,10 @@ const USAGE = `GAN Workbench command line
                    [--dense N] [--backend ...] [--data-dir DIR]
                    (the reference classifier the lab scores samples with; trained once, then reused)
   npm run cli -- score --run ID --epoch N [--samples N] [--data-dir DIR]
+  npm run cli -- sweep --config BASE.config.json --vary FIELD=V1,V2 [--vary FIELD=...] [--name NAME]
+                   [--runs-at-once N] [--data-dir DIR]
+                   (every combination of the values, e.g. --vary optimizer.kind=sgd,adam --vary seed=1,2;
+                   optimizer.* sets both networks; --runs-at-once changes the lab's setting)
   npm run serve -- [--data-dir DIR] [--port 7777] [--host 127.0.0.1]
 
 Any train command takes --dataset mnist|toy-ring-8|toy-grid-25|toy-parabola|ID (an imported data set).
@@ -261,6 +266,53 @@ async function train(argv: string[]): Promise<number> {
     for (const s of lab.evaluation.repo.scores(end.id)) console.log(describeScores(end.id, s))
     for (const f of lab.runs.get(end.id)?.evaluation?.flags ?? []) console.log(`flag: ${FLAG_LABELS[f.kind]}: ${f.explanation}`)
     return end.status === 'completed' ? 0 : 1
+  } finally {
+    lab.close()
+  }
+}
+
+/** `sweep`: creates every run of a grid over config fields from a saved config and waits for them all. */
+async function sweepCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      vary: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      'runs-at-once': { type: 'string' },
+      'data-dir': { type: 'string' }
+    }
+  })
+  if (values.config === undefined) throw new LabError('INVALID_REQUEST', '--config: give the saved config the sweep starts from (Save config… in the lab)')
+  const base = configFromFile(values.config, { config: values.config }, ['--config'])
+  const axes = (values.vary ?? []).map((spec) => {
+    const eq = spec.indexOf('=')
+    if (eq <= 0) throw new LabError('INVALID_REQUEST', `--vary ${spec}: write FIELD=V1,V2 (e.g. optimizer.lr=0.0002,0.001)`)
+    return { field: spec.slice(0, eq), values: parseSweepValues(spec.slice(eq + 1)) }
+  })
+  if (axes.length === 0) throw new LabError('INVALID_REQUEST', '--vary: name at least one field to vary, e.g. --vary seed=1,2,3')
+  const lab = oneShotLab(values['data-dir'])
+  try {
+    const perRun = num(values['runs-at-once'], '--runs-at-once')
+    if (perRun !== undefined) lab.setSettings({ maxConcurrentRuns: perRun })
+    lab.subscribe((e) => {
+      if (e.event === 'runs:changed' && !['queued', 'running'].includes(e.payload.status)) {
+        const r = e.payload
+        console.log(`run ${r.id} ${r.status}: ${r.name}${r.statusMessage ? ` (${r.statusMessage})` : ''}`)
+      }
+    })
+    const res = await dispatch(lab.handlers, 'sweeps:create', { name: values.name ?? base.name, base, axes, compareWhenDone: false })
+    if (!res.ok) throw LabError.fromInfo(res.error)
+    const { sweep, runs } = res.data as SweepCreated
+    console.log(`sweep ${sweep.id}: ${runs.length} runs (${runs.map((r) => r.id).join(', ')}), ${lab.settings.get().maxConcurrentRuns} at once, tagged "sweep ${sweep.id}"`)
+    const ended = await Promise.all(runs.map((r) => lab.waitForEnd(r.id)))
+    await lab.evaluation.idle()
+    for (const r of ended) {
+      const g = r.lastMetrics?.gLoss
+      console.log(`${String(r.id).padStart(5)}  ${r.status.padEnd(9)}  G loss ${g === undefined || g === null ? '-' : g.toFixed(3)}  ${r.name}`)
+    }
+    return ended.every((r) => r.status === 'completed') ? 0 : 1
   } finally {
     lab.close()
   }
@@ -626,6 +678,7 @@ async function main(): Promise<number> {
     if (command === 'datasets') return listDatasets(rest)
     if (command === 'train-classifier') return await trainClassifier(rest)
     if (command === 'score') return await score(rest)
+    if (command === 'sweep') return await sweepCommand(rest)
     console.log(USAGE)
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2
   } catch (err) {

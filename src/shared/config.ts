@@ -225,6 +225,9 @@ export const runConfigSchema = z
     if (c.conditional && !PRESET_DATA_KINDS[c.preset].includes('images')) {
       ctx.addIssue({ code: 'custom', path: ['conditional'], message: `the ${c.preset} preset has no class labels to condition on; conditional runs use a labelled image data set` })
     }
+    if (!c.conditional && (c.evaluation.bestBy === 'labelAccuracy' || c.evaluation.bestBy === 'tstrAccuracy')) {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'bestBy'], message: 'label accuracy and TSTR are scored for conditional runs only' })
+    }
     if (c.conditional && c.discriminator.fromClassifier) {
       ctx.addIssue({
         code: 'custom',

@@ -61,7 +61,7 @@ export interface ClassifierProgress {
   lastAccuracy: number | null
 }
 
-export const SCORE_NAMES = ['fid', 'classifierScore', 'precision', 'recall', 'density', 'coverage', 'classesCovered'] as const
+export const SCORE_NAMES = ['fid', 'classifierScore', 'precision', 'recall', 'density', 'coverage', 'classesCovered', 'labelAccuracy', 'tstrAccuracy'] as const
 export type ScoreName = (typeof SCORE_NAMES)[number]
 export const SCORE_LABELS: Record<ScoreName, string> = {
   fid: 'Classifier FID',
@@ -70,7 +70,19 @@ export const SCORE_LABELS: Record<ScoreName, string> = {
   recall: 'Recall',
   density: 'Density',
   coverage: 'Coverage',
-  classesCovered: 'Classes covered'
+  classesCovered: 'Classes covered',
+  labelAccuracy: 'Label accuracy',
+  tstrAccuracy: 'TSTR accuracy'
+}
+
+/** Scores only conditional runs have (from their labelled samples). */
+export const CONDITIONAL_SCORES: readonly ScoreName[] = ['labelAccuracy', 'tstrAccuracy']
+
+/** One score of an epoch; NaN where the epoch lacks it (a conditional score of an unconditional run). */
+export function scoreOf(s: EpochScores, name: ScoreName): number {
+  if (name === 'labelAccuracy') return s.conditional?.labelAccuracy ?? NaN
+  if (name === 'tstrAccuracy') return s.conditional?.tstrAccuracy ?? NaN
+  return s[name]
 }
 export const LOWER_IS_BETTER: Record<ScoreName, boolean> = {
   fid: true,
@@ -79,7 +91,9 @@ export const LOWER_IS_BETTER: Record<ScoreName, boolean> = {
   recall: false,
   density: false,
   coverage: false,
-  classesCovered: false
+  classesCovered: false,
+  labelAccuracy: false,
+  tstrAccuracy: false
 }
 
 /** The scores of one checkpoint, with what they were computed from. */

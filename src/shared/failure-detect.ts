@@ -1,7 +1,7 @@
 // Failure detectors: pure functions over a run's step series and epoch scores that say
 // whether the run shows a known failure, and why, in words. Also the best epoch by a
 // score and the "last is much worse than the best" check.
-import { LOWER_IS_BETTER, SCORE_LABELS, type EpochScores, type ScoreName } from './evaluation'
+import { LOWER_IS_BETTER, SCORE_LABELS, scoreOf, type EpochScores, type ScoreName } from './evaluation'
 import type { StepSeries } from './metrics'
 
 export const FLAG_KINDS = ['divergence', 'convergence', 'mode-collapse', 'oscillation', 'regressed'] as const
@@ -171,7 +171,7 @@ export function detectDivergence(series: StepSeries, status: string, statusMessa
 }
 
 export function scoreValue(s: EpochScores, by: ScoreName): number {
-  return s[by]
+  return scoreOf(s, by)
 }
 
 /** The epoch with the best value of `by`, the earliest on ties. */

@@ -4,7 +4,7 @@
 // test images' classifier score), and notes on what makes the curves not comparable. Drawn by
 // the compare view's score chart and by exported score figures alike.
 import type { Point } from './curves'
-import { LOWER_IS_BETTER, SCORE_LABELS, type EpochScores, type ScoreName } from './evaluation'
+import { CONDITIONAL_SCORES, LOWER_IS_BETTER, SCORE_LABELS, scoreOf, type EpochScores, type ScoreName } from './evaluation'
 
 /** What a score was computed from: it moves with the sample counts and the classifier. */
 export interface ScoreProvenance {
@@ -50,7 +50,8 @@ export const REFERENCE_COLOR = '#64748b'
 /** The line each score is read against, and what it is called. */
 const REFERENCE: Partial<Record<ScoreName, { value: (s: EpochScores) => number; label: string }>> = {
   fid: { value: (s) => s.fidFloor, label: 'real vs real (floor)' },
-  classifierScore: { value: (s) => s.realClassifierScore, label: 'real test images' }
+  classifierScore: { value: (s) => s.realClassifierScore, label: 'real test images' },
+  tstrAccuracy: { value: (s) => s.conditional?.trtrAccuracy ?? NaN, label: 'TRTR (trained on real images)' }
 }
 
 export function scoreTitle(score: ScoreName): string {
@@ -97,13 +98,14 @@ export function scoreCurves(runs: readonly ScoreCurveRun[], score: ScoreName): S
 
   for (const { run, groups: gs } of runGroups) {
     for (const g of gs) {
-      const points = g.scores.map((s) => ({ x: s.epoch, y: s[score] }))
+      // An epoch without this score (a conditional score of an unconditional run) has no point.
+      const points = g.scores.map((s) => ({ x: s.epoch, y: scoreOf(s, score) })).filter((p) => Number.isFinite(p.y))
       const best = run.bestEpoch === null ? null : (points.find((p) => p.x === run.bestEpoch) ?? null)
       curves.push({ runId: run.id, label: `${runName(run)} (${provenanceLabel(g.provenance)})`, color: run.color, points, reference: false, best, provenance: g.provenance })
       if (reference) {
         const k = keyOf(g.provenance)
         const line = references.get(k) ?? { provenance: g.provenance, points: new Map<number, number>() }
-        for (const s of g.scores) if (!line.points.has(s.epoch)) line.points.set(s.epoch, reference.value(s))
+        for (const s of g.scores) if (!line.points.has(s.epoch) && Number.isFinite(reference.value(s))) line.points.set(s.epoch, reference.value(s))
         references.set(k, line)
       }
     }
@@ -112,6 +114,7 @@ export function scoreCurves(runs: readonly ScoreCurveRun[], score: ScoreName): S
   if (reference) {
     const several = references.size > 1
     for (const line of references.values()) {
+      if (line.points.size === 0) continue
       curves.push({
         runId: null,
         label: several ? `${reference.label} for ${provenanceLabel(line.provenance)}` : reference.label,
@@ -122,6 +125,11 @@ export function scoreCurves(runs: readonly ScoreCurveRun[], score: ScoreName): S
         provenance: line.provenance
       })
     }
+  }
+
+  if (CONDITIONAL_SCORES.includes(score)) {
+    const without = runGroups.filter((r) => r.groups.length > 0 && r.run.scores.every((x) => x.conditional === null)).map((r) => runName(r.run))
+    if (without.length > 0) notes.push(`${SCORE_LABELS[score]} is scored for conditional runs only: ${without.join(', ')} ${without.length === 1 ? 'has' : 'have'} none.`)
   }
 
   // What differs between the runs' scores, named per run.

@@ -65,6 +65,19 @@ export interface SweepPoint {
   config: RunConfig
 }
 
+/** Comma-separated values as typed: "0.01" is a number, "true" a boolean, anything else a string; blanks are dropped. */
+export function parseSweepValues(text: string): SweepValue[] {
+  return text
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .map((v): SweepValue => {
+      if (v === 'true' || v === 'false') return v === 'true'
+      const n = Number(v)
+      return Number.isFinite(n) ? n : v
+    })
+}
+
 /** "optimizer.kind=adam, optimizer.lr=0.0002": a point in words (the run name's suffix). */
 export function describePoint(values: Record<string, SweepValue>): string {
   return Object.entries(values)

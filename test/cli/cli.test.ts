@@ -258,3 +258,35 @@ describe('npm run cli -- train-classifier and score', () => {
     expect(missing.stderr).toMatch(/Run 1 has no checkpoint for epoch 5/)
   }, 180_000)
 })
+
+describe('npm run cli -- sweep', () => {
+  it('runs every combination from a saved config, one at a time when asked, and refuses a bad --vary', async () => {
+    const dataDir = join(root, 'sweep')
+    const file = join(root, 'sweep.config.json')
+    writeFileSync(file, serializeConfigFile({ ...saved, epochs: 1 }))
+    const out = await cli(['sweep', '--config', file, '--vary', 'optimizer.kind=sgd,adam', '--vary', 'seed=4,5', '--name', 'cli sweep', '--runs-at-once', '1', '--data-dir', dataDir])
+    expect(out.stderr).toBe('')
+    expect(out.code).toBe(0)
+    expect(out.stdout).toMatch(/sweep 1: 4 runs \(1, 2, 3, 4\), 1 at once, tagged "sweep 1"/)
+    expect(out.stdout).toMatch(/run 4 completed: cli sweep · kind=adam, seed=5/)
+    const db = new Database(join(dataDir, 'workbench.sqlite'), { readonly: true })
+    const rows = db.prepare('SELECT name, config_json, tags_json, started_at, ended_at FROM runs ORDER BY id').all() as {
+      name: string
+      config_json: string
+      tags_json: string
+      started_at: number
+      ended_at: number
+    }[]
+    db.close()
+    expect(rows.map((r) => JSON.parse(r.tags_json))).toEqual([['sweep 1'], ['sweep 1'], ['sweep 1'], ['sweep 1']])
+    expect(rows.map((r) => runConfigSchema.parse(JSON.parse(r.config_json)).optimizerG.kind)).toEqual(['sgd', 'sgd', 'adam', 'adam'])
+    // One at a time.
+    for (let k = 1; k < rows.length; k++) expect(rows[k].started_at).toBeGreaterThanOrEqual(rows[k - 1].ended_at)
+    const bad = await cli(['sweep', '--config', file, '--vary', 'seed', '--data-dir', dataDir])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--vary seed: write FIELD=V1,V2/)
+    const badField = await cli(['sweep', '--config', file, '--vary', 'optimizer.speed=1,2', '--data-dir', dataDir])
+    expect(badField.code).toBe(2)
+    expect(badField.stderr).toMatch(/no field optimizer.speed in the run config/)
+  }, 180_000)
+})

@@ -108,8 +108,12 @@ describe('a conditional run', () => {
     expect(c.trtrAccuracy).toBeGreaterThan(0.6)
     expect(c.trtrAccuracy).toBeGreaterThan(c.tstrAccuracy)
     expect(c.tstrClassifier).toMatch(/MLP 128 hidden units/)
-    // Stored and read back.
+    // Stored and read back, and exported with the metrics.
     expect(lab.evaluation.scores(runId).scores[0]?.conditional).toEqual(c)
+    const json = await dispatch(lab.handlers, 'runs:export-metrics', { ids: [runId], format: 'json' })
+    if (!json.ok) throw new Error(json.error.message)
+    const rows = JSON.parse((json.data as { content: string }).content) as Record<string, unknown>[]
+    expect(rows.at(-1)).toMatchObject({ tstr_accuracy: c.tstrAccuracy, trtr_accuracy: c.trtrAccuracy, label_accuracy: c.labelAccuracy, tstr_samples: 200 })
   }, 180_000)
 })
 

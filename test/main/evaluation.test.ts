@@ -130,12 +130,14 @@ describe('evaluation', () => {
     if (!csv.ok) throw new Error(csv.error.message)
     const lines = (csv.data as MetricsExport).content.trimEnd().split('\r\n').map((l) => l.split(','))
     const header = lines[0]
-    expect(header.slice(11)).toEqual(['fid', 'fid_floor', 'classifier_score', 'precision', 'recall', 'density', 'coverage', 'classes_covered', 'class_histogram', 'real_count', 'generated_count', 'classifier_id', 'classifier_accuracy'])
+    expect(header.slice(11)).toEqual(['fid', 'fid_floor', 'classifier_score', 'precision', 'recall', 'density', 'coverage', 'classes_covered', 'class_histogram', 'real_count', 'generated_count', 'classifier_id', 'classifier_accuracy', 'label_accuracy', 'tstr_accuracy', 'trtr_accuracy', 'tstr_samples'])
     const at = (step: number, col: string) => lines[step][header.indexOf(col)]
     expect(Number(at(20, 'fid'))).toBe(s2.fid)
     expect(at(20, 'generated_count')).toBe('120')
     expect(at(20, 'classifier_id')).toBe(classifier.id)
     expect(at(5, 'fid')).toBe('')
+    // Not a conditional run: no label scores.
+    expect(at(20, 'tstr_accuracy')).toBe('')
     expect(Number(at(10, 'coverage'))).toBe(lab.evaluation.repo.scores(run.id)[0].coverage)
 
     const missing = await dispatch(lab.handlers, 'eval:run', { id: run.id, epoch: 9 })

@@ -32,7 +32,11 @@ export const SCORE_COLUMNS = [
   'real_count',
   'generated_count',
   'classifier_id',
-  'classifier_accuracy'
+  'classifier_accuracy',
+  'label_accuracy',
+  'tstr_accuracy',
+  'trtr_accuracy',
+  'tstr_samples'
 ] as const
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null> & Partial<Record<(typeof SCORE_COLUMNS)[number], string | number>>
 
@@ -56,7 +60,12 @@ function scoreColumns(s: EpochScores): Record<(typeof SCORE_COLUMNS)[number], st
     real_count: s.realCount,
     generated_count: s.generatedCount,
     classifier_id: s.classifierId,
-    classifier_accuracy: s.classifierAccuracy
+    classifier_accuracy: s.classifierAccuracy,
+    // A conditional run's label scores; empty for other runs.
+    label_accuracy: s.conditional?.labelAccuracy ?? '',
+    tstr_accuracy: s.conditional?.tstrAccuracy ?? '',
+    trtr_accuracy: s.conditional?.trtrAccuracy ?? '',
+    tstr_samples: s.conditional?.tstrSamples ?? ''
   }
 }
 
