@@ -30,6 +30,7 @@
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import { defaultWasmThreads, prepareWasmThreads, wasmThreadState } from './wasm-threads'
 import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
@@ -920,8 +921,9 @@ function configureWasmPaths(): void {
  * Starts the wasm backend, registers the kernels above and returns a short description
  * such as "SIMD on, threads off". Throws a clear Error if wasm cannot start.
  */
-export async function initWasmBackend(): Promise<string> {
+export async function initWasmBackend(threads = defaultWasmThreads()): Promise<string> {
   configureWasmPaths()
+  await prepareWasmThreads(threads)
   let ok: boolean
   try {
     ok = await tf.setBackend(BACKEND)
@@ -938,6 +940,7 @@ export async function initWasmBackend(): Promise<string> {
   }
   registerWasmGradientKernels()
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true
-  const threads = getThreadsCount()
-  return `SIMD ${simd ? 'on' : 'off'}, threads ${threads > 1 ? `on (${threads})` : 'off'}`
+  const running = getThreadsCount()
+  const why = wasmThreadState().reason
+  return `SIMD ${simd ? 'on' : 'off'}, threads ${running > 1 ? `on (${running})` : `off${why === null ? '' : ` (${why})`}`}`
 }
