@@ -26,6 +26,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { nodeRequire } from '../../node-require'
+import { stopWasmHelper } from './wasm-helper'
 
 const BACKEND = 'wasm'
 /** The tfjs wasm backend's priority among registered backends (as its own index.js). */
@@ -36,6 +37,7 @@ const START_TIMEOUT_MS = 30_000
 
 /** The parts of the Emscripten module that we use (the package's typings lack them). */
 interface ThreadedModule {
+  wasmMemory: WebAssembly.Memory
   cwrap(name: string, ret: string | null, args: string[]): (...args: number[]) => number
   PThread: {
     runningWorkers: Array<{ unref(): void }>
@@ -56,6 +58,8 @@ interface ThreadState {
 }
 
 let state: ThreadState | null = null
+/** The package's own (single-threaded) factory for 'wasm', put back by stopWasmThreads. */
+let packageFactory: { factory: () => tf.KernelBackend | Promise<tf.KernelBackend>; priority: number } | undefined
 
 /** How many threads the trainer's wasm backend uses by default: every core, at most 8. */
 export function defaultWasmThreads(): number {
@@ -154,7 +158,11 @@ export async function prepareWasmThreads(threads = defaultWasmThreads()): Promis
   try {
     const module = await loadThreadedModule(threads)
     setThreadsCount(threads)
-    tf.removeBackend(BACKEND)
+    const factory = tf.engine().registryFactory[BACKEND]
+    if (factory !== undefined) {
+      packageFactory ??= factory
+      tf.removeBackend(BACKEND)
+    }
     tf.registerBackend(
       BACKEND,
       () => {
@@ -177,12 +185,23 @@ export function wasmThreadState(): { threads: number; reason: string | null } {
   return state === null ? { threads: 1, reason: 'not prepared' } : { threads: state.threads, reason: state.reason }
 }
 
+/** The shared wasm memory of the threaded build, or null when single-threaded. */
+export function wasmThreadsMemory(): WebAssembly.Memory | null {
+  return state?.module?.wasmMemory ?? null
+}
+
 /**
- * Ends the pool's worker threads (after the wasm backend is done for good: the backend
- * cannot run kernels afterwards). Safe to call when there are none.
+ * Ends the threads of the wasm backend: the JS helper thread and XNNPACK's pool (by
+ * removing the backend, whose dispose terminates them). For the end of a process that is
+ * done with tfjs; the next initWasmBackend starts a fresh backend. A no-op when
+ * single-threaded. The threads are unref'd, so a process that skips this still exits.
  */
 export function stopWasmThreads(): void {
+  stopWasmHelper()
   if (state?.module) {
+    if (tf.engine().registryFactory[BACKEND] !== undefined) tf.removeBackend(BACKEND)
     state.module.PThread.terminateAllThreads()
+    if (packageFactory !== undefined) tf.registerBackend(BACKEND, packageFactory.factory, packageFactory.priority)
+    state = null
   }
 }
