@@ -153,14 +153,16 @@ export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 
 const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase]
 
 function workerSource(): string {
-  // Plain CommonJS, run with eval: the loops' own source text plus the job loop.
+  // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever
+  // form a bundler gives them) plus the job loop.
   return `'use strict'
 const { workerData } = require('node:worker_threads')
 const { memory, control } = workerData
 const ctl = new Int32Array(control)
 const ctlF = new Float32Array(control)
-${LOOPS.map((f) => f.toString()).join('\n')}
-const LOOPS = [${LOOPS.map((f) => f.name).join(', ')}]
+const LOOPS = [
+${LOOPS.map((f) => `(${f.toString()})`).join(',\n')}
+]
 let heap = new Float32Array(memory.buffer)
 let seen = 0
 for (;;) {

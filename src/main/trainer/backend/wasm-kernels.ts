@@ -26,6 +26,11 @@
 //
 // Every intermediate buffer is released with `backend.disposeData`; only the returned
 // TensorInfo is seen (and tracked) by the engine.
+//
+// With the threaded build (wasm-threads.ts) XNNPACK splits each product between the cores;
+// the JS loops here that are worth it go through runLoop (wasm-helper.ts), which gives half
+// of each to a second thread on the shared heap. Either way every output element is
+// computed by the same arithmetic in the same order: results do not depend on threads.
 
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
@@ -968,8 +973,11 @@ function configureWasmPaths(): void {
 }
 
 /**
- * Starts the wasm backend, registers the kernels above and returns a short description
- * such as "SIMD on, threads off". Throws a clear Error if wasm cannot start.
+ * Starts the wasm backend (multi-threaded with `threads` > 1 where this process can run it,
+ * see wasm-threads.ts, plus the JS-loop helper thread of wasm-helper.ts), registers the
+ * kernels above and returns a short description such as "SIMD on, threads on (2), JS loops
+ * on 2 threads" or "SIMD on, threads off (one thread asked for)". Throws a clear Error if
+ * wasm cannot start.
  */
 export async function initWasmBackend(threads = defaultWasmThreads()): Promise<string> {
   configureWasmPaths()
