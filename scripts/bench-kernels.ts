@@ -5,7 +5,8 @@
 //   npx tsx scripts/bench-kernels.ts [--steps N] [--batch B] [--top N] [--native]
 //
 // --native also times the stock wasm kernels that we override (Conv2DBackpropFilter stays
-// ours: wasm has none). Reference on the 2-core dev machine: PyTorch 1.13 (OpenBLAS, one
+// ours: wasm has none). GAN_WASM_THREADS=1 times the single-threaded backend (default: one
+// XNNPACK thread per core, see src/main/trainer/backend/wasm-threads.ts). Reference on the 2-core dev machine: PyTorch 1.13 (OpenBLAS, one
 // thread) does this step in ~3.4 s, 19 images/s.
 import * as tf from '@tensorflow/tfjs'
 import { buildModels } from '../src/main/trainer/models/presets'

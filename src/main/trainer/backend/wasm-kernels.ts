@@ -26,10 +26,17 @@
 //
 // Every intermediate buffer is released with `backend.disposeData`; only the returned
 // TensorInfo is seen (and tracked) by the engine.
+//
+// With the threaded build (wasm-threads.ts) XNNPACK splits each product between the cores;
+// the JS loops here that are worth it go through runLoop (wasm-helper.ts), which gives half
+// of each to a second thread on the shared heap. Either way every output element is
+// computed by the same arithmetic in the same order: results do not depend on threads.
 
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import { defaultWasmThreads, prepareWasmThreads, wasmThreadState, wasmThreadsMemory } from './wasm-threads'
+import { hasWasmHelper, loopArgs, OPS, runLoop, startWasmHelper, ARG } from './wasm-helper'
 import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
@@ -61,6 +68,28 @@ const ours = new WeakSet<tf.KernelFunc>()
 function f32(backend: BackendWasm, t: Info): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array
 }
+
+let heapView: Float32Array = new Float32Array(0)
+/** A Float32Array over the whole wasm memory (re-made when the memory grows). */
+function heapF32(backend: BackendWasm): Float32Array {
+  // The emscripten module has HEAPU8; the package's module typings do not declare it.
+  const buffer = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer
+  if (heapView.buffer !== buffer) heapView = new Float32Array(buffer)
+  return heapView
+}
+
+/** Where a tensor's data starts in heapF32 (in floats). */
+function at(backend: BackendWasm, t: Info): number {
+  return backend.getMemoryOffset(t.dataId) / 4
+}
+
+/** Where a tensor's data starts in the wasm memory, in bytes. */
+function atByte(backend: BackendWasm, t: Info): number {
+  return backend.getMemoryOffset(t.dataId)
+}
+
+/** Element-wise loops shorter than this run on one thread (a hand-over costs ~20 us). */
+const SPLIT_MIN = 1 << 16
 
 function free(backend: BackendWasm, ...ts: Info[]): void {
   for (const t of ts) backend.disposeData(t.dataId)
@@ -160,13 +189,6 @@ function nhwcFromNchw(backend: BackendWasm, t: Info): Info {
 // ---------------------------------------------------------------------------------------
 // Conv2DBackpropFilter
 
-let scratch = new Float32Array(0)
-/** A JS-side scratch buffer (outside the wasm heap) of at least n floats. */
-function scratchBuffer(n: number): Float32Array {
-  if (scratch.length < n) scratch = new Float32Array(n)
-  return scratch
-}
-
 /**
  * dW[kh,kw,ci,co] = sum_{b,oy,ox} x[b, oy*sy+kh-pt, ox*sx+kw-pl, ci] * dy[b,oy,ox,co], as
  * dW [KH*KW*CI, CO] = unfold(x) [KH*KW*CI, N] @ dy [N, CO] with N = batch*OH*OW, per chunk
@@ -189,36 +211,26 @@ function filterGradColsT(backend: BackendWasm, x: Info, dy: Info, ci: ConvInfo):
     const colsT = backend.makeOutput([Kx, n], 'float32')
     // dy rows copied into a tensor of our own (see the note on xs in filterGradUnfoldDy)
     const dys = backend.makeOutput([n, CO], 'float32')
-    const xv = f32(backend, x)
-    const cv = f32(backend, colsT)
-    f32(backend, dys).set(f32(backend, dy).subarray(b0 * R * CO, (b0 + bc) * R * CO))
-    // Zero-padded copy of this chunk of x (JS memory): every tap below is in bounds.
+    // Zero-padded copy of this chunk of x, in the wasm heap (the helper thread reads it):
+    // every tap below is in bounds.
     const Hp = Math.max(H + pt, (OH - 1) * sy + KH)
     const Wp = Math.max(W + pl, (OW - 1) * sx + KW)
-    const xp = scratchBuffer(bc * Hp * Wp * CI)
-    xp.fill(0, 0, bc * Hp * Wp * CI)
+    const xpad = backend.makeOutput([bc * Hp * Wp * CI], 'float32')
+    const xv = f32(backend, x)
+    f32(backend, dys).set(f32(backend, dy).subarray(b0 * R * CO, (b0 + bc) * R * CO))
+    const xp = f32(backend, xpad)
+    xp.fill(0)
     for (let b = 0; b < bc; b++) {
       for (let iy = 0; iy < H; iy++) {
         const s0 = ((b0 + b) * H + iy) * W * CI
         xp.set(xv.subarray(s0, s0 + W * CI), ((b * Hp + iy + pt) * Wp + pl) * CI)
       }
     }
-    // colsT[(kh,kw,c), (b,oy,ox)] = xp[b, oy*sy+kh, ox*sx+kw, c]
-    const step = sx * CI
-    for (let b = 0; b < bc; b++) {
-      for (let kh = 0; kh < KH; kh++) {
-        for (let kw = 0; kw < KW; kw++) {
-          const rowBase = (kh * KW + kw) * CI * n
-          for (let c = 0; c < CI; c++) {
-            let d = rowBase + c * n + b * R
-            for (let oy = 0; oy < OH; oy++) {
-              let p = ((b * Hp + oy * sy + kh) * Wp + kw) * CI + c
-              for (let ox = 0; ox < OW; ox++, p += step) cv[d++] = xp[p]
-            }
-          }
-        }
-      }
-    }
+    // colsT[(kh,kw,c), (b,oy,ox)] = xp[b, oy*sy+kh, ox*sx+kw, c], taps split between threads
+    const a = loopArgs().i
+    a.set([at(backend, xpad), at(backend, colsT), bc, Hp, Wp, CI, OH, OW, KW, sy, sx], ARG)
+    runLoop(OPS.im2colTaps, heapF32(backend), 0, KH * KW)
+    free(backend, xpad)
     const part = matmul(backend, colsT, dys, Kx, n, CO)
     free(backend, colsT, dys)
     if (acc === null) {
@@ -477,15 +489,8 @@ function backpropInputPhases(backend: BackendWasm, dy: Info, filter: Info, ci: C
           free(backend, z, out)
           return null
         }
-        const zv = f32(backend, z)
-        const ov = f32(backend, out)
-        let s = 0
-        for (let b = 0; b < B; b++) {
-          for (let u = 0, iy = py.first; u < py.count; u++, iy += sy) {
-            let o = ((b * H + iy) * W + px.first) * CI
-            for (let v = 0; v < px.count; v++, o += sx * CI, s += CI) copy(zv, s, ov, o, CI)
-          }
-        }
+        loopArgs().i.set([at(backend, z), at(backend, out), H, W, CI, py.first, py.count, px.first, px.count, sy, sx], ARG)
+        runLoop(OPS.scatterPhase, heapF32(backend), 0, B)
         free(backend, z)
       }
     }
@@ -742,6 +747,19 @@ function greater(args: KernelArgs): Info {
   }
   count('Greater:js')
   const out = backend.makeOutput(a.shape.slice(), 'bool')
+  if (n >= SPLIT_MIN && hasWasmHelper()) {
+    const args = loopArgs()
+    args.i[ARG] = at(backend, a)
+    args.i[ARG + 1] = atByte(backend, out)
+    if (scalarB) {
+      args.f[ARG + 2] = f32(backend, b)[0]
+      runLoop(OPS.greaterScalar, heapF32(backend), 0, n)
+    } else {
+      args.i[ARG + 2] = at(backend, b)
+      runLoop(OPS.greaterSame, heapF32(backend), 0, n)
+    }
+    return out
+  }
   const av = f32(backend, a)
   const bv = f32(backend, b)
   const ov = backend.typedArrayFromHeap(out) as Uint8Array
@@ -771,6 +789,11 @@ function select(args: KernelArgs): Info {
   count('Select:js')
   const n = size(t.shape)
   const out = backend.makeOutput(t.shape.slice(), t.dtype)
+  if (n >= SPLIT_MIN && hasWasmHelper()) {
+    loopArgs().i.set([atByte(backend, condition), at(backend, t), at(backend, e), at(backend, out)], ARG)
+    runLoop(OPS.select32, heapF32(backend), 0, n)
+    return out
+  }
   const bits = (x: Info): Int32Array => {
     const v = backend.typedArrayFromHeap(x)
     return new Int32Array(v.buffer, v.byteOffset, n)
@@ -804,12 +827,43 @@ function sum(args: KernelArgs): Info {
   const inner = size(x.shape.slice(k))
   const shape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k)
   const out = backend.makeOutput(shape, 'float32')
+  if (outer * inner >= SPLIT_MIN && inner >= 64 && hasWasmHelper()) {
+    loopArgs().i.set([at(backend, x), at(backend, out), outer, inner], ARG)
+    runLoop(OPS.sumLeading, heapF32(backend), 0, inner)
+    return out
+  }
   const xv = f32(backend, x)
   const acc = new Float64Array(inner)
   for (let o = 0, s = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++, s++) acc[i] += xv[s]
   }
   f32(backend, out).set(acc)
+  return out
+}
+
+// Identity (tf.clone, and every gradient that passes dy through): the wasm kernel copies
+// the data; tensors are immutable, so we share it and count one more reference, as the
+// cpu backend and the wasm Reshape kernel do.
+function identity(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x } = args.inputs as { x: Info }
+  if (x.dtype === 'string' || backend.refCount(x.dataId) < 1) return fallback('Identity', args)
+  count('Identity:shared')
+  backend.incRef(x.dataId)
+  return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype }
+}
+
+// Floor (every dropout mask): the wasm kernel calls floor through a function pointer per
+// element (~5 ns); Math.floor in a loop is exact too (NaN, -0, infinities).
+function floor(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x } = args.inputs as { x: Info }
+  const n = size(x.shape)
+  if (x.dtype !== 'float32' || n === 0) return fallback('Floor', args)
+  count('Floor:js')
+  const out = backend.makeOutput(x.shape.slice(), 'float32')
+  loopArgs().i.set([at(backend, x), at(backend, out)], ARG)
+  runLoop(OPS.floor32, heapF32(backend), 0, n, n >= SPLIT_MIN ? n >> 1 : n)
   return out
 }
 
@@ -831,7 +885,9 @@ const OVERRIDES: Record<string, tf.KernelFunc> = {
   LeakyRelu: leakyRelu,
   Greater: greater,
   Select: select,
-  Sum: sum
+  Sum: sum,
+  Identity: identity,
+  Floor: floor
 }
 
 for (const f of [...Object.values(MISSING), ...Object.values(OVERRIDES)]) ours.add(f)
@@ -917,11 +973,15 @@ function configureWasmPaths(): void {
 }
 
 /**
- * Starts the wasm backend, registers the kernels above and returns a short description
- * such as "SIMD on, threads off". Throws a clear Error if wasm cannot start.
+ * Starts the wasm backend (multi-threaded with `threads` > 1 where this process can run it,
+ * see wasm-threads.ts, plus the JS-loop helper thread of wasm-helper.ts), registers the
+ * kernels above and returns a short description such as "SIMD on, threads on (2), JS loops
+ * on 2 threads" or "SIMD on, threads off (one thread asked for)". Throws a clear Error if
+ * wasm cannot start.
  */
-export async function initWasmBackend(): Promise<string> {
+export async function initWasmBackend(threads = defaultWasmThreads()): Promise<string> {
   configureWasmPaths()
+  await prepareWasmThreads(threads)
   let ok: boolean
   try {
     ok = await tf.setBackend(BACKEND)
@@ -938,6 +998,17 @@ export async function initWasmBackend(): Promise<string> {
   }
   registerWasmGradientKernels()
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true
-  const threads = getThreadsCount()
-  return `SIMD ${simd ? 'on' : 'off'}, threads ${threads > 1 ? `on (${threads})` : 'off'}`
+  const running = getThreadsCount()
+  const why = wasmThreadState().reason
+  let loops = ''
+  const memory = wasmThreadsMemory()
+  if (running > 1 && memory !== null) {
+    try {
+      await startWasmHelper(memory)
+      loops = ', JS loops on 2 threads'
+    } catch (err) {
+      loops = `, JS loops on 1 thread (${err instanceof Error ? err.message : String(err)})`
+    }
+  }
+  return `SIMD ${simd ? 'on' : 'off'}, threads ${running > 1 ? `on (${running})` : `off${why === null ? '' : ` (${why})`}`}${loops}`
 }

@@ -1,0 +1,300 @@
+// A second JavaScript thread for the loops that our wasm kernels run in JS (the unfolding
+// of conv2d's filter gradient, element-wise passes), next to the threaded XNNPACK build
+// of wasm-threads.ts. Its wasm memory is a SharedArrayBuffer, so a worker_threads worker
+// can work on the same heap: the main thread posts the second half of a loop to the
+// helper through a shared control block (Atomics.notify), runs the first half itself, and
+// waits for the helper (Atomics.wait is allowed on Node's main thread), so the kernels
+// stay synchronous. Each half writes its own part of the output, so the result does not
+// depend on the split: it is bit-identical to running the loop on one thread.
+//
+// The loops are plain functions of (heap, args, lo, hi); the helper runs their source
+// text, so each must be self-contained (no closures, no imports, no nested functions).
+
+import { Worker } from 'node:worker_threads'
+
+/** Control block layout (Int32 slots). */
+const SEQ = 0 // job number posted by the main thread
+const DONE = 1 // job number the helper finished
+const OP = 2
+const LO = 3
+const HI = 4
+const STOP = 5
+const FAILED = 6
+/** Integer arguments start here; float arguments are read from the same slots as float32. */
+export const ARG = 8
+const SLOTS = 40
+/** Waiting longer than this for the helper means it is gone. */
+const STALL_MS = 60_000
+
+type Loop = (heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo: number, hi: number) => void
+
+// ---------------------------------------------------------------------------------------
+// The loops (self-contained: see above). Offsets and sizes are in floats.
+
+/**
+ * Transposed im2col for the filter gradient, taps [lo, hi):
+ * colsT[(tap, c), (b, oy, ox)] = xp[b, oy*sy + kh, ox*sx + kw, c] with tap = kh*KW + kw,
+ * from the zero-padded chunk xp [bc, Hp, Wp, CI].
+ */
+function im2colTaps(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const a = 8
+  const xp = ctl[a]
+  const cols = ctl[a + 1]
+  const bc = ctl[a + 2]
+  const Hp = ctl[a + 3]
+  const Wp = ctl[a + 4]
+  const CI = ctl[a + 5]
+  const OH = ctl[a + 6]
+  const OW = ctl[a + 7]
+  const KW = ctl[a + 8]
+  const sy = ctl[a + 9]
+  const sx = ctl[a + 10]
+  const R = OH * OW
+  const n = bc * R
+  const step = sx * CI
+  for (let tap = lo; tap < hi; tap++) {
+    const kh = (tap / KW) | 0
+    const kw = tap - kh * KW
+    const rowBase = cols + tap * CI * n
+    for (let c = 0; c < CI; c++) {
+      let d = rowBase + c * n
+      for (let b = 0; b < bc; b++) {
+        for (let oy = 0; oy < OH; oy++) {
+          let p = xp + ((b * Hp + oy * sy + kh) * Wp + kw) * CI + c
+          for (let ox = 0; ox < OW; ox++, p += step) heap[d++] = heap[p]
+        }
+      }
+    }
+  }
+}
+
+/** out[i] = a[i] > s (bytes), i in [lo, hi); out is a byte offset. */
+function greaterScalar(heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo: number, hi: number): void {
+  const a = ctl[8]
+  const out = new Uint8Array(heap.buffer, ctl[9], heap.length * 4 - ctl[9])
+  const s = ctlF[10]
+  for (let i = lo; i < hi; i++) out[i] = +(heap[a + i] > s)
+}
+
+/** out[i] = a[i] > b[i] (bytes), i in [lo, hi); out is a byte offset. */
+function greaterSame(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const a = ctl[8]
+  const out = new Uint8Array(heap.buffer, ctl[9], heap.length * 4 - ctl[9])
+  const b = ctl[10]
+  for (let i = lo; i < hi; i++) out[i] = +(heap[a + i] > heap[b + i])
+}
+
+/** out[i] = cond[i] ? t[i] : e[i] on the 32-bit patterns, i in [lo, hi); cond is a byte offset. */
+function select32(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const bits = new Int32Array(heap.buffer, 0, heap.length)
+  const cond = new Uint8Array(heap.buffer, ctl[8], heap.length * 4 - ctl[8])
+  const t = ctl[9]
+  const e = ctl[10]
+  const out = ctl[11]
+  for (let i = lo; i < hi; i++) {
+    const m = -cond[i]
+    bits[out + i] = (bits[t + i] & m) | (bits[e + i] & ~m)
+  }
+}
+
+/** out[j] = sum over o of x[o*inner + j] (in float64), j in [lo, hi). */
+function sumLeading(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const x = ctl[8]
+  const out = ctl[9]
+  const outer = ctl[10]
+  const inner = ctl[11]
+  const BLOCK = 256
+  const acc = new Float64Array(BLOCK)
+  for (let j0 = lo; j0 < hi; j0 += BLOCK) {
+    const j1 = Math.min(hi, j0 + BLOCK)
+    acc.fill(0)
+    for (let o = 0; o < outer; o++) {
+      const row = x + o * inner
+      for (let j = j0; j < j1; j++) acc[j - j0] += heap[row + j]
+    }
+    for (let j = j0; j < j1; j++) heap[out + j] = acc[j - j0]
+  }
+}
+
+/** out[i] = floor(x[i]), i in [lo, hi). */
+function floor32(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const x = ctl[8]
+  const out = ctl[9]
+  for (let i = lo; i < hi; i++) heap[out + i] = Math.floor(heap[x + i])
+}
+
+/**
+ * One stride phase of conv2dTranspose into dx, images [lo, hi):
+ * out[b, fy + u*sy, fx + v*sx, :] = z[b, u, v, :] for u < cy, v < cx.
+ */
+function scatterPhase(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const z = ctl[8]
+  const out = ctl[9]
+  const H = ctl[10]
+  const W = ctl[11]
+  const CI = ctl[12]
+  const fy = ctl[13]
+  const cy = ctl[14]
+  const fx = ctl[15]
+  const cx = ctl[16]
+  const sy = ctl[17]
+  const sx = ctl[18]
+  for (let b = lo; b < hi; b++) {
+    let s = z + b * cy * cx * CI
+    for (let u = 0, iy = fy; u < cy; u++, iy += sy) {
+      let o = out + ((b * H + iy) * W + fx) * CI
+      for (let v = 0; v < cx; v++, o += sx * CI, s += CI) heap.set(heap.subarray(s, s + CI), o)
+    }
+  }
+}
+
+/** Op numbers, in the order of LOOPS. */
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase]
+
+function workerSource(): string {
+  // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever
+  // form a bundler gives them) plus the job loop.
+  return `'use strict'
+const { workerData } = require('node:worker_threads')
+const { memory, control } = workerData
+const ctl = new Int32Array(control)
+const ctlF = new Float32Array(control)
+const LOOPS = [
+${LOOPS.map((f) => `(${f.toString()})`).join(',\n')}
+]
+let heap = new Float32Array(memory.buffer)
+let seen = 0
+for (;;) {
+  Atomics.wait(ctl, ${SEQ}, seen)
+  if (Atomics.load(ctl, ${STOP}) !== 0) break
+  seen = Atomics.load(ctl, ${SEQ})
+  if (memory.buffer.byteLength !== heap.byteLength) heap = new Float32Array(memory.buffer)
+  try {
+    LOOPS[ctl[${OP}]](heap, ctl, ctlF, ctl[${LO}], ctl[${HI}])
+  } catch (err) {
+    Atomics.store(ctl, ${FAILED}, 1)
+  }
+  Atomics.store(ctl, ${DONE}, seen)
+  Atomics.notify(ctl, ${DONE})
+}
+`
+}
+
+interface WasmHelper {
+  ctl: Int32Array
+  ctlF: Float32Array
+  /** Runs [mid, hi) on the helper and [lo, mid) here; returns when both are done. */
+  run(op: number, heap: Float32Array, lo: number, mid: number, hi: number): void
+  stop(): void
+}
+
+let helper: WasmHelper | null = null
+/** Argument slots when there is no helper (an ArrayBuffer: SharedArrayBuffer may be missing). */
+const localControl = new ArrayBuffer(SLOTS * 4)
+const local = { ctl: new Int32Array(localControl), ctlF: new Float32Array(localControl) }
+
+/**
+ * Starts the helper thread on a shared wasm memory (idempotent: the first one is kept).
+ * Resolves when the thread runs; rejects when it cannot start.
+ */
+export async function startWasmHelper(memory: WebAssembly.Memory): Promise<void> {
+  if (helper !== null) return
+  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new Error('the wasm memory is not shared')
+  const control = new SharedArrayBuffer(SLOTS * 4)
+  const ctl = new Int32Array(control)
+  const ctlF = new Float32Array(control)
+  const worker = new Worker(workerSource(), { eval: true, workerData: { memory, control } })
+  await new Promise<void>((resolve, reject) => {
+    worker.once('online', () => resolve())
+    worker.once('error', reject)
+  })
+  // It never holds a process open; stop() ends it.
+  worker.unref()
+  let seq = 0
+  let alive = true
+  worker.on('error', () => {
+    alive = false
+  })
+  worker.on('exit', () => {
+    alive = false
+  })
+  helper = {
+    ctl,
+    ctlF,
+    run(op, heap, lo, mid, hi) {
+      if (!alive || mid >= hi) {
+        LOOPS[op](heap, ctl, ctlF, lo, hi)
+        return
+      }
+      seq++
+      ctl[OP] = op
+      ctl[LO] = mid
+      ctl[HI] = hi
+      Atomics.store(ctl, SEQ, seq)
+      Atomics.notify(ctl, SEQ)
+      LOOPS[op](heap, ctl, ctlF, lo, mid)
+      const t0 = Date.now()
+      let done: number
+      while ((done = Atomics.load(ctl, DONE)) !== seq) {
+        if (Atomics.wait(ctl, DONE, done, 1000) === 'timed-out' && Date.now() - t0 > STALL_MS) {
+          alive = false
+          throw new Error('the wasm helper thread stopped responding')
+        }
+      }
+      if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new Error(`the wasm helper thread failed in ${LOOPS[op].name}`)
+    },
+    stop() {
+      if (!alive) return
+      alive = false
+      Atomics.store(ctl, STOP, 1)
+      Atomics.add(ctl, SEQ, 1)
+      Atomics.notify(ctl, SEQ)
+      void worker.terminate()
+    }
+  }
+}
+
+let splitting = true
+
+/**
+ * Turns the splitting of loops on or off while the helper keeps running (off: every loop
+ * runs on the calling thread). For tests and benchmarks that compare the two.
+ */
+export function setWasmHelperSplitting(on: boolean): void {
+  splitting = on
+}
+
+/** Whether loops are split with a helper thread. */
+export function hasWasmHelper(): boolean {
+  return helper !== null && splitting
+}
+
+/** Ends the helper thread (idempotent); loops run on this thread afterwards. */
+export function stopWasmHelper(): void {
+  helper?.stop()
+  helper = null
+}
+
+/**
+ * The argument slots of the next loop: ints from index ARG on, and the same slots as
+ * float32. Write them, then call runLoop.
+ */
+export function loopArgs(): { i: Int32Array; f: Float32Array } {
+  return helper === null ? { i: local.ctl, f: local.ctlF } : { i: helper.ctl, f: helper.ctlF }
+}
+
+/**
+ * Runs loop `op` over [lo, hi): with a helper, [mid, hi) there and [lo, mid) here (mid
+ * defaults to the middle), else all here. `heap` is a Float32Array over the whole wasm
+ * memory on this thread.
+ */
+export function runLoop(op: number, heap: Float32Array, lo: number, hi: number, mid = lo + ((hi - lo) >> 1)): void {
+  if (helper === null) {
+    LOOPS[op](heap, local.ctl, local.ctlF, lo, hi)
+  } else if (!splitting) {
+    LOOPS[op](heap, helper.ctl, helper.ctlF, lo, hi)
+  } else {
+    helper.run(op, heap, lo, mid, hi)
+  }
+}
