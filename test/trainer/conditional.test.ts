@@ -102,6 +102,20 @@ describe('conditional training', () => {
     }
   })
 
+  it('trains with the other D set-ups too: mixed batches, a WGAN-GP critic (penalty through the label planes), a frozen D', async () => {
+    const data = brightnessClasses(24)
+    for (const over of [{ tricks: { dBatch: 'mixed' } }, { tricks: { loss: 'wgan-gp', dStepsPerG: 2 } }, { discriminator: { freeze: 'all' } }]) {
+      seedGlobalRandom(5)
+      const models = buildModels('mnist-dcgan', 4, 'none', [4, 4, 1], 3)
+      const rows: number[] = []
+      const cb = { ...callbacks(), onSteps: (r: { gLoss: number; dLossReal: number }[]) => r.forEach((x) => rows.push(x.gLoss, x.dLossReal)) }
+      const outcome = await trainGan(config({ stepsPerEpoch: 2, ...over }), models, data, cb)
+      expect(outcome.status, JSON.stringify(over)).toBe('completed')
+      expect(rows.length).toBe(4)
+      expect(rows.every(Number.isFinite), JSON.stringify(over)).toBe(true)
+    }
+  })
+
   it('learns to draw the class it is asked for, and its grid has one row per class', async () => {
     const data = brightnessClasses(60)
     seedGlobalRandom(5)
