@@ -139,22 +139,6 @@ describe('npm run train -- --loss wgan|wgan-gp', () => {
     expect(steps.every((s) => s.d_acc_real === null && Number.isFinite(s.wasserstein))).toBe(true)
   })
 
-  it('trains a conditional GAN with --conditional, one grid row per class, and refuses it for toy points', async () => {
-    const dataDir = join(root, 'conditional')
-    const out = await cli(['train', '--conditional', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '8', '--backend', 'wasm', '--seed', '3', '--data-dir', dataDir])
-    expect(out.stderr).not.toMatch(/error/i)
-    expect(out.code).toBe(0)
-    const db = new Database(join(dataDir, 'workbench.sqlite'), { readonly: true })
-    const row = db.prepare('SELECT config_json FROM runs').get() as { config_json: string }
-    const grid = db.prepare('SELECT rows, cols FROM sample_grids').get() as { rows: number; cols: number }
-    db.close()
-    expect(runConfigSchema.parse(JSON.parse(row.config_json)).conditional).toBe(true)
-    expect(grid).toEqual({ rows: 10, cols: 10 })
-    const toy = await cli(['train', '--conditional', '--preset', 'toy-mlp', '--data-dir', dataDir])
-    expect(toy.code).toBe(2)
-    expect(toy.stderr).toMatch(/conditional: the toy-mlp preset has no class labels to condition on/)
-  })
-
   it('refuses --clip or --gp with a loss they do not belong to, and a bad λ by name', async () => {
     const unused = join(root, 'unused')
     const clip = await cli(['train', '--loss', 'nsgan', '--clip', '0.01', '--data-dir', unused])
@@ -289,4 +273,22 @@ describe('npm run cli -- sweep', () => {
     expect(badField.code).toBe(2)
     expect(badField.stderr).toMatch(/no field optimizer.speed in the run config/)
   }, 180_000)
+})
+
+describe('npm run train -- --conditional', () => {
+  it('trains a conditional GAN with --conditional, one grid row per class, and refuses it for toy points', async () => {
+    const dataDir = join(root, 'conditional')
+    const out = await cli(['train', '--conditional', '--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '8', '--backend', 'wasm', '--seed', '3', '--data-dir', dataDir])
+    expect(out.stderr).not.toMatch(/error/i)
+    expect(out.code).toBe(0)
+    const db = new Database(join(dataDir, 'workbench.sqlite'), { readonly: true })
+    const row = db.prepare('SELECT config_json FROM runs').get() as { config_json: string }
+    const grid = db.prepare('SELECT rows, cols FROM sample_grids').get() as { rows: number; cols: number }
+    db.close()
+    expect(runConfigSchema.parse(JSON.parse(row.config_json)).conditional).toBe(true)
+    expect(grid).toEqual({ rows: 10, cols: 10 })
+    const toy = await cli(['train', '--conditional', '--preset', 'toy-mlp', '--data-dir', dataDir])
+    expect(toy.code).toBe(2)
+    expect(toy.stderr).toMatch(/conditional: the toy-mlp preset has no class labels to condition on/)
+  })
 })
