@@ -111,6 +111,27 @@ describe('sweeps', () => {
   })
 })
 
+describe('the sweeps list', () => {
+  it('lists the lab\'s sweeps with how many runs have ended, shows their runs and compares them', async () => {
+    const { api } = fakeApi()
+    const runs = [summary({ id: 5, status: 'completed', tags: ['sweep 2'] }), summary({ id: 6, status: 'running', tags: ['sweep 2'] })]
+    api.handlers['runs:list'] = () => runs
+    api.handlers['sweeps:list'] = () => [{ id: 2, name: 'lr sweep', axes: [{ field: 'optimizer.lr', values: [0.001, 0.01] }], runIds: [5, 6], compareWhenDone: false, createdAt: 1 }]
+    const w = await mountApp(pinia(), api)
+    expect(w.get('[data-testid="sweep-2"]').text()).toContain('1/2 ended · optimizer.lr')
+    await w.get('[data-testid="show-sweep-2"]').trigger('click')
+    expect(useRunsStore().filterText).toBe('sweep 2')
+    await w.get('[data-testid="compare-sweep-2"]').trigger('click')
+    await flushPromises()
+    expect(useCompareStore().runIds).toEqual([5, 6])
+    // A sweep created in another window (a browser on the lab server) joins the list.
+    api.emit('sweeps:changed', { id: 3, name: 'seeds', axes: [{ field: 'seed', values: [1, 2] }], runIds: [], compareWhenDone: false, createdAt: 2 })
+    await flushPromises()
+    expect(w.find('[data-testid="sweep-3"]').exists()).toBe(true)
+    w.unmount()
+  })
+})
+
 describe('runs at once', () => {
   it("shows the lab's setting and changes it, saying when the lab refuses", async () => {
     const { api, settings } = fakeApi()

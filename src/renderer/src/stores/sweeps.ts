@@ -15,7 +15,30 @@ export const useSweepsStore = defineStore('sweeps', () => {
   const settingsError = ref<string | null>(null)
   /** Sweeps started in this window that open in the compare view when done. */
   const awaiting = ref<Sweep[]>([])
+  /** Every sweep of the lab, newest first. */
+  const list = ref<Sweep[]>([])
+  const listError = ref<string | null>(null)
   let unsubscribe: (() => void) | null = null
+  let unsubscribeSweeps: (() => void) | null = null
+
+  async function loadSweeps(): Promise<void> {
+    unsubscribeSweeps ??= useLabApi().on('sweeps:changed', (sweep) => {
+      list.value = [sweep, ...list.value.filter((s) => s.id !== sweep.id)]
+    })
+    try {
+      list.value = await useLabApi().call('sweeps:list', undefined)
+      listError.value = null
+    } catch (err) {
+      listError.value = `Could not load the sweeps: ${errorMessage(err)}`
+    }
+  }
+
+  /** How many of a sweep's runs have ended, of those still in the lab. */
+  function progressOf(sweep: Sweep): { ended: number; total: number } {
+    const runs = useRunsStore()
+    const present = sweep.runIds.map((id) => runs.runs.find((r) => r.id === id)).filter((r) => r !== undefined)
+    return { ended: present.filter((r) => !ACTIVE_STATUSES.includes(r.status)).length, total: present.length }
+  }
 
   async function loadSettings(): Promise<void> {
     unsubscribe ??= useLabApi().on('settings:changed', (s) => (settings.value = s))
@@ -62,5 +85,5 @@ export const useSweepsStore = defineStore('sweeps', () => {
     awaiting.value = awaiting.value.filter((s) => s.id !== id)
   }
 
-  return { settings, settingsError, awaiting, loadSettings, setMaxConcurrentRuns, create, ready, done }
+  return { settings, settingsError, awaiting, list, listError, loadSweeps, progressOf, loadSettings, setMaxConcurrentRuns, create, ready, done }
 })
