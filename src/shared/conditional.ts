@@ -18,6 +18,16 @@ export function gridLabels(classes: number, target = GRID_TARGET): Int32Array {
   return Int32Array.from({ length: count }, (_, i) => Math.floor(i / cols))
 }
 
+/**
+ * The latents of a conditional grid: the same `cols` latent vectors in every row, so each column
+ * shows one latent vector drawn as every class (style held, class varied), as in Mirza & Osindero.
+ */
+export function conditionalGridLatents(columnLatents: Float32Array, classes: number): Float32Array {
+  const out = new Float32Array(columnLatents.length * classes)
+  for (let r = 0; r < classes; r++) out.set(columnLatents, r * columnLatents.length)
+  return out
+}
+
 /** `count` labels cycling through the classes: every class equally often (up to one). */
 export function balancedLabels(count: number, classes: number): Int32Array {
   return Int32Array.from({ length: count }, (_, i) => i % classes)

@@ -2,13 +2,13 @@
 // and a tiny conditional GAN learns to draw the class it is asked for.
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { runConfigSchema, type RunConfig } from '@shared/config'
-import { balancedLabels, conditionalGrid, generatorInputs, gridLabels } from '@shared/conditional'
+import { balancedLabels, conditionalGrid, conditionalGridLatents, generatorInputs, gridLabels } from '@shared/conditional'
 import type { LabelledImages } from '../../src/main/trainer/data/idx'
 import { generatorClasses, oneHotRows, withLabelPlanes } from '../../src/main/trainer/conditional'
 import { buildModels } from '../../src/main/trainer/models/presets'
 import { seedGlobalRandom } from '../../src/main/trainer/random'
 import { tf } from '../../src/main/trainer/tf'
-import { conditionalGridRenderer, trainGan, type TrainCallbacks } from '../../src/main/trainer/train'
+import { conditionalGridRenderer, trainGan, type SampleRenderer, type TrainCallbacks } from '../../src/main/trainer/train'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -47,6 +47,8 @@ describe('conditional inputs', () => {
     expect(conditionalGrid(26)).toEqual({ rows: 26, cols: 3, count: 78 })
     expect(Array.from(gridLabels(10).subarray(0, 12))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
     expect(Array.from(balancedLabels(5, 3))).toEqual([0, 1, 2, 0, 1])
+    // Every row of a conditional grid holds the same column latents.
+    expect(Array.from(conditionalGridLatents(Float32Array.from([1, 2, 3, 4]), 3))).toEqual([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4])
   })
 
   it('gives D the one-hot as constant image planes and G a wider input', () => {
@@ -100,6 +102,27 @@ describe('conditional training', () => {
         expect(classOf(fake[b][2][3])).toBe(classOf(px))
       }
     }
+  })
+
+  it('draws its grid from the same latents in every row, each row asking for its class', async () => {
+    const { count } = conditionalGrid(3)
+    let inputs: number[][] = []
+    const capture: SampleRenderer = {
+      count,
+      render: (_G, z) => {
+        inputs = z.arraySync()
+        return {}
+      }
+    }
+    seedGlobalRandom(5)
+    await trainGan(config({ stepsPerEpoch: 1 }), buildModels('mnist-mlp', 4, 'none', [4, 4, 1], 3), brightnessClasses(12), callbacks(), undefined, capture)
+    expect(inputs).toHaveLength(99)
+    for (const col of [0, 32]) {
+      expect(inputs[33 + col].slice(0, 4)).toEqual(inputs[col].slice(0, 4))
+      expect(inputs[66 + col].slice(0, 4)).toEqual(inputs[col].slice(0, 4))
+    }
+    expect(inputs[1].slice(0, 4)).not.toEqual(inputs[0].slice(0, 4))
+    expect([inputs[5].slice(4), inputs[40].slice(4), inputs[98].slice(4)]).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
   })
 
   it('trains with the other D set-ups too: mixed batches, a WGAN-GP critic (penalty through the label planes), a frozen D', async () => {

@@ -2,7 +2,7 @@
 // set, and scoring one checkpoint's generator with it. Results leave as TrainerEvents.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { balancedLabels, conditionalGrid, gridLabels } from '@shared/conditional'
+import { balancedLabels, conditionalGrid, conditionalGridLatents, gridLabels } from '@shared/conditional'
 import type { ClassifierArch, ClassifierInfo, ConditionalScores } from '@shared/evaluation'
 import { toErrorInfo } from '@shared/errors'
 import type { ClassifierTrainJob, EvaluateJob, TrainerEvent } from '@shared/trainer-protocol'
@@ -150,7 +150,9 @@ export async function runEvaluateJob(job: EvaluateJob, emit: (event: TrainerEven
     const fixedCount = classes > 0 ? conditionalGrid(classes, FIXED_BATCH).count : FIXED_BATCH
     const fixed = await generate(
       generator,
-      fixedLatentBatch(job.seed, job.latentDim, fixedCount, job.latent),
+      classes > 0
+        ? conditionalGridLatents(fixedLatentBatch(job.seed, job.latentDim, fixedCount / classes, job.latent), classes)
+        : fixedLatentBatch(job.seed, job.latentDim, fixedCount, job.latent),
       job.latentDim,
       undefined,
       undefined,

@@ -5,7 +5,7 @@
 import { isWasserstein, stepsPerEpochOf, type OptimizerConfig, type RunConfig, type Tricks } from '@shared/config'
 import { describeMetrics, STEP_METRICS, type StepMetricName, type StepMetrics, type StepRow } from '@shared/metrics'
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
-import { conditionalGrid, generatorInputs, gridLabels } from '@shared/conditional'
+import { conditionalGrid, conditionalGridLatents, generatorInputs, gridLabels } from '@shared/conditional'
 import { LabError } from '@shared/errors'
 import { oneHotRows, randomLabels, withLabelPlanes, withLabels } from './conditional'
 import type { LabelledImages } from './data/idx'
@@ -203,13 +203,16 @@ export async function trainGan(
   const totalSteps = stepsPerEpoch * config.epochs
   const tricks = config.tricks
   const loss = GAN_LOSSES[tricks.loss]
-  // The fixed batch's G inputs: latents, with each grid row's class appended for a conditional run.
-  const fixedInputs = generatorInputs(
-    fixedLatentBatch(config.seed, config.latentDim, samples.count, tricks.latent),
-    config.latentDim,
-    classes ? gridLabels(classes, samples.count) : null,
-    classes
-  )
+  // The fixed batch's G inputs: its latents; for a conditional run each grid row's class appended
+  // to the same latents in every row (a column is one latent vector drawn as each class).
+  const fixedInputs = classes
+    ? generatorInputs(
+        conditionalGridLatents(fixedLatentBatch(config.seed, config.latentDim, samples.count / classes, tricks.latent), classes),
+        config.latentDim,
+        gridLabels(classes, samples.count),
+        classes
+      )
+    : fixedLatentBatch(config.seed, config.latentDim, samples.count, tricks.latent)
   const fixedZ = tf.tensor2d(fixedInputs, [samples.count, config.latentDim + classes])
   const sampleZ = (count: number): tf.Tensor2D =>
     tricks.latent === 'uniform' ? tf.randomUniform([count, config.latentDim], -1, 1) : tf.randomNormal([count, config.latentDim])
