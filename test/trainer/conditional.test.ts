@@ -63,6 +63,8 @@ describe('conditional inputs', () => {
     expect(generator.inputs[0].shape).toEqual([null, 110])
     expect(discriminator.inputs[0].shape).toEqual([null, 28, 28, 11])
     expect(generatorClasses(generator, 100)).toBe(10)
+    // A fully connected D takes the flattened image with the one-hot after it, not 10 more planes.
+    expect(buildModels('mnist-mlp', 100, 'dropout', [28, 28, 1], 10).discriminator.inputs[0].shape).toEqual([null, 794])
     tf.dispose([x, oneHot, d])
   })
 
@@ -81,25 +83,26 @@ describe('conditional training', () => {
   it("shows D each real image with its own class, and each fake with the real half-batch's classes", async () => {
     const data = brightnessClasses(24)
     const models = buildModels('mnist-mlp', 4, 'none', [4, 4, 1], 3)
-    const seen: number[][][][][] = []
+    const seen: number[][][] = []
     const apply = models.discriminator.apply.bind(models.discriminator)
     vi.spyOn(models.discriminator, 'apply').mockImplementation((inputs, kwargs) => {
-      seen.push((inputs as tf.Tensor).arraySync() as number[][][][])
+      seen.push((inputs as tf.Tensor).arraySync() as number[][])
       return apply(inputs, kwargs)
     })
     seedGlobalRandom(5)
     await trainGan(config({ stepsPerEpoch: 2 }), models, data, callbacks())
     // Per step: D on real, D on fake, then G through D (3 calls); two steps.
     expect(seen).toHaveLength(6)
-    const classOf = (px: number[]): number => px.slice(1).indexOf(1)
+    // The MLP's D takes each image flattened (16 pixels) with its one-hot (3) after it.
+    const classOf = (v: number[]): number => v.slice(16).indexOf(1)
     for (const step of [0, 3]) {
       const real = seen[step]
       const fake = seen[step + 1]
       for (let b = 0; b < real.length; b++) {
-        const px = real[b][0][0]
-        // The image channel is the class's brightness scaled to [-1, 1].
-        expect(classOf(px)).toBe(Math.round((px[0] + 1) * 1))
-        expect(classOf(fake[b][2][3])).toBe(classOf(px))
+        expect(real[b]).toHaveLength(19)
+        // The pixels are the class's brightness scaled to [-1, 1].
+        expect(classOf(real[b])).toBe(Math.round(real[b][0] + 1))
+        expect(classOf(fake[b])).toBe(classOf(real[b]))
       }
     }
   })

@@ -13,9 +13,14 @@ export function withLabels(z: tf.Tensor, oneHot: tf.Tensor | null): tf.Tensor {
   return oneHot ? tf.concat([z, oneHot], 1) : z
 }
 
-/** D's input: each example with its one-hot as extra planes of an image, or extra features of a row. */
-export function withLabelPlanes(x: tf.Tensor, oneHot: tf.Tensor | null): tf.Tensor {
+/**
+ * D's input: each example with its one-hot as extra planes of an image, or extra features of a
+ * row. A D that takes flat vectors (`flat`: the MLP presets) gets the image flattened and the
+ * one-hot after it: 10 more inputs instead of 10 more planes (11x the first layer's weights).
+ */
+export function withLabelPlanes(x: tf.Tensor, oneHot: tf.Tensor | null, flat = false): tf.Tensor {
   if (!oneHot) return x
+  if (flat && x.rank > 2) return tf.concat([tf.reshape(x, [x.shape[0], -1]), oneHot], 1)
   if (x.rank === 2) return tf.concat([x, oneHot], 1)
   const [n, h, w] = x.shape
   const classes = oneHot.shape[1] as number

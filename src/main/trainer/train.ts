@@ -223,7 +223,9 @@ export async function trainGan(
   const critic = isWasserstein(tricks.loss)
 
   /** D's scores of `images` (with their classes' one-hot planes in a conditional run). */
-  const scoreD = (images: tf.Tensor, cond: tf.Tensor | null): tf.Tensor => D.apply(withLabelPlanes(images, cond), { training: true }) as tf.Tensor
+  // A D on flat vectors (the MLP presets) takes a conditional image flattened with its one-hot after it.
+  const flatD = D.inputs[0].shape.length === 2 && data.shape.length > 1
+  const scoreD = (images: tf.Tensor, cond: tf.Tensor | null): tf.Tensor => D.apply(withLabelPlanes(images, cond, flatD), { training: true }) as tf.Tensor
 
   /** One optimizer step of D on `images` of classes `cond` with targets `labels`; returns the cost and D's logits. */
   const dUpdate = (images: tf.Tensor, labels: tf.Tensor, cond: tf.Tensor | null): [number, tf.Tensor] => {

@@ -80,8 +80,8 @@ function mlpDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShap
   return tf.sequential({
     name: 'discriminator',
     layers: [
-      tf.layers.flatten({ inputShape: shape }),
-      tf.layers.dense({ units: 256 }),
+      // A conditional D takes flat vectors already (image and one-hot, see discriminatorInputShape).
+      ...(shape.length > 1 ? [tf.layers.flatten({ inputShape: shape }), tf.layers.dense({ units: 256 })] : [tf.layers.dense({ inputShape: shape, units: 256 })]),
       ...dBlock(regularizer, 0.3, true),
       tf.layers.dense({ units: 128 }),
       ...dBlock(regularizer, 0.3, false),
@@ -118,10 +118,12 @@ function vectorModels(latentDim: number, features: number, dFeatures: number, ou
 /**
  * D's input shape for examples of `shape` in a run with `classes` classes (0: unconditional):
  * a conditional D sees the one-hot label as `classes` extra constant planes of an image (or
- * extra features of a row), concatenated on the last axis.
+ * extra features of a row), concatenated on the last axis; a `flat` D (fully connected) takes
+ * the example flattened with the one-hot after it.
  */
-export function discriminatorInputShape(shape: DataShape, classes = 0): DataShape {
-  return classes === 0 ? shape : [...shape.slice(0, -1), shape[shape.length - 1] + classes]
+export function discriminatorInputShape(shape: DataShape, classes = 0, flat = false): DataShape {
+  if (classes === 0) return shape
+  return flat ? [size(shape) + classes] : [...shape.slice(0, -1), shape[shape.length - 1] + classes]
 }
 
 /**
@@ -136,7 +138,7 @@ export function buildModels(preset: PresetId, latentDim: number, regularizer: Di
     throw new LabError('INVALID_CONFIG', `The ${preset} preset does not take examples of shape ${shape.join('x')}`)
   }
   const gIn = latentDim + classes
-  const dShape = discriminatorInputShape(shape, classes)
+  const dShape = discriminatorInputShape(shape, classes, preset === 'mnist-mlp')
   switch (preset) {
     case 'mnist-dcgan':
       return { generator: dcganGenerator(gIn, shape), discriminator: dcganDiscriminator(regularizer, dShape) }
