@@ -93,6 +93,9 @@ const CONV_CASES: ConvCase[] = []
   CONV_CASES.push({ batch: 3, size: 7, ci: 16, co: 16, k: 4, stride: 2, pad: 'same' })
   CONV_CASES.push({ batch: 2, size: 14, ci: 24, co: 1, k: 7, stride: 1, pad: 'same' })
   CONV_CASES.push({ batch: 4, size: 14, ci: 1, co: 8, k: 3, stride: 2, pad: 'same' })
+  // outputs wider than the unfold's block of 16 columns (and an odd remainder)
+  CONV_CASES.push({ batch: 2, size: 19, ci: 6, co: 5, k: 3, stride: 1, pad: 'valid' })
+  CONV_CASES.push({ batch: 3, size: 37, ci: 3, co: 4, k: 4, stride: 2, pad: 'same' })
 }
 
 function convInputs(c: ConvCase): { x: tf.Tensor4D; w: tf.Tensor4D } {

@@ -52,16 +52,24 @@ function im2colTaps(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo
   const R = OH * OW
   const n = bc * R
   const step = sx * CI
+  // Blocks of up to BLK output columns: their CI channels (BLK short runs read from L1)
+  // are written to CI rows, instead of reading one channel of every pixel per row.
+  const BLK = 16
   for (let tap = lo; tap < hi; tap++) {
     const kh = (tap / KW) | 0
     const kw = tap - kh * KW
     const rowBase = cols + tap * CI * n
-    for (let c = 0; c < CI; c++) {
-      let d = rowBase + c * n
-      for (let b = 0; b < bc; b++) {
-        for (let oy = 0; oy < OH; oy++) {
-          let p = xp + ((b * Hp + oy * sy + kh) * Wp + kw) * CI + c
-          for (let ox = 0; ox < OW; ox++, p += step) heap[d++] = heap[p]
+    for (let b = 0; b < bc; b++) {
+      for (let oy = 0; oy < OH; oy++) {
+        const src = xp + ((b * Hp + oy * sy + kh) * Wp + kw) * CI
+        const dst = rowBase + (b * OH + oy) * OW
+        for (let ox0 = 0; ox0 < OW; ox0 += BLK) {
+          const ox1 = ox0 + BLK < OW ? ox0 + BLK : OW
+          for (let c = 0; c < CI; c++) {
+            let d = dst + c * n + ox0
+            let p = src + ox0 * step + c
+            for (let ox = ox0; ox < ox1; ox++, p += step) heap[d++] = heap[p]
+          }
         }
       }
     }
@@ -143,7 +151,8 @@ function scatterPhase(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, 
     let s = z + b * cy * cx * CI
     for (let u = 0, iy = fy; u < cy; u++, iy += sy) {
       let o = out + ((b * H + iy) * W + fx) * CI
-      for (let v = 0; v < cx; v++, o += sx * CI, s += CI) heap.set(heap.subarray(s, s + CI), o)
+      // copyWithin: a memmove without the subarray allocated per pixel by set(subarray)
+      for (let v = 0; v < cx; v++, o += sx * CI, s += CI) heap.copyWithin(o, s, s + CI)
     }
   }
 }
