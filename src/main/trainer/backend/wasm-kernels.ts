@@ -501,6 +501,91 @@ function backpropInputPhases(backend: BackendWasm, dy: Info, filter: Info, ci: C
   return out
 }
 
+/**
+ * dx with few input channels (the discriminator's first layer on one-channel images): the
+ * stride phases would be XNNPACK convolutions to CI < 4 output channels, which pad them to
+ * the register tile. Instead P = dy [N, CO] @ Wt [CO, (kh,kw,ci)] (one product, the long
+ * dimension N = batch*OH*OW as its rows), then each dx element gathers its taps from P:
+ * dx[b,iy,ix,ci] = sum over oy*sy+kh-pt = iy, ox*sx+kw-pl = ix of P[b,oy,ox,(kh,kw,ci)],
+ * in a fixed order (kh, then kw ascending).
+ */
+function backpropInputFewChannels(backend: BackendWasm, dy: Info, filter: Info, ci: ConvInfo): Info | null {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = ci
+  const { outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: sy, strideWidth: sx } = ci
+  if (ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return null
+  if (dy.shape[1] !== OH || dy.shape[2] !== OW || dy.shape[3] !== CO) return null
+  const pt = ci.padInfo.top
+  const pl = ci.padInfo.left
+  const T = KH * KW * CI
+  const R = OH * OW
+  // The taps that reach each row iy (and column ix): pairs (kh, oy) in kh order.
+  const tapsOf = (n: number, K: number, s: number, p: number, m: number): number[][] => {
+    const lists: number[][] = []
+    for (let i = 0; i < n; i++) {
+      const list: number[] = []
+      for (let k = 0; k < K; k++) {
+        const t = i + p - k
+        if (t >= 0 && t % s === 0 && t / s < m) list.push(k, t / s)
+      }
+      lists.push(list)
+    }
+    return lists
+  }
+  const rowTaps = tapsOf(H, KH, sy, pt, OH)
+  const colTaps = tapsOf(W, KW, sx, pl, OW)
+  const chunk = Math.max(1, Math.min(B, Math.floor(CHUNK_FLOATS / Math.max(1, R * Math.max(T, CO)))))
+
+  const wt = backend.makeOutput([CO, T], 'float32')
+  {
+    // Wt[co, (kh,kw,ci)] = w[kh,kw,ci,co]
+    const wv = f32(backend, filter)
+    transpose2D(wv, 0, T, CO, f32(backend, wt), 0)
+  }
+  const out = backend.makeOutput([B, H, W, CI], 'float32')
+  try {
+    for (let b0 = 0; b0 < B; b0 += chunk) {
+      const bc = Math.min(chunk, B - b0)
+      const n = bc * R
+      const dys = backend.makeOutput([n, CO], 'float32')
+      f32(backend, dys).set(f32(backend, dy).subarray(b0 * R * CO, (b0 + bc) * R * CO))
+      const p = matmul(backend, dys, wt, n, CO, T)
+      free(backend, dys)
+      const pv = f32(backend, p)
+      const ov = f32(backend, out)
+      for (let b = 0; b < bc; b++) {
+        let o = (b0 + b) * H * W * CI
+        for (let iy = 0; iy < H; iy++) {
+          const rt = rowTaps[iy]
+          for (let ix = 0; ix < W; ix++, o += CI) {
+            const ct = colTaps[ix]
+            for (let c = 0; c < CI; c++) {
+              let acc = 0
+              for (let i = 0; i < rt.length; i += 2) {
+                const rowBase = (b * OH + rt[i + 1]) * OW
+                const tapBase = rt[i] * KW
+                for (let j = 0; j < ct.length; j += 2) {
+                  acc += pv[(rowBase + ct[j + 1]) * T + (tapBase + ct[j]) * CI + c]
+                }
+              }
+              ov[o + c] = acc
+            }
+          }
+        }
+      }
+      free(backend, p)
+    }
+  } catch (err) {
+    free(backend, out)
+    throw err
+  } finally {
+    free(backend, wt)
+  }
+  return out
+}
+
+/** Below this many input channels, conv2DBackpropInput gathers from one product (above). */
+const FEW_IN_CHANNELS = 4
+
 function conv2DBackpropInput(args: KernelArgs): Info {
   const backend = args.backend as BackendWasm
   const { dy, filter } = args.inputs as { dy: Info; filter: Info }
@@ -517,6 +602,13 @@ function conv2DBackpropInput(args: KernelArgs): Info {
       false,
       'channelsLast'
     )
+    if (ci.inChannels < FEW_IN_CHANNELS && ci.outChannels * ci.filterHeight * ci.filterWidth >= 16) {
+      const few = backpropInputFewChannels(backend, dy, filter, ci)
+      if (few !== null) {
+        count('Conv2DBackpropInput:fewChannels')
+        return few
+      }
+    }
     const out = backpropInputPhases(backend, dy, filter, ci)
     if (out !== null) {
       count('Conv2DBackpropInput:phases')
