@@ -157,9 +157,56 @@ function scatterPhase(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, 
   }
 }
 
+/**
+ * The col2im sum of conv2DFewOutputs (wasm-kernels.ts), images [lo, hi) of a chunk:
+ * out[b,oy,ox,co] = bias[co] + sum over in-bounds taps (kh, then kw ascending) of
+ * p[b, oy*sy+kh-pt, ox*sx+kw-pl, (kh,kw,co)]; p is [bc, H, W, T] with T = KH*KW*CO, out
+ * points at the chunk's first image; bias < 0 means none.
+ */
+function col2imFew(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const a = 8
+  const p = ctl[a]
+  const out = ctl[a + 1]
+  const bias = ctl[a + 2]
+  const H = ctl[a + 3]
+  const W = ctl[a + 4]
+  const OH = ctl[a + 5]
+  const OW = ctl[a + 6]
+  const CO = ctl[a + 7]
+  const KH = ctl[a + 8]
+  const KW = ctl[a + 9]
+  const sy = ctl[a + 10]
+  const sx = ctl[a + 11]
+  const pt = ctl[a + 12]
+  const pl = ctl[a + 13]
+  const T = KH * KW * CO
+  // Moving one tap right (kw + 1) moves one pixel right in p: a stride of T + CO.
+  const tapStep = T + CO
+  for (let b = lo; b < hi; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const khLo = Math.max(0, pt - oy * sy)
+      const khHi = Math.min(KH, H + pt - oy * sy)
+      for (let ox = 0; ox < OW; ox++) {
+        const kwLo = Math.max(0, pl - ox * sx)
+        const kwHi = Math.min(KW, W + pl - ox * sx)
+        const o = out + ((b * OH + oy) * OW + ox) * CO
+        for (let co = 0; co < CO; co++) {
+          let acc = bias < 0 ? 0 : heap[bias + co]
+          for (let kh = khLo; kh < khHi; kh++) {
+            const iy = oy * sy + kh - pt
+            let s = p + ((b * H + iy) * W + ox * sx + kwLo - pl) * T + (kh * KW + kwLo) * CO + co
+            for (let kw = kwLo; kw < kwHi; kw++, s += tapStep) acc += heap[s]
+          }
+          heap[o + co] = acc
+        }
+      }
+    }
+  }
+}
+
 /** Op numbers, in the order of LOOPS. */
-export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6 } as const
-const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase]
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew]
 
 function workerSource(): string {
   // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever

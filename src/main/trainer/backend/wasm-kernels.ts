@@ -663,31 +663,12 @@ function conv2DFewOutputs(backend: BackendWasm, x: Info, filter: Info, ci: ConvI
       f32(backend, xs).set(f32(backend, x).subarray(b0 * P * CI, (b0 + bc) * P * CI))
       const p = matmul(backend, xs, wr, n, CI, T)
       free(backend, xs)
-      const pv = f32(backend, p)
-      const ov = f32(backend, out)
-      const bv = bias === null ? null : f32(backend, bias)
-      // Moving one tap right (kw + 1) moves one pixel right in P: a stride of T + CO.
-      const tapStep = T + CO
-      for (let b = 0; b < bc; b++) {
-        for (let oy = 0; oy < OH; oy++) {
-          const khLo = Math.max(0, pt - oy * sy)
-          const khHi = Math.min(KH, H + pt - oy * sy)
-          for (let ox = 0; ox < OW; ox++) {
-            const kwLo = Math.max(0, pl - ox * sx)
-            const kwHi = Math.min(KW, W + pl - ox * sx)
-            const o = (((b0 + b) * OH + oy) * OW + ox) * CO
-            for (let co = 0; co < CO; co++) {
-              let acc = bv === null ? 0 : bv[co]
-              for (let kh = khLo; kh < khHi; kh++) {
-                const iy = oy * sy + kh - pt
-                let s = ((b * H + iy) * W + ox * sx + kwLo - pl) * T + (kh * KW + kwLo) * CO + co
-                for (let kw = kwLo; kw < kwHi; kw++, s += tapStep) acc += pv[s]
-              }
-              ov[o + co] = acc
-            }
-          }
-        }
-      }
+      // the col2im sum (the arithmetic of col2imFew in wasm-helper.ts), images split between threads
+      loopArgs().i.set(
+        [at(backend, p), at(backend, out) + b0 * OH * OW * CO, bias === null ? -1 : at(backend, bias), H, W, OH, OW, CO, KH, KW, sy, sx, pt, pl],
+        ARG
+      )
+      runLoop(OPS.col2imFew, heapF32(backend), 0, bc, bc * OH * OW * CO * KH * KW >= SPLIT_MIN ? bc >> 1 : bc)
       free(backend, p)
     }
   } finally {
