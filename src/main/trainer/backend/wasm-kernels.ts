@@ -12,7 +12,9 @@
 // - Conv2DBackpropInput (dx of conv2d; the forward pass of conv2dTranspose): the native
 //   kernel is a scalar loop (~4 GFLOP/s). We split the transposed convolution into its
 //   stride phases; each phase is a stride-1 XNNPACK Conv2D (~40 GFLOP/s) whose output is
-//   scattered into its rows and columns of dx. No multiply-by-inserted-zero.
+//   scattered into its rows and columns of dx. No multiply-by-inserted-zero. With fewer
+//   than 4 input channels (D's first layer on one-channel images) the phases would be
+//   convolutions to one channel, so there we take one product dy @ W^T and gather the taps.
 // - Conv2D / FusedConv2D with fewer than 4 output channels (the generator's last 7x7 conv
 //   to one channel): XNNPACK pads the output channels to its register tile (~5 GFLOP/s).
 //   We compute x @ W per input pixel with the matrix product and sum the shifted taps.
