@@ -55,12 +55,6 @@ const BACKEND = 'wasm'
 // product of conv2DFewOutputs. Both measured on the seed DCGAN (2 cores, wasm SIMD).
 const MAX_ROWS = 2048
 const CHUNK_FLOATS = 2 * 1024 * 1024
-/**
- * Rows per product in filterGradUnfoldDy, whose left operand has only KH*KW*CO rows (49
- * for the 7x7 conv to one channel): longer products there amortise the per-product
- * packing of x (7x7 dW: ~53 ms with 2048 rows, ~46 ms with 6272).
- */
-const UNFOLD_DY_ROWS = 6272
 
 /** How often each formulation ran, e.g. 'Conv2DBackpropInput:phases' or ':native'. */
 const stats = new Map<string, number>()
@@ -272,7 +266,7 @@ function filterGradUnfoldDy(backend: BackendWasm, x: Info, dy: Info, ci: ConvInf
   const pl = ci.padInfo.left
   const M = KH * KW * CO
   const P = H * W
-  const chunk = Math.max(1, Math.min(B, Math.floor(UNFOLD_DY_ROWS / Math.max(1, P))))
+  const chunk = Math.max(1, Math.min(B, Math.floor(MAX_ROWS / Math.max(1, P))))
 
   let acc: Info | null = null
   for (let b0 = 0; b0 < B; b0 += chunk) {
