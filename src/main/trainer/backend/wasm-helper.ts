@@ -33,22 +33,25 @@ type Loop = (heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo: number
 
 /**
  * Transposed im2col for the filter gradient, taps [lo, hi):
- * colsT[(tap, c), (b, oy, ox)] = xp[b, oy*sy + kh, ox*sx + kw, c] with tap = kh*KW + kw,
- * from the zero-padded chunk xp [bc, Hp, Wp, CI].
+ * colsT[(tap, c), (b, oy, ox)] = x[b, oy*sy + kh - pt, ox*sx + kw - pl, c] with
+ * tap = kh*KW + kw, zero where that lies outside x [bc, H, W, CI] (read in place: no
+ * padded copy).
  */
 function im2colTaps(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
   const a = 8
-  const xp = ctl[a]
+  const x = ctl[a]
   const cols = ctl[a + 1]
   const bc = ctl[a + 2]
-  const Hp = ctl[a + 3]
-  const Wp = ctl[a + 4]
+  const H = ctl[a + 3]
+  const W = ctl[a + 4]
   const CI = ctl[a + 5]
   const OH = ctl[a + 6]
   const OW = ctl[a + 7]
   const KW = ctl[a + 8]
   const sy = ctl[a + 9]
   const sx = ctl[a + 10]
+  const pt = ctl[a + 11]
+  const pl = ctl[a + 12]
   const R = OH * OW
   const n = bc * R
   const step = sx * CI
@@ -59,15 +62,31 @@ function im2colTaps(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo
     const kh = (tap / KW) | 0
     const kw = tap - kh * KW
     const rowBase = cols + tap * CI * n
+    // the columns ox whose ix = ox*sx + kw - pl lies in [0, W)
+    const oxLo = Math.min(OW, pl - kw > 0 ? Math.ceil((pl - kw) / sx) : 0)
+    const last = W - 1 + pl - kw
+    const oxHi = Math.max(oxLo, last < 0 ? 0 : Math.min(OW, Math.floor(last / sx) + 1))
     for (let b = 0; b < bc; b++) {
       for (let oy = 0; oy < OH; oy++) {
-        const src = xp + ((b * Hp + oy * sy + kh) * Wp + kw) * CI
+        const iy = oy * sy + kh - pt
         const dst = rowBase + (b * OH + oy) * OW
-        for (let ox0 = 0; ox0 < OW; ox0 += BLK) {
-          const ox1 = ox0 + BLK < OW ? ox0 + BLK : OW
+        if (iy < 0 || iy >= H) {
+          for (let c = 0; c < CI; c++) heap.fill(0, dst + c * n, dst + c * n + OW)
+          continue
+        }
+        if (oxLo > 0 || oxHi < OW) {
+          for (let c = 0; c < CI; c++) {
+            const d = dst + c * n
+            for (let ox = 0; ox < oxLo; ox++) heap[d + ox] = 0
+            for (let ox = oxHi; ox < OW; ox++) heap[d + ox] = 0
+          }
+        }
+        const src = x + ((b * H + iy) * W + oxLo * sx + kw - pl) * CI
+        for (let ox0 = oxLo; ox0 < oxHi; ox0 += BLK) {
+          const ox1 = ox0 + BLK < oxHi ? ox0 + BLK : oxHi
           for (let c = 0; c < CI; c++) {
             let d = dst + c * n + ox0
-            let p = src + ox0 * step + c
+            let p = src + (ox0 - oxLo) * step + c
             for (let ox = ox0; ox < ox1; ox++, p += step) heap[d++] = heap[p]
           }
         }

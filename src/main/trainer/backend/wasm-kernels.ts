@@ -213,26 +213,12 @@ function filterGradColsT(backend: BackendWasm, x: Info, dy: Info, ci: ConvInfo):
     const colsT = backend.makeOutput([Kx, n], 'float32')
     // dy rows copied into a tensor of our own (see the note on xs in filterGradUnfoldDy)
     const dys = backend.makeOutput([n, CO], 'float32')
-    // Zero-padded copy of this chunk of x, in the wasm heap (the helper thread reads it):
-    // every tap below is in bounds.
-    const Hp = Math.max(H + pt, (OH - 1) * sy + KH)
-    const Wp = Math.max(W + pl, (OW - 1) * sx + KW)
-    const xpad = backend.makeOutput([bc * Hp * Wp * CI], 'float32')
-    const xv = f32(backend, x)
     f32(backend, dys).set(f32(backend, dy).subarray(b0 * R * CO, (b0 + bc) * R * CO))
-    const xp = f32(backend, xpad)
-    xp.fill(0)
-    for (let b = 0; b < bc; b++) {
-      for (let iy = 0; iy < H; iy++) {
-        const s0 = ((b0 + b) * H + iy) * W * CI
-        xp.set(xv.subarray(s0, s0 + W * CI), ((b * Hp + iy + pt) * Wp + pl) * CI)
-      }
-    }
-    // colsT[(kh,kw,c), (b,oy,ox)] = xp[b, oy*sy+kh, ox*sx+kw, c], taps split between threads
+    // colsT[(kh,kw,c), (b,oy,ox)] = x[b0 + b, oy*sy+kh-pt, ox*sx+kw-pl, c] (0 outside x),
+    // read in place; taps split between threads
     const a = loopArgs().i
-    a.set([at(backend, xpad), at(backend, colsT), bc, Hp, Wp, CI, OH, OW, KW, sy, sx], ARG)
+    a.set([at(backend, x) + b0 * H * W * CI, at(backend, colsT), bc, H, W, CI, OH, OW, KW, sy, sx, pt, pl], ARG)
     runLoop(OPS.im2colTaps, heapF32(backend), 0, KH * KW)
-    free(backend, xpad)
     const part = matmul(backend, colsT, dys, Kx, n, CO)
     free(backend, colsT, dys)
     if (acc === null) {
