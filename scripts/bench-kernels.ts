@@ -7,7 +7,10 @@
 // --native also times the stock wasm kernels that we override (Conv2DBackpropFilter stays
 // ours: wasm has none). GAN_WASM_THREADS=1 times the single-threaded backend (default: one
 // XNNPACK thread per core, see src/main/trainer/backend/wasm-threads.ts). Reference on the 2-core dev machine: PyTorch 1.13 (OpenBLAS, one
-// thread) does this step in ~3.4 s, 19 images/s.
+// thread) does this step in ~0.74-0.97 s, 66-87 images/s depending on the machine's load
+// (scripts/pytorch_dcgan_step.py; `npm run bench -- --presets mnist-dcgan --backends wasm`
+// measures both in one run). Timings here swing by up to 2x while other processes run: compare
+// formulations by the best of several interleaved runs.
 import * as tf from '@tensorflow/tfjs'
 import { buildModels } from '../src/main/trainer/models/presets'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'

@@ -93,6 +93,9 @@ const CONV_CASES: ConvCase[] = []
   CONV_CASES.push({ batch: 3, size: 7, ci: 16, co: 16, k: 4, stride: 2, pad: 'same' })
   CONV_CASES.push({ batch: 2, size: 14, ci: 24, co: 1, k: 7, stride: 1, pad: 'same' })
   CONV_CASES.push({ batch: 4, size: 14, ci: 1, co: 8, k: 3, stride: 2, pad: 'same' })
+  // outputs wider than the unfold's block of 16 columns (and an odd remainder)
+  CONV_CASES.push({ batch: 2, size: 19, ci: 6, co: 5, k: 3, stride: 1, pad: 'valid' })
+  CONV_CASES.push({ batch: 3, size: 37, ci: 3, co: 4, k: 4, stride: 2, pad: 'same' })
 }
 
 function convInputs(c: ConvCase): { x: tf.Tensor4D; w: tf.Tensor4D } {
@@ -208,10 +211,23 @@ describe('Conv2DBackpropInput (conv2d input gradient, conv2dTranspose)', () => {
         const dy = tf.tensor4d(values(y.size, 3), y.shape)
         return tf.conv2dTranspose(dy, w, x.shape, c.stride, c.pad)
       })
-      expect(wasmKernelStats()['Conv2DBackpropInput:phases']).toBe(1)
-      expect(wasmKernelStats()['Conv2DBackpropInput:native']).toBeUndefined()
+      const stats = wasmKernelStats()
+      expect((stats['Conv2DBackpropInput:phases'] ?? 0) + (stats['Conv2DBackpropInput:fewChannels'] ?? 0)).toBe(1)
+      expect(stats['Conv2DBackpropInput:native']).toBeUndefined()
     })
   }
+
+  it('covered both formulations in the cases above (few input channels: one product, gathered)', async () => {
+    for (const c of CONV_CASES) {
+      await on('wasm', () => {
+        const { x, w } = convInputs(c)
+        return tf.conv2dTranspose(tf.conv2d(x, w, c.stride, c.pad), w, x.shape, c.stride, c.pad)
+      })
+    }
+    const stats = wasmKernelStats()
+    expect(stats['Conv2DBackpropInput:phases']).toBeGreaterThan(0)
+    expect(stats['Conv2DBackpropInput:fewChannels']).toBeGreaterThan(0)
+  })
 })
 
 describe('faster replacements of existing wasm kernels', () => {

@@ -94,7 +94,18 @@ describe('threaded wasm backend in this process', () => {
       ['Greater (scalar and same shape)', () => [tf.cast(tf.greater(big, 0.1), 'float32'), tf.cast(tf.greater(big, other), 'float32')]],
       ['Select', () => tf.where(tf.greater(big, other), big, other)],
       ['Sum over leading axes', () => tf.sum(tf.reshape(big.slice(0, 70_000), [70, 1000]), 0)],
-      ['Floor', () => tf.floor(tf.mul(big, 7))]
+      ['Floor', () => tf.floor(tf.mul(big, 7))],
+      [
+        'FusedConv2D to few channels (col2im sum)',
+        () =>
+          tf.fused.conv2d({
+            x: tf.tensor4d(values(4 * 24 * 24 * 8, 16), [4, 24, 24, 8]),
+            filter: tf.tensor4d(values(7 * 7 * 8, 17), [7, 7, 8, 1]),
+            strides: 1,
+            pad: 'same',
+            bias: tf.tensor1d([0.25])
+          })
+      ]
     ]
     wasmKernelStats(true)
     for (const [label, f] of cases) {
@@ -107,7 +118,7 @@ describe('threaded wasm backend in this process', () => {
       split.forEach((s, i) => expect(s, `${label} [output ${i}]`).toEqual(whole[i]))
     }
     const used = wasmKernelStats(true)
-    for (const k of ['Conv2DBackpropFilter:unfoldX', 'Conv2DBackpropInput:phases', 'Greater:js', 'Select:js', 'Sum:js', 'Floor:js']) {
+    for (const k of ['Conv2DBackpropFilter:unfoldX', 'Conv2DBackpropInput:phases', 'Greater:js', 'Select:js', 'Sum:js', 'Floor:js', 'FusedConv2D:fewOutputs']) {
       expect(used[k], k).toBeGreaterThan(0)
     }
     tf.dispose([x, dy, w, big, other])

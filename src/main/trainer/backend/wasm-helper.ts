@@ -33,35 +33,62 @@ type Loop = (heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo: number
 
 /**
  * Transposed im2col for the filter gradient, taps [lo, hi):
- * colsT[(tap, c), (b, oy, ox)] = xp[b, oy*sy + kh, ox*sx + kw, c] with tap = kh*KW + kw,
- * from the zero-padded chunk xp [bc, Hp, Wp, CI].
+ * colsT[(tap, c), (b, oy, ox)] = x[b, oy*sy + kh - pt, ox*sx + kw - pl, c] with
+ * tap = kh*KW + kw, zero where that lies outside x [bc, H, W, CI] (read in place: no
+ * padded copy).
  */
 function im2colTaps(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
   const a = 8
-  const xp = ctl[a]
+  const x = ctl[a]
   const cols = ctl[a + 1]
   const bc = ctl[a + 2]
-  const Hp = ctl[a + 3]
-  const Wp = ctl[a + 4]
+  const H = ctl[a + 3]
+  const W = ctl[a + 4]
   const CI = ctl[a + 5]
   const OH = ctl[a + 6]
   const OW = ctl[a + 7]
   const KW = ctl[a + 8]
   const sy = ctl[a + 9]
   const sx = ctl[a + 10]
+  const pt = ctl[a + 11]
+  const pl = ctl[a + 12]
   const R = OH * OW
   const n = bc * R
   const step = sx * CI
+  // Blocks of up to BLK output columns: their CI channels (BLK short runs read from L1)
+  // are written to CI rows, instead of reading one channel of every pixel per row.
+  const BLK = 16
   for (let tap = lo; tap < hi; tap++) {
     const kh = (tap / KW) | 0
     const kw = tap - kh * KW
     const rowBase = cols + tap * CI * n
-    for (let c = 0; c < CI; c++) {
-      let d = rowBase + c * n
-      for (let b = 0; b < bc; b++) {
-        for (let oy = 0; oy < OH; oy++) {
-          let p = xp + ((b * Hp + oy * sy + kh) * Wp + kw) * CI + c
-          for (let ox = 0; ox < OW; ox++, p += step) heap[d++] = heap[p]
+    // the columns ox whose ix = ox*sx + kw - pl lies in [0, W)
+    const oxLo = Math.min(OW, pl - kw > 0 ? Math.ceil((pl - kw) / sx) : 0)
+    const last = W - 1 + pl - kw
+    const oxHi = Math.max(oxLo, last < 0 ? 0 : Math.min(OW, Math.floor(last / sx) + 1))
+    for (let b = 0; b < bc; b++) {
+      for (let oy = 0; oy < OH; oy++) {
+        const iy = oy * sy + kh - pt
+        const dst = rowBase + (b * OH + oy) * OW
+        if (iy < 0 || iy >= H) {
+          for (let c = 0; c < CI; c++) heap.fill(0, dst + c * n, dst + c * n + OW)
+          continue
+        }
+        if (oxLo > 0 || oxHi < OW) {
+          for (let c = 0; c < CI; c++) {
+            const d = dst + c * n
+            for (let ox = 0; ox < oxLo; ox++) heap[d + ox] = 0
+            for (let ox = oxHi; ox < OW; ox++) heap[d + ox] = 0
+          }
+        }
+        const src = x + ((b * H + iy) * W + oxLo * sx + kw - pl) * CI
+        for (let ox0 = oxLo; ox0 < oxHi; ox0 += BLK) {
+          const ox1 = ox0 + BLK < oxHi ? ox0 + BLK : oxHi
+          for (let c = 0; c < CI; c++) {
+            let d = dst + c * n + ox0
+            let p = src + (ox0 - oxLo) * step + c
+            for (let ox = ox0; ox < ox1; ox++, p += step) heap[d++] = heap[p]
+          }
         }
       }
     }
@@ -143,14 +170,62 @@ function scatterPhase(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, 
     let s = z + b * cy * cx * CI
     for (let u = 0, iy = fy; u < cy; u++, iy += sy) {
       let o = out + ((b * H + iy) * W + fx) * CI
-      for (let v = 0; v < cx; v++, o += sx * CI, s += CI) heap.set(heap.subarray(s, s + CI), o)
+      // copyWithin: a memmove without the subarray allocated per pixel by set(subarray)
+      for (let v = 0; v < cx; v++, o += sx * CI, s += CI) heap.copyWithin(o, s, s + CI)
+    }
+  }
+}
+
+/**
+ * The col2im sum of conv2DFewOutputs (wasm-kernels.ts), images [lo, hi) of a chunk:
+ * out[b,oy,ox,co] = bias[co] + sum over in-bounds taps (kh, then kw ascending) of
+ * p[b, oy*sy+kh-pt, ox*sx+kw-pl, (kh,kw,co)]; p is [bc, H, W, T] with T = KH*KW*CO, out
+ * points at the chunk's first image; bias < 0 means none.
+ */
+function col2imFew(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const a = 8
+  const p = ctl[a]
+  const out = ctl[a + 1]
+  const bias = ctl[a + 2]
+  const H = ctl[a + 3]
+  const W = ctl[a + 4]
+  const OH = ctl[a + 5]
+  const OW = ctl[a + 6]
+  const CO = ctl[a + 7]
+  const KH = ctl[a + 8]
+  const KW = ctl[a + 9]
+  const sy = ctl[a + 10]
+  const sx = ctl[a + 11]
+  const pt = ctl[a + 12]
+  const pl = ctl[a + 13]
+  const T = KH * KW * CO
+  // Moving one tap right (kw + 1) moves one pixel right in p: a stride of T + CO.
+  const tapStep = T + CO
+  for (let b = lo; b < hi; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const khLo = Math.max(0, pt - oy * sy)
+      const khHi = Math.min(KH, H + pt - oy * sy)
+      for (let ox = 0; ox < OW; ox++) {
+        const kwLo = Math.max(0, pl - ox * sx)
+        const kwHi = Math.min(KW, W + pl - ox * sx)
+        const o = out + ((b * OH + oy) * OW + ox) * CO
+        for (let co = 0; co < CO; co++) {
+          let acc = bias < 0 ? 0 : heap[bias + co]
+          for (let kh = khLo; kh < khHi; kh++) {
+            const iy = oy * sy + kh - pt
+            let s = p + ((b * H + iy) * W + ox * sx + kwLo - pl) * T + (kh * KW + kwLo) * CO + co
+            for (let kw = kwLo; kw < kwHi; kw++, s += tapStep) acc += heap[s]
+          }
+          heap[o + co] = acc
+        }
+      }
     }
   }
 }
 
 /** Op numbers, in the order of LOOPS. */
-export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6 } as const
-const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase]
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew]
 
 function workerSource(): string {
   // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever

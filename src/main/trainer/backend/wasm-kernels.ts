@@ -12,7 +12,9 @@
 // - Conv2DBackpropInput (dx of conv2d; the forward pass of conv2dTranspose): the native
 //   kernel is a scalar loop (~4 GFLOP/s). We split the transposed convolution into its
 //   stride phases; each phase is a stride-1 XNNPACK Conv2D (~40 GFLOP/s) whose output is
-//   scattered into its rows and columns of dx. No multiply-by-inserted-zero.
+//   scattered into its rows and columns of dx. No multiply-by-inserted-zero. With fewer
+//   than 4 input channels (D's first layer on one-channel images) the phases would be
+//   convolutions to one channel, so there we take one product dy @ W^T and gather the taps.
 // - Conv2D / FusedConv2D with fewer than 4 output channels (the generator's last 7x7 conv
 //   to one channel): XNNPACK pads the output channels to its register tile (~5 GFLOP/s).
 //   We compute x @ W per input pixel with the matrix product and sum the shifted taps.
@@ -211,26 +213,12 @@ function filterGradColsT(backend: BackendWasm, x: Info, dy: Info, ci: ConvInfo):
     const colsT = backend.makeOutput([Kx, n], 'float32')
     // dy rows copied into a tensor of our own (see the note on xs in filterGradUnfoldDy)
     const dys = backend.makeOutput([n, CO], 'float32')
-    // Zero-padded copy of this chunk of x, in the wasm heap (the helper thread reads it):
-    // every tap below is in bounds.
-    const Hp = Math.max(H + pt, (OH - 1) * sy + KH)
-    const Wp = Math.max(W + pl, (OW - 1) * sx + KW)
-    const xpad = backend.makeOutput([bc * Hp * Wp * CI], 'float32')
-    const xv = f32(backend, x)
     f32(backend, dys).set(f32(backend, dy).subarray(b0 * R * CO, (b0 + bc) * R * CO))
-    const xp = f32(backend, xpad)
-    xp.fill(0)
-    for (let b = 0; b < bc; b++) {
-      for (let iy = 0; iy < H; iy++) {
-        const s0 = ((b0 + b) * H + iy) * W * CI
-        xp.set(xv.subarray(s0, s0 + W * CI), ((b * Hp + iy + pt) * Wp + pl) * CI)
-      }
-    }
-    // colsT[(kh,kw,c), (b,oy,ox)] = xp[b, oy*sy+kh, ox*sx+kw, c], taps split between threads
+    // colsT[(kh,kw,c), (b,oy,ox)] = x[b0 + b, oy*sy+kh-pt, ox*sx+kw-pl, c] (0 outside x),
+    // read in place; taps split between threads
     const a = loopArgs().i
-    a.set([at(backend, xpad), at(backend, colsT), bc, Hp, Wp, CI, OH, OW, KW, sy, sx], ARG)
+    a.set([at(backend, x) + b0 * H * W * CI, at(backend, colsT), bc, H, W, CI, OH, OW, KW, sy, sx, pt, pl], ARG)
     runLoop(OPS.im2colTaps, heapF32(backend), 0, KH * KW)
-    free(backend, xpad)
     const part = matmul(backend, colsT, dys, Kx, n, CO)
     free(backend, colsT, dys)
     if (acc === null) {
@@ -501,6 +489,91 @@ function backpropInputPhases(backend: BackendWasm, dy: Info, filter: Info, ci: C
   return out
 }
 
+/**
+ * dx with few input channels (the discriminator's first layer on one-channel images): the
+ * stride phases would be XNNPACK convolutions to CI < 4 output channels, which pad them to
+ * the register tile. Instead P = dy [N, CO] @ Wt [CO, (kh,kw,ci)] (one product, the long
+ * dimension N = batch*OH*OW as its rows), then each dx element gathers its taps from P:
+ * dx[b,iy,ix,ci] = sum over oy*sy+kh-pt = iy, ox*sx+kw-pl = ix of P[b,oy,ox,(kh,kw,ci)],
+ * in a fixed order (kh, then kw ascending).
+ */
+function backpropInputFewChannels(backend: BackendWasm, dy: Info, filter: Info, ci: ConvInfo): Info | null {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = ci
+  const { outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: sy, strideWidth: sx } = ci
+  if (ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return null
+  if (dy.shape[1] !== OH || dy.shape[2] !== OW || dy.shape[3] !== CO) return null
+  const pt = ci.padInfo.top
+  const pl = ci.padInfo.left
+  const T = KH * KW * CI
+  const R = OH * OW
+  // The taps that reach each row iy (and column ix): pairs (kh, oy) in kh order.
+  const tapsOf = (n: number, K: number, s: number, p: number, m: number): number[][] => {
+    const lists: number[][] = []
+    for (let i = 0; i < n; i++) {
+      const list: number[] = []
+      for (let k = 0; k < K; k++) {
+        const t = i + p - k
+        if (t >= 0 && t % s === 0 && t / s < m) list.push(k, t / s)
+      }
+      lists.push(list)
+    }
+    return lists
+  }
+  const rowTaps = tapsOf(H, KH, sy, pt, OH)
+  const colTaps = tapsOf(W, KW, sx, pl, OW)
+  const chunk = Math.max(1, Math.min(B, Math.floor(CHUNK_FLOATS / Math.max(1, R * Math.max(T, CO)))))
+
+  const wt = backend.makeOutput([CO, T], 'float32')
+  {
+    // Wt[co, (kh,kw,ci)] = w[kh,kw,ci,co]
+    const wv = f32(backend, filter)
+    transpose2D(wv, 0, T, CO, f32(backend, wt), 0)
+  }
+  const out = backend.makeOutput([B, H, W, CI], 'float32')
+  try {
+    for (let b0 = 0; b0 < B; b0 += chunk) {
+      const bc = Math.min(chunk, B - b0)
+      const n = bc * R
+      const dys = backend.makeOutput([n, CO], 'float32')
+      f32(backend, dys).set(f32(backend, dy).subarray(b0 * R * CO, (b0 + bc) * R * CO))
+      const p = matmul(backend, dys, wt, n, CO, T)
+      free(backend, dys)
+      const pv = f32(backend, p)
+      const ov = f32(backend, out)
+      for (let b = 0; b < bc; b++) {
+        let o = (b0 + b) * H * W * CI
+        for (let iy = 0; iy < H; iy++) {
+          const rt = rowTaps[iy]
+          for (let ix = 0; ix < W; ix++, o += CI) {
+            const ct = colTaps[ix]
+            for (let c = 0; c < CI; c++) {
+              let acc = 0
+              for (let i = 0; i < rt.length; i += 2) {
+                const rowBase = (b * OH + rt[i + 1]) * OW
+                const tapBase = rt[i] * KW
+                for (let j = 0; j < ct.length; j += 2) {
+                  acc += pv[(rowBase + ct[j + 1]) * T + (tapBase + ct[j]) * CI + c]
+                }
+              }
+              ov[o + c] = acc
+            }
+          }
+        }
+      }
+      free(backend, p)
+    }
+  } catch (err) {
+    free(backend, out)
+    throw err
+  } finally {
+    free(backend, wt)
+  }
+  return out
+}
+
+/** Below this many input channels, conv2DBackpropInput gathers from one product (above). */
+const FEW_IN_CHANNELS = 4
+
 function conv2DBackpropInput(args: KernelArgs): Info {
   const backend = args.backend as BackendWasm
   const { dy, filter } = args.inputs as { dy: Info; filter: Info }
@@ -517,6 +590,13 @@ function conv2DBackpropInput(args: KernelArgs): Info {
       false,
       'channelsLast'
     )
+    if (ci.inChannels < FEW_IN_CHANNELS && ci.outChannels * ci.filterHeight * ci.filterWidth >= 16) {
+      const few = backpropInputFewChannels(backend, dy, filter, ci)
+      if (few !== null) {
+        count('Conv2DBackpropInput:fewChannels')
+        return few
+      }
+    }
     const out = backpropInputPhases(backend, dy, filter, ci)
     if (out !== null) {
       count('Conv2DBackpropInput:phases')
@@ -565,31 +645,12 @@ function conv2DFewOutputs(backend: BackendWasm, x: Info, filter: Info, ci: ConvI
       f32(backend, xs).set(f32(backend, x).subarray(b0 * P * CI, (b0 + bc) * P * CI))
       const p = matmul(backend, xs, wr, n, CI, T)
       free(backend, xs)
-      const pv = f32(backend, p)
-      const ov = f32(backend, out)
-      const bv = bias === null ? null : f32(backend, bias)
-      // Moving one tap right (kw + 1) moves one pixel right in P: a stride of T + CO.
-      const tapStep = T + CO
-      for (let b = 0; b < bc; b++) {
-        for (let oy = 0; oy < OH; oy++) {
-          const khLo = Math.max(0, pt - oy * sy)
-          const khHi = Math.min(KH, H + pt - oy * sy)
-          for (let ox = 0; ox < OW; ox++) {
-            const kwLo = Math.max(0, pl - ox * sx)
-            const kwHi = Math.min(KW, W + pl - ox * sx)
-            const o = (((b0 + b) * OH + oy) * OW + ox) * CO
-            for (let co = 0; co < CO; co++) {
-              let acc = bv === null ? 0 : bv[co]
-              for (let kh = khLo; kh < khHi; kh++) {
-                const iy = oy * sy + kh - pt
-                let s = ((b * H + iy) * W + ox * sx + kwLo - pl) * T + (kh * KW + kwLo) * CO + co
-                for (let kw = kwLo; kw < kwHi; kw++, s += tapStep) acc += pv[s]
-              }
-              ov[o + co] = acc
-            }
-          }
-        }
-      }
+      // the col2im sum (the arithmetic of col2imFew in wasm-helper.ts), images split between threads
+      loopArgs().i.set(
+        [at(backend, p), at(backend, out) + b0 * OH * OW * CO, bias === null ? -1 : at(backend, bias), H, W, OH, OW, CO, KH, KW, sy, sx, pt, pl],
+        ARG
+      )
+      runLoop(OPS.col2imFew, heapF32(backend), 0, bc, bc * OH * OW * CO * KH * KW >= SPLIT_MIN ? bc >> 1 : bc)
       free(backend, p)
     }
   } finally {
