@@ -53,6 +53,18 @@ describe('the run queue', () => {
   }, 120_000)
 })
 
+describe('the run queue and deleted runs', () => {
+  it('starts the next queued run when a training run is deleted', async () => {
+    const lab = newLab()
+    lab.setSettings({ maxConcurrentRuns: 1 })
+    const first = lab.startRun({ ...base, name: 'deleted while training', stepsPerEpoch: 200 })
+    const second = lab.startRun({ ...base, name: 'next', seed: 2 })
+    expect(lab.runs.get(second.id)!.statusMessage).toMatch(/1 of 1 in the queue/)
+    lab.deleteRun(first.id)
+    expect((await lab.waitForEnd(second.id)).status).toBe('completed')
+  }, 120_000)
+})
+
 describe('sweeps', () => {
   it('creates every point as a tagged run, queues them, and lists the sweep', async () => {
     const lab = newLab()

@@ -583,6 +583,8 @@ export class Lab {
     this.runs.delete(id)
     rmSync(this.runDir(id), { recursive: true, force: true })
     this.emit('runs:deleted', { id })
+    // A deleted run frees its slot (or its place in the queue).
+    this.pump()
     return { id }
   }
 
