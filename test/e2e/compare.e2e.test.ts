@@ -13,6 +13,7 @@ import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
+import { epochScores } from '../helpers/scores'
 
 /** Opaque pixels of each colour a canvas holds, within `tolerance` (summed RGB distance); runs in the page. */
 function inkOf(canvas: HTMLCanvasElement, { colors, tolerance }: { colors: string[]; tolerance: number }): number[] {
@@ -29,26 +30,7 @@ function inkOf(canvas: HTMLCanvasElement, { colors, tolerance }: { colors: strin
 }
 
 function scoresAt(epoch: number, fid: number): EpochScores {
-  return {
-    epoch,
-    classifierId: 'mnist-e2e-cls',
-    classifierAccuracy: 0.9,
-    realCount: 500,
-    generatedCount: 500,
-    fid,
-    fidFloor: 10,
-    classifierScore: 5,
-    realClassifierScore: 9,
-    precision: 0.5,
-    recall: 0.5,
-    density: 1,
-    coverage: epoch / 4,
-    histogram: [1, 1],
-    classesCovered: 2,
-    fixedBatchDiversity: 1,
-    createdAt: 0,
-    conditional: null
-  }
+  return epochScores({ epoch, classifierId: 'mnist-e2e-cls', classifierAccuracy: 0.9, fid, fidFloor: 10, coverage: epoch / 4 })
 }
 
 requireChromiumOnCi()

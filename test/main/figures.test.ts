@@ -14,6 +14,7 @@ import { pdfSafeText } from '../../src/main/services/figure-pdf'
 import type { Lab } from '../../src/main/services/lab'
 import { useTempLabs } from '../helpers/lab'
 import { encodePng, tileImages } from '../../src/main/trainer/grid'
+import { epochScores } from '../helpers/scores'
 
 const { newLab } = useTempLabs('figures')
 
@@ -248,26 +249,8 @@ describe('figures:export', () => {
 
   it('draws the runs’ epoch scores of one score: a curve per run, the best epochs starred, the floor dashed, the counts and classifier in the caption', async () => {
     const { lab, ids } = labWithRuns(2, 1500, 500)
-    const scored = (epoch: number, fid: number, generatedCount = 400): EpochScores => ({
-      epoch,
-      classifierId: 'mnist-cls-7',
-      classifierAccuracy: 0.98,
-      realCount: 400,
-      generatedCount,
-      fid,
-      fidFloor: 2.5,
-      classifierScore: 5,
-      realClassifierScore: 9,
-      precision: 0.5,
-      recall: 0.5,
-      density: 1,
-      coverage: epoch / 4,
-      histogram: [1, 1],
-      classesCovered: 2,
-      fixedBatchDiversity: 1,
-      createdAt: 0,
-      conditional: null
-    })
+    const scored = (epoch: number, fid: number, generatedCount = 400): EpochScores =>
+      epochScores({ epoch, classifierId: 'mnist-cls-7', realCount: 400, generatedCount, fid, fidFloor: 2.5, coverage: epoch / 4 })
     ;[[40, 12, 20], [60, 30, 25]].forEach((fids, k) => fids.forEach((fid, e) => lab.evaluation.repo.insertScores(ids[k], scored(e + 1, fid))))
     lab.evaluation.repo.setEvaluation(ids[0], { bestBy: 'fid', bestEpoch: 2, bestValue: 12, flags: [] })
     lab.evaluation.repo.setEvaluation(ids[1], { bestBy: 'fid', bestEpoch: 3, bestValue: 25, flags: [] })

@@ -18,6 +18,7 @@ import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { appendRows, emptySeries } from '@shared/metrics'
 import { config, detail, epoch, rows, series, summary } from './helpers/fixtures'
+import { epochScores } from '../helpers/scores'
 
 let pinia: Pinia
 beforeEach(() => {
@@ -260,26 +261,7 @@ describe('compare view', () => {
   })
 
   it('charts the runs’ epoch scores, one score at a time, live, and the link keeps the score', async () => {
-    const scored = (epoch: number, fid: number): EpochScores => ({
-      epoch,
-      classifierId: 'cls-a',
-      classifierAccuracy: 0.98,
-      realCount: 500,
-      generatedCount: 500,
-      fid,
-      fidFloor: 2,
-      classifierScore: 5,
-      realClassifierScore: 9,
-      precision: 0.5,
-      recall: 0.5,
-      density: 1,
-      coverage: 0.5,
-      histogram: [1, 1],
-      classesCovered: 2,
-      fixedBatchDiversity: 1,
-      createdAt: 0,
-      conditional: null
-    })
+    const scored = (epoch: number, fid: number): EpochScores => epochScores({ epoch, classifierId: 'cls-a', fid })
     const best = (bestEpoch: number): RunScores['evaluation'] => ({ bestBy: 'fid', bestEpoch, bestValue: 0, flags: [] })
     const fake = api({
       'eval:scores': ({ id }) =>

@@ -16,6 +16,7 @@ import NewRunForm from '@renderer/views/NewRunForm.vue'
 import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { summary } from './helpers/fixtures'
+import { epochScores } from '../helpers/scores'
 
 let api: FakeLabApi
 let pinia: Pinia
@@ -109,26 +110,9 @@ describe('the grid of a conditional run', () => {
 })
 
 describe('the scores of a conditional run', () => {
-  const base: EpochScores = {
-    epoch: 1,
-    classifierId: 'c',
-    classifierAccuracy: 0.98,
-    realCount: 500,
-    generatedCount: 500,
-    fid: 30,
-    fidFloor: 2,
-    classifierScore: 7,
-    realClassifierScore: 9.4,
-    precision: 0.6,
-    recall: 0.5,
-    density: 0.7,
-    coverage: 0.5,
-    histogram: [50, 50, 50, 50, 50, 50, 50, 50, 50, 50],
-    classesCovered: 10,
-    fixedBatchDiversity: 0.9,
-    conditional: { labelAccuracy: 0.81, tstrAccuracy: 0.62, trtrAccuracy: 0.88, tstrSamples: 500, tstrClassifier: 'MLP 128 hidden units, 5 epochs, Adam 1e-3, batch 64' },
-    createdAt: 0
-  }
+  const base: EpochScores = epochScores({
+    conditional: { labelAccuracy: 0.81, tstrAccuracy: 0.62, trtrAccuracy: 0.88, tstrSamples: 500, tstrClassifier: 'MLP 128 hidden units, 5 epochs, Adam 1e-3, batch 64' }
+  })
 
   it('charts label accuracy and TSTR against TRTR and tabulates them with what they came from', async () => {
     const scored: RunScores = { scores: [base, { ...base, epoch: 2, conditional: { ...base.conditional!, tstrAccuracy: 0.7 } }], evaluation: null, pending: [], notice: null }

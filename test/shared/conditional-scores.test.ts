@@ -5,28 +5,13 @@ import { runConfigSchema, PRESETS } from '@shared/config'
 import { scoreOf, type EpochScores } from '@shared/evaluation'
 import { bestEpoch } from '@shared/failure-detect'
 import { scoreCurves } from '@shared/score-curves'
+import { epochScores } from '../helpers/scores'
 
 function scores(epoch: number, tstr: number | null): EpochScores {
-  return {
+  return epochScores({
     epoch,
-    classifierId: 'c',
-    classifierAccuracy: 0.98,
-    realCount: 500,
-    generatedCount: 500,
-    fid: 10,
-    fidFloor: 2,
-    classifierScore: 8,
-    realClassifierScore: 9.4,
-    precision: 0.5,
-    recall: 0.5,
-    density: 0.5,
-    coverage: 0.5,
-    histogram: new Array<number>(10).fill(50),
-    classesCovered: 10,
-    fixedBatchDiversity: 1,
-    conditional: tstr === null ? null : { labelAccuracy: tstr + 0.1, tstrAccuracy: tstr, trtrAccuracy: 0.9, tstrSamples: 500, tstrClassifier: 'MLP' },
-    createdAt: 0
-  }
+    conditional: tstr === null ? null : { labelAccuracy: tstr + 0.1, tstrAccuracy: tstr, trtrAccuracy: 0.9, tstrSamples: 500, tstrClassifier: 'MLP' }
+  })
 }
 
 describe('conditional scores', () => {
