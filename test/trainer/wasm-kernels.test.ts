@@ -9,19 +9,9 @@ import {
   unregisterWasmGradientKernels,
   wasmKernelStats
 } from '../../src/main/trainer/backend/wasm-kernels'
+import { values } from '../helpers/values'
 
 type Pad = 'same' | 'valid'
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n)
-  let s = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = s / 2 ** 31 - 1
-  }
-  return out
-}
 
 /** Runs f on a backend and returns the data of the tensors it returns (then disposes). */
 async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {

@@ -12,19 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initWasmBackend, wasmKernelStats } from '../../src/main/trainer/backend/wasm-kernels'
 import { hasWasmHelper, setWasmHelperSplitting } from '../../src/main/trainer/backend/wasm-helper'
 import { stopWasmThreads, wasmThreadState } from '../../src/main/trainer/backend/wasm-threads'
+import { values } from '../helpers/values'
 
 const CORES = availableParallelism()
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n)
-  let s = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    out[i] = s / 2 ** 31 - 1
-  }
-  return out
-}
 
 /** The exact bits of every output of f. */
 function bits(f: () => tf.Tensor | tf.Tensor[]): Int32Array[] {
