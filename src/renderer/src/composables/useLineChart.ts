@@ -24,6 +24,28 @@ export interface LineChartOptions {
   firstDraw?: 'mount' | 'frame' | 'none'
 }
 
+type LineOptions = NonNullable<ChartConfiguration<'line', Point[]>['options']>
+
+/**
+ * Options of a chart of long step series (the run view's and the compare view's curves): no
+ * animation or parsing, min-max decimation, tooltips for the nearest x, and `legend` as given.
+ */
+export function longSeriesOptions(xTitle: string, y: { min?: number; max?: number }, legend: NonNullable<LineOptions['plugins']>['legend']): LineOptions {
+  return {
+    animation: false,
+    parsing: false,
+    normalized: true,
+    responsive: true,
+    maintainAspectRatio: false,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+    scales: {
+      x: { type: 'linear', title: { display: true, text: xTitle }, ticks: { maxTicksLimit: 8 } },
+      y: { type: 'linear', min: y.min, max: y.max, ticks: { maxTicksLimit: 6 } }
+    },
+    plugins: { decimation: { enabled: true, algorithm: 'min-max' }, legend, tooltip: { enabled: true } }
+  }
+}
+
 export function useLineChart(canvas: Ref<HTMLCanvasElement | null>, options: LineChartOptions): void {
   let chart: LineChart | null = null
   const draw = (): void => options.draw(chart)
