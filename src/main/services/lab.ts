@@ -669,10 +669,12 @@ export class Lab {
       const issues = describeIssues(parsed.error)
       throw new LabError('INVALID_REQUEST', `Invalid explorer:scatter request: ${formatIssues(issues)}`, issues)
     }
-    const { id, epoch, ...plane } = parsed.data
+    const { id, epoch, classLabel, ...plane } = parsed.data
     const spec: PlaneSpec = plane
     this.requireRun(id)
     const config = this.runs.config(id) as RunConfig
+    // Runs of points or rows are never conditional: a class is refused, not silently dropped.
+    this.explorerClass(id, config, classLabel, 'explorer:scatter')
     if (PRESET_DATA_KINDS[config.preset].includes('images')) {
       throw new LabError('INVALID_REQUEST', `Run ${id} generates images: its plane is drawn as tiles (explorer:grid), not as points`)
     }
@@ -980,10 +982,7 @@ export class Lab {
     this.stopReasons.delete(id)
     this.runs.finish(id, status, reason ? `${reason} ${message ?? ''}`.trim() : message)
     this.evaluation.refresh(id)
-    const summary = this.requireRun(id)
-    this.emit('runs:changed', summary)
-    for (const w of this.waiters.get(id) ?? []) w(summary)
-    this.waiters.delete(id)
+    this.settle(id)
     if (status === 'stopped' && this.active.get(id) === run) run.channel.kill()
     // Its slot is free: the next queued run starts.
     this.pump()
