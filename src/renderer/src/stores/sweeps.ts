@@ -33,12 +33,15 @@ export const useSweepsStore = defineStore('sweeps', () => {
     }
   }
 
-  /** How many of a sweep's runs have ended, of those still in the lab. */
-  function progressOf(sweep: Sweep): { ended: number; total: number } {
+  /** A sweep's runs still in the lab (one deleted meanwhile no longer counts), and how many have ended. */
+  function runsOf(sweep: Sweep): { ids: number[]; ended: number } {
     const runs = useRunsStore()
     const present = sweep.runIds.map((id) => runs.runs.find((r) => r.id === id)).filter((r) => r !== undefined)
-    return { ended: present.filter((r) => !ACTIVE_STATUSES.includes(r.status)).length, total: present.length }
+    return { ids: present.map((r) => r.id), ended: present.filter((r) => !ACTIVE_STATUSES.includes(r.status)).length }
   }
+
+  /** Every sweep with its runs' progress, for the sidebar. */
+  const listed = computed(() => list.value.map((sweep) => ({ sweep, ...runsOf(sweep) })))
 
   async function loadSettings(): Promise<void> {
     unsubscribe ??= useLabApi().on('settings:changed', (s) => (settings.value = s))
@@ -68,22 +71,17 @@ export const useSweepsStore = defineStore('sweeps', () => {
   }
 
   /** The first awaited sweep whose runs have all ended (the runs list knows their status). */
-  const ready = computed<Sweep | null>(() => {
-    const runs = useRunsStore()
-    return (
-      awaiting.value.find((s) =>
-        s.runIds.every((id) => {
-          const run = runs.runs.find((r) => r.id === id)
-          // A run deleted meanwhile does not hold the sweep back.
-          return !run || !ACTIVE_STATUSES.includes(run.status)
-        })
-      ) ?? null
-    )
-  })
+  const ready = computed<Sweep | null>(
+    () =>
+      awaiting.value.find((s) => {
+        const { ids, ended } = runsOf(s)
+        return ended === ids.length
+      }) ?? null
+  )
 
   function done(id: number): void {
     awaiting.value = awaiting.value.filter((s) => s.id !== id)
   }
 
-  return { settings, settingsError, awaiting, list, listError, loadSweeps, progressOf, loadSettings, setMaxConcurrentRuns, create, ready, done }
+  return { settings, settingsError, awaiting, list, listed, listError, loadSweeps, runsOf, loadSettings, setMaxConcurrentRuns, create, ready, done }
 })
