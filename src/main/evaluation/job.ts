@@ -2,7 +2,7 @@
 // set, and scoring one checkpoint's generator with it. Results leave as TrainerEvents.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { balancedLabels, conditionalGrid, conditionalGridLatents, gridLabels } from '@shared/conditional'
+import { balancedLabels, conditionalGrid, gridLabels } from '@shared/conditional'
 import type { ClassifierArch, ClassifierInfo, ConditionalScores } from '@shared/evaluation'
 import { toErrorInfo } from '@shared/errors'
 import type { ClassifierTrainJob, EvaluateJob, TrainerEvent } from '@shared/trainer-protocol'
@@ -12,9 +12,8 @@ import { loadModelFrom, saveModelTo } from '../trainer/checkpoint'
 import { loadMnist } from '../trainer/data/mnist'
 import { IMAGE_SHAPE } from '../trainer/models/presets'
 import { gaussian, mulberry32, seedGlobalRandom } from '../trainer/random'
-import { fixedLatentBatch } from '../trainer/train'
+import { fixedBatchLatents } from '../trainer/train'
 import { generatorClasses } from '../trainer/conditional'
-import type { LabelledImages } from '../trainer/data/idx'
 import { accuracyOf, classify, imagesOf, labelsOf, sampleIndices, trainClassifier, type ClassifierOutputs } from './classifier'
 import { computeScores } from './scores'
 
@@ -115,11 +114,9 @@ export async function tstrAccuracy(
 async function conditionalScores(
   generated: { images: Float32Array; labels: Int32Array; outputs: ClassifierOutputs },
   realTrain: { images: Float32Array; labels: Int32Array },
-  testSet: LabelledImages,
-  testIdx: Uint32Array,
+  test: { images: Float32Array; labels: Int32Array },
   classes: number
 ): Promise<ConditionalScores> {
-  const test = { images: imagesOf(testSet, testIdx), labels: labelsOf(testSet, testIdx) }
   return {
     labelAccuracy: accuracyOf(generated.outputs.probs, generated.labels, classes),
     tstrAccuracy: await tstrAccuracy({ images: generated.images, labels: generated.labels }, test, classes),
@@ -140,8 +137,10 @@ export async function runEvaluateJob(job: EvaluateJob, emit: (event: TrainerEven
     const testIdx = sampleIndices(testSet.count, realCount, 1)
     const trainIdx = sampleIndices(trainSet.count, realCount, 2)
     const withCount = async (images: Float32Array, count: number) => ({ ...(await classify(classifier, images, count)), count })
-    const realTest = await withCount(imagesOf(testSet, testIdx), realCount)
-    const realTrain = await withCount(imagesOf(trainSet, trainIdx), realCount)
+    const testImages = imagesOf(testSet, testIdx)
+    const trainImages = imagesOf(trainSet, trainIdx)
+    const realTest = await withCount(testImages, realCount)
+    const realTrain = await withCount(trainImages, realCount)
     // A conditional generator is asked for every class equally often; its fixed batch is its grid (one row per class).
     const classes = generatorClasses(generator, job.latentDim)
     const labels = classes > 0 ? balancedLabels(job.samples, classes) : undefined
@@ -150,9 +149,7 @@ export async function runEvaluateJob(job: EvaluateJob, emit: (event: TrainerEven
     const fixedCount = classes > 0 ? conditionalGrid(classes, FIXED_BATCH).count : FIXED_BATCH
     const fixed = await generate(
       generator,
-      classes > 0
-        ? conditionalGridLatents(fixedLatentBatch(job.seed, job.latentDim, fixedCount / classes, job.latent), classes)
-        : fixedLatentBatch(job.seed, job.latentDim, fixedCount, job.latent),
+      fixedBatchLatents(job.seed, job.latentDim, fixedCount, job.latent, classes),
       job.latentDim,
       undefined,
       undefined,
@@ -169,9 +166,8 @@ export async function runEvaluateJob(job: EvaluateJob, emit: (event: TrainerEven
       labels && classes === CLASSES
         ? await conditionalScores(
             { images: fake.values, labels, outputs: generated },
-            { images: imagesOf(trainSet, trainIdx.subarray(0, job.samples)), labels: labelsOf(trainSet, trainIdx.subarray(0, job.samples)) },
-            testSet,
-            testIdx,
+            { images: trainImages, labels: labelsOf(trainSet, trainIdx) },
+            { images: testImages, labels: labelsOf(testSet, testIdx) },
             classes
           )
         : null

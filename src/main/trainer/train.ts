@@ -63,6 +63,16 @@ export function fixedLatentBatch(seed: number, latentDim: number, count = GRID_S
   return Float32Array.from({ length: count * latentDim }, () => rand() * 2 - 1)
 }
 
+/**
+ * The latents of a run's fixed batch of `count` samples: fixedLatentBatch, or for a
+ * conditional run (classes > 0, count a conditionalGrid's) the same column latents in every
+ * row of its grid, so a column is one latent vector drawn as each class (labels: gridLabels).
+ */
+export function fixedBatchLatents(seed: number, latentDim: number, count: number, latent: Tricks['latent'], classes: number): Float32Array {
+  if (classes === 0) return fixedLatentBatch(seed, latentDim, count, latent)
+  return conditionalGridLatents(fixedLatentBatch(seed, latentDim, count / classes, latent), classes)
+}
+
 /** D's targets: real ones smoothed within realLabel, a labelFlip fraction of all of them flipped. */
 export function discriminatorTargets(count: number, real: boolean, tricks: Pick<Tricks, 'realLabel' | 'labelFlip'>): tf.Tensor {
   return tf.tidy(() => {
@@ -205,14 +215,12 @@ export async function trainGan(
   const loss = GAN_LOSSES[tricks.loss]
   // The fixed batch's G inputs: its latents; for a conditional run each grid row's class appended
   // to the same latents in every row (a column is one latent vector drawn as each class).
-  const fixedInputs = classes
-    ? generatorInputs(
-        conditionalGridLatents(fixedLatentBatch(config.seed, config.latentDim, samples.count / classes, tricks.latent), classes),
-        config.latentDim,
-        gridLabels(classes, samples.count),
-        classes
-      )
-    : fixedLatentBatch(config.seed, config.latentDim, samples.count, tricks.latent)
+  const fixedInputs = generatorInputs(
+    fixedBatchLatents(config.seed, config.latentDim, samples.count, tricks.latent, classes),
+    config.latentDim,
+    classes ? gridLabels(classes, samples.count) : null,
+    classes
+  )
   const fixedZ = tf.tensor2d(fixedInputs, [samples.count, config.latentDim + classes])
   const sampleZ = (count: number): tf.Tensor2D =>
     tricks.latent === 'uniform' ? tf.randomUniform([count, config.latentDim], -1, 1) : tf.randomNormal([count, config.latentDim])
