@@ -302,9 +302,7 @@ async function sweepCommand(argv: string[]): Promise<number> {
         console.log(`run ${r.id} ${r.status}: ${r.name}${r.statusMessage ? ` (${r.statusMessage})` : ''}`)
       }
     })
-    const res = await dispatch(lab.handlers, 'sweeps:create', { name: values.name ?? base.name, base, axes, compareWhenDone: false })
-    if (!res.ok) throw LabError.fromInfo(res.error)
-    const { sweep, runs } = res.data as SweepCreated
+    const { sweep, runs } = await call<SweepCreated>(lab, 'sweeps:create', { name: values.name ?? base.name, base, axes, compareWhenDone: false })
     console.log(`sweep ${sweep.id}: ${runs.length} runs (${runs.map((r) => r.id).join(', ')}), ${lab.settings.get().maxConcurrentRuns} at once, tagged "sweep ${sweep.id}"`)
     const ended = await Promise.all(runs.map((r) => lab.waitForEnd(r.id)))
     await lab.evaluation.idle()
@@ -330,7 +328,7 @@ function oneShotLab(dataDirFlag: string | undefined, outDir?: string): Lab {
 }
 
 /** Runs a channel through the same validation as the UI's requests; a refusal is thrown with its message. */
-async function call<T>(lab: Lab, channel: 'figures:export' | 'runs:export-generator', req: unknown): Promise<T> {
+async function call<T>(lab: Lab, channel: 'figures:export' | 'runs:export-generator' | 'sweeps:create', req: unknown): Promise<T> {
   const res = await dispatch(lab.handlers, channel, req)
   if (!res.ok) throw LabError.fromInfo(res.error)
   return res.data as T
