@@ -74,11 +74,19 @@ function measurePytorch(): PytorchFigure {
     console.error(`PyTorch not measured (${why}); using the recorded reference`)
     return PYTORCH_REFERENCE
   }
-  const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { msPerIteration: number; imagesPerSecond: number; torch: string; threads: number }
+  const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as {
+    msPerIteration: number
+    imagesPerSecond: number
+    torch: string
+    threads: number
+    coresBusy: number
+  }
   return {
     measuredNow: true,
     source: 'scripts/pytorch_dcgan_step.py, this run',
-    setup: `PyTorch ${r.torch}, ${r.threads} thread, seed DCGAN (F=128), batch 64, 3 timed iterations`,
+    setup:
+      `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), ` +
+      'seed DCGAN (F=128), batch 64, 3 timed iterations',
     msPerIteration: r.msPerIteration,
     imagesPerSecond: r.imagesPerSecond
   }
