@@ -10,6 +10,7 @@ import {
   wasmKernelStats
 } from '../../src/main/trainer/backend/wasm-kernels'
 import { values } from '../helpers/values'
+import { registerSecondOrderGradients } from '../../src/main/trainer/second-order'
 
 type Pad = 'same' | 'valid'
 
@@ -302,6 +303,72 @@ describe('faster replacements of existing wasm kernels', () => {
     expect(stats['Select:js']).toBeGreaterThan(0)
     expect(stats['Sum:js']).toBeGreaterThan(0)
     expect(stats['Sum:native']).toBeGreaterThan(0)
+  })
+})
+
+describe("LeakyReLU's gradient in one kernel", () => {
+  const special = new Float32Array([0, -0, 1, -1, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3.5])
+  /** x with the special values first; n above the helper-thread split on request. */
+  const inputs = (n: number): [tf.Tensor, tf.Tensor] => {
+    const xs = values(n, 31)
+    xs.set(special.subarray(0, Math.min(n, special.length)))
+    const dys = values(n, 32)
+    dys.set([2, -3, 0.5, 7, 1, -1, 4, 1e20, -5, NaN].slice(0, Math.min(n, 10)))
+    return [tf.tensor1d(xs), tf.tensor1d(dys)]
+  }
+  // tfjs's own formula on cpu is the reference: the one-pass kernel must give the same bits.
+  const reference = (x: tf.Tensor, dy: tf.Tensor, alpha: number): tf.Tensor => tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha))
+
+  for (const n of [10, 3 * 65_536 + 7]) {
+    it(`is bit-identical to where(greater(x, 0), dy, dy * alpha) (${n} elements)`, async () => {
+      wasmKernelStats(true)
+      const [actual] = await on('wasm', () => {
+        const [x, dy] = inputs(n)
+        return tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.2))(x, dy)
+      })
+      expect(wasmKernelStats()['LeakyReluGrad:js']).toBe(1)
+      const [expected] = await on('cpu', () => {
+        const [x, dy] = inputs(n)
+        return reference(x, dy, 0.2)
+      })
+      expect(Buffer.from(actual.buffer).equals(Buffer.from(expected.buffer))).toBe(true)
+    })
+  }
+
+  it('has its own gradient (a gradient of the gradient, as WGAN-GP takes)', async () => {
+    // d/dw of sum(dx) where dx = grad of sum(leakyRelu(x) * w) w.r.t. x: dx = w * f(x), so the
+    // result is f(x) (1 or alpha per element), with a zero gradient through x itself.
+    const f = (): tf.Tensor[] => {
+      const x = tf.tensor1d([-2, -0.5, 0.25, 3, -1, 4])
+      const w = tf.tensor1d([1, 2, 3, 4, 5, 6])
+      const inner = (xx: tf.Tensor, ww: tf.Tensor): tf.Tensor => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.leakyRelu(t, 0.2), ww)))(xx)
+      const [gx, gw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(inner(xx, ww)))([x, w])
+      return [gx, gw]
+    }
+    const [gx, gw] = await on('wasm', f)
+    expect(Array.from(gx)).toEqual([0, 0, 0, 0, 0, 0])
+    expect(Array.from(gw)).toEqual(Array.from(new Float32Array([0.2, 0.2, 1, 1, 0.2, 1])))
+    registerSecondOrderGradients() // for the cpu reference: Greater has no gradient in tfjs
+    await compare('second order', f, 0)
+  })
+
+  it('falls back to the three-kernel formula without our kernels', async () => {
+    unregisterWasmGradientKernels()
+    try {
+      wasmKernelStats(true)
+      const [actual] = await on('wasm', () => {
+        const [x, dy] = inputs(10)
+        return tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.3))(x, dy)
+      })
+      expect(wasmKernelStats()['LeakyReluGrad:js']).toBeUndefined()
+      const [expected] = await on('cpu', () => {
+        const [x, dy] = inputs(10)
+        return reference(x, dy, 0.3)
+      })
+      expect(Buffer.from(actual.buffer).equals(Buffer.from(expected.buffer))).toBe(true)
+    } finally {
+      registerWasmGradientKernels()
+    }
   })
 })
 

@@ -151,6 +151,44 @@ function floor32(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: n
 }
 
 /**
+ * LeakyReLU's gradient in one pass: out[i] = dy[i] * (x[i] > 0 ? 1 : alpha), the factor
+ * picked by index (no data-dependent branch). Bit-identical to tfjs's
+ * where(greater(x, 0), dy, mul(dy, alpha)): dy * 1 is dy, and the double product of two
+ * float32 values rounds to the float32 product.
+ */
+function leakyReluGrad(heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo: number, hi: number): void {
+  const x = ctl[8]
+  const dy = ctl[9]
+  const out = ctl[10]
+  const factor = new Float64Array(2)
+  factor[0] = ctlF[11]
+  factor[1] = 1
+  for (let i = lo; i < hi; i++) heap[out + i] = heap[dy + i] * factor[+(heap[x + i] > 0)]
+}
+
+/**
+ * A dropout multiplier: out[i] = scale where the 24-bit hash of (i + seed) is >= threshold,
+ * else 0 (keep probability 1 - threshold / 2^24). Counter-based (Wellons' lowbias32 of the
+ * element index), so any split of [lo, hi) gives the same mask.
+ */
+function dropoutMask(heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo: number, hi: number): void {
+  const out = ctl[8]
+  const seed = ctl[9]
+  const threshold = ctl[10]
+  const value = new Float64Array(2)
+  value[1] = ctlF[11]
+  for (let i = lo; i < hi; i++) {
+    let h = (i + seed) | 0
+    h ^= h >>> 16
+    h = Math.imul(h, 0x7feb352d)
+    h ^= h >>> 15
+    h = Math.imul(h, 0x846ca68b)
+    h ^= h >>> 16
+    heap[out + i] = value[+(h >>> 8 >= threshold)]
+  }
+}
+
+/**
  * One stride phase of conv2dTranspose into dx, images [lo, hi):
  * out[b, fy + u*sy, fx + v*sx, :] = z[b, u, v, :] for u < cy, v < cx.
  */
@@ -224,8 +262,8 @@ function col2imFew(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo:
 }
 
 /** Op numbers, in the order of LOOPS. */
-export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7 } as const
-const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew]
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask]
 
 function workerSource(): string {
   // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever

@@ -38,6 +38,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import { defaultWasmThreads, prepareWasmThreads, wasmThreadState, wasmThreadsMemory } from './wasm-threads'
+import { DROPOUT_MASK, type DropoutMaskAttrs } from '../models/dropout'
 import { hasWasmHelper, loopArgs, OPS, runLoop, startWasmHelper, ARG } from './wasm-helper'
 import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
@@ -794,6 +795,90 @@ function leakyRelu(args: KernelArgs): Info {
   }
 }
 
+/** The name of our one-pass LeakyReLU gradient kernel (inputs x, dy; attr alpha). */
+export const LEAKY_RELU_GRAD = 'GanLeakyReluGrad'
+
+/**
+ * dx = dy * (x > 0 ? 1 : alpha) in one pass over the heap, where tfjs's gradient takes three
+ * kernels (Greater, Multiply, Select) and writes two intermediates of x's size.
+ */
+function leakyReluGrad(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { x, dy } = args.inputs as { x: Info; dy: Info }
+  const { alpha } = args.attrs as unknown as tf.LeakyReluAttrs
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || !sameShape(x.shape, dy.shape)) {
+    throw new Error(`${LEAKY_RELU_GRAD} takes float32 x and dy of one shape`)
+  }
+  count('LeakyReluGrad:js')
+  const n = size(x.shape)
+  const out = backend.makeOutput(x.shape.slice(), 'float32')
+  const a = loopArgs()
+  a.i.set([at(backend, x), at(backend, dy), at(backend, out)], ARG)
+  a.f[ARG + 3] = alpha
+  runLoop(OPS.leakyReluGrad, heapF32(backend), 0, n, n >= SPLIT_MIN ? n >> 1 : n)
+  return out
+}
+
+/**
+ * LeakyReLU's gradient through LEAKY_RELU_GRAD where the current backend has it (wasm with
+ * our kernels), else tfjs's own formula. The kernel is linear in dy with a factor that
+ * depends only on the sign of x, so its own gradient (WGAN-GP differentiates D's backward
+ * pass) is the same kernel applied to the incoming gradient, and zero for x.
+ */
+function registerLeakyReluGradients(): void {
+  const fused = (): boolean => tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined
+  tf.registerGradient({
+    kernelName: 'LeakyRelu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved
+      const { alpha } = attrs as unknown as tf.LeakyReluAttrs
+      return {
+        x: () =>
+          fused()
+            ? (tf.engine().runKernel(LEAKY_RELU_GRAD, { x, dy: dy as tf.Tensor }, { alpha }) as tf.Tensor)
+            : tf.where(tf.greater(x, 0), dy as tf.Tensor, tf.mul(dy as tf.Tensor, alpha))
+      }
+    }
+  })
+  tf.registerGradient({
+    kernelName: LEAKY_RELU_GRAD,
+    inputsToSave: ['x'],
+    gradFunc: (ddx, saved, attrs) => {
+      const [x] = saved
+      return {
+        dy: () => tf.engine().runKernel(LEAKY_RELU_GRAD, { x, dy: ddx as tf.Tensor }, attrs) as tf.Tensor,
+        x: () => tf.zerosLike(x)
+      }
+    }
+  })
+}
+
+/**
+ * A dropout multiplier of `shape` (1 / (1 - rate) where kept, 0 where dropped), drawn on the
+ * heap by a counter-based hash of `seed` and the element index on both threads. tfjs's
+ * dropout draws its uniforms one by one in JavaScript (~9 ns each: ~25 ms per step of the
+ * seed DCGAN, whose D drops 1M activations three times per step), then takes three more
+ * passes (add, floor, divide) to make the same multiplier. See models/dropout.ts.
+ */
+function dropoutMask(args: KernelArgs): Info {
+  const backend = args.backend as BackendWasm
+  const { shape, rate, seed } = args.attrs as unknown as DropoutMaskAttrs
+  count('DropoutMask:js')
+  const n = size(shape)
+  const out = backend.makeOutput(shape.slice(), 'float32')
+  if (n === 0) return out
+  let s = seed | 0
+  s ^= s >>> 16
+  s = Math.imul(s, 0x21f0aaad)
+  s ^= s >>> 15
+  const a = loopArgs()
+  a.i.set([at(backend, out), s, Math.round(rate * 2 ** 24)], ARG)
+  a.f[ARG + 3] = 1 / (1 - rate)
+  runLoop(OPS.dropoutMask, heapF32(backend), 0, n, n >= SPLIT_MIN ? n >> 1 : n)
+  return out
+}
+
 function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i])
 }
@@ -933,7 +1018,9 @@ function floor(args: KernelArgs): Info {
 
 /** Kernels the wasm backend lacks. */
 const MISSING: Record<string, tf.KernelFunc> = {
-  Conv2DBackpropFilter: conv2DBackpropFilter
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  [LEAKY_RELU_GRAD]: leakyReluGrad,
+  [DROPOUT_MASK]: dropoutMask
 }
 
 /** Existing wasm kernels that we replace with faster formulations (each falls back). */
@@ -952,6 +1039,7 @@ const OVERRIDES: Record<string, tf.KernelFunc> = {
 }
 
 for (const f of [...Object.values(MISSING), ...Object.values(OVERRIDES)]) ours.add(f)
+let leakyReluGradients = false
 
 /**
  * Registers, for the 'wasm' backend, the kernels it lacks to train convnets (only where
@@ -962,6 +1050,10 @@ for (const f of [...Object.values(MISSING), ...Object.values(OVERRIDES)]) ours.a
  */
 export function registerWasmGradientKernels(options: { overrides?: boolean } = {}): string[] {
   const registered: string[] = []
+  if (!leakyReluGradients) {
+    registerLeakyReluGradients()
+    leakyReluGradients = true
+  }
   for (const [name, kernelFunc] of Object.entries(MISSING)) {
     if (tf.getKernel(name, BACKEND) === undefined) {
       tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc })

@@ -3,6 +3,7 @@
 import type { DiscriminatorRegularizer, PresetId } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { tf } from '../tf'
+import { dropout } from './dropout'
 
 export interface GanModels {
   generator: tf.LayersModel
@@ -41,7 +42,7 @@ function dcganGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
  */
 function dBlock(regularizer: DiscriminatorRegularizer, dropoutRate: number, first: boolean): tf.layers.Layer[] {
   const act = tf.layers.leakyReLU({ alpha: 0.2 })
-  if (regularizer === 'dropout') return dropoutRate > 0 ? [act, tf.layers.dropout({ rate: dropoutRate })] : [act]
+  if (regularizer === 'dropout') return dropoutRate > 0 ? [act, dropout({ rate: dropoutRate })] : [act]
   if (regularizer === 'batchnorm' && !first) return [tf.layers.batchNormalization({ momentum: 0.9 }), act]
   return [act]
 }
