@@ -246,6 +246,22 @@ describe('faster replacements of existing wasm kernels', () => {
     expect(stats['FusedConv2D:native']).toBe(4) // relu: left to XNNPACK
   })
 
+  it('Conv2D with few output channels over a batch too large for one product (chunks of images)', async () => {
+    // 16 images of 64x64 with 7x7x3 taps: the product would have 9.6M floats, so chunks are copied
+    const x = tf.tensor4d(values(16 * 64 * 64 * 16, 11), [16, 64, 64, 16])
+    const w = tf.tensor4d(values(7 * 7 * 16 * 3, 12), [7, 7, 16, 3])
+    const ours = tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync() as Float32Array)
+    expect(wasmKernelStats()['Conv2D:fewOutputs']).toBe(1)
+    unregisterWasmGradientKernels()
+    try {
+      const native = tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync() as Float32Array)
+      expectClose(ours, native, 'chunked few-outputs conv vs XNNPACK', 1e-4)
+    } finally {
+      registerWasmGradientKernels()
+      tf.dispose([x, w])
+    }
+  })
+
   it('BatchMatMul and _FusedMatMul with transposed operands', async () => {
     for (const [ta, tb] of [
       [false, false],

@@ -624,7 +624,10 @@ function conv2DFewOutputs(backend: BackendWasm, x: Info, filter: Info, ci: ConvI
   const pl = ci.padInfo.left
   const T = KH * KW * CO
   const P = H * W
-  const chunk = Math.max(1, Math.min(B, Math.floor(CHUNK_FLOATS / Math.max(1, P * Math.max(T, CI)))))
+  // One product over the whole batch reads x in place (no copy of its rows) where its output
+  // P stays small enough; else chunks of images, each copied into a tensor of its own.
+  const whole = B * P * T <= 4 * CHUNK_FLOATS
+  const chunk = whole ? B : Math.max(1, Math.min(B, Math.floor(CHUNK_FLOATS / Math.max(1, P * Math.max(T, CI)))))
 
   const wr = backend.makeOutput([CI, T], 'float32')
   const out = backend.makeOutput([B, OH, OW, CO], 'float32')
@@ -642,10 +645,16 @@ function conv2DFewOutputs(backend: BackendWasm, x: Info, filter: Info, ci: ConvI
     for (let b0 = 0; b0 < B; b0 += chunk) {
       const bc = Math.min(chunk, B - b0)
       const n = bc * P
-      const xs = backend.makeOutput([n, CI], 'float32')
-      f32(backend, xs).set(f32(backend, x).subarray(b0 * P * CI, (b0 + bc) * P * CI))
-      const p = matmul(backend, xs, wr, n, CI, T)
-      free(backend, xs)
+      let p: Info
+      if (whole) {
+        // x is the left operand: XNNPACK caches only the packed right one (wr) by tensor id
+        p = matmul(backend, x, wr, n, CI, T)
+      } else {
+        const xs = backend.makeOutput([n, CI], 'float32')
+        f32(backend, xs).set(f32(backend, x).subarray(b0 * P * CI, (b0 + bc) * P * CI))
+        p = matmul(backend, xs, wr, n, CI, T)
+        free(backend, xs)
+      }
       // the col2im sum (the arithmetic of col2imFew in wasm-helper.ts), images split between threads
       loopArgs().i.set(
         [at(backend, p), at(backend, out) + b0 * OH * OW * CO, bias === null ? -1 : at(backend, bias), H, W, OH, OW, CO, KH, KW, sy, sx, pt, pl],
