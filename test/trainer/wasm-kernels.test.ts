@@ -208,6 +208,43 @@ describe('Conv2DBackpropInput (conv2d input gradient, conv2dTranspose)', () => {
     })
   }
 
+  // The DCGAN's upsampling (4x4 taps, stride 2, 'same', even input sides) takes Winograd F(2x2, 2x2).
+  for (const [b, h, w, cin, cout] of [
+    [2, 4, 6, 5, 4],
+    [3, 2, 2, 7, 9],
+    [1, 6, 4, 16, 16],
+    [5, 8, 8, 12, 6]
+  ]) {
+    it(`conv2dTranspose by Winograd: b${b} ${h}x${w}x${cin} -> ${2 * h}x${2 * w}x${cout}`, async () => {
+      await compare(`winograd ${h}x${w}`, () => {
+        const x = tf.tensor4d(values(b * h * w * cin, 21), [b, h, w, cin])
+        const f = tf.tensor4d(values(16 * cout * cin, 22), [4, 4, cout, cin])
+        return tf.conv2dTranspose(x, f, [b, 2 * h, 2 * w, cout], 2, 'same')
+      })
+      expect(wasmKernelStats()['Conv2DBackpropInput:winograd']).toBe(1)
+    })
+  }
+
+  it('the input gradient of a stride-2 4x4 conv goes through Winograd too; odd sides and valid padding do not', async () => {
+    await compare('conv2d input gradient', () => {
+      const x = tf.tensor4d(values(2 * 8 * 12 * 6, 23), [2, 8, 12, 6])
+      const f = tf.tensor4d(values(16 * 6 * 10, 24), [4, 4, 6, 10])
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.conv2d(t as tf.Tensor4D, f, 2, 'same'))))(x)
+    })
+    expect(wasmKernelStats()['Conv2DBackpropInput:winograd']).toBe(1)
+    wasmKernelStats(true)
+    await compare('odd and valid', () => {
+      const f = tf.tensor4d(values(16 * 4 * 6, 25), [4, 4, 4, 6])
+      return [
+        tf.conv2dTranspose(tf.tensor4d(values(2 * 3 * 4 * 6, 26), [2, 3, 4, 6]), f, [2, 6, 8, 4], 2, 'same'),
+        tf.conv2dTranspose(tf.tensor4d(values(2 * 4 * 4 * 6, 27), [2, 4, 4, 6]), f, [2, 10, 10, 4], 2, 'valid')
+      ]
+    })
+    const stats = wasmKernelStats()
+    expect(stats['Conv2DBackpropInput:winograd']).toBeUndefined()
+    expect(stats['Conv2DBackpropInput:phases']).toBe(2)
+  })
+
   it('covered both formulations in the cases above (few input channels: one product, gathered)', async () => {
     for (const c of CONV_CASES) {
       await on('wasm', () => {

@@ -22,7 +22,7 @@ const STOP = 5
 const FAILED = 6
 /** Integer arguments start here; float arguments are read from the same slots as float32. */
 export const ARG = 8
-const SLOTS = 40
+const SLOTS = 64
 /** Waiting longer than this for the helper means it is gone. */
 const STALL_MS = 60_000
 
@@ -189,6 +189,106 @@ function dropoutMask(heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo
 }
 
 /**
+ * Winograd F(2x2, 2x2) input transform for conv2dTranspose with stride 2, 4x4 taps and
+ * padding 1 (see winogradTransposed in wasm-kernels.ts), images [lo, hi): for each tile
+ * (T, S) of x [B, H, W, C] (H, W even) and channel c, the 4x4 window rows/cols 2T-1..2T+2
+ * give 25 values V[rr][cc] = Rr(Cc(window)) with the 1D transform
+ * (w0 - w1, w1, w2 - w1, w2, w3 - w2); plane rr*5+cc of V starts at ctl[16 + rr*5 + cc].
+ * Reads outside x come from `zero` (C zeros).
+ */
+function winoInput(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const x = ctl[8]
+  const zero = ctl[9]
+  const H = ctl[10]
+  const W = ctl[11]
+  const C = ctl[12]
+  const TH = H >> 1
+  const TW = W >> 1
+  const P = new Int32Array(25)
+  for (let k = 0; k < 25; k++) P[k] = ctl[16 + k]
+  const base = new Int32Array(16)
+  for (let b = lo; b < hi; b++) {
+    for (let T = 0; T < TH; T++) {
+      for (let S = 0; S < TW; S++) {
+        for (let r = 0; r < 4; r++) {
+          const iy = 2 * T - 1 + r
+          for (let q = 0; q < 4; q++) {
+            const ix = 2 * S - 1 + q
+            base[r * 4 + q] = iy >= 0 && iy < H && ix >= 0 && ix < W ? x + ((b * H + iy) * W + ix) * C : zero
+          }
+        }
+        const o = ((b * TH + T) * TW + S) * C
+        const b00 = base[0], b01 = base[1], b02 = base[2], b03 = base[3]
+        const b10 = base[4], b11 = base[5], b12 = base[6], b13 = base[7]
+        const b20 = base[8], b21 = base[9], b22 = base[10], b23 = base[11]
+        const b30 = base[12], b31 = base[13], b32 = base[14], b33 = base[15]
+        for (let c = 0; c < C; c++) {
+          // column transform of each window row r: t_r = (a0 - a1, a1, a2 - a1, a2, a3 - a2)
+          let a0 = heap[b00 + c], a1 = heap[b01 + c], a2 = heap[b02 + c], a3 = heap[b03 + c]
+          const t00 = a0 - a1, t01 = a1, t02 = a2 - a1, t03 = a2, t04 = a3 - a2
+          a0 = heap[b10 + c]; a1 = heap[b11 + c]; a2 = heap[b12 + c]; a3 = heap[b13 + c]
+          const t10 = a0 - a1, t11 = a1, t12 = a2 - a1, t13 = a2, t14 = a3 - a2
+          a0 = heap[b20 + c]; a1 = heap[b21 + c]; a2 = heap[b22 + c]; a3 = heap[b23 + c]
+          const t20 = a0 - a1, t21 = a1, t22 = a2 - a1, t23 = a2, t24 = a3 - a2
+          a0 = heap[b30 + c]; a1 = heap[b31 + c]; a2 = heap[b32 + c]; a3 = heap[b33 + c]
+          const t30 = a0 - a1, t31 = a1, t32 = a2 - a1, t33 = a2, t34 = a3 - a2
+          // row transform of each of the 5 columns, the same formula down the rows
+          const oc = o + c
+          heap[P[0] + oc] = t00 - t10; heap[P[5] + oc] = t10; heap[P[10] + oc] = t20 - t10; heap[P[15] + oc] = t20; heap[P[20] + oc] = t30 - t20
+          heap[P[1] + oc] = t01 - t11; heap[P[6] + oc] = t11; heap[P[11] + oc] = t21 - t11; heap[P[16] + oc] = t21; heap[P[21] + oc] = t31 - t21
+          heap[P[2] + oc] = t02 - t12; heap[P[7] + oc] = t12; heap[P[12] + oc] = t22 - t12; heap[P[17] + oc] = t22; heap[P[22] + oc] = t32 - t22
+          heap[P[3] + oc] = t03 - t13; heap[P[8] + oc] = t13; heap[P[13] + oc] = t23 - t13; heap[P[18] + oc] = t23; heap[P[23] + oc] = t33 - t23
+          heap[P[4] + oc] = t04 - t14; heap[P[9] + oc] = t14; heap[P[14] + oc] = t24 - t14; heap[P[19] + oc] = t24; heap[P[24] + oc] = t34 - t24
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Winograd F(2x2, 2x2) output transform of one stride phase (py, px), images [lo, hi): the
+ * 9 products m[i][j] (planes at ctl[16 + i*3 + j], [tiles, C]) of tile (T, S) give
+ * y[b, 4T + 2u + py, 4S + 2v + px, :] = (A^T m A)[u][v] with A^T = [[1, 1, 0], [0, 1, 1]];
+ * y is [B, 2H, 2W, C] for an input of H x W.
+ */
+function winoOutput(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const y = ctl[8]
+  const H = ctl[9]
+  const W = ctl[10]
+  const C = ctl[11]
+  const py = ctl[12]
+  const px = ctl[13]
+  const TH = H >> 1
+  const TW = W >> 1
+  const m00 = ctl[16], m01 = ctl[17], m02 = ctl[18], m10 = ctl[19], m11 = ctl[20], m12 = ctl[21], m20 = ctl[22], m21 = ctl[23], m22 = ctl[24]
+  const rowStride = 2 * W * C
+  for (let b = lo; b < hi; b++) {
+    for (let T = 0; T < TH; T++) {
+      for (let S = 0; S < TW; S++) {
+        const o = ((b * TH + T) * TW + S) * C
+        const y00 = y + ((b * 2 * H + 4 * T + py) * 2 * W + 4 * S + px) * C
+        const y01 = y00 + 2 * C
+        const y10 = y00 + 2 * rowStride
+        const y11 = y10 + 2 * C
+        for (let c = 0; c < C; c++) {
+          const oc = o + c
+          const a00 = heap[m00 + oc], a01 = heap[m01 + oc], a02 = heap[m02 + oc]
+          const a10 = heap[m10 + oc], a11 = heap[m11 + oc], a12 = heap[m12 + oc]
+          const a20 = heap[m20 + oc], a21 = heap[m21 + oc], a22 = heap[m22 + oc]
+          const s00 = a00 + a01, s01 = a01 + a02
+          const s10 = a10 + a11, s11 = a11 + a12
+          const s20 = a20 + a21, s21 = a21 + a22
+          heap[y00 + c] = s00 + s10
+          heap[y01 + c] = s01 + s11
+          heap[y10 + c] = s10 + s20
+          heap[y11 + c] = s11 + s21
+        }
+      }
+    }
+  }
+}
+
+/**
  * One stride phase of conv2dTranspose into dx, images [lo, hi):
  * out[b, fy + u*sy, fx + v*sx, :] = z[b, u, v, :] for u < cy, v < cx.
  */
@@ -262,8 +362,8 @@ function col2imFew(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo:
 }
 
 /** Op numbers, in the order of LOOPS. */
-export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9 } as const
-const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask]
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9, winoInput: 10, winoOutput: 11 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask, winoInput, winoOutput]
 
 function workerSource(): string {
   // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever
