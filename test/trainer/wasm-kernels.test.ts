@@ -299,6 +299,32 @@ describe('faster replacements of existing wasm kernels', () => {
     }
   })
 
+  it('Conv2D with 4x4 taps, stride 2, same padding and even output sides by Winograd', async () => {
+    await compare('winograd strided conv', () => {
+      const f = tf.tensor4d(values(16 * 5 * 6, 31), [4, 4, 5, 6])
+      const g = tf.tensor4d(values(16 * 3 * 7, 32), [4, 4, 3, 7])
+      return [
+        tf.conv2d(tf.tensor4d(values(2 * 8 * 12 * 5, 33), [2, 8, 12, 5]), f, 2, 'same'),
+        tf.conv2d(tf.tensor4d(values(1 * 4 * 4 * 3, 34), [1, 4, 4, 3]), g, 2, 'same'),
+        // the input gradient of conv2dTranspose (the generator's backward pass) is this conv
+        tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.conv2dTranspose(t as tf.Tensor4D, f, [3, 8, 8, 5], 2, 'same'))))(
+          tf.tensor4d(values(3 * 4 * 4 * 6, 35), [3, 4, 4, 6])
+        )
+      ]
+    })
+    expect(wasmKernelStats()['Conv2D:winograd']).toBe(3)
+    wasmKernelStats(true)
+    await compare('odd output sides and valid padding', () => {
+      const f = tf.tensor4d(values(16 * 5 * 6, 36), [4, 4, 5, 6])
+      return [
+        tf.conv2d(tf.tensor4d(values(2 * 6 * 6 * 5, 37), [2, 6, 6, 5]), f, 2, 'same'),
+        tf.conv2d(tf.tensor4d(values(2 * 10 * 10 * 5, 38), [2, 10, 10, 5]), f, 2, 'valid')
+      ]
+    })
+    expect(wasmKernelStats()['Conv2D:winograd']).toBeUndefined()
+    expect(wasmKernelStats()['Conv2D:native']).toBe(2)
+  })
+
   it('BatchMatMul and _FusedMatMul with transposed operands', async () => {
     for (const [ta, tb] of [
       [false, false],

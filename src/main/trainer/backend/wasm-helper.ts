@@ -246,30 +246,32 @@ function winoInput(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo:
 }
 
 /**
- * Winograd F(2x2, 2x2) output transform of one stride phase (py, px), images [lo, hi): the
- * 9 products m[i][j] (planes at ctl[16 + i*3 + j], [tiles, C]) of tile (T, S) give
- * y[b, 4T + 2u + py, 4S + 2v + px, :] = (A^T m A)[u][v] with A^T = [[1, 1, 0], [0, 1, 1]];
- * y is [B, 2H, 2W, C] for an input of H x W.
+ * Winograd F(2x2, 2x2) output transform, images [lo, hi): the 9 products m[i][j] (planes at
+ * ctl[16 + i*3 + j], [tiles, C], tiles TH x TW per image) of tile (T, S) give
+ * y[b, T*step + u*point + py, S*step + v*point + px, :] = (A^T m A)[u][v] with
+ * A^T = [[1, 1, 0], [0, 1, 1]], y [B, yH, yW, C]. conv2dTranspose's phases: step 4, point 2,
+ * (py, px) the phase; the stride-2 conv: step 2, point 1, (0, 0).
  */
 function winoOutput(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
   const y = ctl[8]
-  const H = ctl[9]
-  const W = ctl[10]
+  const TH = ctl[9]
+  const TW = ctl[10]
   const C = ctl[11]
-  const py = ctl[12]
-  const px = ctl[13]
-  const TH = H >> 1
-  const TW = W >> 1
+  const yH = ctl[12]
+  const yW = ctl[13]
+  const step = ctl[14]
+  const point = ctl[15]
+  const py = ctl[26]
+  const px = ctl[27]
   const m00 = ctl[16], m01 = ctl[17], m02 = ctl[18], m10 = ctl[19], m11 = ctl[20], m12 = ctl[21], m20 = ctl[22], m21 = ctl[23], m22 = ctl[24]
-  const rowStride = 2 * W * C
   for (let b = lo; b < hi; b++) {
     for (let T = 0; T < TH; T++) {
       for (let S = 0; S < TW; S++) {
         const o = ((b * TH + T) * TW + S) * C
-        const y00 = y + ((b * 2 * H + 4 * T + py) * 2 * W + 4 * S + px) * C
-        const y01 = y00 + 2 * C
-        const y10 = y00 + 2 * rowStride
-        const y11 = y10 + 2 * C
+        const y00 = y + ((b * yH + T * step + py) * yW + S * step + px) * C
+        const y01 = y00 + point * C
+        const y10 = y00 + point * yW * C
+        const y11 = y10 + point * C
         for (let c = 0; c < C; c++) {
           const oc = o + c
           const a00 = heap[m00 + oc], a01 = heap[m01 + oc], a02 = heap[m02 + oc]
@@ -282,6 +284,81 @@ function winoOutput(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo
           heap[y01 + c] = s01 + s11
           heap[y10 + c] = s10 + s20
           heap[y11 + c] = s11 + s21
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Winograd F(2x2, 2x2) input transform for conv2d with stride 2, 4x4 taps and padding 1
+ * (see winogradStrided in wasm-kernels.ts), images [lo, hi). Output tile (T, S) covers
+ * y rows 2T, 2T+1 and reads x rows 4T-1..4T+4 (6x6 window, `zero` outside x [B, H, W, C]).
+ * Along an axis the even x rows (window 1, 3, 5) and the odd ones (0, 2, 4) are two 2-tap
+ * correlations, each transformed as (d0 - d1, d1, d2 - d1). Plane i*3+j (at ctl[16 + i*3 + j],
+ * [tiles, 4C]) holds point (i, j) of the 4 phase pairs side by side: columns phase*C + c,
+ * phase = rowParity*2 + colParity with parity 0 for the even rows / columns.
+ */
+function winoStridedInput(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const x = ctl[8]
+  const zero = ctl[9]
+  const H = ctl[10]
+  const W = ctl[11]
+  const C = ctl[12]
+  const TH = ctl[13]
+  const TW = ctl[14]
+  const P = new Int32Array(9)
+  for (let k = 0; k < 9; k++) P[k] = ctl[16 + k]
+  // t[(r*6 + col)*C + c]: window row r, column-transformed value col (even points 0..2,
+  // then odd points 0..2), channel c
+  const t = new Float64Array(36 * C)
+  const C4 = 4 * C
+  for (let b = lo; b < hi; b++) {
+    for (let T = 0; T < TH; T++) {
+      for (let S = 0; S < TW; S++) {
+        for (let r = 0; r < 6; r++) {
+          const iy = 4 * T - 1 + r
+          const rowOk = iy >= 0 && iy < H
+          const row = x + (b * H + iy) * W * C
+          const ix0 = 4 * S - 1
+          const q0 = rowOk && ix0 >= 0 ? row + ix0 * C : zero
+          const q1 = rowOk ? row + (ix0 + 1) * C : zero
+          const q2 = rowOk ? row + (ix0 + 2) * C : zero
+          const q3 = rowOk ? row + (ix0 + 3) * C : zero
+          const q4 = rowOk && ix0 + 4 < W ? row + (ix0 + 4) * C : zero
+          const q5 = rowOk && ix0 + 5 < W ? row + (ix0 + 5) * C : zero
+          const d = r * 6 * C
+          for (let c = 0; c < C; c++) {
+            const a0 = heap[q0 + c], a1 = heap[q1 + c], a2 = heap[q2 + c]
+            const a3 = heap[q3 + c], a4 = heap[q4 + c], a5 = heap[q5 + c]
+            t[d + c] = a1 - a3
+            t[d + C + c] = a3
+            t[d + 2 * C + c] = a5 - a3
+            t[d + 3 * C + c] = a0 - a2
+            t[d + 4 * C + c] = a2
+            t[d + 5 * C + c] = a4 - a2
+          }
+        }
+        const o = ((b * TH + T) * TW + S) * C4
+        for (let col = 0; col < 6; col++) {
+          const j = col % 3
+          const even = o + (col < 3 ? 0 : C)
+          const odd = even + 2 * C
+          const pe0 = P[j] + even, pe1 = P[3 + j] + even, pe2 = P[6 + j] + even
+          const po0 = P[j] + odd, po1 = P[3 + j] + odd, po2 = P[6 + j] + odd
+          const r0 = col * C, r1 = (6 + col) * C, r2 = (12 + col) * C
+          const r3 = (18 + col) * C, r4 = (24 + col) * C, r5 = (30 + col) * C
+          for (let c = 0; c < C; c++) {
+            // even rows (window 1, 3, 5), then odd rows (window 0, 2, 4)
+            const e1 = t[r1 + c], e3 = t[r3 + c], e5 = t[r5 + c]
+            heap[pe0 + c] = e1 - e3
+            heap[pe1 + c] = e3
+            heap[pe2 + c] = e5 - e3
+            const d0 = t[r0 + c], d2 = t[r2 + c], d4 = t[r4 + c]
+            heap[po0 + c] = d0 - d2
+            heap[po1 + c] = d2
+            heap[po2 + c] = d4 - d2
+          }
         }
       }
     }
@@ -362,8 +439,8 @@ function col2imFew(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo:
 }
 
 /** Op numbers, in the order of LOOPS. */
-export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9, winoInput: 10, winoOutput: 11 } as const
-const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask, winoInput, winoOutput]
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9, winoInput: 10, winoOutput: 11, winoStridedInput: 12 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask, winoInput, winoOutput, winoStridedInput]
 
 function workerSource(): string {
   // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever
