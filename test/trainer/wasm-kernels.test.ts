@@ -349,6 +349,32 @@ describe('faster replacements of existing wasm kernels', () => {
     expect(wasmKernelStats()['_FusedMatMul:untransposed']).toBe(3)
   })
 
+  it('tiny products (a Dense layer to one logit) in a JS loop, any transposes', async () => {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true]
+    ]) {
+      await compare(`tiny ta=${ta} tb=${tb}`, () => {
+        const a = tf.tensor2d(values(12 * 7, 19), ta ? [7, 12] : [12, 7])
+        const b = tf.tensor2d(values(7 * 5, 20), tb ? [5, 7] : [7, 5])
+        return [tf.matMul(a, b, ta, tb), tf.matMul(tf.tensor2d(values(64, 21), [64, 1]), tf.tensor2d(values(128, 22), [1, 128]))]
+      })
+    }
+    expect(wasmKernelStats()['BatchMatMul:tiny']).toBe(8)
+  })
+
+  it('a @ b^T with few rows in a (a Dense input gradient) as (b @ a^T)^T', async () => {
+    await compare('dy @ W^T', () => {
+      const dy = tf.tensor2d(values(6 * 80, 16), [6, 80])
+      const w = tf.tensor2d(values(200 * 80, 17), [200, 80])
+      return [tf.matMul(dy, w, false, true), tf.matMul(tf.tensor3d(values(3 * 80, 18), [1, 3, 80]), tf.reshape(w, [1, 200, 80]), false, true)]
+    })
+    expect(wasmKernelStats()['BatchMatMul:swapped']).toBe(2)
+    expect(wasmKernelStats()['BatchMatMul:untransposed']).toBeUndefined()
+  })
+
   it('LeakyRelu, Greater, Select and Sum (fast paths and fallbacks)', async () => {
     const special = new Float32Array([0, -0, 1, -1, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3.5])
     await compare('element-wise', () => {
@@ -516,7 +542,7 @@ describe('training through tf.layers', () => {
       'Conv2DBackpropFilter:unfoldDy',
       'Conv2DBackpropInput:phases',
       'FusedConv2D:fewOutputs',
-      'BatchMatMul:untransposed'
+      'BatchMatMul:tiny' // the dense layer's gradients
     ]) {
       expect(stats[path], path).toBeGreaterThan(0)
     }

@@ -960,12 +960,48 @@ function transposedCopy(backend: BackendWasm, t: Info): Info {
   return out
 }
 
+/** At most this many multiply-adds: a JS loop beats creating an XNNPACK operator (~0.2 ms). */
+const TINY_MATMUL = 1 << 15
+
+/**
+ * A batch-1 product small enough for a JS loop (a last Dense layer to one logit and its
+ * gradients: [64, 1] @ [1, 128] and the like), either operand transposed, summed in double.
+ */
+function tinyMatMul(backend: BackendWasm, a: Info, b: Info, attrs: tf.BatchMatMulAttrs): Info | null {
+  const ra = a.shape.length
+  const rb = b.shape.length
+  if (size(a.shape.slice(0, -2)) !== 1 || size(b.shape.slice(0, -2)) !== 1) return null
+  const [M, K] = attrs.transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]]
+  const [K2, N] = attrs.transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]]
+  if (K !== K2 || M * K * N > TINY_MATMUL) return null
+  count('BatchMatMul:tiny')
+  const out = backend.makeOutput([...(ra >= rb ? a.shape : b.shape).slice(0, -2), M, N], 'float32')
+  const av = f32(backend, a)
+  const bv = f32(backend, b)
+  const ov = f32(backend, out)
+  // element strides of a[i, k] and b[k, j] in their stored layouts
+  const [ai, ak] = attrs.transposeA ? [1, M] : [K, 1]
+  const [bk, bj] = attrs.transposeB ? [1, K] : [N, 1]
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let acc = 0
+      for (let k = 0; k < K; k++) acc += av[i * ai + k * ak] * bv[k * bk + j * bj]
+      ov[i * N + j] = acc
+    }
+  }
+  return out
+}
+
 function untransposedMatMul(name: 'BatchMatMul' | '_FusedMatMul', args: KernelArgs): Info {
   const backend = args.backend as BackendWasm
   const inputs = args.inputs as { a: Info; b: Info }
   const attrs = args.attrs as unknown as tf.BatchMatMulAttrs
   const { a, b } = inputs
   const batchOf = (t: Info): number => size(t.shape.slice(0, -2))
+  if (name === 'BatchMatMul' && a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2) {
+    const tiny = tinyMatMul(backend, a, b, attrs)
+    if (tiny !== null) return tiny
+  }
   if (
     (!attrs.transposeA && !attrs.transposeB) ||
     a.dtype !== 'float32' ||
@@ -976,6 +1012,27 @@ function untransposedMatMul(name: 'BatchMatMul' | '_FusedMatMul', args: KernelAr
     batchOf(b) !== 1
   ) {
     return fallback(name, args)
+  }
+  // a @ b^T with few rows in a (a Dense layer's input gradient, dy @ W^T): XNNPACK packs its
+  // right operand on every call, so rather than copy and pack the big W^T, take
+  // (a @ b^T)^T = b @ a^T with b as stored on the left, and transpose the small result back.
+  const r = a.shape.length
+  const [M, K] = attrs.transposeA ? [a.shape[r - 1], a.shape[r - 2]] : [a.shape[r - 2], a.shape[r - 1]]
+  const N = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1]
+  if (name === 'BatchMatMul' && attrs.transposeB && !attrs.transposeA && 2 * M * K + M * N < N * K) {
+    count('BatchMatMul:swapped')
+    const aT = transposedCopy(backend, a)
+    let cT: Info
+    try {
+      cT = callNative('BatchMatMul', backend, { a: b, b: aT }, { transposeA: false, transposeB: false })
+    } finally {
+      free(backend, aT)
+    }
+    try {
+      return transposedCopy(backend, cT)
+    } finally {
+      free(backend, cT)
+    }
   }
   count(`${name}:untransposed`)
   const tmp: Info[] = []
@@ -998,6 +1055,7 @@ function untransposedMatMul(name: 'BatchMatMul' | '_FusedMatMul', args: KernelAr
 function batchMatMul(args: KernelArgs): Info {
   return untransposedMatMul('BatchMatMul', args)
 }
+
 
 function fusedMatMul(args: KernelArgs): Info {
   return untransposedMatMul('_FusedMatMul', args)
