@@ -61,18 +61,20 @@ const PYTORCH_REFERENCE: PytorchFigure = {
 }
 
 /**
- * Times the same DCGAN iteration in PyTorch (scripts/pytorch_dcgan_step.py) in this run,
- * where python3 with torch is installed (Debian: apt-get install python3-torch); otherwise
- * falls back to the recorded reference and says why.
+ * Times the same iteration in PyTorch (scripts/pytorch_dcgan_step.py: the seed DCGAN, or the
+ * mnist-mlp preset's networks) in this run, where python3 with torch is installed (Debian:
+ * apt-get install python3-torch). Without it: the DCGAN falls back to the recorded reference
+ * (and says so); the MLP has no recorded figure (null).
  */
-function measurePytorch(): PytorchFigure {
+function measurePytorch(arch: 'dcgan' | 'mlp'): PytorchFigure | null {
   const script = join(__dirname, 'pytorch_dcgan_step.py')
   const python = process.env.PYTHON ?? '/usr/bin/python3'
-  const run = spawnSync(python, [script, '3', '1', '1'], { encoding: 'utf8', timeout: 180_000 })
+  const [steps, warmup] = arch === 'dcgan' ? ['3', '1'] : ['30', '5']
+  const run = spawnSync(python, [script, steps, warmup, '1', arch], { encoding: 'utf8', timeout: 180_000 })
   if (run.status !== 0) {
     const why = (run.stderr || run.error?.message || '').trim().split('\n').pop() ?? 'unknown error'
-    console.error(`PyTorch not measured (${why}); using the recorded reference`)
-    return PYTORCH_REFERENCE
+    console.error(`PyTorch not measured for ${arch} (${why})${arch === 'dcgan' ? '; using the recorded reference' : ''}`)
+    return arch === 'dcgan' ? PYTORCH_REFERENCE : null
   }
   const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as {
     msPerIteration: number
@@ -86,13 +88,15 @@ function measurePytorch(): PytorchFigure {
     source: 'scripts/pytorch_dcgan_step.py, this run',
     setup:
       `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), ` +
-      'seed DCGAN (F=128), batch 64, 3 timed iterations',
+      `${arch === 'dcgan' ? 'seed DCGAN (F=128)' : 'mnist-mlp networks'}, batch 64, ${steps} timed iterations`,
     msPerIteration: r.msPerIteration,
     imagesPerSecond: r.imagesPerSecond
   }
 }
 
 let pytorch: PytorchFigure = PYTORCH_REFERENCE
+/** PyTorch on the mnist-mlp preset's networks, when measured. */
+let pytorchMlp: PytorchFigure | null = null
 
 interface KernelShare {
   name: string
@@ -112,7 +116,7 @@ interface TrainResult {
   minMsPerIteration?: number
   maxMsPerIteration?: number
   imagesPerSecond?: number
-  /** imagesPerSecond divided by PyTorch's reference (mnist-dcgan only). */
+  /** imagesPerSecond divided by PyTorch's on the same networks (mnist-dcgan; mnist-mlp where measured). */
   speedVsPytorchRatio?: number
   profiledIterationMs?: number
   kernelTotalMs?: number
@@ -301,7 +305,12 @@ async function benchPreset(preset: BenchPreset, backend: BackendName, opts: Opti
       minMsPerIteration: Math.min(...deltas),
       maxMsPerIteration: Math.max(...deltas),
       imagesPerSecond,
-      speedVsPytorchRatio: preset === 'mnist-dcgan' ? imagesPerSecond / pytorch.imagesPerSecond : undefined,
+      speedVsPytorchRatio:
+        preset === 'mnist-dcgan'
+          ? imagesPerSecond / pytorch.imagesPerSecond
+          : preset === 'mnist-mlp' && pytorchMlp !== null
+            ? imagesPerSecond / pytorchMlp.imagesPerSecond
+            : undefined,
       profiledIterationMs,
       kernelTotalMs: total,
       topKernels: top
@@ -439,11 +448,11 @@ function printTable(report: ReturnType<typeof buildReport>): void {
         `${r.timedIterations} (+${r.warmupIterations} warm-up)`
     )
   }
-  const ref = report.pytorchReference
-  out.push(
-    `  ${'mnist-dcgan'.padEnd(12)} ${'PyTorch'.padEnd(8)} ${fmt(ref.msPerIteration, 0).padStart(9)} ${'-'.padStart(8)} ${'-'.padStart(8)} ${fmt(ref.imagesPerSecond).padStart(9)} ${'1.00x'.padStart(10)}  ` +
-      (ref.measuredNow ? `measured in this run: ${ref.setup}` : `REFERENCE, a constant, not measured now: ${ref.setup}; from ${ref.source}`)
-  )
+  const pytorchRow = (preset: string, ref: PytorchFigure): string =>
+    `  ${preset.padEnd(12)} ${'PyTorch'.padEnd(8)} ${fmt(ref.msPerIteration, ref.msPerIteration < 100 ? 1 : 0).padStart(9)} ${'-'.padStart(8)} ${'-'.padStart(8)} ${fmt(ref.imagesPerSecond).padStart(9)} ${'1.00x'.padStart(10)}  ` +
+    (ref.measuredNow ? `measured in this run: ${ref.setup}` : `REFERENCE, a constant, not measured now: ${ref.setup}; from ${ref.source}`)
+  if (report.training.some((r) => r.preset === 'mnist-dcgan')) out.push(pytorchRow('mnist-dcgan', report.pytorchReference))
+  if (report.pytorchMlp !== null) out.push(pytorchRow('mnist-mlp', report.pytorchMlp))
   for (const r of report.training.filter((t) => t.status === 'measured')) {
     out.push('')
     out.push(
@@ -493,6 +502,8 @@ function buildReport(args: {
   training: TrainResult[]
   twoRunsAtOnce: PairResult[]
   pytorchReference: PytorchFigure
+  /** PyTorch on mnist-mlp's networks (null when not measured: preset not asked for, or no torch). */
+  pytorchMlp: PytorchFigure | null
   sqlite: SqliteResult | null
   benchSeconds: number
 } {
@@ -505,6 +516,7 @@ function buildReport(args: {
     training: args.training,
     twoRunsAtOnce: args.pairs,
     pytorchReference: pytorch,
+    pytorchMlp,
     sqlite: args.sqlite,
     benchSeconds: args.totalSeconds
   }
@@ -519,7 +531,8 @@ async function main(): Promise<void> {
 
   const { data, source } = benchData()
   const backends: BackendResult[] = []
-  if (opts.presets.includes('mnist-dcgan')) pytorch = measurePytorch()
+  if (opts.presets.includes('mnist-dcgan')) pytorch = measurePytorch('dcgan') ?? PYTORCH_REFERENCE
+  if (opts.presets.includes('mnist-mlp')) pytorchMlp = measurePytorch('mlp')
   const training: TrainResult[] = []
   for (const backend of opts.backends) {
     try {
