@@ -5,8 +5,10 @@
 //   npm run bench [-- --steps N] [--warmup N] [--backends wasm,cpu] [--presets mnist-mlp]
 //                 [--all] [--no-sqlite] [--json]
 //
-// --steps    timed iterations per preset (default 5 for mnist-dcgan, 30 for mnist-mlp)
-// --warmup   untimed iterations before them (default 2)
+// --steps    timed iterations per preset (default 8 for mnist-dcgan, 30 for mnist-mlp)
+// --warmup   untimed iterations before them (default 5 for mnist-dcgan, 10 for mnist-mlp: the
+//            wasm kernels' JS loops reach their optimised code within the first ~5 DCGAN
+//            iterations, e.g. 1014, 686, 622, 601, 626, then 572, 572, 552, 561 ms)
 // --backends backends to try (default: every backend in BACKEND_ORDER that can start)
 // --all      also run mnist-dcgan on the cpu backend (minutes per iteration: skipped otherwise)
 // --json     print one JSON object on stdout instead of the table (progress goes to stderr)
@@ -34,7 +36,8 @@ import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
 const BATCH = 64
 const SEED = 1234
 /** The image presets, measured on MNIST (the tabular and toy presets train on other data). */
-const DEFAULT_STEPS = { 'mnist-dcgan': 5, 'mnist-mlp': 30 } as const
+const DEFAULT_STEPS = { 'mnist-dcgan': 8, 'mnist-mlp': 30 } as const
+const DEFAULT_WARMUP: Record<keyof typeof DEFAULT_STEPS, number> = { 'mnist-dcgan': 5, 'mnist-mlp': 10 }
 type BenchPreset = keyof typeof DEFAULT_STEPS
 const BENCH_PRESETS = Object.keys(DEFAULT_STEPS) as BenchPreset[]
 const TOP_KERNELS = 5
@@ -69,7 +72,7 @@ const PYTORCH_REFERENCE: PytorchFigure = {
 function measurePytorch(arch: 'dcgan' | 'mlp'): PytorchFigure | null {
   const script = join(__dirname, 'pytorch_dcgan_step.py')
   const python = process.env.PYTHON ?? '/usr/bin/python3'
-  const [steps, warmup] = arch === 'dcgan' ? ['3', '1'] : ['30', '5']
+  const [steps, warmup] = arch === 'dcgan' ? ['5', '2'] : ['30', '10']
   const run = spawnSync(python, [script, steps, warmup, '1', arch], { encoding: 'utf8', timeout: 180_000 })
   if (run.status !== 0) {
     const why = (run.stderr || run.error?.message || '').trim().split('\n').pop() ?? 'unknown error'
@@ -143,7 +146,8 @@ interface SqliteResult {
 
 interface Options {
   steps: number | null
-  warmup: number
+  /** null: each preset's DEFAULT_WARMUP */
+  warmup: number | null
   backends: BackendName[]
   presets: BenchPreset[]
   all: boolean
@@ -200,7 +204,7 @@ function parseOptions(): Options {
   }
   return {
     steps: parseCount('steps', parsed.steps, 1),
-    warmup: parseCount('warmup', parsed.warmup, 0) ?? 2,
+    warmup: parseCount('warmup', parsed.warmup, 0),
     backends: parseList('backends', parsed.backends, BACKEND_ORDER) ?? [...BACKEND_ORDER],
     presets: parseList('presets', parsed.presets, BENCH_PRESETS) ?? [...BENCH_PRESETS],
     all: parsed.all,
@@ -269,7 +273,7 @@ function kernelShares(kernels: { name: string; kernelTimeMs: unknown }[]): { tot
 
 async function benchPreset(preset: BenchPreset, backend: BackendName, opts: Options, data: LabelledImages): Promise<TrainResult> {
   const steps = opts.steps ?? DEFAULT_STEPS[preset]
-  const warmup = opts.warmup
+  const warmup = opts.warmup ?? DEFAULT_WARMUP[preset]
   // As in job.ts: initialisers draw from Math.random, so seed it before building the models.
   seedGlobalRandom(SEED)
   const models: GanModels = buildModels(preset, PRESETS[preset].defaults.latentDim)
@@ -338,16 +342,17 @@ interface PairResult {
  */
 async function benchPair(preset: BenchPreset, opts: Options, single: TrainResult | undefined): Promise<PairResult> {
   const steps = opts.steps ?? DEFAULT_STEPS[preset]
+  const warmup = opts.warmup ?? DEFAULT_WARMUP[preset]
   const dir = mkdtempSync(join(tmpdir(), 'bench-pair-'))
   const lab = new Lab({ dataDir: dir, launcher: forkLauncher(), version: 'bench', transport: 'ipc' })
   try {
-    const runs = [0, 1].map((i) => lab.startRun({ ...runConfig(preset, 'wasm', opts.warmup + steps), name: `bench pair ${i}`, seed: SEED + i }))
+    const runs = [0, 1].map((i) => lab.startRun({ ...runConfig(preset, 'wasm', warmup + steps), name: `bench pair ${i}`, seed: SEED + i }))
     const ends = await Promise.all(runs.map((r) => lab.waitForEnd(r.id)))
     for (const end of ends) if (end.status !== 'completed') throw new Error(`run ${end.id} ended ${end.status}: ${end.statusMessage ?? ''}`)
     const perRun = runs.map((r) => {
       const t = lab.metrics.series(r.id).timeMs
-      const seconds = (t[t.length - 1] - t[opts.warmup - 1 < 0 ? 0 : opts.warmup - 1]) / 1000
-      return (BATCH * (opts.warmup > 0 ? steps : steps - 1)) / Math.max(seconds, 1e-6)
+      const seconds = (t[t.length - 1] - t[warmup - 1 < 0 ? 0 : warmup - 1]) / 1000
+      return (BATCH * (warmup > 0 ? steps : steps - 1)) / Math.max(seconds, 1e-6)
     })
     const combined = perRun[0] + perRun[1]
     return {
@@ -553,7 +558,7 @@ async function main(): Promise<void> {
         })
         continue
       }
-      progress(`${preset} on ${backend}: ${opts.warmup} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, then 1 profiled`)
+      progress(`${preset} on ${backend}: ${opts.warmup ?? DEFAULT_WARMUP[preset]} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, then 1 profiled`)
       try {
         training.push(await benchPreset(preset, backend, opts, data))
       } catch (err) {
