@@ -6,11 +6,13 @@
 //
 // --native also times the stock wasm kernels that we override (Conv2DBackpropFilter stays
 // ours: wasm has none). GAN_WASM_THREADS=1 times the single-threaded backend (default: one
-// XNNPACK thread per core, see src/main/trainer/backend/wasm-threads.ts). Reference on the 2-core dev machine: PyTorch 1.13 (OpenBLAS, one
-// thread) does this step in ~0.74-0.97 s, 66-87 images/s depending on the machine's load
-// (scripts/pytorch_dcgan_step.py; `npm run bench -- --presets mnist-dcgan --backends wasm`
-// measures both in one run). Timings here swing by up to 2x while other processes run: compare
-// formulations by the best of several interleaved runs.
+// XNNPACK thread per core, see src/main/trainer/backend/wasm-threads.ts). Reference on the
+// 2-core dev machine: PyTorch 1.13 (OpenBLAS pinned to one thread) does this step in ~0.61-0.66 s,
+// 97-105 images/s (scripts/pytorch_dcgan_step.py; `npm run bench -- --presets mnist-dcgan
+// --backends wasm` measures both in one run). Timings here swing by up to 2x while other
+// processes run, and the first ~5 steps are slower (the JS loops' code is still being
+// optimised, hence 5 warm-up steps): compare formulations by the best of several interleaved
+// runs.
 import * as tf from '@tensorflow/tfjs'
 import { buildModels } from '../src/main/trainer/models/presets'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
@@ -84,7 +86,8 @@ function heapMb(): string {
 }
 
 async function timeSteps(label: string, gan: Gan, real: tf.Tensor4D, batch: number, steps: number): Promise<number> {
-  trainStep(gan, real, batch) // warm-up (operator creation, first allocations)
+  // warm-up: operator creation, first allocations, and the JS loops reaching optimised code
+  for (let i = 0; i < 5; i++) trainStep(gan, real, batch)
   const before = tf.memory().numTensors
   const times: number[] = []
   let losses: number[] = []
