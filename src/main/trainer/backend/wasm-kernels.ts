@@ -496,6 +496,32 @@ function backpropInputPhases(backend: BackendWasm, dy: Info, filter: Info, ci: C
   return out
 }
 
+/**
+ * One Winograd-transformed filter block: dst[d + e] += sum over the 2x2 taps (p, q) of
+ * rowCoef[p] colCoef[q] src[(rowTaps[p] * KW + colTaps[q]) * block + e] (coefficients 0 or +-1).
+ */
+function addTransformedTaps(
+  dst: Float32Array,
+  d: number,
+  src: Float32Array,
+  block: number,
+  KW: number,
+  rowTaps: number[],
+  colTaps: number[],
+  rowCoef: number[],
+  colCoef: number[]
+): void {
+  for (let p = 0; p < 2; p++) {
+    for (let q = 0; q < 2; q++) {
+      const c = rowCoef[p] * colCoef[q]
+      if (c === 0) continue
+      const s = (rowTaps[p] * KW + colTaps[q]) * block
+      if (c === 1) for (let e = 0; e < block; e++) dst[d + e] += src[s + e]
+      else for (let e = 0; e < block; e++) dst[d + e] -= src[s + e]
+    }
+  }
+}
+
 /** The 2x2 taps (g0, g1) of the even and odd stride phase of a 4-tap, stride-2, pad-1 axis. */
 const WINO_TAPS = [
   [3, 1],
@@ -569,17 +595,8 @@ function winogradTransposed(backend: BackendWasm, dy: Info, filter: Info, ci: Co
               // U = sum over the phase's taps (p, q) of coef_i[p] coef_j[q] Wt[kh_p][kw_q]
               const u = backend.makeOutput([CO, CI], 'float32')
               const uv = f32(backend, u)
-              const tv = f32(backend, wt)
               uv.fill(0)
-              for (let p = 0; p < 2; p++) {
-                for (let q = 0; q < 2; q++) {
-                  const c = WINO_COEF[py][i][p] * WINO_COEF[px][j][q]
-                  if (c === 0) continue
-                  const src = (WINO_TAPS[py][p] * KW + WINO_TAPS[px][q]) * block
-                  if (c === 1) for (let e = 0; e < block; e++) uv[e] += tv[src + e]
-                  else for (let e = 0; e < block; e++) uv[e] -= tv[src + e]
-                }
-              }
+              addTransformedTaps(uv, 0, f32(backend, wt), block, KW, WINO_TAPS[py], WINO_TAPS[px], WINO_COEF[py][i], WINO_COEF[px][j])
               try {
                 products.push(matmul(backend, planes[(WINO_FIRST[py] + i) * 5 + WINO_FIRST[px] + j], u, tiles, CO, CI))
               } finally {
@@ -825,11 +842,8 @@ function winogradStrided(backend: BackendWasm, x: Info, filter: Info, ci: ConvIn
       [1, 3],
       [0, 2]
     ]
-    const coef = [
-      [1, 0],
-      [1, 1],
-      [0, 1]
-    ]
+    // the filter transform rows (g0, g0 + g1, g1), without the transposed conv's sign flip
+    const coef = WINO_COEF[0]
     const block = CI * CO
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
@@ -840,14 +854,7 @@ function winogradStrided(backend: BackendWasm, x: Info, filter: Info, ci: ConvIn
         uv.fill(0)
         for (let ry = 0; ry < 2; ry++) {
           for (let rx = 0; rx < 2; rx++) {
-            const dst = (ry * 2 + rx) * block
-            for (let p = 0; p < 2; p++) {
-              for (let q = 0; q < 2; q++) {
-                if (coef[i][p] === 0 || coef[j][q] === 0) continue
-                const src = (taps[ry][p] * KW + taps[rx][q]) * block
-                for (let e = 0; e < block; e++) uv[dst + e] += wv[src + e]
-              }
-            }
+            addTransformedTaps(uv, (ry * 2 + rx) * block, wv, block, KW, taps[ry], taps[rx], coef[i], coef[j])
           }
         }
         try {
@@ -872,7 +879,8 @@ function winogradStrided(backend: BackendWasm, x: Info, filter: Info, ci: ConvIn
   return out
 }
 
-function stridedConvInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): ConvInfo | null {
+/** The conv's ConvInfo for NHWC float32 operands, else null (the callers then use XNNPACK as is). */
+function nhwcConvInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): ConvInfo | null {
   if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || filter.dtype !== 'float32') return null
   return tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -887,17 +895,8 @@ function stridedConvInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): ConvInfo
 }
 
 function fewOutputsConvInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): ConvInfo | null {
-  if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || filter.dtype !== 'float32') return null
-  const ci = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast'
-  )
+  const ci = nhwcConvInfo(x, filter, attrs)
+  if (ci === null) return null
   if (ci.dilationHeight !== 1 || ci.dilationWidth !== 1) return null
   if (ci.outChannels >= FEW_OUT_CHANNELS) return null
   // Worth it only when the inner product is long enough for XNNPACK's padding to hurt.
@@ -913,7 +912,7 @@ function conv2D(args: KernelArgs): Info {
     count('Conv2D:fewOutputs')
     return conv2DFewOutputs(backend, x, filter, ci, null)
   }
-  const strided = stridedConvInfo(x, filter, args.attrs as unknown as tf.Conv2DAttrs)
+  const strided = nhwcConvInfo(x, filter, args.attrs as unknown as tf.Conv2DAttrs)
   if (strided !== null) {
     const wino = winogradStrided(backend, x, filter, strided)
     if (wino !== null) {
