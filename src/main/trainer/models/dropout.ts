@@ -51,7 +51,7 @@ export class MaskedDropout extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    // As tfjs's Dropout writes them: null where unset (read back as unset by the constructor).
+    // JSON has no undefined: null where unset (the constructor reads it back as unset).
     return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape ?? null, seed: this.seed ?? null }
   }
 }
