@@ -83,6 +83,10 @@ describe('threaded wasm backend in this process', () => {
       ['Conv2DBackpropInput (Winograd)', () => tf.conv2dTranspose(dy, w, [3, 12, 12, 160], 2, 'same')],
       ['Conv2DBackpropInput (stride phases)', () => tf.conv2dTranspose(tf.slice(dy, [0, 0, 0, 0], [3, 5, 5, 24]), w, [3, 10, 10, 160], 2, 'same')],
       ['Conv2D stride 2 (Winograd)', () => tf.conv2d(tf.tensor4d(values(3 * 8 * 8 * 24, 18), [3, 8, 8, 24]), tf.slice(w, [0, 0, 0, 0], [4, 4, 24, 24]), 2, 'same')],
+      [
+        'Conv2DBackpropFilter (unfold dy, to one channel)',
+        () => tf.grad((f: tf.Tensor) => tf.conv2d(tf.slice(x, [0, 0, 0, 0], [3, 12, 12, 8]), f as tf.Tensor4D, 1, 'same'))(tf.tensor4d(values(7 * 7 * 8, 19), [7, 7, 8, 1]))
+      ],
       ['LeakyRelu gradient', () => tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.2))(big, other)],
       ['Greater (scalar and same shape)', () => [tf.cast(tf.greater(big, 0.1), 'float32'), tf.cast(tf.greater(big, other), 'float32')]],
       ['Select', () => tf.where(tf.greater(big, other), big, other)],
@@ -111,7 +115,7 @@ describe('threaded wasm backend in this process', () => {
       split.forEach((s, i) => expect(s, `${label} [output ${i}]`).toEqual(whole[i]))
     }
     const used = wasmKernelStats(true)
-    for (const k of ['Conv2DBackpropFilter:unfoldX', 'Conv2DBackpropInput:winograd', 'Conv2DBackpropInput:phases', 'Conv2D:winograd', 'LeakyReluGrad:js', 'Greater:js', 'Select:js', 'Sum:js', 'Floor:js', 'FusedConv2D:fewOutputs']) {
+    for (const k of ['Conv2DBackpropFilter:unfoldX', 'Conv2DBackpropFilter:unfoldDy', 'Conv2DBackpropInput:winograd', 'Conv2DBackpropInput:phases', 'Conv2D:winograd', 'LeakyReluGrad:js', 'Greater:js', 'Select:js', 'Sum:js', 'Floor:js', 'FusedConv2D:fewOutputs']) {
       expect(used[k], k).toBeGreaterThan(0)
     }
     tf.dispose([x, dy, w, big, other])

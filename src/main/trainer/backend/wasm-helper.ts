@@ -366,6 +366,54 @@ function winoStridedInput(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Arr
 }
 
 /**
+ * The unfolded dy of the stride-1 filter gradient (filterGradUnfoldDy in wasm-kernels.ts),
+ * rows [lo, hi) of unf [(kh, kw, co), (b, iy, ix)] for a chunk of bc images:
+ * unf[r, (b, iy, ix)] = dy[b, iy - kh + pt, ix - kw + pl, co] (0 outside dy [bc, OH, OW, CO]).
+ */
+function unfoldDyRows(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo: number, hi: number): void {
+  const dy = ctl[8]
+  const unf = ctl[9]
+  const bc = ctl[10]
+  const H = ctl[11]
+  const W = ctl[12]
+  const OH = ctl[13]
+  const OW = ctl[14]
+  const CO = ctl[15]
+  const KW = ctl[16]
+  const pt = ctl[17]
+  const pl = ctl[18]
+  const n = bc * H * W
+  for (let r = lo; r < hi; r++) {
+    const co = r % CO
+    const tap = (r / CO) | 0
+    const kh = (tap / KW) | 0
+    const kw = tap - kh * KW
+    // ix range where ox = ix - kw + pl lies in [0, OW)
+    const ixLo = Math.max(0, kw - pl)
+    const ixHi = Math.min(W, OW + kw - pl)
+    const rowBase = unf + r * n
+    for (let b = 0; b < bc; b++) {
+      for (let iy = 0; iy < H; iy++) {
+        const d = rowBase + (b * H + iy) * W
+        const oy = iy - kh + pt
+        if (oy < 0 || oy >= OH || ixHi <= ixLo) {
+          heap.fill(0, d, d + W)
+          continue
+        }
+        if (ixLo > 0) heap.fill(0, d, d + ixLo)
+        if (ixHi < W) heap.fill(0, d + ixHi, d + W)
+        const src = dy + ((b * OH + oy) * OW + (ixLo - kw + pl)) * CO + co
+        if (CO === 1) {
+          heap.copyWithin(d + ixLo, src, src + ixHi - ixLo)
+        } else {
+          for (let ix = ixLo, q = src; ix < ixHi; ix++, q += CO) heap[d + ix] = heap[q]
+        }
+      }
+    }
+  }
+}
+
+/**
  * One stride phase of conv2dTranspose into dx, images [lo, hi):
  * out[b, fy + u*sy, fx + v*sx, :] = z[b, u, v, :] for u < cy, v < cx.
  */
@@ -439,8 +487,8 @@ function col2imFew(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo:
 }
 
 /** Op numbers, in the order of LOOPS. */
-export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9, winoInput: 10, winoOutput: 11, winoStridedInput: 12 } as const
-const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask, winoInput, winoOutput, winoStridedInput]
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9, winoInput: 10, winoOutput: 11, winoStridedInput: 12, unfoldDyRows: 13 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask, winoInput, winoOutput, winoStridedInput, unfoldDyRows]
 
 function workerSource(): string {
   // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever

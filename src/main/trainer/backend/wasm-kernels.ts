@@ -149,14 +149,6 @@ export function wasmKernelStats(reset = false): Record<string, number> {
   return out
 }
 
-/** Copies n floats; TypedArray.set (a memcpy) for long runs, a loop for short ones. */
-function copy(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
-  if (n >= 16) {
-    dst.set(src.subarray(s, s + n), d)
-  } else {
-    for (let i = 0; i < n; i++) dst[d + i] = src[s + i]
-  }
-}
 
 /** dst[dOff + j*rows + i] = src[sOff + i*cols + j], in cache-friendly tiles. */
 function transpose2D(
@@ -269,38 +261,10 @@ function filterGradUnfoldDy(backend: BackendWasm, x: Info, dy: Info, ci: ConvInf
     // A private copy of the x rows: XNNPACK caches its packed right operand by tensor id,
     // so we never hand it a caller's tensor under a reshaped view.
     const xs = backend.makeOutput([n, CI], 'float32')
-    const xv = f32(backend, x)
-    const dyv = f32(backend, dy)
-    const uv = f32(backend, unf)
-    f32(backend, xs).set(xv.subarray(b0 * P * CI, (b0 + bc) * P * CI))
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        // ix range where ox = ix - kw + pl lies in [0, OW)
-        const ixLo = Math.max(0, kw - pl)
-        const ixHi = Math.min(W, OW + kw - pl)
-        for (let co = 0; co < CO; co++) {
-          const rowBase = ((kh * KW + kw) * CO + co) * n
-          for (let b = 0; b < bc; b++) {
-            for (let iy = 0; iy < H; iy++) {
-              const d = rowBase + (b * H + iy) * W
-              const oy = iy - kh + pt
-              if (oy < 0 || oy >= OH || ixHi <= ixLo) {
-                uv.fill(0, d, d + W)
-                continue
-              }
-              if (ixLo > 0) uv.fill(0, d, d + ixLo)
-              if (ixHi < W) uv.fill(0, d + ixHi, d + W)
-              const src = (((b0 + b) * OH + oy) * OW + (ixLo - kw + pl)) * CO + co
-              if (CO === 1) {
-                copy(dyv, src, uv, d + ixLo, ixHi - ixLo)
-              } else {
-                for (let ix = ixLo, s = src; ix < ixHi; ix++, s += CO) uv[d + ix] = dyv[s]
-              }
-            }
-          }
-        }
-      }
-    }
+    f32(backend, xs).set(f32(backend, x).subarray(b0 * P * CI, (b0 + bc) * P * CI))
+    // unf rows (kh, kw, co), split between the threads
+    loopArgs().i.set([at(backend, dy) + b0 * OH * OW * CO, at(backend, unf), bc, H, W, OH, OW, CO, KW, pt, pl], ARG)
+    runLoop(OPS.unfoldDyRows, heapF32(backend), 0, M)
     const part = matmul(backend, unf, xs, M, n, CI)
     free(backend, unf, xs)
     if (acc === null) {
