@@ -486,6 +486,76 @@ function addTransformedTaps(
   }
 }
 
+/**
+ * A Winograd input transform: helper loop `op` over the B images of `src` writes `count` fresh
+ * planes [tiles, width] (their offsets at ctl[16 + k]) after its own arguments `rest`; reads
+ * outside the input come from a row of `zeros` zeros (ctl[9]).
+ */
+function winoInputPlanes(
+  backend: BackendWasm,
+  op: number,
+  src: Info,
+  rest: number[],
+  zeros: number,
+  B: number,
+  count: number,
+  tiles: number,
+  width: number
+): Info[] {
+  const zero = backend.makeOutput([zeros], 'float32')
+  f32(backend, zero).fill(0)
+  const planes: Info[] = []
+  try {
+    for (let k = 0; k < count; k++) planes.push(backend.makeOutput([tiles, width], 'float32'))
+    const a = loopArgs().i
+    a.set([at(backend, src), at(backend, zero), ...rest], ARG)
+    for (let k = 0; k < count; k++) a[16 + k] = at(backend, planes[k])
+    runLoop(op, heapF32(backend), 0, B)
+    return planes
+  } catch (err) {
+    free(backend, ...planes)
+    throw err
+  } finally {
+    free(backend, zero)
+  }
+}
+
+/**
+ * One product of a Winograd point: plane [tiles, K] @ U [K, N], U built by `build` into zeros
+ * (the transformed filter taps, see addTransformedTaps).
+ */
+function winoProduct(backend: BackendWasm, plane: Info, tiles: number, K: number, N: number, build: (u: Float32Array) => void): Info {
+  const u = backend.makeOutput([K, N], 'float32')
+  try {
+    const uv = f32(backend, u)
+    uv.fill(0)
+    build(uv)
+    return matmul(backend, plane, u, tiles, K, N)
+  } finally {
+    free(backend, u)
+  }
+}
+
+/**
+ * The output transform (winoOutput) of the 9 products of one phase into `out` [B, yH, yW, C]:
+ * tile (T, S) of TH x TW writes rows T*step + u*point + py and columns S*step + v*point + px.
+ */
+function winoOutputInto(
+  backend: BackendWasm,
+  out: Info,
+  products: Info[],
+  B: number,
+  [TH, TW, C, yH, yW]: number[],
+  [step, point, py, px]: number[]
+): void {
+  const o = loopArgs().i
+  o.set([at(backend, out), TH, TW, C, yH, yW, step, point], ARG)
+  for (let k = 0; k < 9; k++) o[16 + k] = at(backend, products[k])
+  o[26] = py
+  o[27] = px
+  runLoop(OPS.winoOutput, heapF32(backend), 0, B)
+}
+
 /** The 2x2 taps (g0, g1) of the even and odd stride phase of a 4-tap, stride-2, pad-1 axis. */
 const WINO_TAPS = [
   [3, 1],
@@ -538,17 +608,10 @@ function winogradTransposed(backend: BackendWasm, dy: Info, filter: Info, ci: Co
     const tv = f32(backend, wt)
     for (let k = 0; k < KH * KW; k++) transpose2D(wv, k * CI * CO, CI, CO, tv, k * CO * CI)
   }
-  const zero = backend.makeOutput([CO], 'float32')
-  f32(backend, zero).fill(0)
-  const planes: Info[] = []
+  let planes: Info[] = []
   const out = backend.makeOutput([B, H, W, CI], 'float32')
   try {
-    for (let k = 0; k < 25; k++) planes.push(backend.makeOutput([tiles, CO], 'float32'))
-    const a = loopArgs().i
-    a.set([at(backend, dy), at(backend, zero), OH, OW, CO], ARG)
-    for (let k = 0; k < 25; k++) a[16 + k] = at(backend, planes[k])
-    runLoop(OPS.winoInput, heapF32(backend), 0, B)
-
+    planes = winoInputPlanes(backend, OPS.winoInput, dy, [OH, OW, CO], CO, B, 25, tiles, CO)
     const block = CO * CI
     for (let py = 0; py < 2; py++) {
       for (let px = 0; px < 2; px++) {
@@ -557,23 +620,15 @@ function winogradTransposed(backend: BackendWasm, dy: Info, filter: Info, ci: Co
           for (let i = 0; i < 3; i++) {
             for (let j = 0; j < 3; j++) {
               // U = sum over the phase's taps (p, q) of coef_i[p] coef_j[q] Wt[kh_p][kw_q]
-              const u = backend.makeOutput([CO, CI], 'float32')
-              const uv = f32(backend, u)
-              uv.fill(0)
-              addTransformedTaps(uv, 0, f32(backend, wt), block, KW, WINO_TAPS[py], WINO_TAPS[px], WINO_COEF[py][i], WINO_COEF[px][j])
-              try {
-                products.push(matmul(backend, planes[(WINO_FIRST[py] + i) * 5 + WINO_FIRST[px] + j], u, tiles, CO, CI))
-              } finally {
-                free(backend, u)
-              }
+              const plane = planes[(WINO_FIRST[py] + i) * 5 + WINO_FIRST[px] + j]
+              products.push(
+                winoProduct(backend, plane, tiles, CO, CI, (uv) =>
+                  addTransformedTaps(uv, 0, f32(backend, wt), block, KW, WINO_TAPS[py], WINO_TAPS[px], WINO_COEF[py][i], WINO_COEF[px][j])
+                )
+              )
             }
           }
-          const o = loopArgs().i
-          o.set([at(backend, out), OH / 2, OW / 2, CI, H, W, 4, 2], ARG)
-          for (let k = 0; k < 9; k++) o[16 + k] = at(backend, products[k])
-          o[26] = py
-          o[27] = px
-          runLoop(OPS.winoOutput, heapF32(backend), 0, B)
+          winoOutputInto(backend, out, products, B, [OH / 2, OW / 2, CI, H, W], [4, 2, py, px])
         } finally {
           free(backend, ...products)
         }
@@ -583,7 +638,7 @@ function winogradTransposed(backend: BackendWasm, dy: Info, filter: Info, ci: Co
     free(backend, out)
     throw err
   } finally {
-    free(backend, wt, zero, ...planes)
+    free(backend, wt, ...planes)
   }
   return out
 }
@@ -790,17 +845,11 @@ function winogradStrided(backend: BackendWasm, x: Info, filter: Info, ci: ConvIn
   const TW = OW / 2
   const tiles = B * TH * TW
   const K = 4 * CI
-  const zero = backend.makeOutput([CI], 'float32')
-  f32(backend, zero).fill(0)
-  const planes: Info[] = []
+  let planes: Info[] = []
   const out = backend.makeOutput([B, OH, OW, CO], 'float32')
   const products: Info[] = []
   try {
-    for (let k = 0; k < 9; k++) planes.push(backend.makeOutput([tiles, K], 'float32'))
-    const a = loopArgs().i
-    a.set([at(backend, x), at(backend, zero), H, W, CI, TH, TW], ARG)
-    for (let k = 0; k < 9; k++) a[16 + k] = at(backend, planes[k])
-    runLoop(OPS.winoStridedInput, heapF32(backend), 0, B)
+    planes = winoInputPlanes(backend, OPS.winoStridedInput, x, [H, W, CI, TH, TW], CI, B, 9, tiles, K)
     // taps of the even and odd x rows (columns): even rows meet w1, w3; odd rows w0, w2
     const taps = [
       [1, 3],
@@ -812,33 +861,24 @@ function winogradStrided(backend: BackendWasm, x: Info, filter: Info, ci: ConvIn
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
         // U [4 CI, CO]: block (ry, rx) = sum over taps (p, q) of coef[i][p] coef[j][q] w[kh, kw]
-        const u = backend.makeOutput([K, CO], 'float32')
-        const uv = f32(backend, u)
-        const wv = f32(backend, filter)
-        uv.fill(0)
-        for (let ry = 0; ry < 2; ry++) {
-          for (let rx = 0; rx < 2; rx++) {
-            addTransformedTaps(uv, (ry * 2 + rx) * block, wv, block, KW, taps[ry], taps[rx], coef[i], coef[j])
-          }
-        }
-        try {
-          products.push(matmul(backend, planes[i * 3 + j], u, tiles, K, CO))
-        } finally {
-          free(backend, u)
-        }
+        products.push(
+          winoProduct(backend, planes[i * 3 + j], tiles, K, CO, (uv) => {
+            const wv = f32(backend, filter)
+            for (let ry = 0; ry < 2; ry++) {
+              for (let rx = 0; rx < 2; rx++) {
+                addTransformedTaps(uv, (ry * 2 + rx) * block, wv, block, KW, taps[ry], taps[rx], coef[i], coef[j])
+              }
+            }
+          })
+        )
       }
     }
-    const o = loopArgs().i
-    o.set([at(backend, out), TH, TW, CO, OH, OW, 2, 1], ARG)
-    for (let k = 0; k < 9; k++) o[16 + k] = at(backend, products[k])
-    o[26] = 0
-    o[27] = 0
-    runLoop(OPS.winoOutput, heapF32(backend), 0, B)
+    winoOutputInto(backend, out, products, B, [TH, TW, CO, OH, OW], [2, 1, 0, 0])
   } catch (err) {
     free(backend, out)
     throw err
   } finally {
-    free(backend, zero, ...planes, ...products)
+    free(backend, ...planes, ...products)
   }
   return out
 }
@@ -933,6 +973,7 @@ const TINY_MATMUL = 1 << 15
 function tinyMatMul(backend: BackendWasm, a: Info, b: Info, attrs: tf.BatchMatMulAttrs): Info | null {
   const ra = a.shape.length
   const rb = b.shape.length
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return null
   if (size(a.shape.slice(0, -2)) !== 1 || size(b.shape.slice(0, -2)) !== 1) return null
   const [M, K] = attrs.transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]]
   const [K2, N] = attrs.transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]]
@@ -961,10 +1002,6 @@ function untransposedMatMul(name: 'BatchMatMul' | '_FusedMatMul', args: KernelAr
   const attrs = args.attrs as unknown as tf.BatchMatMulAttrs
   const { a, b } = inputs
   const batchOf = (t: Info): number => size(t.shape.slice(0, -2))
-  if (name === 'BatchMatMul' && a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2) {
-    const tiny = tinyMatMul(backend, a, b, attrs)
-    if (tiny !== null) return tiny
-  }
   if (
     (!attrs.transposeA && !attrs.transposeB) ||
     a.dtype !== 'float32' ||
@@ -1016,9 +1053,9 @@ function untransposedMatMul(name: 'BatchMatMul' | '_FusedMatMul', args: KernelAr
 }
 
 function batchMatMul(args: KernelArgs): Info {
-  return untransposedMatMul('BatchMatMul', args)
+  const { a, b } = args.inputs as { a: Info; b: Info }
+  return tinyMatMul(args.backend as BackendWasm, a, b, args.attrs as unknown as tf.BatchMatMulAttrs) ?? untransposedMatMul('BatchMatMul', args)
 }
-
 
 function fusedMatMul(args: KernelArgs): Info {
   return untransposedMatMul('_FusedMatMul', args)
