@@ -1,7 +1,7 @@
 // Trains the reference classifier once and prints how long it took and its test accuracy:
 // npx tsx scripts/bench-classifier.ts [OUT_DIR] [EPOCHS] [BACKEND]
 import { classifierTrainSchema } from '../src/shared/evaluation'
-import { runClassifierJob } from '../src/main/evaluation/job'
+import { runClassifierJob } from '../src/main/trainer/evaluation/job'
 
 const outDir = process.argv[2] ?? '/tmp/gan-classifier-bench/mnist'
 const epochs = Number(process.argv[3] ?? 2)

@@ -1,6 +1,6 @@
 // Prints the sanity checks with a stored reference classifier:
 // npx tsx scripts/check-scores.ts CLASSIFIER_DIR [SAMPLES]  (e.g. DATA_DIR/classifiers/mnist)
-import { referenceChecks } from '../src/main/evaluation/reference-checks'
+import { referenceChecks } from '../src/main/trainer/evaluation/reference-checks'
 import { selectBackend } from '../src/main/trainer/backend/select'
 import { loadModelFrom } from '../src/main/trainer/checkpoint'
 import { loadMnist } from '../src/main/trainer/data/mnist'

@@ -7,7 +7,7 @@ import { emptySeries, appendRows } from '../src/shared/metrics'
 import { selectBackend } from '../src/main/trainer/backend/select'
 import { loadMnist } from '../src/main/trainer/data/mnist'
 import { buildModels } from '../src/main/trainer/models/presets'
-import { seedGlobalRandom } from '../src/main/trainer/random'
+import { seedGlobalRandom } from '../src/main/common/random'
 import { trainGan } from '../src/main/trainer/train'
 
 const stepsPerEpoch = Number(process.argv[2] ?? 100)

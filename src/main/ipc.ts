@@ -1,7 +1,8 @@
 // The only main-side module that touches ipcMain: registers one handler per LabApi
 // channel, checks that the sender is the app's own window, and validates every request.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron'
-import { CHANNELS, type LabHandlers } from '@shared/api'
+import type { LabHandlers } from '@shared/api'
+import { CHANNELS } from '@shared/channels'
 import { dispatch } from './services/dispatch'
 
 export function registerLabHandlers(handlers: LabHandlers, isTrustedSender: (event: IpcMainInvokeEvent) => boolean): () => void {

@@ -1,7 +1,7 @@
 // Exposes the LabApi transport to the renderer as window.labBridge: two functions over a
 // fixed list of channels, never ipcRenderer itself.
 import { contextBridge, ipcRenderer } from 'electron'
-import { CHANNELS, EVENT_NAMES, type LabBridge } from '@shared/api'
+import { CHANNELS, EVENT_NAMES, type LabBridge } from '@shared/channels'
 import type { Result } from '@shared/errors'
 
 const channels = new Set<string>(CHANNELS)

@@ -11,6 +11,9 @@ import type { RunEvaluation } from './failure-detect'
 import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 import { sweepRequestSchema, type Sweep } from './sweep'
+import type { Channel, EventName } from './channels'
+
+export { CHANNELS, EVENT_NAMES, type Channel, type EventName, type LabBridge } from './channels'
 
 /** Lab-wide settings, stored in SQLite. */
 export const labSettingsSchema = z
@@ -425,7 +428,7 @@ export const requestSchemas = {
   'eval:scores': runId,
   'eval:run': evaluateSchema,
   'explorer:scatter': explorerGridSchema
-} as const
+} as const satisfies Record<Channel, z.ZodType>
 
 export interface LabCalls {
   'app:info': { req: undefined; res: AppInfo }
@@ -487,8 +490,6 @@ export interface RunScores {
   notice: string | null
 }
 
-export type Channel = keyof LabCalls
-export const CHANNELS = Object.keys(requestSchemas) as Channel[]
 
 export interface LabEvents {
   /** A run was created, changed status, or finished an epoch. */
@@ -510,22 +511,6 @@ export interface LabEvents {
   'sweeps:changed': Sweep
   'settings:changed': LabSettings
 }
-export type EventName = keyof LabEvents
-export const EVENT_NAMES: EventName[] = [
-  'runs:changed',
-  'runs:deleted',
-  'trainer:backend',
-  'trainer:progress',
-  'trainer:steps',
-  'trainer:epoch',
-  'trainer:log',
-  'explorer:progress',
-  'classifier:progress',
-  'classifier:changed',
-  'eval:scores',
-  'sweeps:changed',
-  'settings:changed'
-]
 
 /** The surface the renderer sees, whatever the transport. */
 export interface LabApi {
@@ -541,11 +526,9 @@ export type LabHandlers = {
   [C in Channel]: (req: z.output<(typeof requestSchemas)[C]>) => Promise<LabCalls[C]['res']> | LabCalls[C]['res']
 }
 
-/**
- * What the Electron preload exposes as window.labBridge. It returns the raw Result, since
- * contextBridge would strip an Error's code; the renderer's client turns it into a LabError.
- */
-export interface LabBridge {
-  invoke(channel: Channel, req: unknown): Promise<import('./errors').Result<unknown>>
-  on(event: EventName, listener: (payload: unknown) => void): () => void
-}
+/** Compile-time checks that the call and event maps cover exactly the names in channels.ts. */
+type SameKeys<A, B> = [Exclude<A, B> | Exclude<B, A>] extends [never] ? true : false
+const callsCoverChannels: SameKeys<keyof LabCalls, Channel> = true
+const eventsCoverNames: SameKeys<keyof LabEvents, EventName> = true
+void callsCoverChannels
+void eventsCoverNames

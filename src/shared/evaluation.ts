@@ -136,6 +136,9 @@ export interface ConditionalScores {
   tstrClassifier: string
 }
 
+/** The file beside a stored reference classifier that describes it (architecture, accuracy, when trained). */
+export const CLASSIFIER_INFO_FILE = 'classifier.json'
+
 export const DEFAULT_EVAL_SAMPLES = 2000
 
 /** Per-run evaluation settings (run config `evaluation`). */

@@ -12,7 +12,7 @@ import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { serializeConfigFile } from '../../src/shared/config-file'
 import { LATENT_VIEW_FORMAT } from '../../src/shared/api'
 import { latentViewFileText } from '../../src/shared/latent-view'
-import { decodePng } from '../../src/main/trainer/grid'
+import { decodePng } from '../../src/main/common/grid'
 
 const root = mkdtempSync(join(tmpdir(), 'cli-config-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))

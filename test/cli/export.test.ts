@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '../../src/shared/config'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { parseIdx } from '../../src/main/trainer/data/idx'
+import { parseIdx } from '../../src/main/common/idx'
 
 const root = mkdtempSync(join(tmpdir(), 'cli-export-'))
 const dataDir = join(root, 'data')

@@ -13,8 +13,8 @@ import { PX_PER_PT, pngSize } from '@shared/figure'
 import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { parseIdx } from '../../src/main/trainer/data/idx'
-import { decodePng } from '../../src/main/trainer/grid'
+import { parseIdx } from '../../src/main/common/idx'
+import { decodePng } from '../../src/main/common/grid'
 import { haveChromium, openLabInBrowser, requireChromiumOnCi, type LabInBrowser } from '../helpers/chromium'
 
 requireChromiumOnCi()

@@ -11,7 +11,7 @@ import { figureLayout, parseLatentViewFile } from '@shared/latent-view'
 import type { RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { decodePng } from '../../src/main/trainer/grid'
+import { decodePng } from '../../src/main/common/grid'
 import { haveChromium, openLabInBrowser, requireChromiumOnCi } from '../helpers/chromium'
 
 requireChromiumOnCi()

@@ -12,7 +12,7 @@ import { BUNDLE_FORMAT, DEFAULT_BUNDLE_LIMITS, exportRunBundle, importRunBundle 
 import { dispatch } from '../../src/main/services/dispatch'
 import type { Lab } from '../../src/main/services/lab'
 import { useTempLabs } from '../helpers/lab'
-import { mulberry32 } from '../../src/main/trainer/random'
+import { mulberry32 } from '../../src/main/common/random'
 
 const { newLab, dataDirOf } = useTempLabs('bundle', 'file')
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { mulberry32 } from '../../src/main/trainer/random'
+import { mulberry32 } from '../../src/main/common/random'
 
 const KILLS = 6
 const lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'crash-')), launcher: forkLauncher(), version: 'test', transport: 'ipc' })

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { DATASET_LIMITS, encodedSize } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { prepareCsvText, prepareIdxBytes, type PreparedImport } from '../../src/main/services/dataset-import'
-import { mulberry32 } from '../../src/main/trainer/random'
+import { mulberry32 } from '../../src/main/common/random'
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9)
 const SEATTLE = '/usr/lib/python3/dist-packages/vega_datasets/_data/seattle-weather.csv'

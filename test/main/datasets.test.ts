@@ -11,7 +11,7 @@ import { LabError } from '@shared/errors'
 import { exportRunBundle } from '../../src/main/services/bundle'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { decodePng } from '../../src/main/trainer/grid'
+import { decodePng } from '../../src/main/common/grid'
 
 /** Shipped by Debian packages that .ci/run installs; nobody here wrote them. */
 const FASHION = '/usr/share/datasets/fashion-mnist'

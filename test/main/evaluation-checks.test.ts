@@ -3,8 +3,8 @@
 // digit score clearly worse, and the single digit raises the mode-collapse flag.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { detectModeCollapse } from '@shared/failure-detect'
-import { classify, imagesOf, labelsOf, sampleIndices, trainClassifier, accuracyOf } from '../../src/main/evaluation/classifier'
-import { referenceChecks, type ReferenceChecks } from '../../src/main/evaluation/reference-checks'
+import { classify, imagesOf, labelsOf, sampleIndices, trainClassifier, accuracyOf } from '../../src/main/trainer/evaluation/classifier'
+import { referenceChecks, type ReferenceChecks } from '../../src/main/trainer/evaluation/reference-checks'
 import { selectBackend } from '../../src/main/trainer/backend/select'
 import { loadMnist } from '../../src/main/trainer/data/mnist'
 import { IMAGE_SHAPE } from '../../src/main/trainer/models/presets'

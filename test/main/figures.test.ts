@@ -13,7 +13,7 @@ import { dispatch } from '../../src/main/services/dispatch'
 import { pdfSafeText } from '../../src/main/services/figure-pdf'
 import type { Lab } from '../../src/main/services/lab'
 import { useTempLabs } from '../helpers/lab'
-import { encodePng, tileImages } from '../../src/main/trainer/grid'
+import { encodePng, tileImages } from '../../src/main/common/grid'
 import { epochScores } from '../helpers/scores'
 
 const { newLab } = useTempLabs('figures')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { arithmetic, interpolationLatents, latentProblem, lerp, slerp } from '../../src/main/explorer/interpolate'
+import { arithmetic, interpolationLatents, latentProblem, lerp, slerp } from '../../src/main/common/interpolate'
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, eps = 1e-5): boolean => Array.from(a).every((v, k) => Math.abs(v - b[k]) <= eps)
 const norm = (v: ArrayLike<number>): number => Math.hypot(...Array.from(v))

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { recordedMetrics } from '@shared/metrics'
 import { tempLabs } from '../helpers/labs'
-import { decodePng } from '../../src/main/trainer/grid'
+import { decodePng } from '../../src/main/common/grid'
 
 const newLab = tempLabs('lab-')
 

@@ -11,7 +11,7 @@ import {
   planeProblem,
   randomOrthonormalPair,
   type PlaneSpec
-} from '../../src/main/explorer/plane'
+} from '../../src/main/common/plane'
 
 const spec: PlaneSpec = { axisI: 0, axisJ: 1, min: -3, max: 3, resolution: 5 }
 

@@ -10,7 +10,7 @@ import type { StepSeries } from '@shared/metrics'
 import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
-import { mulberry32 } from '../../src/main/trainer/random'
+import { mulberry32 } from '../../src/main/common/random'
 
 const lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'resume-')), launcher: forkLauncher(), version: 'test', transport: 'ipc' })
 afterAll(() => lab.close())

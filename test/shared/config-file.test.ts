@@ -8,7 +8,7 @@ import {
   serializeConfigFile
 } from '../../src/shared/config-file'
 import { LabError } from '../../src/shared/errors'
-import { mulberry32 } from '../../src/main/trainer/random'
+import { mulberry32 } from '../../src/main/common/random'
 
 const config: RunConfig = runConfigSchema.parse({
   ...PRESETS['mnist-dcgan'].defaults,

@@ -11,7 +11,7 @@ import {
   symmetricEigen,
   traceSqrtProduct
 } from '@shared/eval-math'
-import { mulberry32, gaussian } from '../../src/main/trainer/random'
+import { mulberry32, gaussian } from '../../src/main/common/random'
 import { NUMPY_SCORES, numpyMissing, runNumpy, type NumpyScores } from '../helpers/numpy'
 
 function square(m: Float64Array, n: number): Float64Array {

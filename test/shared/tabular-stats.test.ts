@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compareTables, correlationDifference, correlationMatrix, ksDistance, totalVariation } from '@shared/tabular-stats'
-import { gaussian, mulberry32 } from '../../src/main/trainer/random'
+import { gaussian, mulberry32 } from '../../src/main/common/random'
 import { numpyMissing, runNumpy } from '../helpers/numpy'
 
 describe('Kolmogorov-Smirnov distance', () => {

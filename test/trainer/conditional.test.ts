@@ -3,10 +3,10 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { runConfigSchema, type RunConfig } from '@shared/config'
 import { balancedLabels, conditionalGrid, conditionalGridLatents, generatorInputs, gridLabels } from '@shared/conditional'
-import type { LabelledImages } from '../../src/main/trainer/data/idx'
+import type { LabelledImages } from '../../src/main/common/idx'
 import { generatorClasses, oneHotRows, withLabelPlanes } from '../../src/main/trainer/conditional'
 import { buildModels } from '../../src/main/trainer/models/presets'
-import { seedGlobalRandom } from '../../src/main/trainer/random'
+import { seedGlobalRandom } from '../../src/main/common/random'
 import { tf } from '../../src/main/trainer/tf'
 import { conditionalGridRenderer, trainGan, type SampleRenderer, type TrainCallbacks } from '../../src/main/trainer/train'
 

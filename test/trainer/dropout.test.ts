@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs'
 import { initWasmBackend, wasmKernelStats } from '../../src/main/trainer/backend/wasm-kernels'
 import { DROPOUT_MASK, MaskedDropout, dropout, dropoutMask } from '../../src/main/trainer/models/dropout'
 import { buildModels } from '../../src/main/trainer/models/presets'
-import { mulberry32 } from '../../src/main/trainer/random'
+import { mulberry32 } from '../../src/main/common/random'
 
 const realRandom = Math.random
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { LabError } from '@shared/errors'
-import { combineImagesAndLabels, parseIdx, type LabelledImages } from '../../src/main/trainer/data/idx'
+import { combineImagesAndLabels, parseIdx, type LabelledImages } from '../../src/main/common/idx'
 import { loadMnist, MNIST_FILES } from '../../src/main/trainer/data/mnist'
-import { mulberry32 } from '../../src/main/trainer/random'
+import { mulberry32 } from '../../src/main/common/random'
 import { idxBytes } from '../helpers/idx'
 
 const SEED = Number(process.env.IDX_FUZZ_SEED ?? 0x1d8f00d)

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, cpSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { combineImagesAndLabels, parseIdx } from '../../src/main/trainer/data/idx'
+import { combineImagesAndLabels, parseIdx } from '../../src/main/common/idx'
 import { defaultMnistDir, loadMnist, MNIST_FILES } from '../../src/main/trainer/data/mnist'
 import { idxBytes } from '../helpers/idx'
 

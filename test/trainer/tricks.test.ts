@@ -1,10 +1,10 @@
 // The training tricks: each option changes what the loop does, checked on tiny models (cpu).
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { describeIssues, describeOptimizer, runConfigSchema, type RunConfig } from '@shared/config'
-import type { LabelledImages } from '../../src/main/trainer/data/idx'
+import type { LabelledImages } from '../../src/main/common/idx'
 import { GAN_LOSSES } from '../../src/main/trainer/losses'
 import { buildModels, initNormal002, type GanModels } from '../../src/main/trainer/models/presets'
-import { seedGlobalRandom } from '../../src/main/trainer/random'
+import { seedGlobalRandom } from '../../src/main/common/random'
 import { tf } from '../../src/main/trainer/tf'
 import { STEP_METRICS } from '@shared/metrics'
 import { discriminatorTargets, fixedLatentBatch, instanceNoiseStd, trainGan, type TrainCallbacks } from '../../src/main/trainer/train'

@@ -15,7 +15,7 @@ import {
   type DatasetPreview
 } from '@shared/datasets'
 import { LabError } from '@shared/errors'
-import { readIdx } from '../trainer/data/idx'
+import { readIdx } from '../common/idx'
 
 /** A checked import, ready to be written into its folder. */
 export interface PreparedImport {

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path'
 import { strToU8 } from 'fflate'
 import { LabError } from '@shared/errors'
-import { writeIdx } from '../trainer/data/idx'
-import { encodeImagePng } from '../trainer/grid'
+import { writeIdx } from '../common/idx'
+import { encodeImagePng } from '../common/grid'
 
 export interface GeneratedSamples {
   /** Bytes 0-255, NHWC. */

@@ -44,8 +44,8 @@ import { DatasetService, type FileChooser } from './datasets'
 import { samplesCsv } from './samples-export'
 import { EvaluationService } from './evaluation'
 import { exportMetrics } from './metrics-export'
-import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
-import { cellCoords, planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
+import { arithmetic, interpolationLatents, latentProblem } from '../common/interpolate'
+import { cellCoords, planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../common/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 
 export interface LabOptions {

@@ -1,8 +1,8 @@
 // Entry of the trainer process. It speaks the same protocol over Electron's parentPort
 // (utilityProcess) or Node's IPC channel (child_process.fork); nothing here imports electron.
 import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
-import { runClassifierJob, runEvaluateJob } from '../evaluation/job'
-import { runExplore } from '../explorer/job'
+import { runClassifierJob, runEvaluateJob } from './evaluation/job'
+import { runExplore } from './explorer/job'
 import { runJob } from './job'
 
 interface ParentPortLike {

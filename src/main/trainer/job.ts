@@ -11,7 +11,7 @@ import { discriminatorFromClassifier } from './models/from-classifier'
 import { describeFailure } from './failure'
 import { loadTrainingData } from './data/source'
 import { buildModels, initNormal002 } from './models/presets'
-import { seedGlobalRandom } from './random'
+import { seedGlobalRandom } from '../common/random'
 import { pointsRenderer, tableRenderer } from './samples'
 import { runClasses, trainGan } from './train'
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { LabError } from '@shared/errors'
 import { nodeRequire } from '../../node-require'
-import { combineImagesAndLabels, parseIdx, type LabelledImages } from './idx'
+import { combineImagesAndLabels, parseIdx, type LabelledImages } from '../../common/idx'
 
 export const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs'
 import { BUILTIN_DATASET_INFO, encodedSize, encodeRow, type ColumnSpec } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import type { DataSpec } from '@shared/trainer-protocol'
-import { combineImagesAndLabels, parseIdx, type LabelledImages } from './idx'
+import { combineImagesAndLabels, parseIdx, type LabelledImages } from '../../common/idx'
 import { loadMnist } from './mnist'
-import { gaussian, mulberry32 } from '../random'
+import { gaussian, mulberry32 } from '../../common/random'
 
 export interface TrainingData {
   count: number

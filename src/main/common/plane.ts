@@ -5,7 +5,7 @@
 // point; u and v are the unit vectors of axes i and j, or with a seed two random orthonormal
 // directions (Gaussian draws from mulberry32(seed), Gram-Schmidt), or the plane through three
 // points a, b, c: base a, u along b - a, v the part of c - a orthogonal to u.
-import { gaussian, mulberry32 } from '../trainer/random'
+import { gaussian, mulberry32 } from './random'
 
 export interface PlaneSpec {
   axisI: number

@@ -2,12 +2,12 @@
 // generator, render, and report progress and the PNG as TrainerEvents.
 import { toErrorInfo } from '@shared/errors'
 import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
-import { selectBackend } from '../trainer/backend/select'
-import { loadModelFrom } from '../trainer/checkpoint'
-import { fixedLatentBatch } from '../trainer/train'
-import { planeLatents } from './plane'
+import { selectBackend } from '../backend/select'
+import { loadModelFrom } from '../checkpoint'
+import { fixedLatentBatch } from '../train'
+import { planeLatents } from '../../common/plane'
 import { balancedLabels } from '@shared/conditional'
-import { generatorClasses } from '../trainer/conditional'
+import { generatorClasses } from '../conditional'
 import { generate, RENDER_BATCH, renderPlane, renderSamples, renderStrips } from './render'
 
 export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent) => void): Promise<void> {

@@ -2,10 +2,10 @@
 // the outputs tiled into one PNG (pad 1, n x n). Runs wherever tfjs has a backend; the lab
 // runs it in a trainer-style child process so the main process stays responsive.
 import { constantLabels, generatorInputs } from '@shared/conditional'
-import { generatorClasses } from '../trainer/conditional'
-import { encodePng, tileImages, toByte } from '../trainer/grid'
-import { tf } from '../trainer/tf'
-import { planeLatents, type PlaneSpec } from './plane'
+import { generatorClasses } from '../conditional'
+import { encodePng, tileImages, toByte } from '../../common/grid'
+import { tf } from '../tf'
+import { planeLatents, type PlaneSpec } from '../../common/plane'
 
 export const RENDER_BATCH = 64
 

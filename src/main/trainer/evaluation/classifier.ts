@@ -2,9 +2,9 @@
 // penultimate (dense) layer is the feature space of the classifier FID and the k-NN scores.
 // Images enter as the GAN sees them: NHWC in [-1, 1].
 import type { ClassifierArch } from '@shared/evaluation'
-import type { LabelledImages } from '../trainer/data/idx'
-import { mulberry32, permutation, seedGlobalRandom } from '../trainer/random'
-import { tf } from '../trainer/tf'
+import type { LabelledImages } from '../../common/idx'
+import { mulberry32, permutation, seedGlobalRandom } from '../../common/random'
+import { tf } from '../tf'
 
 export const FEATURE_LAYER = 'features'
 const EVAL_BATCH = 256

@@ -2,9 +2,9 @@
 // (FID near the floor, classifier score near the number of classes), and two obviously bad
 // "generators": uniform noise and one digit repeated. Used by a test with a small
 // classifier and by scripts/check-scores.ts with the lab's stored one.
-import type { LabelledImages } from '../trainer/data/idx'
-import { mulberry32 } from '../trainer/random'
-import type { tf } from '../trainer/tf'
+import type { LabelledImages } from '../../common/idx'
+import { mulberry32 } from '../../common/random'
+import type { tf } from '../tf'
 import { classify, imagesOf, sampleIndices } from './classifier'
 import { computeScores, type ComputedScores } from './scores'
 
