@@ -222,6 +222,7 @@ async function train(argv: string[]): Promise<number> {
     launcher: forkLauncher(),
     version: pkg.version,
     transport: 'ipc',
+    program: 'npm run train',
     log: (level, message) => {
       if (level === 'error') console.error(message)
     }
@@ -292,7 +293,7 @@ async function sweepCommand(argv: string[]): Promise<number> {
     return { field: spec.slice(0, eq), values: parseSweepValues(spec.slice(eq + 1)) }
   })
   if (axes.length === 0) throw new LabError('INVALID_REQUEST', '--vary: name at least one field to vary, e.g. --vary seed=1,2,3')
-  const lab = oneShotLab(values['data-dir'])
+  const lab = oneShotLab(values['data-dir'], undefined, 'npm run cli -- sweep')
   try {
     const perRun = num(values['runs-at-once'], '--runs-at-once')
     if (perRun !== undefined) lab.setSettings({ maxConcurrentRuns: perRun })
@@ -316,13 +317,18 @@ async function sweepCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** A Lab on the data folder for a one-shot command; `outDir` answers its export-folder question. */
-function oneShotLab(dataDirFlag: string | undefined, outDir?: string): Lab {
+/**
+ * A Lab on the data folder for a one-shot command; `outDir` answers its export-folder question.
+ * Commands that only read, score, import or export open it shared, beside a lab server or the
+ * desktop app holding the folder; `exclusive` names the command that takes the folder's lock.
+ */
+function oneShotLab(dataDirFlag: string | undefined, outDir?: string, exclusive?: string): Lab {
   return new Lab({
     dataDir: resolve(dataDirFlag ?? defaultDataDir()),
     launcher: forkLauncher(),
     version: pkg.version,
     transport: 'ipc',
+    ...(exclusive === undefined ? { access: 'shared' as const } : { program: exclusive }),
     ...(outDir === undefined ? {} : { chooseFolder: async () => outDir })
   })
 }
@@ -637,6 +643,7 @@ async function serve(argv: string[]): Promise<number> {
     launcher: forkLauncher(),
     version: pkg.version,
     transport: 'websocket',
+    program: 'the lab server',
     log: (level, message) => (level === 'info' ? undefined : console.error(message))
   })
   const server = await startLabServer({

@@ -14,6 +14,15 @@ app.setPath('userData', dataDir)
 let lab: Lab | null = null
 let window: BrowserWindow | null = null
 
+// One app per user: a second launch hands over to the first, which brings its window forward.
+const primary = app.requestSingleInstanceLock()
+if (!primary) app.quit()
+app.on('second-instance', () => {
+  if (!window || window.isDestroyed()) return
+  if (window.isMinimized()) window.restore()
+  window.focus()
+})
+
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,
@@ -40,33 +49,49 @@ app.on('web-contents-created', (_event, contents) => {
   guardContents(contents, (url) => void shell.openExternal(url), () => false)
 })
 
-void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  lab = new Lab({
-    dataDir,
-    launcher: utilityLauncher(join(__dirname, 'trainer.js')),
-    version: app.getVersion(),
-    transport: 'ipc',
-    // Export destinations are chosen here, in the main process; the renderer never names a path.
-    chooseFolder: async (title) => {
-      const options: Electron.OpenDialogOptions = { title, buttonLabel: 'Export here', properties: ['openDirectory', 'createDirectory'] }
-      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
-      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
-    },
-    log: (level, message) => (level === 'error' ? console.error(message) : console.log(message)),
-    // Data-set files are chosen here, in the main process; the renderer never names a path.
-    chooseFiles: async (kind) => {
-      const dialogs: Record<typeof kind, Electron.OpenDialogOptions> = {
-        csv: { title: 'Import a CSV table', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'tsv', 'txt'] }] },
-        idx: { title: 'Import IDX images (and optionally their labels)', properties: ['openFile', 'multiSelections'] },
-        cifar: { title: 'Import CIFAR-10 binary batches', properties: ['openFile', 'multiSelections'], filters: [{ name: 'CIFAR-10 batches', extensions: ['bin'] }] },
-        folder: { title: 'Import a folder of PNG/JPEG images', properties: ['openDirectory'] }
+function openLab(): Lab | null {
+  try {
+    return new Lab({
+      dataDir,
+      launcher: utilityLauncher(join(__dirname, 'trainer.js')),
+      version: app.getVersion(),
+      transport: 'ipc',
+      program: 'the desktop app',
+      // Export destinations are chosen here, in the main process; the renderer never names a path.
+      chooseFolder: async (title) => {
+        const options: Electron.OpenDialogOptions = { title, buttonLabel: 'Export here', properties: ['openDirectory', 'createDirectory'] }
+        const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+        return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
+      },
+      log: (level, message) => (level === 'error' ? console.error(message) : console.log(message)),
+      // Data-set files are chosen here, in the main process; the renderer never names a path.
+      chooseFiles: async (kind) => {
+        const dialogs: Record<typeof kind, Electron.OpenDialogOptions> = {
+          csv: { title: 'Import a CSV table', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'tsv', 'txt'] }] },
+          idx: { title: 'Import IDX images (and optionally their labels)', properties: ['openFile', 'multiSelections'] },
+          cifar: { title: 'Import CIFAR-10 binary batches', properties: ['openFile', 'multiSelections'], filters: [{ name: 'CIFAR-10 batches', extensions: ['bin'] }] },
+          folder: { title: 'Import a folder of PNG/JPEG images', properties: ['openDirectory'] }
+        }
+        const options = dialogs[kind]
+        const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+        return result.canceled ? null : result.filePaths
       }
-      const options = dialogs[kind]
-      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
-      return result.canceled ? null : result.filePaths
-    }
-  })
+      })
+  } catch (err) {
+    // Another program (the lab server, npm run train) holds the data folder: say who, and quit.
+    dialog.showErrorBox(`${APP_NAME} cannot open its data folder`, err instanceof Error ? err.message : String(err))
+    return null
+  }
+}
+
+void app.whenReady().then(() => {
+  if (!primary) return
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  lab = openLab()
+  if (!lab) {
+    app.quit()
+    return
+  }
   window = createWindow()
   const trustedId = (): number | undefined => window?.webContents.id
   registerLabHandlers(lab.handlers, (event) => event.sender.id === trustedId() && event.senderFrame === window?.webContents.mainFrame)

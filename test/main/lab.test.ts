@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { recordedMetrics } from '@shared/metrics'
 import { tempLabs } from '../helpers/labs'
+import { leaveLockOfDeadProcess } from '../helpers/locks'
 import { decodePng } from '../../src/main/common/grid'
 
 const newLab = tempLabs('lab-')
@@ -116,7 +117,9 @@ describe('Lab with real trainer processes', () => {
     const first = newLab(dir)
     const id = first.runs.create({ ...PRESETS['mnist-mlp'].defaults, name: 'x', seed: 1 })
     first.runs.markStarted(id)
+    // The app dies: its lock file stays behind, naming a process that no longer runs.
     first.db.close()
+    leaveLockOfDeadProcess(dir)
     const second = newLab(dir)
     expect(second.runs.get(id)).toMatchObject({ status: 'crashed' })
   })

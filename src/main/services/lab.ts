@@ -47,6 +47,7 @@ import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../common/interpolate'
 import { cellCoords, planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../common/plane'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
+import { acquireDataLock, describeHolder, heldMessage, lockHolder, type HeldLock } from '../data-lock'
 
 export interface LabOptions {
   dataDir: string
@@ -65,6 +66,15 @@ export interface LabOptions {
   chooseFolder?: (title: string) => Promise<string | null>
   /** The desktop app's open dialog for data-set imports; absent in the lab server and CLI. */
   chooseFiles?: FileChooser
+  /**
+   * 'exclusive' (the default): take the data folder's lock (refused, naming the holder, while
+   * another program has it), recover the runs a dead holder left running and start queued
+   * ones. 'shared': read, score and export beside whoever holds the folder; this lab never
+   * starts, resumes, stops or deletes runs and recovers nothing.
+   */
+  access?: 'exclusive' | 'shared'
+  /** Names this program in the lock file and in refusals: "the desktop app", "the lab server", "npm run train". */
+  program?: string
 }
 
 interface ActiveRun {
@@ -107,9 +117,17 @@ export class Lab {
   private readonly sweeps: SweepsRepo
   readonly settings: SettingsRepo
   private closed = false
+  /** The data folder's lock, held by an exclusive lab until it closes. */
+  private readonly lock: HeldLock | null
 
   constructor(private readonly opts: LabOptions) {
-    this.db = openDatabase(join(opts.dataDir, DB_FILE))
+    this.lock = opts.access === 'shared' ? null : acquireDataLock(opts.dataDir, opts.program ?? 'a GAN Workbench program')
+    try {
+      this.db = openDatabase(join(opts.dataDir, DB_FILE))
+    } catch (err) {
+      this.lock?.release()
+      throw err
+    }
     this.runs = new RunsRepo(this.db)
     this.metrics = new MetricsRepo(this.db)
     this.comparisons = new ComparisonsRepo(this.db)
@@ -134,6 +152,8 @@ export class Lab {
     })
     this.sweeps = new SweepsRepo(this.db)
     this.settings = new SettingsRepo(this.db)
+    if (!this.lock) return
+    if (this.lock.tookOverFrom) this.log('warn', `Took over the data folder from ${describeHolder(this.lock.tookOverFrom)}, which is no longer running`)
     // Runs still waiting for a slot when the lab closed wait again; those that were training crashed.
     const waiting = this.runs.neverStarted()
     const interrupted = this.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.', Date.now(), waiting)
@@ -300,6 +320,7 @@ export class Lab {
    * settings.maxConcurrentRuns runs are training already (it starts when one ends).
    */
   startRun(input: RunConfigInput): RunSummary {
+    this.requireWriter('start a run')
     const parsed = runConfigSchema.safeParse(input)
     if (!parsed.success) {
       const issues = describeIssues(parsed.error)
@@ -393,6 +414,7 @@ export class Lab {
    * sweep, naming it), tags them with the sweep, and queues them.
    */
   createSweep(input: unknown): SweepCreated {
+    this.requireWriter('start a sweep')
     const parsed = sweepRequestSchema.safeParse(input)
     if (!parsed.success) {
       const issues = describeIssues(parsed.error)
@@ -448,6 +470,7 @@ export class Lab {
    * checkpoint are replaced by the resumed ones.
    */
   resumeRun(id: number, epochs?: number): RunSummary {
+    this.requireWriter(`resume run ${id}`)
     const summary = this.requireRun(id)
     const current = this.active.get(id)
     if ((current && !current.finished) || ACTIVE_STATUSES.includes(summary.status)) {
@@ -552,6 +575,7 @@ export class Lab {
   }
 
   stopRun(id: number): RunSummary {
+    this.requireWriter(`stop run ${id}`)
     const summary = this.requireRun(id)
     const waiting = this.queue.findIndex((q) => q.id === id)
     if (waiting >= 0) {
@@ -571,6 +595,7 @@ export class Lab {
   }
 
   deleteRun(id: number): { id: number } {
+    this.requireWriter(`delete run ${id}`)
     this.requireRun(id)
     const waiting = this.queue.findIndex((q) => q.id === id)
     if (waiting >= 0) this.queue.splice(waiting, 1)
@@ -932,6 +957,22 @@ export class Lab {
     }
     this.active.clear()
     this.db.close()
+    this.lock?.release()
+  }
+
+  /**
+   * Starting, resuming, stopping and deleting runs belong to the program holding the data
+   * folder; a shared lab (a read-only CLI command) refuses them, naming that program.
+   */
+  private requireWriter(action: string): void {
+    if (this.lock) return
+    const holder = lockHolder(this.opts.dataDir)
+    throw new LabError(
+      'CONFLICT',
+      holder
+        ? `Cannot ${action}: ${heldMessage(holder, this.opts.dataDir)}`
+        : `Cannot ${action}: this command opened the data folder (${this.opts.dataDir}) read-only; use npm run train or the lab`
+    )
   }
 
   private onTrainerEvent(id: number, run: ActiveRun, event: TrainerEvent): void {
