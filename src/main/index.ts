@@ -28,6 +28,7 @@ function createWindow(): BrowserWindow {
     width: 1400,
     height: 900,
     title: APP_NAME,
+    icon: join(__dirname, '../../resources/icon.png'),
     show: false,
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),

@@ -1,35 +1,10 @@
 // What ships is what counts: these checks run on the built bundles in out/ (test:e2e builds
 // first), the files Electron will load, not on the sources.
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { CHANNELS, EVENT_NAMES, type LabBridge } from '@shared/channels'
-
-const root = resolve(__dirname, '../..')
-const out = join(root, 'out')
-
-function built(file: string): string {
-  const path = join(out, file)
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` (test:e2e does) before these checks`)
-  return path
-}
-
-/** Every module a built file requires, following its relative requires into chunks: bare names by the file that requires them. */
-function requireGraph(entry: string): Map<string, string> {
-  const bare = new Map<string, string>()
-  const seen = new Set<string>()
-  const visit = (file: string): void => {
-    if (seen.has(file)) return
-    seen.add(file)
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/require\(\s*["'`]([^"'`]+)["'`]\s*\)/g)) {
-      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.endsWith('.js') ? spec : `${spec}.js`))
-      else if (!bare.has(spec)) bare.set(spec, file)
-    }
-  }
-  visit(entry)
-  return bare
-}
+import { built, requireGraph } from '../helpers/built'
 
 /** The modules Electron gives a sandboxed preload (https://www.electronjs.org/docs/latest/tutorial/sandbox#preload-scripts). */
 const SANDBOX_MODULES = new Set(['electron', 'events', 'timers', 'url'])

@@ -49,6 +49,7 @@ import { hasWasmHelper, loopArgs, OPS, runLoop, startWasmHelper, ARG } from './w
 import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { unpackedPath } from '../../common/asar'
 
 type Info = tf.TensorInfo
 type ConvInfo = tf.backend_util.Conv2DInfo
@@ -1408,7 +1409,7 @@ function configureWasmPaths(): void {
   try {
     const req: NodeJS.Require =
       typeof require === 'function' ? require : createRequire(import.meta.url)
-    const dist = path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm'))
+    const dist = unpackedPath(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm')))
     if (existsSync(path.join(dist, 'tfjs-backend-wasm-simd.wasm'))) {
       setWasmPaths(dist + path.sep)
     }

@@ -27,6 +27,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { nodeRequire } from '../../node-require'
 import { stopWasmHelper } from './wasm-helper'
+import { unpackedPath } from '../../common/asar'
 
 const BACKEND = 'wasm'
 /** The tfjs wasm backend's priority among registered backends (as its own index.js). */
@@ -72,7 +73,7 @@ export function defaultWasmThreads(): number {
 }
 
 function packageDirs(): { dist: string; out: string } {
-  const dist = path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm'))
+  const dist = unpackedPath(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')))
   return { dist, out: path.join(dist, '..', 'wasm-out') }
 }
 

