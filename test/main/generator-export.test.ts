@@ -150,11 +150,13 @@ describe('runs:export-generator', () => {
     const parent = mkdtempSync(join(tmpdir(), 'chosen-'))
     let answer: string | null = parent
     const titles: string[] = []
+    // A second lab on the same folder, beside the one that holds it: exports only, so shared.
     const desktop = new Lab({
       dataDir,
       launcher: forkLauncher(),
       version: 'test',
       transport: 'ipc',
+      access: 'shared',
       chooseFolder: async (title) => {
         titles.push(title)
         return answer

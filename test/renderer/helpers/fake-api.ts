@@ -1,6 +1,9 @@
 // A typed in-memory LabApi for renderer tests: per-channel handlers, a record of every call,
-// and emit() to play back-end events to whatever the stores subscribed.
-import type { Channel, EventName, LabApi, LabCalls, LabEvents } from '@shared/api'
+// and emit() to play back-end events to whatever the stores subscribed. Every request is
+// checked against the channel's real request schema first, as the IPC handler and the lab
+// server do, so a UI that sends what the back end would refuse fails its tests.
+import { requestSchemas, type Channel, type EventName, type LabApi, type LabCalls, type LabEvents } from '@shared/api'
+import { describeIssues, formatIssues } from '@shared/config'
 import { LabError } from '@shared/errors'
 
 export type FakeHandler<C extends Channel> = (req: LabCalls[C]['req']) => LabCalls[C]['res'] | Promise<LabCalls[C]['res']>
@@ -8,12 +11,21 @@ export type FakeHandlers = { [C in Channel]?: FakeHandler<C> }
 
 export class FakeLabApi implements LabApi {
   readonly calls: { channel: Channel; req: unknown }[] = []
+  /** Requests the real back end would have refused (and this fake refused the same way). */
+  readonly refused: { channel: Channel; req: unknown; message: string }[] = []
   private readonly listeners = new Map<EventName, Set<(payload: unknown) => void>>()
 
   constructor(public handlers: FakeHandlers = {}) {}
 
   async call<C extends Channel>(channel: C, req: LabCalls[C]['req']): Promise<LabCalls[C]['res']> {
     this.calls.push({ channel, req })
+    const parsed = requestSchemas[channel].safeParse(req)
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error)
+      const message = `Invalid ${channel} request: ${formatIssues(issues)}`
+      this.refused.push({ channel, req, message })
+      throw new LabError(channel === 'runs:create' ? 'INVALID_CONFIG' : 'INVALID_REQUEST', message, issues)
+    }
     // The mapped type loses the link between C and its handler; the index is by the same C.
     const handler = this.handlers[channel] as FakeHandler<C> | undefined
     if (!handler) throw new LabError('UNKNOWN_CHANNEL', `The fake API has no handler for ${channel}`)
