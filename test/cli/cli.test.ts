@@ -1,9 +1,9 @@
 // The command line: train from a config saved in the lab (`train --config`), move runs as
-// bundles, and refuse a bad file or a clashing flag with a message and exit code 2.
-import { execFile } from 'node:child_process'
+// bundles, and refuse a bad file or a clashing flag with a message and exit code 2. Commands run
+// in this process; the first test starts the program (bin.cjs) as npm would.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '../../src/shared/config'
@@ -13,19 +13,10 @@ import { serializeConfigFile } from '../../src/shared/config-file'
 import { LATENT_VIEW_FORMAT } from '../../src/shared/api'
 import { latentViewFileText } from '../../src/shared/latent-view'
 import { decodePng } from '../../src/main/common/grid'
+import { BIN, cli, spawnCli } from './run-cli'
 
 const root = mkdtempSync(join(tmpdir(), 'cli-config-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
-
-const CLI = resolve(__dirname, '../../src/cli/index.ts')
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: resolve(__dirname, '../..') }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
-    })
-  })
-}
 
 const saved = runConfigSchema.parse({
   ...PRESETS['mnist-mlp'].defaults,
@@ -44,8 +35,10 @@ describe('npm run train -- --config', () => {
     const file = join(root, 'saved.config.json')
     writeFileSync(file, serializeConfigFile(saved))
     const dataDir = join(root, 'data')
-    const out = await cli(['train', '--config', file, '--epochs', '1', '--name', 'from file', '--data-dir', dataDir])
+    // The program itself, started from another folder as an installed bin would be.
+    const out = await spawnCli([BIN], ['train', '--config', file, '--epochs', '1', '--name', 'from file', '--data-dir', dataDir], root)
     expect(out.stderr).not.toMatch(/error/)
+    expect(out.stdout).toMatch(/^run 1 completed after 2 steps, 1 epochs/m)
     expect(out.code).toBe(0)
     const db = new Database(join(dataDir, 'workbench.sqlite'), { readonly: true })
     const row = db.prepare('SELECT name, status, config_json FROM runs').get() as { name: string; status: string; config_json: string }
@@ -234,6 +227,11 @@ describe('npm run cli -- train-classifier and score', () => {
     const scored = await cli(['score', '--run', '1', '--epoch', '1', '--samples', '80', '--data-dir', dataDir])
     expect(scored.code).toBe(0)
     expect(scored.stdout).toMatch(/^run 1 epoch 1 \(80 generated, 80 real, classifier mnist-convnet-4-d16-\w+\): FID \d+\.\d{3} \(floor \d+\.\d{3}\), classifier score/)
+    const figure = join(root, 'scores.svg')
+    const drawn = await cli(['export-figure', '--run', '1', '--kind', 'scores', '--score', 'precision', '--format', 'svg', '--out', figure, '--data-dir', dataDir])
+    expect(drawn.stderr).toBe('')
+    expect(drawn.code).toBe(0)
+    expect(readFileSync(figure, 'utf8')).toContain('<title>Precision (higher is better): saved sgd run (#1)</title>')
     const bad = await cli(['train-classifier', '--epochs', '0', '--data-dir', dataDir])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/epochs: must be at least 1/)
