@@ -1,5 +1,5 @@
-// One short job in its own trainer process (classifier training, scoring): send the
-// request, route events to the caller, and end the process when the caller settles.
+// One short job in its own trainer process (classifier training, scoring, an explorer
+// rendering): send the request, route events to the caller, and end the process when the caller settles.
 import { LabError } from '@shared/errors'
 import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
 import type { TrainerChannel, TrainerLauncher } from './channel'
