@@ -16,7 +16,7 @@ afterAll(() => lab.close())
 
 function pidOf(runId: number): number {
   // The test reaches into the host only to find the process to kill.
-  const active = (lab as unknown as { active: Map<number, { channel: { pid: number } }> }).active
+  const active = (lab.runService as unknown as { active: Map<number, { channel: { pid: number } }> }).active
   return active.get(runId)!.channel.pid
 }
 

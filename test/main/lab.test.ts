@@ -89,7 +89,7 @@ describe('Lab with real trainer processes', () => {
         }
       })
     })
-    const channelPid = (lab as unknown as { active: Map<number, { channel: { pid: number } }> }).active.get(run.id)!.channel.pid
+    const channelPid = (lab.runService as unknown as { active: Map<number, { channel: { pid: number } }> }).active.get(run.id)!.channel.pid
     process.kill(channelPid, 'SIGKILL')
     const end = await lab.waitForEnd(run.id)
     expect(end.status).toBe('crashed')

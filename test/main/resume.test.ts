@@ -95,7 +95,7 @@ describe('resume', () => {
   it('survives SIGKILL at random moments: crashed each time, intact, and resumed to the same curve', async () => {
     const rand = mulberry32(99)
     const run = lab.startRun(config({ name: 'killed' }))
-    const pid = (): number => (lab as unknown as { active: Map<number, { channel: { pid: number } }> }).active.get(run.id)!.channel.pid
+    const pid = (): number => (lab.runService as unknown as { active: Map<number, { channel: { pid: number } }> }).active.get(run.id)!.channel.pid
     for (let kill = 0; kill < 3; kill++) {
       const epochDone = lab.runs.get(run.id)!.epochsDone
       // Kill in the epoch after the next one or the one after that (so a checkpoint exists), mid-way.

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
+import type { LabHandlers } from '@shared/api'
 import { PRESET_DATA_KINDS, type RunConfig } from '@shared/config'
 import {
   BUILTIN_DATASET_INFO,
@@ -72,6 +73,14 @@ export class DatasetService {
   ) {
     this.repo = new DatasetsRepo(db)
   }
+
+  readonly handlers = {
+    'datasets:list': () => this.list(),
+    'datasets:choose': ({ kind, size }) => this.choose(kind, size !== undefined ? { size } : {}),
+    'datasets:preview': ({ token, columns }) => this.repreview(token, columns),
+    'datasets:import': (req) => this.importChosen(req),
+    'datasets:delete': ({ id }) => this.delete(id)
+  } satisfies Partial<LabHandlers>
 
   dir(id: number): string {
     return join(this.dataDir, 'datasets', String(id))

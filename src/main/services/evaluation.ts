@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
-import type { LabEvents, RunScores, RunSummary } from '@shared/api'
+import type { LabEvents, LabHandlers, RunScores, RunSummary } from '@shared/api'
 import type { RunConfig } from '@shared/config'
 import { CLASSIFIER_INFO_FILE, type ClassifierInfo, type ClassifierProgress, type ClassifierStatus, type ClassifierTrainRequest, type EpochScores } from '@shared/evaluation'
 import { LabError } from '@shared/errors'
@@ -44,6 +44,19 @@ export class EvaluationService {
   constructor(private readonly deps: EvaluationDeps) {
     this.repo = new EvaluationRepo(deps.db)
   }
+
+  readonly handlers = {
+    'classifier:status': ({ dataset }) => this.status(dataset),
+    'classifier:train': (req) => this.train(req),
+    'eval:scores': ({ id }) => {
+      this.deps.runs.require(id)
+      return this.scores(id)
+    },
+    'eval:run': ({ id, epoch, samples }) => {
+      this.deps.runs.require(id)
+      return this.score(id, epoch, samples)
+    }
+  } satisfies Partial<LabHandlers>
 
   classifierDir(dataset: 'mnist' = 'mnist'): string {
     return join(this.deps.dataDir, 'classifiers', dataset)
@@ -112,7 +125,7 @@ export class EvaluationService {
   }
 
   scores(runId: number): RunScores {
-    const config = this.deps.runs.config(runId) as RunConfig
+    const config = this.deps.runs.requireConfig(runId)
     const pending = [...this.pending.keys()].filter((k) => k.startsWith(`${runId}:`)).map((k) => Number(k.split(':')[1]))
     const dataset = this.scoredDataset(config)
     if (!dataset) {
@@ -129,7 +142,7 @@ export class EvaluationService {
 
   /** Scores one checkpoint (queued behind the others), stores the scores and re-runs the detectors. */
   score(runId: number, epoch: number, samples?: number): Promise<EpochScores> {
-    const config = this.deps.runs.config(runId) as RunConfig
+    const config = this.deps.runs.requireConfig(runId)
     const dataset = this.scoredDataset(config)
     if (!dataset) {
       throw new LabError('INVALID_REQUEST', `Run ${runId} trains on ${String(config.dataset)}; scores need a reference classifier of that data set, and only MNIST has one so far`)
@@ -184,7 +197,7 @@ export class EvaluationService {
 
   /** After an epoch: score it when the schedule says so and a classifier exists; run the detectors. */
   onEpoch(runId: number, epoch: number): void {
-    const config = this.deps.runs.config(runId) as RunConfig
+    const config = this.deps.runs.requireConfig(runId)
     const every = config.evaluation.every
     const dataset = this.scoredDataset(config)
     if (every > 0 && epoch % every === 0 && dataset && this.classifier(dataset)) {
@@ -203,7 +216,7 @@ export class EvaluationService {
   refresh(runId: number): RunEvaluation | null {
     const summary = this.deps.runs.get(runId)
     if (!summary) return null
-    const config = this.deps.runs.config(runId) as RunConfig
+    const config = this.deps.runs.requireConfig(runId)
     const scores = this.repo.scores(runId)
     const evaluation = evaluateRun({
       series: this.deps.metrics.series(runId),

@@ -1,5 +1,5 @@
-// One short job in its own trainer process (classifier training, scoring): send the
-// request, route events to the caller, and end the process when the caller settles.
+// One short job in its own trainer process (classifier training, scoring, an explorer
+// rendering): send the request, route events to the caller, and end the process when the caller settles.
 import { LabError } from '@shared/errors'
 import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
 import type { TrainerChannel, TrainerLauncher } from './channel'
@@ -10,6 +10,10 @@ export interface TaskHandlers<T> {
   log(level: 'info' | 'warn', line: string): void
   /** Processes still running, so the owner can end them when it closes. */
   running?: Set<TrainerChannel>
+  /** The message of an event besides task-failed that ends the task as failed (the explorer's explore-failed). */
+  failure?(event: TrainerEvent): string | undefined
+  /** The error when the process ends first; "The process for <what> <reason> before it finished." unless given. */
+  exitMessage?(reason: string): string
 }
 
 export function runTrainerTask<T>(launcher: TrainerLauncher, label: string, request: TrainerRequest, what: string, h: TaskHandlers<T>): Promise<T> {
@@ -26,14 +30,18 @@ export function runTrainerTask<T>(launcher: TrainerLauncher, label: string, requ
     }
     channel.onOutput((line, stream) => h.log(stream === 'stderr' ? 'warn' : 'info', `[${label}] ${line}`))
     channel.onMessage((event) => {
-      if (event.type === 'task-failed') {
-        settle(() => reject(new LabError('INTERNAL', `${what} failed: ${event.message}`)))
+      const failure = event.type === 'task-failed' ? event.message : h.failure?.(event)
+      if (failure !== undefined) {
+        settle(() => reject(new LabError('INTERNAL', `${what} failed: ${failure}`)))
         return
       }
       const value = h.onEvent(event)
       if (value !== undefined) settle(() => resolve(value))
     })
-    channel.onExit((exit) => settle(() => reject(new LabError('INTERNAL', `The process for ${what.toLowerCase()} ${exit.reason} before it finished.`))))
+    channel.onExit((exit) => {
+      const message = h.exitMessage ? h.exitMessage(exit.reason) : `The process for ${what.toLowerCase()} ${exit.reason} before it finished.`
+      settle(() => reject(new LabError('INTERNAL', message)))
+    })
     channel.send(request)
   })
 }

@@ -7,6 +7,7 @@ import type { RunFlag } from '@shared/failure-detect'
 import type { StepMetrics } from '@shared/metrics'
 import { metricsOfRow } from './metrics'
 import type { BackendReport, RunStatus } from '@shared/trainer-protocol'
+import { LabError } from '@shared/errors'
 
 interface RunRow {
   id: number
@@ -125,6 +126,13 @@ export class RunsRepo {
     return row ? toSummary(row) : null
   }
 
+  /** A run that must exist: NOT_FOUND naming it otherwise. */
+  require(id: number): RunSummary {
+    const summary = this.get(id)
+    if (!summary) throw new LabError('NOT_FOUND', `There is no run ${id}`)
+    return summary
+  }
+
   list(): RunSummary[] {
     const rows = this.db.prepare(`${LAST_METRICS_SQL} ORDER BY r.created_at DESC, r.id DESC`).all() as (RunRow & MetricColumns)[]
     return rows.map(toSummary)
@@ -133,6 +141,13 @@ export class RunsRepo {
   config(id: number): RunConfig | null {
     const row = this.db.prepare('SELECT config_json FROM runs WHERE id = ?').get(id) as { config_json: string } | undefined
     return row ? runConfigSchema.parse(JSON.parse(row.config_json)) : null
+  }
+
+  /** The config of a run that must exist: NOT_FOUND naming it otherwise. */
+  requireConfig(id: number): RunConfig {
+    const config = this.config(id)
+    if (!config) throw new LabError('NOT_FOUND', `There is no run ${id}`)
+    return config
   }
 
   backendReport(id: number): BackendReport | null {

@@ -1,0 +1,132 @@
+// What leaves the lab and what comes back: figures, metrics as CSV/JSON, run bundles (export
+// and import), a checkpoint's generator with generated samples, and the generated rows or
+// points of an epoch. The file formats live in figures.ts, metrics-export.ts, bundle.ts,
+// generator-export.ts and samples-export.ts; this service feeds them the lab's data.
+import { zipSync } from 'fflate'
+import type { GeneratorExport, LabHandlers, RunSummary } from '@shared/api'
+import type { EpochSamples } from '@shared/datasets'
+import { LabError } from '@shared/errors'
+import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
+import type { LabContext } from './context'
+import type { DatasetService } from './datasets'
+import type { EvaluationService } from './evaluation'
+import type { ExplorerService } from './explorer'
+import { exportFigure, type FigureSources } from './figures'
+import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples } from './generator-export'
+import { exportMetrics } from './metrics-export'
+import { samplesCsv } from './samples-export'
+
+export class ExportService {
+  constructor(
+    private readonly ctx: LabContext,
+    private readonly datasets: DatasetService,
+    private readonly evaluation: EvaluationService,
+    private readonly explorer: ExplorerService
+  ) {}
+
+  readonly handlers = {
+    'runs:samples': ({ id, epoch }) => this.samples(id, epoch),
+    'runs:export-samples': ({ id, epoch }) => samplesCsv(this.ctx.runs.require(id), epoch, this.samples(id, epoch)),
+    'runs:export-metrics': ({ ids, format }) =>
+      exportMetrics(
+        [...new Set(ids)].map((id) => ({ summary: this.ctx.runs.require(id), series: this.ctx.metrics.series(id), scores: this.evaluation.repo.scores(id) })),
+        format
+      ),
+    'runs:export-bundle': ({ id, checkpoints }) => {
+      const run = this.ctx.runs.require(id)
+      const zip = exportRunBundle(this.ctx.db, id, this.ctx.runDir(id), { checkpoints, appVersion: this.ctx.opts.version })
+      return { filename: bundleFileName(id, run.name), mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length }
+    },
+    'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
+    'figures:export': (req) => exportFigure(req, this.figureSources),
+    'runs:export-generator': (req) => this.exportGenerator(req)
+  } satisfies Partial<LabHandlers>
+
+  /** What figures read: runs, configs, step series, stored grids and epoch scores. */
+  private readonly figureSources: FigureSources = {
+    run: (id) => this.ctx.runs.require(id),
+    config: (id) => this.ctx.runs.requireConfig(id),
+    series: (id) => this.ctx.metrics.series(id),
+    grid: (id, epoch) => this.ctx.metrics.grid(id, epoch)?.png ?? null,
+    gridEpochs: (id) => this.ctx.metrics.epochs(id).filter((e) => e.hasGrid).map((e) => e.epoch),
+    scores: (id) => ({ scores: this.evaluation.repo.scores(id), evaluation: this.evaluation.repo.evaluation(id) })
+  }
+
+  /** Generated rows or points of one epoch of a tabular or toy run. */
+  samples(id: number, epoch: number): EpochSamples {
+    this.ctx.runs.require(id)
+    const samples = this.ctx.metrics.samples(id, epoch)
+    if (!samples) throw new LabError('NOT_FOUND', `Run ${id} has no generated rows or points for epoch ${epoch}`)
+    return samples
+  }
+
+  /** Adds the run of a bundle as a new run; see bundle.ts for what is checked. */
+  importBundle(bytes: Uint8Array): { run: RunSummary; warnings: string[] } {
+    const imported = importRunBundle(this.ctx.db, bytes, (id) => this.ctx.runDir(id))
+    const run = this.ctx.runs.require(imported.runId)
+    this.ctx.log('info', `Imported run bundle as run ${run.id} (${run.name})`)
+    this.ctx.emit('runs:changed', run)
+    return { run, warnings: imported.warnings }
+  }
+
+  /**
+   * A checkpoint's generator and `samples` images generated in a trainer process: written into a
+   * new folder under the one chosen in Electron's dialog, or returned as a zip.
+   */
+  async exportGenerator(req: { id: number; epoch: number; samples: number; seed?: number }): Promise<GeneratorExport> {
+    const run = this.ctx.runs.require(req.id)
+    const config = this.ctx.runs.requireConfig(req.id)
+    const generatorDir = this.ctx.generatorDir(req.id, req.epoch, false)
+    const data = this.datasets.get(config.dataset)
+    if (req.samples > 0 && data && data.kind !== 'images') {
+      throw new LabError(
+        'INVALID_REQUEST',
+        `Run ${run.id} generates ${data.kind === 'points' ? 'points' : 'table rows'}, not images: export its generator with 0 samples, and its generated rows as CSV ("runs:export-samples")`,
+        [{ field: 'samples', message: 'must be 0 for a run that does not generate images' }]
+      )
+    }
+    let parent: string | null = null
+    if (this.ctx.opts.chooseFolder) {
+      parent = await this.ctx.opts.chooseFolder(`Folder for the generator of "${run.name}" at epoch ${req.epoch}`)
+      if (parent === null) return { kind: 'cancelled' }
+    }
+    const seed = req.seed ?? run.seed
+    const latent = config.tricks.latent
+    const samples =
+      req.samples > 0
+        ? await this.explorer.explore(req.id, config, generatorDir, { samples: { count: req.samples, seed, latent } }, (event): GeneratedSamples | undefined =>
+            event.type === 'explored-samples'
+              ? {
+                  pixels: new Uint8Array(Buffer.from(event.pixelsBase64, 'base64')),
+                  count: event.count,
+                  height: event.height,
+                  width: event.width,
+                  channels: event.channels,
+                  ...(event.labels ? { labels: Uint8Array.from(event.labels) } : {})
+                }
+              : undefined
+          )
+        : null
+    const files = generatorExportFiles(generatorDir, samples, {
+      runId: run.id,
+      runName: run.name,
+      preset: config.preset,
+      epoch: req.epoch,
+      latentDim: config.latentDim,
+      latent,
+      seed,
+      appVersion: this.ctx.opts.version,
+      classes: this.explorer.runClasses(config)
+    })
+    const names = Object.keys(files)
+    const stem = generatorExportStem(run.id, req.epoch)
+    if (parent !== null) {
+      const folder = freshFolder(parent, stem)
+      writeFilesTo(folder, files)
+      this.ctx.log('info', `Exported the generator of run ${run.id} epoch ${req.epoch} with ${req.samples} samples to ${folder}`)
+      return { kind: 'folder', path: folder, files: names }
+    }
+    const zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, bytes]) => [`${stem}/${name}`, bytes])))
+    return { kind: 'zip', filename: `${stem}.zip`, mime: 'application/zip', base64: Buffer.from(zip).toString('base64'), bytes: zip.length, files: names }
+  }
+}
