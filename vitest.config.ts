@@ -1,16 +1,36 @@
+// Two projects: `unit` (pure logic, components in jsdom, the lint and build checks: seconds)
+// and `integration` (real trainer processes, training, the CLI: minutes). `npm run test:unit`
+// runs the first; `npm test` runs both, then the end-to-end suite (vitest.e2e.config.ts).
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { aliases } from './aliases'
+
+/** Test files outside test/shared, test/renderer and test/build that train nothing and start no trainer. */
+const FAST = [
+  'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,figures}.test.ts',
+  'test/trainer/{failure,idx,idx-fuzz,backend-select}.test.ts'
+]
+const UNIT = ['test/shared/**/*.test.ts', 'test/renderer/**/*.test.ts', 'test/build/**/*.test.ts', ...FAST]
 
 export default defineConfig({
   plugins: [vue()],
   resolve: { alias: aliases },
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks'
+    pool: 'forks',
+    globalSetup: ['test/setup/temp-dir.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT, testTimeout: 20_000 } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'node_modules/**', ...UNIT],
+          testTimeout: 120_000,
+          hookTimeout: 120_000
+        }
+      }
+    ]
   }
 })
