@@ -196,35 +196,14 @@ export function createLatentSession(props: LatentPlaneProps) {
 
   return {
     props,
-    epoch,
-    axisI,
-    axisJ,
-    min,
-    max,
-    resolution,
-    directions,
-    seed,
-    baseLabel,
-    classLabel,
-    pins,
-    pinNote,
-    steps,
-    sideRunId,
-    viewName,
-    openViewId,
-    plane,
-    shownIndex,
-    render,
-    fitRange,
-    scrubTo,
-    sweepEpochs,
-    pickSide,
-    pinCell,
-    clearPins,
-    interpolate,
-    combine,
-    currentSettings,
-    openView
+    // The form and the plane it draws.
+    epoch, axisI, axisJ, min, max, resolution, directions, seed, baseLabel, classLabel, plane, render, fitRange,
+    // Over epochs and beside another run.
+    shownIndex, scrubTo, sweepEpochs, sideRunId, pickSide,
+    // The pins and what they draw.
+    pins, pinNote, steps, pinCell, clearPins, interpolate, combine,
+    // Saved views.
+    viewName, openViewId, currentSettings, openView
   }
 }
 
