@@ -73,6 +73,8 @@ export interface RunDetail {
   backendReport: BackendReport | null
   epochs: EpochInfo[]
   progress: ProgressInfo | null
+  /** Stored values of the run that could not be read (each names its table and column); absent when all is well. */
+  problems?: string[]
 }
 
 export interface AppInfo {

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { BundleExport } from '@shared/api'
+import type { BundleExport, RunDetail } from '@shared/api'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { BUNDLE_FORMAT, DEFAULT_BUNDLE_LIMITS, exportRunBundle, importRunBundle } from '../../src/main/services/bundle'
@@ -152,6 +152,69 @@ describe('run bundles', () => {
   ])('refuses %s and changes nothing', (_what, make, message) => {
     // editManifest leaves hashes as they were; the manifest itself is not hashed.
     expect(refusal(newLab(), make(small)).message).toMatch(message)
+  })
+
+  const table = (columns: string[], rows: unknown[][]): Uint8Array => strToU8(JSON.stringify({ columns, rows }))
+  it.each<[string, (zip: Uint8Array) => Uint8Array, RegExp]>([
+    [
+      'run_evaluation.flags_json that is not JSON',
+      (z) => altered(z, (f) => (f['tables/run_evaluation.json'] = table(['best_by', 'best_epoch', 'best_value', 'flags_json', 'updated_at'], [['fid', 1, 2.5, '{not json', 0]]))),
+      /run_evaluation\.flags_json of row 1 is not valid JSON/
+    ],
+    [
+      'run_evaluation.flags_json of the wrong shape',
+      (z) => altered(z, (f) => (f['tables/run_evaluation.json'] = table(['best_by', 'best_epoch', 'best_value', 'flags_json', 'updated_at'], [['fid', 1, 2.5, '{"kind":"x"}', 0]]))),
+      /run_evaluation\.flags_json of row 1 does not hold what this app expects/
+    ],
+    ['runs.backend_report_json that is not JSON', (z) => editManifest(z, (m) => ((m.run as Record<string, unknown>).backend_report_json = '{not json')), /runs\.backend_report_json of the run is not valid JSON/],
+    ['runs.backend_report_json of the wrong shape', (z) => editManifest(z, (m) => ((m.run as Record<string, unknown>).backend_report_json = '[1,2]')), /runs\.backend_report_json of the run does not hold what this app expects/],
+    ['runs.tags_json of the wrong shape', (z) => editManifest(z, (m) => ((m.run as Record<string, unknown>).tags_json = '{"a":1}')), /runs\.tags_json of the run does not hold/],
+    [
+      'latent_views.settings_json that is not JSON',
+      (z) => altered(z, (f) => (f['tables/latent_views.json'] = table(['id', 'name', 'settings_json', 'created_at', 'updated_at'], [[77, 'view', '{not json', 0, 0]]))),
+      /latent_views\.settings_json of row 1 is not valid JSON/
+    ],
+    [
+      'latent_views.settings_json of the wrong shape',
+      (z) => altered(z, (f) => (f['tables/latent_views.json'] = table(['id', 'name', 'settings_json', 'created_at', 'updated_at'], [[77, 'view', '{"grid":1}', 0, 0]]))),
+      /latent_views\.settings_json of row 1 does not hold what this app expects/
+    ]
+  ])('refuses a bundle with %s before committing anything; runs:list keeps answering', async (_what, make, message) => {
+    const lab = newLab()
+    const reply = await dispatch(lab.handlers, 'runs:import-bundle', { base64: Buffer.from(make(small)).toString('base64') })
+    expect(reply.ok).toBe(false)
+    if (!reply.ok) expect(reply.error).toMatchObject({ code: 'DATA_ERROR', message: expect.stringMatching(message) as unknown })
+    expect(refusal(lab, make(small)).message).toMatch(message)
+    const list = await dispatch(lab.handlers, 'runs:list', undefined)
+    expect(list).toMatchObject({ ok: true, data: [] })
+    expect(lab.db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(0)
+  })
+
+  it('lists, shows and deletes a run whose stored JSON is broken, naming what is wrong', async () => {
+    const lab = newLab()
+    const { runId: id } = importRunBundle(lab.db, small, (i) => lab.runDir(i))
+    lab.db.prepare('INSERT OR REPLACE INTO run_evaluation (run_id, best_by, best_epoch, best_value, flags_json, updated_at) VALUES (?, ?, 1, 2.5, ?, 0)').run(id, 'fid', '{not json')
+    lab.db.prepare('UPDATE runs SET backend_report_json = ?, tags_json = ? WHERE id = ?').run('{not json', '[', id)
+    const list = await dispatch(lab.handlers, 'runs:list', undefined)
+    expect(list).toMatchObject({ ok: true, data: [{ id, tags: [], evaluation: { bestBy: 'fid', flags: [] } }] })
+    const detail = await dispatch(lab.handlers, 'runs:get', { id })
+    if (!detail.ok) throw new Error(detail.error.message)
+    const data = detail.data as RunDetail
+    expect(data.backendReport).toBeNull()
+    expect(data.problems).toEqual([
+      expect.stringMatching(/^runs\.tags_json is not valid JSON/),
+      expect.stringMatching(/^runs\.backend_report_json is not valid JSON/),
+      expect.stringMatching(/^run_evaluation\.flags_json is not valid JSON/)
+    ])
+    // A broken config: the detail says so, the list still answers, the run can be deleted.
+    lab.db.prepare('UPDATE runs SET config_json = ? WHERE id = ?').run('{not json', id)
+    expect(await dispatch(lab.handlers, 'runs:get', { id })).toMatchObject({
+      ok: false,
+      error: { code: 'DATA_ERROR', message: expect.stringMatching(/stored config of run \d+ \(runs\.config_json\) is not valid JSON/) as unknown }
+    })
+    expect(await dispatch(lab.handlers, 'runs:list', undefined)).toMatchObject({ ok: true, data: [{ id }] })
+    expect(await dispatch(lab.handlers, 'runs:delete', { id })).toMatchObject({ ok: true, data: { id } })
+    expect(await dispatch(lab.handlers, 'runs:list', undefined)).toMatchObject({ ok: true, data: [] })
   })
 
   it('refuses a checkpoint whose model names weight files the bundle lacks', () => {

@@ -10,6 +10,7 @@ import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate'
 import { z } from 'zod'
 import { describeIssues, runConfigSchema } from '@shared/config'
 import { LabError } from '@shared/errors'
+import { readStoredJson } from '../db/stored-json'
 
 export const BUNDLE_FORMAT = 'gan-workbench/run-bundle'
 export const BUNDLE_VERSION = 1
@@ -257,6 +258,14 @@ function checkModelFolders(files: Record<string, Uint8Array>): void {
   }
 }
 
+/** Refuses a JSON column's value (`*_json`) that is not JSON or not what this app reads there. */
+function checkJsonCell(table: string, column: string, value: number | string | null | Buffer, where: string): void {
+  if (!column.endsWith('_json') || value === null) return
+  if (typeof value !== 'string') refuse(`${table}.${column} of ${where} is not text`)
+  const read = readStoredJson(table, column, value)
+  if (!read.ok) refuse(`${read.problem.replace(`${table}.${column}`, `${table}.${column} of ${where}`)}`)
+}
+
 export interface ImportedBundle {
   runId: number
   name: string
@@ -323,6 +332,14 @@ export function importRunBundle(
     })
     return { table, columns, rows }
   })
+  // Every JSON column's value must parse and have the shape its readers expect: a value that
+  // does not would be committed and then break every list that reads it.
+  for (const [column, value] of Object.entries(run)) {
+    if (column !== 'config_json') checkJsonCell('runs', column, value, 'the run')
+  }
+  for (const { table, columns, rows } of tables) {
+    columns.forEach((column, c) => rows.forEach((row, i) => checkJsonCell(table, column, decodeCell(row[c]), `row ${i + 1}`)))
+  }
   const checkpoints = tables.find((t) => t.table === 'checkpoints')
   if (checkpoints) {
     const dirAt = checkpoints.columns.indexOf('dir')

@@ -209,12 +209,14 @@ export class RunService {
 
   detail(id: number): RunDetail {
     const summary = this.ctx.runs.require(id)
+    const problems = this.ctx.runs.storedProblems(id)
     return {
       summary,
       config: this.ctx.runs.requireConfig(id),
       backendReport: this.ctx.runs.backendReport(id),
       epochs: this.ctx.metrics.epochs(id),
-      progress: this.active.get(id)?.progress ?? null
+      progress: this.active.get(id)?.progress ?? null,
+      ...(problems.length > 0 ? { problems } : {})
     }
   }
 

@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3'
 import type { EpochScores, ScoreName } from '@shared/evaluation'
 import type { RunEvaluation, RunFlag } from '@shared/failure-detect'
+import { readStoredJson } from '../stored-json'
 
 interface ScoreRow {
   epoch: number
@@ -36,6 +37,12 @@ interface EvaluationRow {
   flags_json: string
 }
 
+/** A stored JSON value, or `fallback` where it cannot be read (the run's detail names the problem). */
+function storedOr<T>(table: string, column: string, text: string, fallback: T): T {
+  const read = readStoredJson<T>(table, column, text)
+  return read.ok ? read.value : fallback
+}
+
 function toScores(r: ScoreRow): EpochScores {
   return {
     epoch: r.epoch,
@@ -51,7 +58,7 @@ function toScores(r: ScoreRow): EpochScores {
     recall: r.recall,
     density: r.density,
     coverage: r.coverage,
-    histogram: JSON.parse(r.histogram_json) as number[],
+    histogram: storedOr<number[]>('epoch_scores', 'histogram_json', r.histogram_json, []),
     classesCovered: r.classes_covered,
     fixedBatchDiversity: r.fixed_batch_diversity,
     conditional:
@@ -63,7 +70,7 @@ function toScores(r: ScoreRow): EpochScores {
 }
 
 function toEvaluation(r: EvaluationRow): RunEvaluation {
-  return { bestBy: r.best_by, bestEpoch: r.best_epoch, bestValue: r.best_value, flags: JSON.parse(r.flags_json) as RunFlag[] }
+  return { bestBy: r.best_by, bestEpoch: r.best_epoch, bestValue: r.best_value, flags: storedOr<RunFlag[]>('run_evaluation', 'flags_json', r.flags_json, []) }
 }
 
 export class EvaluationRepo {

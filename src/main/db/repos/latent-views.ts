@@ -19,7 +19,13 @@ export class LatentViewsRepo {
     const rows = this.db.prepare('SELECT * FROM latent_views ORDER BY updated_at DESC, id DESC').all() as Row[]
     // A row whose settings no longer parse (written by hand) is left out rather than shown half-read.
     return rows.flatMap((row) => {
-      const settings = latentViewSettingsSchema.safeParse(JSON.parse(row.settings_json))
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(row.settings_json)
+      } catch {
+        return []
+      }
+      const settings = latentViewSettingsSchema.safeParse(parsed)
       return settings.success
         ? [{ id: row.id, name: row.name, runId: row.run_id, settings: settings.data, createdAt: row.created_at, updatedAt: row.updated_at }]
         : []

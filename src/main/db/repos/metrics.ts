@@ -5,6 +5,7 @@ import type { EpochInfo } from '@shared/api'
 import type { EpochSamples } from '@shared/datasets'
 import { appendRows, emptySeries, type StepMetrics, type StepRow, type StepSeries } from '@shared/metrics'
 import type { EpochResult } from '@shared/trainer-protocol'
+import { readStoredJson } from '../stored-json'
 
 interface StepDbRow {
   step: number
@@ -118,6 +119,8 @@ export class MetricsRepo {
   /** Generated rows or points of one epoch (data sets that are not images). */
   samples(runId: number, epoch: number): EpochSamples | null {
     const row = this.db.prepare('SELECT samples_json FROM epoch_samples WHERE run_id = ? AND epoch = ?').get(runId, epoch) as { samples_json: string } | undefined
-    return row ? (JSON.parse(row.samples_json) as EpochSamples) : null
+    if (!row) return null
+    const read = readStoredJson<EpochSamples>('epoch_samples', 'samples_json', row.samples_json)
+    return read.ok ? read.value : null
   }
 }

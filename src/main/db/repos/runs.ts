@@ -8,6 +8,7 @@ import type { StepMetrics } from '@shared/metrics'
 import { metricsOfRow } from './metrics'
 import type { BackendReport, RunStatus } from '@shared/trainer-protocol'
 import { LabError } from '@shared/errors'
+import { readStoredJson } from '../stored-json'
 
 interface RunRow {
   id: number
@@ -61,12 +62,8 @@ function toMetrics(row: MetricColumns): StepMetrics | null {
 }
 
 function parseTags(json: string | null): string[] {
-  try {
-    const v: unknown = JSON.parse(json ?? '[]')
-    return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : []
-  } catch {
-    return []
-  }
+  const read = readStoredJson<string[]>('runs', 'tags_json', json ?? '[]')
+  return read.ok ? read.value : []
 }
 
 interface EvaluationColumns {
@@ -76,9 +73,15 @@ interface EvaluationColumns {
   ev_flags_json: string | null
 }
 
+/** A run's failure flags; a stored value that cannot be read shows as none (detail names the problem). */
+function parseFlags(json: string | null | undefined): RunFlag[] {
+  const read = readStoredJson<RunFlag[]>('run_evaluation', 'flags_json', json ?? '[]')
+  return read.ok ? read.value : []
+}
+
 function toSummary(row: RunRow & MetricColumns & Partial<EvaluationColumns>): RunSummary {
   const evaluation = row.ev_best_by
-    ? { evaluation: { bestBy: row.ev_best_by, bestEpoch: row.ev_best_epoch ?? null, bestValue: row.ev_best_value ?? null, flags: JSON.parse(row.ev_flags_json ?? '[]') as RunFlag[] } }
+    ? { evaluation: { bestBy: row.ev_best_by, bestEpoch: row.ev_best_epoch ?? null, bestValue: row.ev_best_value ?? null, flags: parseFlags(row.ev_flags_json) } }
     : {}
   return {
     ...evaluation,
@@ -140,7 +143,16 @@ export class RunsRepo {
 
   config(id: number): RunConfig | null {
     const row = this.db.prepare('SELECT config_json FROM runs WHERE id = ?').get(id) as { config_json: string } | undefined
-    return row ? runConfigSchema.parse(JSON.parse(row.config_json)) : null
+    if (!row) return null
+    let problem: string
+    try {
+      const checked = runConfigSchema.safeParse(JSON.parse(row.config_json))
+      if (checked.success) return checked.data
+      problem = `does not fit this app (${checked.error.issues[0]?.path.join('.') || 'config'}: ${checked.error.issues[0]?.message ?? 'invalid'})`
+    } catch (err) {
+      problem = `is not valid JSON (${err instanceof Error ? err.message : String(err)})`
+    }
+    throw new LabError('DATA_ERROR', `The stored config of run ${id} (runs.config_json) ${problem}; the run can still be listed and deleted`)
   }
 
   /** The config of a run that must exist: NOT_FOUND naming it otherwise. */
@@ -152,7 +164,33 @@ export class RunsRepo {
 
   backendReport(id: number): BackendReport | null {
     const row = this.db.prepare('SELECT backend_report_json FROM runs WHERE id = ?').get(id) as { backend_report_json: string | null } | undefined
-    return row?.backend_report_json ? (JSON.parse(row.backend_report_json) as BackendReport) : null
+    if (!row?.backend_report_json) return null
+    const read = readStoredJson<BackendReport>('runs', 'backend_report_json', row.backend_report_json)
+    return read.ok ? read.value : null
+  }
+
+  /** What of the run's stored JSON cannot be read (each names its table and column); [] when all is well. */
+  storedProblems(id: number): string[] {
+    const problems: string[] = []
+    const run = this.db.prepare('SELECT tags_json, backend_report_json FROM runs WHERE id = ?').get(id) as
+      | { tags_json: string | null; backend_report_json: string | null }
+      | undefined
+    if (!run) return problems
+    try {
+      this.config(id)
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err))
+    }
+    const check = (table: string, column: string, text: string | null): void => {
+      if (text === null) return
+      const read = readStoredJson(table, column, text)
+      if (!read.ok) problems.push(read.problem)
+    }
+    check('runs', 'tags_json', run.tags_json)
+    check('runs', 'backend_report_json', run.backend_report_json)
+    const ev = this.db.prepare('SELECT flags_json FROM run_evaluation WHERE run_id = ?').get(id) as { flags_json: string } | undefined
+    check('run_evaluation', 'flags_json', ev?.flags_json ?? null)
+    return problems
   }
 
   setBackend(id: number, report: BackendReport): void {
