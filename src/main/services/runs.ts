@@ -8,6 +8,7 @@ import { runConfigSchema, type RunConfig, type RunConfigInput } from '@shared/co
 import { LabError } from '@shared/errors'
 import { ACTIVE_STATUSES, type ProgressInfo, type RunStatus, type StartRequest, type TrainerEvent } from '@shared/trainer-protocol'
 import { ComparisonsRepo } from '../db/repos/comparisons'
+import { describeStorageError } from '../db/storage-error'
 import type { TrainerChannel } from '../trainer-host/channel'
 import type { LabContext } from './context'
 import type { EvaluationService } from './evaluation'
@@ -171,7 +172,9 @@ export class RunService {
     if (!run) return summary
     run.channel.send({ type: 'stop' })
     run.stopTimer ??= setTimeout(() => {
-      if (!run.finished) this.finish(id, run, 'stopped', 'Stopped: the trainer did not stop in time and was ended.')
+      this.guarded(id, run, () => {
+        if (!run.finished) this.finish(id, run, 'stopped', 'Stopped: the trainer did not stop in time and was ended.')
+      })
     }, this.ctx.opts.stopTimeoutMs ?? 15_000)
     return summary
   }
@@ -258,15 +261,62 @@ export class RunService {
     const run: ActiveRun = { channel, progress: null, finished: false, stopTimer: null }
     this.active.set(id, run)
     channel.onOutput((line, stream) => this.ctx.log(stream === 'stderr' ? 'warn' : 'info', `[trainer ${id}] ${line}`))
-    channel.onMessage((event) => this.onTrainerEvent(id, run, event))
+    channel.onMessage((event) => this.guarded(id, run, () => this.onTrainerEvent(id, run, event)))
     channel.onExit((exit) => {
       if (run.stopTimer) clearTimeout(run.stopTimer)
       // A resumed run may already have a new trainer under the same id.
       if (this.active.get(id) === run) this.active.delete(id)
-      if (!run.finished) this.finish(id, run, 'crashed', `The trainer process ${exit.reason} before the run ended.`)
+      this.guarded(id, run, () => {
+        if (!run.finished) this.finish(id, run, 'crashed', `The trainer process ${exit.reason} before the run ended.`)
+      })
     })
     channel.send(request)
     this.ctx.emit('runs:changed', this.ctx.runs.require(id))
+  }
+
+  /**
+   * Runs `work` for a trainer's event; an error there (a full disk, a database locked by another
+   * program) fails this run alone and never reaches the process: the lab keeps serving the rest.
+   */
+  private guarded(id: number, run: ActiveRun, work: () => void): void {
+    try {
+      work()
+    } catch (err) {
+      this.failOnStorageError(id, run, err)
+    }
+  }
+
+  /** Stops run `id` after its results could not be saved, and marks it failed if the database still takes that. */
+  private failOnStorageError(id: number, run: ActiveRun, err: unknown): void {
+    let busyTimeoutMs = 0
+    try {
+      busyTimeoutMs = Number(this.ctx.db.pragma('busy_timeout', { simple: true }))
+    } catch {
+      // The reason is described without it.
+    }
+    const reason = describeStorageError(err, this.ctx.dataDir, busyTimeoutMs)
+    const message = `Failed: the run's results could not be saved (${reason}).`
+    this.ctx.log('error', `[run ${id}] ${message}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`)
+    run.finished = true
+    if (run.stopTimer) clearTimeout(run.stopTimer)
+    this.stopReasons.delete(id)
+    run.channel.kill()
+    try {
+      this.ctx.runs.finish(id, 'failed', message)
+    } catch (again) {
+      const why = describeStorageError(again, this.ctx.dataDir, busyTimeoutMs)
+      this.ctx.log('error', `[run ${id}] could not be marked failed (${why}); the lab will mark it crashed when it next opens`)
+    }
+    try {
+      this.settle(id)
+    } catch (again) {
+      this.ctx.log('error', `[run ${id}] could not be read back after it failed (${describeStorageError(again, this.ctx.dataDir, busyTimeoutMs)})`)
+    }
+    try {
+      this.queue.pump()
+    } catch (again) {
+      this.ctx.log('error', `The next queued run could not start (${describeStorageError(again, this.ctx.dataDir, busyTimeoutMs)})`)
+    }
   }
 
   private settle(id: number): void {
