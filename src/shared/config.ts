@@ -4,11 +4,13 @@ import { z } from 'zod'
 import { datasetRefSchema, type DataKind } from './datasets'
 import { DEFAULT_EVALUATION, evaluationConfigSchema } from './evaluation'
 
-export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp', 'tabular-mlp', 'toy-mlp'] as const
+/** The first is what the new-run form opens on. */
+export const PRESET_IDS = ['mnist-dcgan-small', 'mnist-dcgan', 'mnist-mlp', 'tabular-mlp', 'toy-mlp'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
 
 /** The kinds of data each preset's models take (image presets adapt to the images' size and channels). */
 export const PRESET_DATA_KINDS: Record<PresetId, readonly DataKind[]> = {
+  'mnist-dcgan-small': ['images'],
   'mnist-dcgan': ['images'],
   'mnist-mlp': ['images'],
   'tabular-mlp': ['tabular', 'points'],
@@ -261,7 +263,34 @@ export interface PresetInfo {
 
 const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
 
+/** The presets built from the seed's DCGAN layers (they upsample twice by 2, so image sides must be multiples of 4). */
+export function isDcganPreset(preset: PresetId): boolean {
+  return preset === 'mnist-dcgan' || preset === 'mnist-dcgan-small'
+}
+
 export const PRESETS: Record<PresetId, PresetInfo> = {
+  'mnist-dcgan-small': {
+    id: 'mnist-dcgan-small',
+    label: 'MNIST DCGAN, small (quick start)',
+    description:
+      "The seed's DCGAN layers with half the filters (a quarter of the arithmetic): G dense to 7x7x64, two 4x4 stride-2 transposed convs (64), " +
+      '7x7 conv, tanh; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense.',
+    defaults: {
+      preset: 'mnist-dcgan-small',
+      dataset: 'mnist',
+      latentDim: 100,
+      batchSize: 64,
+      epochs: 3,
+      stepsPerEpoch: 500,
+      optimizerD: adam(),
+      optimizerG: adam(),
+      backend: 'auto',
+      tricks: { ...DEFAULT_TRICKS },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
+      evaluation: { ...DEFAULT_EVALUATION },
+      conditional: false
+    }
+  },
   'mnist-dcgan': {
     id: 'mnist-dcgan',
     label: 'MNIST DCGAN (seed architecture)',

@@ -1,0 +1,48 @@
+// The image presets' networks: the seed DCGAN, its small quick-start version, and their shapes.
+import { describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs'
+import { PRESETS } from '@shared/config'
+import { buildModels, DCGAN_FILTERS } from '../../src/main/trainer/models/presets'
+
+const params = (m: tf.LayersModel): number => m.countParams()
+
+describe('DCGAN presets', () => {
+  it('the seed DCGAN keeps its parameter counts (G 1.16M, D 40.7k)', () => {
+    const { generator, discriminator } = buildModels('mnist-dcgan', 100)
+    expect(params(generator)).toBe(1_164_289)
+    expect(params(discriminator)).toBe(40_705)
+  })
+
+  it('the small DCGAN has the same layers with half the filters and the same input and output shapes', () => {
+    const seed = buildModels('mnist-dcgan', 100)
+    const small = buildModels('mnist-dcgan-small', 100)
+    expect(DCGAN_FILTERS['mnist-dcgan-small']).toEqual({ g: 64, d: 32 })
+    expect(small.generator.layers.map((l) => l.getClassName())).toEqual(seed.generator.layers.map((l) => l.getClassName()))
+    expect(small.discriminator.layers.map((l) => l.getClassName())).toEqual(seed.discriminator.layers.map((l) => l.getClassName()))
+    expect(small.generator.outputs[0].shape).toEqual([null, 28, 28, 1])
+    expect(small.discriminator.outputs[0].shape).toEqual([null, 1])
+    // dense to 7x7x64, two transposed convs of 64 filters, a 7x7 conv to one channel
+    expect(small.generator.layers.map((l) => (l.outputShape as number[]).slice(1))).toEqual([
+      [3136], [3136], [7, 7, 64], [14, 14, 64], [14, 14, 64], [28, 28, 64], [28, 28, 64], [28, 28, 1]
+    ])
+    expect((small.discriminator.layers[0].outputShape as number[]).slice(1)).toEqual([14, 14, 32])
+    expect(params(small.generator)).toBeLessThan(params(seed.generator) / 2)
+    expect(params(small.discriminator)).toBeLessThan(params(seed.discriminator) / 2)
+    const fake = tf.tidy(() => small.generator.predict(tf.zeros([2, 100])) as tf.Tensor)
+    expect(fake.shape).toEqual([2, 28, 28, 1])
+    fake.dispose()
+  })
+
+  it('takes other square image sizes with a side that is a multiple of 4, like the seed DCGAN', () => {
+    expect(buildModels('mnist-dcgan-small', 8, 'dropout', [32, 32, 3]).generator.outputs[0].shape).toEqual([null, 32, 32, 3])
+    expect(() => buildModels('mnist-dcgan-small', 8, 'dropout', [30, 30, 1])).toThrow(/multiple of 4/)
+  })
+
+  it('every preset has a label, a description and defaults of its own id', () => {
+    for (const [id, p] of Object.entries(PRESETS)) {
+      expect(p.id).toBe(id)
+      expect(p.defaults.preset).toBe(id)
+      expect(p.label.length).toBeGreaterThan(0)
+    }
+  })
+})
