@@ -5,12 +5,15 @@
 //
 //   npm run bench:quality [-- --presets mnist-dcgan-small,mnist-dcgan] [--minutes 10]
 //                         [--marks 1,2,3,5,10] [--samples 1000] [--backend wasm] [--seed 1]
-//                         [--set path=value ...] [--classifier DIR] [--grids DIR] [--json]
+//                         [--every-steps N] [--max-steps N] [--set path=value ...]
+//                         [--classifier DIR] [--grids DIR] [--json]
 //
 // --minutes  training time per preset (wall clock, scoring excluded); a run whose default length
 //            ends sooner is continued with more epochs of the same length, and the point where
 //            the default run ends is reported (defaultEnd)
 // --marks    minutes at which G is scored (each epoch's end is scored as well)
+// --every-steps  also score every N steps; --max-steps  stop after N steps (whichever limit comes
+//            first): on a shared, busy machine quality per step is what an experiment compares
 // --set      changes the defaults for an experiment, e.g. --set batchSize=128
 //            --set tricks.realLabel='{"min":0.9,"max":0.9}' (values are JSON where they parse)
 // --classifier  a stored reference classifier (DATA_DIR/classifiers/mnist); by default the one
@@ -54,6 +57,8 @@ interface Options {
   backend: BackendChoice
   seed: number
   sets: [string, unknown][]
+  everySteps: number
+  maxSteps: number
   classifier: string
   grids: string
   json: boolean
@@ -64,7 +69,7 @@ interface Point {
   minutes: number
   step: number
   epoch: number
-  why: 'mark' | 'epoch' | 'end'
+  why: 'mark' | 'epoch' | 'steps' | 'end'
   confident: number
   classesCovered: number
   entropyBits: number
@@ -107,6 +112,8 @@ function parseOptions(): Options {
         backend: { type: 'string', default: 'wasm' },
         seed: { type: 'string', default: '1' },
         set: { type: 'string', multiple: true, default: [] },
+        'every-steps': { type: 'string', default: '0' },
+        'max-steps': { type: 'string', default: '0' },
         classifier: { type: 'string' },
         grids: { type: 'string', default: join(CACHE, 'grids') },
         json: { type: 'boolean', default: false },
@@ -118,7 +125,7 @@ function parseOptions(): Options {
     fail(err instanceof Error ? err.message : String(err))
   }
   if (v.help) {
-    console.log('npm run bench:quality [-- --presets a,b] [--minutes 10] [--marks 1,2,3,5,10] [--samples 1000] [--backend wasm] [--seed 1] [--set path=value ...] [--classifier DIR] [--grids DIR] [--json]')
+    console.log('npm run bench:quality [-- --presets a,b] [--minutes 10] [--marks 1,2,3,5,10] [--samples 1000] [--backend wasm] [--seed 1] [--every-steps N] [--max-steps N] [--set path=value ...] [--classifier DIR] [--grids DIR] [--json]')
     process.exit(0)
   }
   const presets = (v.presets?.split(',').map((s) => s.trim()) ?? IMAGE_PRESETS) as PresetId[]
@@ -150,6 +157,8 @@ function parseOptions(): Options {
     backend: v.backend as BackendChoice,
     seed: Number(v.seed),
     sets,
+    everySteps: Number(v['every-steps']),
+    maxSteps: Number(v['max-steps']),
     classifier: v.classifier ?? join(CACHE, 'classifiers', 'mnist'),
     grids: v.grids,
     json: v.json
@@ -207,36 +216,38 @@ async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: num
     const mean = (k: 'dLossReal' | 'dLossFake' | 'gLoss' | 'dAccReal' | 'dAccFake'): number => last.reduce((s, r) => s + (r[k] ?? NaN), 0) / Math.max(1, last.length)
     return { dLossReal: mean('dLossReal'), dLossFake: mean('dLossFake'), gLoss: mean('gLoss'), dAccReal: mean('dAccReal'), dAccFake: mean('dAccFake') }
   }
+  // Steps are counted here: rows arrive in batches every 250 ms, G's weights are those of now.
+  let step = 0
+  const perEpoch = stepsPerEpochOf(config)
   const snapshot = (why: Point['why']): void => {
-    const last = rows[rows.length - 1]
-    if (!last || snapshots.some((s) => s.step === last.step)) return
+    if (step === 0 || snapshots.some((s) => s.step === step)) return
     const r = recent()
-    snapshots.push({ minutes: elapsedMin(), step: last.step, epoch: last.epoch, why, weights: models.generator.getWeights().map((w) => w.dataSync().slice() as Float32Array), recent: r })
+    snapshots.push({ minutes: elapsedMin(), step, epoch: Math.ceil(step / perEpoch), why, weights: models.generator.getWeights().map((w) => w.dataSync().slice() as Float32Array), recent: r })
     log(
-      `${config.preset} ${elapsedMin().toFixed(2)} min step ${last.step} (${why}): D loss ${r.dLossReal.toFixed(3)}/${r.dLossFake.toFixed(3)}, ` +
+      `${config.preset} ${elapsedMin().toFixed(2)} min step ${step} (${why}): D loss ${r.dLossReal.toFixed(3)}/${r.dLossFake.toFixed(3)}, ` +
         `D acc ${r.dAccReal.toFixed(2)}/${r.dAccFake.toFixed(2)}, G loss ${r.gLoss.toFixed(3)}`
     )
   }
   let nextMark = 0
   let defaultEnd: PresetResult['defaultEnd'] = null
   const outcome = await trainGan({ ...config, epochs: 10_000 }, models, data, {
-    onSteps: (batch) => {
-      rows.push(...batch)
-      if (!defaultEnd && rows.length > 0 && rows[rows.length - 1].step >= defaultSteps) defaultEnd = { step: defaultSteps, minutes: elapsedMin() }
-    },
+    onSteps: (batch) => void rows.push(...batch),
     onProgress: () => undefined,
     onEpoch: () => snapshot('epoch'),
     shouldStop: () => {
+      step++
+      if (step === defaultSteps) defaultEnd = { step, minutes: elapsedMin() }
       while (nextMark < o.marks.length && elapsedMin() >= o.marks[nextMark]) {
         snapshot('mark')
         nextMark++
       }
-      return elapsedMin() >= o.minutes
+      if (o.everySteps > 0 && step % o.everySteps === 0) snapshot('steps')
+      return elapsedMin() >= o.minutes || (o.maxSteps > 0 && step >= o.maxSteps)
     },
     saveCheckpoint: async () => ''
   })
   snapshot('end')
-  const steps = rows.length
+  const steps = step
   const msPerStep = (elapsedMin() * 60_000) / Math.max(1, steps)
   if (outcome.status === 'diverged') log(`${config.preset}: ${outcome.message}`)
   models.discriminator.dispose()
