@@ -11,6 +11,7 @@ import type { RunEvaluation } from './failure-detect'
 import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from './metrics'
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 import { sweepRequestSchema, type Sweep } from './sweep'
+import { timingRequestSchema, type StepTiming } from './timing'
 
 /** Lab-wide settings, stored in SQLite. */
 export const labSettingsSchema = z
@@ -424,7 +425,8 @@ export const requestSchemas = {
   'classifier:train': classifierTrainSchema,
   'eval:scores': runId,
   'eval:run': evaluateSchema,
-  'explorer:scatter': explorerGridSchema
+  'explorer:scatter': explorerGridSchema,
+  'timing:estimate': timingRequestSchema
 } as const
 
 export interface LabCalls {
@@ -476,6 +478,11 @@ export interface LabCalls {
   'eval:run': { req: { id: number; epoch: number; samples?: number }; res: EpochScores }
   /** For runs of points or rows: the plane's cells as generated points over the real data. */
   'explorer:scatter': { req: ExplorerGridRequest; res: ExplorerScatterResult }
+  /**
+   * The step time of runs like `config` on this machine: from an earlier run of the same kind, or
+   * measured once (a few steps in a trainer process, seconds to a minute) and cached.
+   */
+  'timing:estimate': { req: { config: z.input<typeof runConfigSchema> }; res: StepTiming }
 }
 
 /** A run's scores by epoch, its best epoch and flags, and scorings waiting or under way. */

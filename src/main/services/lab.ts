@@ -43,6 +43,7 @@ import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, t
 import { DatasetService, type FileChooser } from './datasets'
 import { samplesCsv } from './samples-export'
 import { EvaluationService } from './evaluation'
+import { TimingService } from './timing'
 import { exportMetrics } from './metrics-export'
 import { arithmetic, interpolationLatents, latentProblem } from '../explorer/interpolate'
 import { cellCoords, planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../explorer/plane'
@@ -92,6 +93,7 @@ export class Lab {
   readonly latentViews: LatentViewsRepo
   readonly datasets: DatasetService
   readonly evaluation: EvaluationService
+  readonly timing: TimingService
   /** Why a run is being stopped by the lab itself (early stop), put before the trainer's own message. */
   private readonly stopReasons = new Map<number, string>()
   private readonly active = new Map<number, ActiveRun>()
@@ -132,6 +134,14 @@ export class Lab {
         this.stopRun(runId)
       }
     })
+    this.timing = new TimingService({
+      db: this.db,
+      dataDir: opts.dataDir,
+      launcher: opts.launcher,
+      mnistDir: opts.mnistDir,
+      dataSpec: (config) => this.datasets.resolve(config),
+      log: (level, message) => this.log(level, message)
+    })
     this.sweeps = new SweepsRepo(this.db)
     this.settings = new SettingsRepo(this.db)
     // Runs still waiting for a slot when the lab closed wait again; those that were training crashed.
@@ -157,6 +167,7 @@ export class Lab {
       this.requireRun(id)
       return this.evaluation.scores(id)
     },
+    'timing:estimate': ({ config }) => this.timing.estimate(config),
     'eval:run': ({ id, epoch, samples }) => {
       this.requireRun(id)
       return this.evaluation.score(id, epoch, samples)
@@ -925,6 +936,7 @@ export class Lab {
     for (const channel of this.explorers) channel.kill()
     this.explorers.clear()
     this.evaluation.close()
+    this.timing.close()
     for (const [id, run] of this.active) {
       if (!run.finished) this.runs.finish(id, 'stopped', 'Stopped: the lab was closed while this run was training.')
       run.finished = true
