@@ -45,6 +45,16 @@ import { seedGlobalRandom } from '../src/main/trainer/random'
 import { tf } from '../src/main/trainer/tf'
 import { fixedLatentBatch, sampleGrid, trainGan } from '../src/main/trainer/train'
 
+/** Ctrl-C (or SIGTERM) ends training early; what was snapshotted so far is still scored and printed. */
+let interrupted = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130)
+    interrupted = true
+    log(`${signal}: training stops at the next step; scoring what was copied so far (again to quit at once)`)
+  })
+}
+
 const IMAGE_PRESETS = PRESET_IDS.filter((p) => PRESET_DATA_KINDS[p].includes('images'))
 const CACHE = resolve(__dirname, '..', '.tmp', 'quality')
 const CONFIDENCE = 0.9
@@ -242,7 +252,7 @@ async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: num
         nextMark++
       }
       if (o.everySteps > 0 && step % o.everySteps === 0) snapshot('steps')
-      return elapsedMin() >= o.minutes || (o.maxSteps > 0 && step >= o.maxSteps)
+      return interrupted || elapsedMin() >= o.minutes || (o.maxSteps > 0 && step >= o.maxSteps)
     },
     saveCheckpoint: async () => ''
   })
@@ -320,7 +330,10 @@ void (async () => {
     train: await withCount(imagesOf(train, sampleIndices(train.count, o.samples, 2)))
   }
   const results: PresetResult[] = []
-  for (const preset of o.presets) results.push(await benchPreset(preset, o, classifier, real))
+  for (const preset of o.presets) {
+    if (interrupted) break
+    results.push(await benchPreset(preset, o, classifier, real))
+  }
   if (o.json) {
     const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '', loadAtEnd: loadavg() }
     console.log(JSON.stringify({ backend: report, machine, samples: o.samples, confidence: CONFIDENCE, imageShape: IMAGE_SHAPE, results }, null, 1))

@@ -25,7 +25,7 @@ import pkg from '../../package.json'
 
 const USAGE = `GAN Workbench command line
 
-  npm run train -- --preset mnist-mlp [--epochs N] [--steps-per-epoch N] [--batch-size N]
+  npm run train -- [--preset mnist-dcgan-small] [--epochs N] [--steps-per-epoch N] [--batch-size N]
                    [--lr X] [--beta1 X] [--seed N] [--name NAME]
                    [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu] [--data-dir DIR]
                    [--optimizer adam|sgd|momentum|rmsprop] [--d-steps K] [--real-label 0.9|0.7-1.2]
@@ -183,7 +183,8 @@ async function train(argv: string[]): Promise<number> {
     args: argv,
     strict: true,
     options: {
-      preset: { type: 'string', default: 'mnist-mlp' },
+      // The new-run form's default: the quick preset that shows digits within minutes.
+      preset: { type: 'string', default: PRESET_IDS[0] },
       epochs: { type: 'string' },
       'steps-per-epoch': { type: 'string' },
       'batch-size': { type: 'string' },
