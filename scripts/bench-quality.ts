@@ -212,7 +212,7 @@ type Outputs = ClassifierOutputs & { count: number }
 async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: number) {
   const data = imageData(loadMnist('train'))
   seedGlobalRandom(config.seed)
-  const models = buildModels(config.preset, config.latentDim, config.discriminator.regularizer, data.shape)
+  const models = buildModels(config.preset, config.latentDim, config.discriminator.regularizer, data.shape, 0, config.tricks.imageScale)
   if (config.tricks.init === 'normal-0.02') {
     initNormal002(models.generator)
     initNormal002(models.discriminator)

@@ -156,6 +156,7 @@ function configFromFlags(values: TrainFlags, conditional = false): RunConfigInpu
     latent: values.latent ?? own.latent,
     init: values.init ?? own.init,
     dBatch: values['d-batch'] ?? own.dBatch,
+    imageScale: own.imageScale,
     loss,
     ...(values.clip !== undefined ? { clip: num(values.clip, '--clip') } : {}),
     ...(values.gp !== undefined ? { gpWeight: num(values.gp, '--gp') } : {})

@@ -125,7 +125,13 @@ export const tricksSchema = z
     /** WGAN: every critic weight is clipped to [-clip, clip] after each critic update. */
     clip: z.number().positive('must be greater than 0').max(1, 'must be at most 1').default(0.01),
     /** WGAN-GP: the weight λ of the gradient penalty λ·(‖∇D(x̂)‖ - 1)². */
-    gpWeight: z.number().positive('must be greater than 0').max(1000, 'must be at most 1000').default(10)
+    gpWeight: z.number().positive('must be greater than 0').max(1000, 'must be at most 1000').default(10),
+    /**
+     * The DCGAN presets' pixel scale inside the networks: 'tanh', G ends in tanh and D sees [-1, 1];
+     * 'sigmoid', the seed's own: G ends in a sigmoid and D sees [0, 1] (a fixed rescaling layer at
+     * each end, so data, grids, scores and exports stay in [-1, 1] either way).
+     */
+    imageScale: z.enum(['tanh', 'sigmoid']).default('tanh')
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -153,6 +159,7 @@ export function describeTricks(t: Tricks): string[] {
   if (t.latent !== 'gaussian') out.push('uniform latent')
   if (t.init !== 'default') out.push('N(0, 0.02) init')
   if (t.dBatch !== 'separate' && !isWasserstein(t.loss)) out.push('mixed D batches')
+  if (t.imageScale === 'sigmoid') out.push('sigmoid G, D on [0, 1]')
   if (t.loss === 'wgan') out.push(`WGAN (weight clip ${t.clip})`)
   else if (t.loss === 'wgan-gp') out.push(`WGAN-GP (λ = ${t.gpWeight})`)
   else if (t.loss !== 'nsgan') out.push(`${t.loss} loss`)
@@ -236,6 +243,9 @@ export const runConfigSchema = z
         path: ['conditional'],
         message: "a conditional D sees the label as extra input planes, which the classifier's body does not take: turn off one of them"
       })
+    }
+    if (c.tricks.imageScale === 'sigmoid' && !isDcganPreset(c.preset)) {
+      ctx.addIssue({ code: 'custom', path: ['tricks', 'imageScale'], message: `the sigmoid scale is built into the DCGAN presets only; ${c.preset} uses tanh` })
     }
     // The penalty constrains each image's gradient; batch norm makes every score depend on the whole batch.
     if (c.tricks.loss === 'wgan-gp' && c.discriminator.regularizer === 'batchnorm') {

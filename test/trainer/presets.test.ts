@@ -33,6 +33,26 @@ describe('DCGAN presets', () => {
     fake.dispose()
   })
 
+  it("with the seed's sigmoid scale, G's outputs still lie in [-1, 1] and D sees [0, 1] through fixed layers", () => {
+    const { generator, discriminator } = buildModels('mnist-dcgan-small', 100, 'dropout', [28, 28, 1], 0, 'sigmoid')
+    const names = (m: tf.LayersModel): string[] => m.layers.map((l) => l.getClassName())
+    expect(names(generator).slice(-2)).toEqual(['Conv2D', 'Rescaling'])
+    expect(names(discriminator)[0]).toBe('Rescaling')
+    const [lo, hi] = tf.tidy(() => {
+      const x = generator.predict(tf.randomNormal([16, 100], 0, 10)) as tf.Tensor
+      return [x.min().dataSync()[0], x.max().dataSync()[0]]
+    })
+    expect(lo).toBeGreaterThanOrEqual(-1)
+    expect(hi).toBeLessThanOrEqual(1)
+    expect(hi - lo).toBeGreaterThan(0.5)
+    // D's first layer maps the lab's [-1, 1] to the seed's [0, 1].
+    const first = discriminator.layers[0]
+    const mapped = tf.tidy(() => (first.apply(tf.tensor4d([-1, 0, 1, 0.5], [1, 2, 2, 1])) as tf.Tensor).dataSync())
+    expect(Array.from(mapped)).toEqual([0, 0.5, 1, 0.75])
+    // Same trainable weights as with tanh: the scaling layers have none.
+    expect(generator.countParams()).toBe(buildModels('mnist-dcgan-small', 100).generator.countParams())
+  })
+
   it('takes other square image sizes with a side that is a multiple of 4, like the seed DCGAN', () => {
     expect(buildModels('mnist-dcgan-small', 8, 'dropout', [32, 32, 3]).generator.outputs[0].shape).toEqual([null, 32, 32, 3])
     expect(() => buildModels('mnist-dcgan-small', 8, 'dropout', [30, 30, 1])).toThrow(/multiple of 4/)

@@ -16,7 +16,7 @@ export async function runTimeStepsJob(job: TimeStepsJob, emit: (event: TrainerEv
     const { data } = loadTrainingData(job.data, job.mnistDir, job.config.seed)
     const classes = runClasses(job.config, data)
     seedGlobalRandom(job.config.seed)
-    const models = buildModels(job.config.preset, job.config.latentDim, job.config.discriminator.regularizer, data.shape, classes)
+    const models = buildModels(job.config.preset, job.config.latentDim, job.config.discriminator.regularizer, data.shape, classes, job.config.tricks.imageScale)
     const rows: StepRow[] = []
     // One short epoch: warm-up steps (the kernels' first calls are slower), then the timed ones.
     const config = { ...job.config, epochs: 1, stepsPerEpoch: job.warmup + job.steps }

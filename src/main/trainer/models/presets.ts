@@ -18,7 +18,10 @@ export type DataShape = number[]
 /** Filters of the DCGAN presets' layers: the seed's, and the quick preset's quarter of its arithmetic. */
 export const DCGAN_FILTERS = { 'mnist-dcgan': { g: 128, d: 64 }, 'mnist-dcgan-small': { g: 64, d: 32 } } as const
 
-function dcganGenerator(latentDim: number, shape: DataShape, filters: number): tf.LayersModel {
+/** 'sigmoid': the seed's scaling, G's sigmoid output and D's input in [0, 1], mapped from and to the lab's [-1, 1] by fixed layers. */
+export type ImageScale = 'tanh' | 'sigmoid'
+
+function dcganGenerator(latentDim: number, shape: DataShape, filters: number, scale: ImageScale): tf.LayersModel {
   const [height, width, channels] = shape
   if (shape.length !== 3 || height !== width || height % 4 !== 0) {
     throw new LabError('INVALID_CONFIG', `The DCGAN preset needs square images whose side is a multiple of 4 (it upsamples twice by 2); this data set's images are ${shape.join('x')}. Use the MLP preset.`)
@@ -34,7 +37,9 @@ function dcganGenerator(latentDim: number, shape: DataShape, filters: number): t
       tf.layers.leakyReLU({ alpha: 0.2 }),
       tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'tanh' })
+      ...(scale === 'tanh'
+        ? [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'tanh' })]
+        : [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'sigmoid' }), tf.layers.rescaling({ scale: 2, offset: -1 })])
     ]
   })
 }
@@ -50,11 +55,13 @@ function dBlock(regularizer: DiscriminatorRegularizer, dropoutRate: number, firs
   return [act]
 }
 
-function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape, filters: number): tf.LayersModel {
+function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape, filters: number, scale: ImageScale): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
-      tf.layers.conv2d({ inputShape: shape, filters, kernelSize: 3, strides: 2, padding: 'same' }),
+      ...(scale === 'tanh'
+        ? [tf.layers.conv2d({ inputShape: shape, filters, kernelSize: 3, strides: 2, padding: 'same' })]
+        : [tf.layers.rescaling({ inputShape: shape, scale: 0.5, offset: 0.5 }), tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same' })]),
       ...dBlock(regularizer, 0.4, true),
       tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same' }),
       ...dBlock(regularizer, 0.4, false),
@@ -136,7 +143,14 @@ export function discriminatorInputShape(shape: DataShape, classes = 0, flat = fa
  * a dense first layer on a one-hot is a learned class embedding added to its input) and D
  * takes the example with the one-hot as extra planes (see discriminatorInputShape).
  */
-export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout', shape: DataShape = IMAGE_SHAPE, classes = 0): GanModels {
+export function buildModels(
+  preset: PresetId,
+  latentDim: number,
+  regularizer: DiscriminatorRegularizer = 'dropout',
+  shape: DataShape = IMAGE_SHAPE,
+  classes = 0,
+  scale: ImageScale = 'tanh'
+): GanModels {
   const isImage = shape.length === 3
   if (PRESET_DATA_KINDS[preset].includes('images') !== isImage) {
     throw new LabError('INVALID_CONFIG', `The ${preset} preset does not take examples of shape ${shape.join('x')}`)
@@ -147,7 +161,7 @@ export function buildModels(preset: PresetId, latentDim: number, regularizer: Di
     case 'mnist-dcgan':
     case 'mnist-dcgan-small': {
       const f = DCGAN_FILTERS[preset]
-      return { generator: dcganGenerator(gIn, shape, f.g), discriminator: dcganDiscriminator(regularizer, dShape, f.d) }
+      return { generator: dcganGenerator(gIn, shape, f.g, scale), discriminator: dcganDiscriminator(regularizer, dShape, f.d, scale) }
     }
     case 'mnist-mlp':
       return { generator: mlpGenerator(gIn, shape), discriminator: mlpDiscriminator(regularizer, dShape) }
