@@ -70,6 +70,7 @@ describe('NewRunForm', () => {
     expect((field(w, 'stepsPerEpoch').element as HTMLInputElement).value).toBe(String(quick.stepsPerEpoch ?? ''))
     expect((field(w, 'tricks.realLabel.min').element as HTMLInputElement).value).toBe(String(quick.tricks.realLabel.min))
     expect((field(w, 'tricks.dBatch').element as HTMLSelectElement).value).toBe(quick.tricks.dBatch)
+    expect((field(w, 'tricks.imageScale').element as HTMLSelectElement).value).toBe('sigmoid')
     expect(w.findAll('[data-testid^="error-"]')).toHaveLength(0)
     expect(submitButton(w).disabled).toBe(false)
   })
@@ -81,6 +82,7 @@ describe('NewRunForm', () => {
     expect((field(w, 'preset').element as HTMLSelectElement).value).toBe('mnist-dcgan')
     expect((field(w, 'batchSize').element as HTMLInputElement).value).toBe('64')
     expect((field(w, 'tricks.realLabel.min').element as HTMLInputElement).value).toBe('1')
+    expect((field(w, 'tricks.imageScale').element as HTMLSelectElement).value).toBe('tanh')
     expect((field(w, 'optimizerD.lr').element as HTMLInputElement).value).toBe('0.0002')
     expect((field(w, 'name').element as HTMLInputElement).value).toMatch(/^Seed DCGAN, batch 64: D wins/)
     expect(w.text()).toMatch(/samples turn black/)
@@ -184,7 +186,9 @@ describe('NewRunForm', () => {
       dBatch: 'mixed',
       loss: 'hinge',
       clip: 0.01,
-      gpWeight: 10
+      gpWeight: 10,
+      // the quick preset's own scale, untouched
+      imageScale: 'sigmoid'
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
   })

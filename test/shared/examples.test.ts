@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_TRICKS, runConfigSchema } from '@shared/config'
+import { DEFAULT_TRICKS, PRESETS, runConfigSchema } from '@shared/config'
 import { EXAMPLES, exampleById } from '@shared/examples'
 
 describe('example experiments', () => {
@@ -17,5 +17,8 @@ describe('example experiments', () => {
     expect(c.tricks).toEqual(DEFAULT_TRICKS)
     expect(c.tricks).toMatchObject({ dStepsPerG: 1, realLabel: { min: 1, max: 1 }, dBatch: 'separate', loss: 'nsgan', init: 'default' })
     expect(c.discriminator).toEqual({ from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false })
+    // tanh and D on [-1, 1]: the scale the DCGAN presets' defaults moved away from.
+    expect(c.tricks.imageScale).toBe('tanh')
+    expect(PRESETS['mnist-dcgan'].defaults.tricks.imageScale).toBe('sigmoid')
   })
 })

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { PRESETS } from '@shared/config'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadModelFrom, saveModelTo } from '../../src/main/trainer/checkpoint'
 import { buildModels, DCGAN_FILTERS } from '../../src/main/trainer/models/presets'
 
 const params = (m: tf.LayersModel): number => m.countParams()
@@ -51,6 +55,23 @@ describe('DCGAN presets', () => {
     expect(Array.from(mapped)).toEqual([0, 0.5, 1, 0.75])
     // Same trainable weights as with tanh: the scaling layers have none.
     expect(generator.countParams()).toBe(buildModels('mnist-dcgan-small', 100).generator.countParams())
+  })
+
+  it('a sigmoid-scaled generator and discriminator round-trip through a checkpoint folder (scoring, explorer and exports load them)', async () => {
+    const { generator, discriminator } = buildModels('mnist-dcgan-small', 8, 'dropout', [28, 28, 1], 0, 'sigmoid')
+    const dir = mkdtempSync(join(tmpdir(), 'sigmoid-'))
+    await saveModelTo(generator, join(dir, 'generator'))
+    await saveModelTo(discriminator, join(dir, 'discriminator'))
+    const g = await loadModelFrom(join(dir, 'generator'))
+    const d = await loadModelFrom(join(dir, 'discriminator'))
+    const z = tf.randomNormal([3, 8])
+    const same = (a: tf.LayersModel, b: tf.LayersModel, x: tf.Tensor): void => {
+      const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor]
+      expect(Array.from(yb.dataSync())).toEqual(Array.from(ya.dataSync()))
+    }
+    same(generator, g, z)
+    same(discriminator, d, generator.predict(z) as tf.Tensor)
+    expect(g.layers[g.layers.length - 1].getClassName()).toBe('Rescaling')
   })
 
   it('takes other square image sizes with a side that is a multiple of 4, like the seed DCGAN', () => {
