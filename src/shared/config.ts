@@ -291,7 +291,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     label: 'MNIST DCGAN, small (quick start)',
     description:
       "The seed's DCGAN layers with half the filters (a quarter of the arithmetic): G dense to 7x7x64, two 4x4 stride-2 transposed convs (64), " +
-      '7x7 conv, tanh; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense.',
+      '7x7 conv, sigmoid; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense. Pixels in [0, 1] inside, as in the seed.',
     defaults: {
       preset: 'mnist-dcgan-small',
       dataset: 'mnist',
@@ -312,8 +312,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     id: 'mnist-dcgan',
     label: 'MNIST DCGAN (seed architecture)',
     description:
-      'G: dense to 7x7x128, two 4x4 stride-2 transposed convs (128 filters), 7x7 conv, tanh (1.16M params). ' +
-      'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params).',
+      'G: dense to 7x7x128, two 4x4 stride-2 transposed convs (128 filters), 7x7 conv, sigmoid (1.16M params). ' +
+      'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params). Pixels in [0, 1] inside, as in the seed.',
     defaults: {
       preset: 'mnist-dcgan',
       dataset: 'mnist',
