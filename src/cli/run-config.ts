@@ -2,7 +2,7 @@
 // in the lab with a few flags that may adjust it. The run-config schema checks every field.
 import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { BACKEND_CHOICES, PRESETS, PRESET_IDS, wassersteinDefaults, type BackendChoice, type DiscriminatorRegularizer, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
+import { BACKEND_CHOICES, PRESETS, PRESET_IDS, wassersteinDefaults, type BackendChoice, type DiscriminatorRegularizer, type OptimizerConfig, type OptimizerKind, type PresetId, type RunConfigInput } from '@shared/config'
 import { MAX_CONFIG_FILE_BYTES, parseConfigFile } from '@shared/config-file'
 import { LabError } from '@shared/errors'
 import { flagsOf } from './command'
@@ -55,24 +55,29 @@ export function configFromFlags(values: TrainFlags, conditional = false): RunCon
   const wgan = loss === 'wgan' || loss === 'wgan-gp' ? wassersteinDefaults(loss) : null
   if (values.clip !== undefined && loss !== 'wgan') throw new LabError('INVALID_CONFIG', `--clip applies only to --loss wgan (got --loss ${loss})`)
   if (values.gp !== undefined && loss !== 'wgan-gp') throw new LabError('INVALID_CONFIG', `--gp applies only to --loss wgan-gp (got --loss ${loss})`)
-  const optimizer = {
-    ...(wgan?.optimizer ?? preset.defaults.optimizerD),
+  // Each network starts from the preset's own optimizer (they may differ); the flags set both.
+  const optimizer = (own: OptimizerConfig): OptimizerConfig => ({
+    ...(wgan?.optimizer ?? own),
     ...(values.optimizer !== undefined ? { kind: values.optimizer as OptimizerKind } : {}),
     ...(values.lr !== undefined ? { lr: num(values.lr, '--lr') } : {}),
     ...(values.beta1 !== undefined ? { beta1: num(values.beta1, '--beta1') } : {}),
     ...(values.beta2 !== undefined ? { beta2: num(values.beta2, '--beta2') } : {})
-  }
+  })
   const seed = num(values.seed, '--seed') ?? Math.floor(Math.random() * 2 ** 31)
-  const [labelMin, labelMax = labelMin] = (values['real-label'] ?? '1').split('-')
-  const [noiseStd, noiseDecay = '0'] = (values['instance-noise'] ?? '0').split(':')
+  // Tricks not given as flags are the preset's (a critic has no labels to smooth: plain ones then).
+  const own = preset.defaults.tricks
+  const ownLabel = wgan ? '1' : own.realLabel.min === own.realLabel.max ? String(own.realLabel.min) : `${own.realLabel.min}-${own.realLabel.max}`
+  const [labelMin, labelMax = labelMin] = (values['real-label'] ?? ownLabel).split('-')
+  const [noiseStd, noiseDecay = '0'] = (values['instance-noise'] ?? `${own.instanceNoise.std}:${own.instanceNoise.decayEpochs}`).split(':')
   const tricks = {
-    dStepsPerG: num(values['d-steps'], '--d-steps') ?? wgan?.dStepsPerG ?? 1,
+    dStepsPerG: num(values['d-steps'], '--d-steps') ?? wgan?.dStepsPerG ?? own.dStepsPerG,
     realLabel: { min: num(labelMin, '--real-label'), max: num(labelMax, '--real-label') },
-    labelFlip: num(values['label-flip'], '--label-flip') ?? 0,
+    labelFlip: num(values['label-flip'], '--label-flip') ?? (wgan ? 0 : own.labelFlip),
     instanceNoise: { std: num(noiseStd, '--instance-noise'), decayEpochs: num(noiseDecay, '--instance-noise') },
-    latent: values.latent ?? 'gaussian',
-    init: values.init ?? 'default',
-    dBatch: values['d-batch'] ?? 'separate',
+    latent: values.latent ?? own.latent,
+    init: values.init ?? own.init,
+    dBatch: values['d-batch'] ?? own.dBatch,
+    imageScale: own.imageScale,
     loss,
     ...(values.clip !== undefined ? { clip: num(values.clip, '--clip') } : {}),
     ...(values.gp !== undefined ? { gpWeight: num(values.gp, '--gp') } : {})
@@ -84,13 +89,13 @@ export function configFromFlags(values: TrainFlags, conditional = false): RunCon
     epochs: num(values.epochs, '--epochs') ?? preset.defaults.epochs,
     stepsPerEpoch: num(values['steps-per-epoch'], '--steps-per-epoch') ?? preset.defaults.stepsPerEpoch,
     batchSize: num(values['batch-size'], '--batch-size') ?? preset.defaults.batchSize,
-    optimizerD: optimizer,
-    optimizerG: optimizer,
+    optimizerD: optimizer(preset.defaults.optimizerD),
+    optimizerG: optimizer(preset.defaults.optimizerG),
     backend: values.backend as BackendChoice,
     ...datasetFlag(values),
     // The schema checks each field and names the one that is wrong.
     tricks: tricks as RunConfigInput['tricks'],
-    discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? 'dropout') as DiscriminatorRegularizer },
+    discriminator: { from: null, freeze: 'none', regularizer: (values['d-regularizer'] ?? preset.defaults.discriminator.regularizer) as DiscriminatorRegularizer },
     conditional
   }
 }

@@ -12,6 +12,7 @@ import { STEP_METRICS, type StepMetrics, type StepRow, type StepSeries } from '.
 import type { BackendReport, ProgressInfo, RunStatus } from './trainer-protocol'
 import { sweepRequestSchema, type Sweep } from './sweep'
 import type { Channel, EventName } from './channels'
+import { timingRequestSchema, type StepTiming } from './timing'
 
 export { CHANNELS, EVENT_NAMES, type Channel, type EventName, type LabBridge } from './channels'
 
@@ -429,7 +430,8 @@ export const requestSchemas = {
   'classifier:train': classifierTrainSchema,
   'eval:scores': runId,
   'eval:run': evaluateSchema,
-  'explorer:scatter': explorerGridSchema
+  'explorer:scatter': explorerGridSchema,
+  'timing:estimate': timingRequestSchema
 } as const satisfies Record<Channel, z.ZodType>
 
 export interface LabCalls {
@@ -481,6 +483,11 @@ export interface LabCalls {
   'eval:run': { req: { id: number; epoch: number; samples?: number }; res: EpochScores }
   /** For runs of points or rows: the plane's cells as generated points over the real data. */
   'explorer:scatter': { req: ExplorerGridRequest; res: ExplorerScatterResult }
+  /**
+   * The step time of runs like `config` on this machine: from an earlier run of the same kind, or
+   * measured once (a few steps in a trainer process, seconds to a minute) and cached.
+   */
+  'timing:estimate': { req: { config: z.input<typeof runConfigSchema> }; res: StepTiming }
 }
 
 /** A run's scores by epoch, its best epoch and flags, and scorings waiting or under way. */

@@ -46,7 +46,8 @@ export const CHANNELS = [
   'classifier:train',
   'eval:scores',
   'eval:run',
-  'explorer:scatter'
+  'explorer:scatter',
+  'timing:estimate'
 ] as const
 export type Channel = (typeof CHANNELS)[number]
 

@@ -4,11 +4,13 @@ import { z } from 'zod'
 import { datasetRefSchema, type DataKind } from './datasets'
 import { DEFAULT_EVALUATION, evaluationConfigSchema } from './evaluation'
 
-export const PRESET_IDS = ['mnist-dcgan', 'mnist-mlp', 'tabular-mlp', 'toy-mlp'] as const
+/** The first is what the new-run form opens on. */
+export const PRESET_IDS = ['mnist-dcgan-small', 'mnist-dcgan', 'mnist-mlp', 'tabular-mlp', 'toy-mlp'] as const
 export type PresetId = (typeof PRESET_IDS)[number]
 
 /** The kinds of data each preset's models take (image presets adapt to the images' size and channels). */
 export const PRESET_DATA_KINDS: Record<PresetId, readonly DataKind[]> = {
+  'mnist-dcgan-small': ['images'],
   'mnist-dcgan': ['images'],
   'mnist-mlp': ['images'],
   'tabular-mlp': ['tabular', 'points'],
@@ -123,7 +125,13 @@ export const tricksSchema = z
     /** WGAN: every critic weight is clipped to [-clip, clip] after each critic update. */
     clip: z.number().positive('must be greater than 0').max(1, 'must be at most 1').default(0.01),
     /** WGAN-GP: the weight λ of the gradient penalty λ·(‖∇D(x̂)‖ - 1)². */
-    gpWeight: z.number().positive('must be greater than 0').max(1000, 'must be at most 1000').default(10)
+    gpWeight: z.number().positive('must be greater than 0').max(1000, 'must be at most 1000').default(10),
+    /**
+     * The DCGAN presets' pixel scale inside the networks: 'tanh', G ends in tanh and D sees [-1, 1];
+     * 'sigmoid', the seed's own: G ends in a sigmoid and D sees [0, 1] (a fixed rescaling layer at
+     * each end, so data, grids, scores and exports stay in [-1, 1] either way).
+     */
+    imageScale: z.enum(['tanh', 'sigmoid']).default('tanh')
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -151,6 +159,7 @@ export function describeTricks(t: Tricks): string[] {
   if (t.latent !== 'gaussian') out.push('uniform latent')
   if (t.init !== 'default') out.push('N(0, 0.02) init')
   if (t.dBatch !== 'separate' && !isWasserstein(t.loss)) out.push('mixed D batches')
+  if (t.imageScale === 'sigmoid') out.push('sigmoid G, D on [0, 1]')
   if (t.loss === 'wgan') out.push(`WGAN (weight clip ${t.clip})`)
   else if (t.loss === 'wgan-gp') out.push(`WGAN-GP (λ = ${t.gpWeight})`)
   else if (t.loss !== 'nsgan') out.push(`${t.loss} loss`)
@@ -235,6 +244,9 @@ export const runConfigSchema = z
         message: "a conditional D sees the label as extra input planes, which the classifier's body does not take: turn off one of them"
       })
     }
+    if (c.tricks.imageScale === 'sigmoid' && !isDcganPreset(c.preset)) {
+      ctx.addIssue({ code: 'custom', path: ['tricks', 'imageScale'], message: `the sigmoid scale is built into the DCGAN presets only; ${c.preset} uses tanh` })
+    }
     // The penalty constrains each image's gradient; batch norm makes every score depend on the whole batch.
     if (c.tricks.loss === 'wgan-gp' && c.discriminator.regularizer === 'batchnorm') {
       ctx.addIssue({
@@ -260,25 +272,59 @@ export interface PresetInfo {
 }
 
 const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
+/**
+ * The DCGAN presets' loop: the seed's Adam 2e-4 (β1 0.5) for both networks at batch 64, with the
+ * seed's pixel scale (G's sigmoid, D on [0, 1]). With tanh and D on [-1, 1] instead, G's samples
+ * are black by step 100 whatever the learning rates, label smoothing, batch or D batches
+ * (the example "Seed DCGAN, batch 64: D wins"; npm run bench:quality, figures in the README).
+ */
+const DCGAN_TRICKS: Tricks = { ...DEFAULT_TRICKS, imageScale: 'sigmoid' }
+
+/** The presets built from the seed's DCGAN layers (they upsample twice by 2, so image sides must be multiples of 4). */
+export function isDcganPreset(preset: PresetId): boolean {
+  return preset === 'mnist-dcgan' || preset === 'mnist-dcgan-small'
+}
 
 export const PRESETS: Record<PresetId, PresetInfo> = {
+  'mnist-dcgan-small': {
+    id: 'mnist-dcgan-small',
+    label: 'MNIST DCGAN, small (quick start)',
+    description:
+      "The seed's DCGAN layers with half the filters (a quarter of the arithmetic): G dense to 7x7x64, two 4x4 stride-2 transposed convs (64), " +
+      '7x7 conv, sigmoid; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense. Pixels in [0, 1] inside, as in the seed.',
+    defaults: {
+      preset: 'mnist-dcgan-small',
+      dataset: 'mnist',
+      latentDim: 100,
+      batchSize: 64,
+      epochs: 5,
+      stepsPerEpoch: 300,
+      optimizerD: adam(),
+      optimizerG: adam(),
+      backend: 'auto',
+      tricks: { ...DCGAN_TRICKS },
+      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
+      evaluation: { ...DEFAULT_EVALUATION },
+      conditional: false
+    }
+  },
   'mnist-dcgan': {
     id: 'mnist-dcgan',
     label: 'MNIST DCGAN (seed architecture)',
     description:
-      'G: dense to 7x7x128, two 4x4 stride-2 transposed convs (128 filters), 7x7 conv, tanh (1.16M params). ' +
-      'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params).',
+      'G: dense to 7x7x128, two 4x4 stride-2 transposed convs (128 filters), 7x7 conv, sigmoid (1.16M params). ' +
+      'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params). Pixels in [0, 1] inside, as in the seed.',
     defaults: {
       preset: 'mnist-dcgan',
       dataset: 'mnist',
       latentDim: 100,
       batchSize: 64,
-      epochs: 10,
+      epochs: 3,
       stepsPerEpoch: null,
       optimizerD: adam(),
       optimizerG: adam(),
       backend: 'auto',
-      tricks: { ...DEFAULT_TRICKS },
+      tricks: { ...DCGAN_TRICKS },
       discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
       evaluation: { ...DEFAULT_EVALUATION },
       conditional: false

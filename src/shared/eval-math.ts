@@ -255,3 +255,24 @@ export function meanPairwiseDistance(features: ArrayLike<number>, count: number,
   for (let i = 0; i < count; i++) for (let j = i + 1; j < count; j++) sum += Math.sqrt(dist[i * count + j])
   return sum / ((count * (count - 1)) / 2)
 }
+
+/** Share of samples whose most probable class has probability above `threshold` (the classifier is sure what it sees). */
+export function confidentShare(probs: ArrayLike<number>, count: number, classes: number, threshold = 0.9): number {
+  if (count === 0) return 0
+  let sure = 0
+  for (let r = 0; r < count; r++) {
+    let best = 0
+    for (let c = 0; c < classes; c++) best = Math.max(best, probs[r * classes + c])
+    if (best > threshold) sure++
+  }
+  return sure / count
+}
+
+/** Entropy in bits of a class histogram: log2(classes) when uniform (3.32 for 10), 0 when one class takes all. */
+export function histogramEntropyBits(histogram: readonly number[]): number {
+  const total = histogram.reduce((s, x) => s + x, 0)
+  if (total === 0) return 0
+  let h = 0
+  for (const x of histogram) if (x > 0) h -= (x / total) * Math.log2(x / total)
+  return h
+}

@@ -101,7 +101,18 @@ export interface EvaluateJob {
   mnistDir?: string
 }
 
-export type TrainerRequest = StartRequest | ExploreRequest | ClassifierTrainJob | EvaluateJob | { type: 'stop' }
+/** Trains a few steps of a run's config to time them (the new-run form's estimate), then the process ends. */
+export interface TimeStepsJob {
+  type: 'time-steps'
+  config: RunConfig
+  data?: DataSpec
+  mnistDir?: string
+  /** Untimed steps first, then the timed ones. */
+  warmup: number
+  steps: number
+}
+
+export type TrainerRequest = StartRequest | ExploreRequest | ClassifierTrainJob | EvaluateJob | TimeStepsJob | { type: 'stop' }
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'diverged' | 'failed' | 'crashed'
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running']
@@ -153,4 +164,5 @@ export type TrainerEvent =
   | { type: 'classifier-progress'; progress: ClassifierProgress }
   | { type: 'classifier-trained'; info: ClassifierInfo }
   | { type: 'evaluated'; scores: EpochScores }
+  | { type: 'steps-timed'; backend: BackendName; msPerStep: number; steps: number }
   | { type: 'task-failed'; message: string }

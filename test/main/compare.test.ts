@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { LabCalls } from '@shared/api'
-import { PRESETS, runConfigSchema } from '@shared/config'
+import { describeOptimizer, PRESETS, runConfigSchema } from '@shared/config'
 import { diffConfigs } from '@shared/config-diff'
-import { compareHash, DEFAULT_COMPARE_SETTINGS, pairConfigs, parseCompareHash } from '@shared/compare'
+import { compareHash, DEFAULT_COMPARE_SETTINGS, PAIR_SGD, pairConfigs, parseCompareHash } from '@shared/compare'
 import { dispatch } from '../../src/main/services/dispatch'
 import type { Lab } from '../../src/main/services/lab'
 import { tempLabs } from '../helpers/labs'
@@ -100,6 +100,12 @@ describe('paired experiments', () => {
       'optimizerG.lr'
     ])
     expect(sgd.name).toBe('SGD vs Adam on MNIST: SGD (mnist-dcgan, seed 1234)')
+    // SGD with momentum, D slower than G; the Adam run is the preset's own default experiment.
+    expect([sgd.optimizerD, sgd.optimizerG]).toEqual([PAIR_SGD.d, PAIR_SGD.g])
+    expect(sgd.optimizerD).toMatchObject({ kind: 'momentum', momentum: 0.9 })
+    expect(sgd.optimizerD.lr).toBeLessThan(sgd.optimizerG.lr)
+    expect([adam.optimizerD, adam.optimizerG]).toEqual([PRESETS['mnist-dcgan'].defaults.optimizerD, PRESETS['mnist-dcgan'].defaults.optimizerG])
+    expect({ ...adam, name: '' }).toEqual({ ...PRESETS['mnist-dcgan'].defaults, name: '', seed: 1234 })
   })
 
   it('starts both runs at once in two trainer processes, in the shape asked for, and both finish', async () => {
@@ -110,7 +116,7 @@ describe('paired experiments', () => {
     // Both are under way before either has finished: two trainer processes, not one after the other.
     expect([ra.status, rb.status]).toEqual(['queued', 'queued'])
     const [ea, eb] = await Promise.all([lab.waitForEnd(ra.id), lab.waitForEnd(rb.id)])
-    expect(ea).toMatchObject({ status: 'completed', seed: 77, optimizer: 'SGD 0.01', stepsDone: 2 })
+    expect(ea).toMatchObject({ status: 'completed', seed: 77, optimizer: `D: ${describeOptimizer(PAIR_SGD.d)} / G: ${describeOptimizer(PAIR_SGD.g)}`, stepsDone: 2 })
     expect(eb).toMatchObject({ status: 'completed', seed: 77, optimizer: 'Adam 0.0002 β1 0.5', stepsDone: 2 })
     const configs = [ra.id, rb.id].map((id) => lab.runs.config(id)!)
     expect(configs.map((c) => [c.batchSize, c.backend])).toEqual([

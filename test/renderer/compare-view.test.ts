@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // The compare view through the App: tick runs, compare; curves per run in the run's colour,
 // the settings that differ, one scrubber for all grids, links and saved comparisons, pairs.
+import { PRESETS } from '@shared/config'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
@@ -191,7 +192,8 @@ describe('compare view', () => {
     await button.trigger('click')
     await flushPromises()
     expect(fake.requestsTo('runs:create-pair')).toEqual([
-      { pair: 'sgd-vs-adam', preset: 'mnist-dcgan', seed: 4242, epochs: 10, batchSize: 16, stepsPerEpoch: 5, backend: 'wasm' }
+      // the form opens on the quick preset, whose default length the pair takes
+      { pair: 'sgd-vs-adam', preset: 'mnist-dcgan-small', seed: 4242, epochs: PRESETS['mnist-dcgan-small'].defaults.epochs, batchSize: 16, stepsPerEpoch: 5, backend: 'wasm' }
     ])
     expect(w.find('[data-testid="compare-view"]').exists()).toBe(true)
     expect(location.hash).toBe('#/compare?runs=1,2')

@@ -5,6 +5,8 @@ import { PRESETS, runConfigSchema } from '@shared/config'
 import { LabError } from '@shared/errors'
 import NewRunForm from '@renderer/views/NewRunForm.vue'
 import { useRunsStore } from '@renderer/stores/runs'
+import { timingKey, type StepTiming } from '@shared/timing'
+import { exampleById } from '@shared/examples'
 import { useFakeLab } from './helpers/app'
 import { summary } from './helpers/fixtures'
 
@@ -23,14 +25,74 @@ function submitButton(w: VueWrapper): HTMLButtonElement {
 }
 
 describe('NewRunForm', () => {
-  it('starts valid, with the first preset filled in', () => {
+  it('shows the run time from the step time measured for this kind of run, and warns when it takes hours', async () => {
+    const asked: string[] = []
+    let answer: (t: StepTiming) => void = () => undefined
+    lab.serve({
+      'timing:estimate': ({ config }) => {
+        const key = timingKey(runConfigSchema.parse(config))
+        asked.push(key)
+        return new Promise<StepTiming>((resolve) => {
+          answer = (t) => resolve({ ...t, key })
+        })
+      }
+    })
     const w = mountForm()
-    expect((field(w, 'preset').element as HTMLSelectElement).value).toBe('mnist-dcgan')
-    expect((field(w, 'batchSize').element as HTMLInputElement).value).toBe('64')
-    expect((field(w, 'epochs').element as HTMLInputElement).value).toBe('10')
-    expect((field(w, 'stepsPerEpoch').element as HTMLInputElement).value).toBe('')
+    await field(w, 'preset').setValue('mnist-dcgan')
+    await field(w, 'epochs').setValue('10')
+    await field(w, 'stepsPerEpoch').setValue('')
+    await flushPromises()
+    expect(w.get('[data-testid="run-estimate"]').text()).toMatch(/timing a few steps/)
+    answer({ key: '', msPerStep: 600, backend: 'wasm', steps: 5, source: 'measured', measuredAt: 1 })
+    await flushPromises()
+    // 10 full passes over MNIST at batch 64: 9,370 steps x 0.6 s = 1 h 34 min.
+    const estimate = w.get('[data-testid="run-estimate"]')
+    expect(estimate.text()).toMatch(/^Estimated time: about 1 h 34 min \(9,370 steps × 600 ms on wasm, measured on this machine/)
+    expect(estimate.text()).toMatch(/would take hours/)
+    expect(estimate.classes()).toContain('long')
+    // A shorter run of the same kind needs no new measurement.
+    const before = asked.length
+    await field(w, 'epochs').setValue('1')
+    await field(w, 'stepsPerEpoch').setValue('100')
+    await flushPromises()
+    expect(asked.length).toBe(before)
+    expect(w.get('[data-testid="run-estimate"]').text()).toMatch(/^Estimated time: about 1 min \(100 steps × 600 ms/)
+    expect(w.get('[data-testid="run-estimate"]').classes()).not.toContain('long')
+  })
+
+
+  it('starts valid, on the quick-start preset with its defaults filled in', () => {
+    const w = mountForm()
+    const quick = PRESETS['mnist-dcgan-small'].defaults
+    expect((field(w, 'preset').element as HTMLSelectElement).value).toBe('mnist-dcgan-small')
+    expect((field(w, 'batchSize').element as HTMLInputElement).value).toBe(String(quick.batchSize))
+    expect((field(w, 'epochs').element as HTMLInputElement).value).toBe(String(quick.epochs))
+    expect((field(w, 'stepsPerEpoch').element as HTMLInputElement).value).toBe(String(quick.stepsPerEpoch ?? ''))
+    expect((field(w, 'tricks.realLabel.min').element as HTMLInputElement).value).toBe(String(quick.tricks.realLabel.min))
+    expect((field(w, 'tricks.dBatch').element as HTMLSelectElement).value).toBe(quick.tricks.dBatch)
+    expect((field(w, 'tricks.imageScale').element as HTMLSelectElement).value).toBe('sigmoid')
     expect(w.findAll('[data-testid^="error-"]')).toHaveLength(0)
     expect(submitButton(w).disabled).toBe(false)
+  })
+
+  it('fills in a named example whole (the seed DCGAN at batch 64 that D wins), and sends it as it is', async () => {
+    const w = mountForm()
+    await field(w, 'seed').setValue('5')
+    await field(w, 'example').setValue('seed-dcgan-batch-64')
+    expect((field(w, 'preset').element as HTMLSelectElement).value).toBe('mnist-dcgan')
+    expect((field(w, 'batchSize').element as HTMLInputElement).value).toBe('64')
+    expect((field(w, 'tricks.realLabel.min').element as HTMLInputElement).value).toBe('1')
+    expect((field(w, 'tricks.imageScale').element as HTMLSelectElement).value).toBe('tanh')
+    expect((field(w, 'optimizerD.lr').element as HTMLInputElement).value).toBe('0.0002')
+    expect((field(w, 'name').element as HTMLInputElement).value).toMatch(/^Seed DCGAN, batch 64: D wins/)
+    expect(w.text()).toMatch(/samples turn black/)
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    const [{ config }] = lab.api.requestsTo('runs:create')
+    const { name, seed, ...rest } = runConfigSchema.parse(config)
+    expect(seed).toBe(5)
+    expect(name).toMatch(/^Seed DCGAN/)
+    expect(rest).toEqual(exampleById('seed-dcgan-batch-64')!.config)
   })
 
   it('fills the defaults of the preset picked', async () => {
@@ -124,7 +186,9 @@ describe('NewRunForm', () => {
       dBatch: 'mixed',
       loss: 'hinge',
       clip: 0.01,
-      gpWeight: 10
+      gpWeight: 10,
+      // the quick preset's own scale, untouched
+      imageScale: 'sigmoid'
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
   })

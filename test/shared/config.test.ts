@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeIssues, PRESETS, runConfigSchema, stepsPerEpochOf } from '@shared/config'
+import { DEFAULT_TRICKS, describeIssues, PRESET_IDS, PRESETS, runConfigSchema, stepsPerEpochOf } from '@shared/config'
 
 const base = { ...PRESETS['mnist-dcgan'].defaults, name: 'x', seed: 1 }
 
@@ -27,5 +27,24 @@ describe('run config', () => {
   it('derives steps per epoch from the data set when not set', () => {
     expect(stepsPerEpochOf({ stepsPerEpoch: null, batchSize: 64 })).toBe(937)
     expect(stepsPerEpochOf({ stepsPerEpoch: 50, batchSize: 64 })).toBe(50)
+  })
+})
+
+describe('the DCGAN presets\' defaults (issue 14)', () => {
+  it("train with the seed's Adam 2e-4 β1 0.5 and the seed's sigmoid pixel scale, batch 64, the plain loop otherwise", () => {
+    for (const id of ['mnist-dcgan', 'mnist-dcgan-small'] as const) {
+      const d = PRESETS[id].defaults
+      expect(d.batchSize).toBe(64)
+      for (const o of [d.optimizerD, d.optimizerG]) expect(o).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
+      expect(d.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'sigmoid' })
+    }
+    expect(PRESET_IDS[0]).toBe('mnist-dcgan-small')
+    expect(PRESETS['mnist-dcgan-small'].defaults).toMatchObject({ epochs: 5, stepsPerEpoch: 300 })
+  })
+
+  it('refuses the sigmoid scale for presets that do not build it, naming the field', () => {
+    const r = runConfigSchema.safeParse({ ...PRESETS['mnist-mlp'].defaults, name: 'x', seed: 1, tricks: { ...DEFAULT_TRICKS, imageScale: 'sigmoid' } })
+    expect(r.success).toBe(false)
+    if (!r.success) expect(describeIssues(r.error)[0].field).toBe('tricks.imageScale')
   })
 })

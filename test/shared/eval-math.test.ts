@@ -3,8 +3,10 @@ import {
   classHistogram,
   classesCovered,
   classifierScore,
+  confidentShare,
   frechetDistance,
   gaussianOf,
+  histogramEntropyBits,
   meanPairwiseDistance,
   prdc,
   sqrtmPsd,
@@ -105,6 +107,22 @@ describe('classifier score, histogram, coverage of classes', () => {
     expect(hist).toEqual([0, 1, 1, 1, 1, 1, 0, 95, 0, 0])
     expect(classesCovered(hist)).toBe(1)
     expect(classesCovered(classHistogram(oneHot(Array.from({ length: 100 }, (_, i) => i % 10), 10), 100, 10))).toBe(10)
+  })
+})
+
+describe('confident share and entropy of predicted classes (bench:quality)', () => {
+  it('counts samples whose top class is above the threshold, strictly', () => {
+    // rows: sure of class 2; exactly 0.9 (not above); spread over two classes
+    const probs = Float32Array.from([0, 0, 0.95, 0.05, 0.9, 0.1, 0, 0, 0.5, 0.5, 0, 0])
+    expect(confidentShare(probs, 3, 4, 0.9)).toBeCloseTo(1 / 3, 9)
+    expect(confidentShare(probs, 3, 4, 0.4)).toBe(1)
+    expect(confidentShare(new Float32Array(0), 0, 4)).toBe(0)
+  })
+  it('is log2(classes) for a uniform histogram, 0 for one class, 1 bit for two equal ones', () => {
+    expect(histogramEntropyBits(new Array(10).fill(7))).toBeCloseTo(Math.log2(10), 9)
+    expect(histogramEntropyBits([0, 0, 50, 0])).toBe(0)
+    expect(histogramEntropyBits([30, 0, 30, 0])).toBeCloseTo(1, 9)
+    expect(histogramEntropyBits([0, 0])).toBe(0)
   })
 })
 

@@ -16,7 +16,7 @@ export const train = defineCommand({
   summary: 'Trains one GAN headless and stores it like a run started in the lab.',
   synopsis: ['[--preset ID] [options]', '--config FILE.config.json [--name NAME] [--seed N] [--epochs N] [--dataset ID]', '--resume RUN_ID [--epochs N]'],
   options: {
-    preset: { type: 'string', value: 'ID', default: 'mnist-mlp', choices: PRESET_IDS, description: 'the preset whose defaults the run starts from' },
+    preset: { type: 'string', value: 'ID', default: PRESET_IDS[0], choices: PRESET_IDS, description: "the preset whose defaults the run starts from (the new-run form's)" },
     dataset: { type: 'string', value: 'NAME|ID', description: `a built-in data set (${BUILTIN_DATASETS.join(', ')}) or an imported one's id` },
     epochs: { type: 'string', value: 'N', description: "epochs to train (with --resume: the run's new total)" },
     'steps-per-epoch': { type: 'string', value: 'N', description: 'steps in an epoch' },

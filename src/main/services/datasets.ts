@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { LabHandlers } from '@shared/api'
-import { PRESET_DATA_KINDS, type RunConfig } from '@shared/config'
+import { isDcganPreset, PRESET_DATA_KINDS, type RunConfig } from '@shared/config'
 import {
   BUILTIN_DATASET_INFO,
   BUILTIN_DATASETS,
@@ -166,7 +166,7 @@ export class DatasetService {
       const message = `${info.name} has no class labels; a conditional run needs a labelled image data set (import the images with a labels file)`
       throw new LabError('INVALID_CONFIG', `Invalid run config: conditional: ${message}`, [{ field: 'conditional', message }])
     }
-    if (config.preset === 'mnist-dcgan' && info.image && info.image.height % 4 !== 0) {
+    if (isDcganPreset(config.preset) && info.image && info.image.height % 4 !== 0) {
       bad(`${info.name} holds ${info.image.height}x${info.image.width} images; the DCGAN preset needs a side that is a multiple of 4 (use the MLP preset)`)
     }
     if (ref === 'mnist') return undefined

@@ -30,6 +30,7 @@ import { acquireDataLock, describeHolder } from '../data-lock'
 import { LabContext, type LabOptions } from './context'
 import { DatasetService } from './datasets'
 import { EvaluationService } from './evaluation'
+import { TimingService } from './timing'
 import { ExplorerService } from './explorer'
 import { ExportService } from './exports'
 import { composeHandlers } from './handlers'
@@ -46,6 +47,8 @@ export class Lab {
   readonly metrics: MetricsRepo
   readonly datasets: DatasetService
   readonly evaluation: EvaluationService
+  /** Step times for the new-run form's duration estimate. */
+  readonly timing: TimingService
   readonly runService: RunService
   readonly sweeps: SweepService
   readonly explorer: ExplorerService
@@ -78,6 +81,14 @@ export class Lab {
       isActive: (runId) => this.runService.isActive(runId),
       stopRun: (runId, reason) => this.runService.stopFor(runId, reason)
     })
+    this.timing = new TimingService({
+      db: this.db,
+      dataDir: opts.dataDir,
+      launcher: opts.launcher,
+      mnistDir: opts.mnistDir,
+      dataSpec: (config) => this.datasets.resolve(config),
+      log: (level, message) => ctx.log(level, message)
+    })
     const preflight = new Preflight(ctx, this.datasets, this.evaluation)
     this.runService = new RunService(ctx, preflight, this.evaluation)
     this.sweeps = new SweepService(ctx, preflight, this.runService)
@@ -94,7 +105,8 @@ export class Lab {
       this.evaluation.handlers,
       this.explorer.handlers,
       this.datasets.handlers,
-      this.exports.handlers
+      this.exports.handlers,
+      { 'timing:estimate': ({ config }) => this.timing.estimate(config) }
     ])
     if (!lock) return
     if (lock.tookOverFrom) ctx.log('warn', `Took over the data folder from ${describeHolder(lock.tookOverFrom)}, which is no longer running`)
@@ -182,6 +194,7 @@ export class Lab {
     this.ctx.closed = true
     this.explorer.close()
     this.evaluation.close()
+    this.timing.close()
     this.runService.close()
     this.db.close()
     this.ctx.lock?.release()

@@ -4,6 +4,7 @@ import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
 import { runClassifierJob, runEvaluateJob } from './evaluation/job'
 import { runExplore } from './explorer/job'
 import { runJob } from './job'
+import { runTimeStepsJob } from './timing-job'
 
 interface ParentPortLike {
   on(event: 'message', listener: (e: { data: unknown }) => void): void
@@ -38,6 +39,10 @@ function onRequest(msg: TrainerRequest): void {
   }
   if (msg.type === 'evaluate') {
     void runEvaluateJob(msg, send)
+    return
+  }
+  if (msg.type === 'time-steps') {
+    void runTimeStepsJob(msg, send)
     return
   }
   // After its final 'done' event the host ends this process, so no message is cut off.

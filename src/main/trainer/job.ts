@@ -32,7 +32,7 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
-    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer, data.shape, classes)
+    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer, data.shape, classes, req.config.tricks.imageScale)
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)

@@ -1,6 +1,6 @@
 // Generator and discriminator architectures of the presets. D outputs a logit; losses
 // apply the sigmoid themselves, which is the numerically stable form of the seed's BCE.
-import type { DiscriminatorRegularizer, PresetId } from '@shared/config'
+import { PRESET_DATA_KINDS, type DiscriminatorRegularizer, type PresetId } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { tf } from '../tf'
 import { dropout } from './dropout'
@@ -15,7 +15,13 @@ export const IMAGE_SHAPE: [number, number, number] = [28, 28, 1]
 /** One example's shape: [height, width, channels] for images, [features] for rows and points. */
 export type DataShape = number[]
 
-function dcganGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
+/** Filters of the DCGAN presets' layers: the seed's, and the quick preset's quarter of its arithmetic. */
+export const DCGAN_FILTERS = { 'mnist-dcgan': { g: 128, d: 64 }, 'mnist-dcgan-small': { g: 64, d: 32 } } as const
+
+/** 'sigmoid': the seed's scaling, G's sigmoid output and D's input in [0, 1], mapped from and to the lab's [-1, 1] by fixed layers. */
+export type ImageScale = 'tanh' | 'sigmoid'
+
+function dcganGenerator(latentDim: number, shape: DataShape, filters: number, scale: ImageScale): tf.LayersModel {
   const [height, width, channels] = shape
   if (shape.length !== 3 || height !== width || height % 4 !== 0) {
     throw new LabError('INVALID_CONFIG', `The DCGAN preset needs square images whose side is a multiple of 4 (it upsamples twice by 2); this data set's images are ${shape.join('x')}. Use the MLP preset.`)
@@ -24,14 +30,16 @@ function dcganGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
   return tf.sequential({
     name: 'generator',
     layers: [
-      tf.layers.dense({ inputShape: [latentDim], units: start * start * 128 }),
+      tf.layers.dense({ inputShape: [latentDim], units: start * start * filters }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.reshape({ targetShape: [start, start, 128] }),
-      tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }),
+      tf.layers.reshape({ targetShape: [start, start, filters] }),
+      tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2dTranspose({ filters: 128, kernelSize: 4, strides: 2, padding: 'same' }),
+      tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'tanh' })
+      ...(scale === 'tanh'
+        ? [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'tanh' })]
+        : [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'sigmoid' }), tf.layers.rescaling({ scale: 2, offset: -1 })])
     ]
   })
 }
@@ -47,13 +55,15 @@ function dBlock(regularizer: DiscriminatorRegularizer, dropoutRate: number, firs
   return [act]
 }
 
-function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape): tf.LayersModel {
+function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShape, filters: number, scale: ImageScale): tf.LayersModel {
   return tf.sequential({
     name: 'discriminator',
     layers: [
-      tf.layers.conv2d({ inputShape: shape, filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
+      ...(scale === 'tanh'
+        ? [tf.layers.conv2d({ inputShape: shape, filters, kernelSize: 3, strides: 2, padding: 'same' })]
+        : [tf.layers.rescaling({ inputShape: shape, scale: 0.5, offset: 0.5 }), tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same' })]),
       ...dBlock(regularizer, 0.4, true),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, strides: 2, padding: 'same' }),
+      tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same' }),
       ...dBlock(regularizer, 0.4, false),
       tf.layers.flatten(),
       tf.layers.dense({ units: 1 })
@@ -133,16 +143,26 @@ export function discriminatorInputShape(shape: DataShape, classes = 0, flat = fa
  * a dense first layer on a one-hot is a learned class embedding added to its input) and D
  * takes the example with the one-hot as extra planes (see discriminatorInputShape).
  */
-export function buildModels(preset: PresetId, latentDim: number, regularizer: DiscriminatorRegularizer = 'dropout', shape: DataShape = IMAGE_SHAPE, classes = 0): GanModels {
+export function buildModels(
+  preset: PresetId,
+  latentDim: number,
+  regularizer: DiscriminatorRegularizer = 'dropout',
+  shape: DataShape = IMAGE_SHAPE,
+  classes = 0,
+  scale: ImageScale = 'tanh'
+): GanModels {
   const isImage = shape.length === 3
-  if ((preset === 'mnist-dcgan' || preset === 'mnist-mlp') !== isImage) {
+  if (PRESET_DATA_KINDS[preset].includes('images') !== isImage) {
     throw new LabError('INVALID_CONFIG', `The ${preset} preset does not take examples of shape ${shape.join('x')}`)
   }
   const gIn = latentDim + classes
   const dShape = discriminatorInputShape(shape, classes, preset === 'mnist-mlp')
   switch (preset) {
     case 'mnist-dcgan':
-      return { generator: dcganGenerator(gIn, shape), discriminator: dcganDiscriminator(regularizer, dShape) }
+    case 'mnist-dcgan-small': {
+      const f = DCGAN_FILTERS[preset]
+      return { generator: dcganGenerator(gIn, shape, f.g, scale), discriminator: dcganDiscriminator(regularizer, dShape, f.d, scale) }
+    }
     case 'mnist-mlp':
       return { generator: mlpGenerator(gIn, shape), discriminator: mlpDiscriminator(regularizer, dShape) }
     case 'tabular-mlp':
