@@ -285,6 +285,19 @@ export function isDcganPreset(preset: PresetId): boolean {
   return preset === 'mnist-dcgan' || preset === 'mnist-dcgan-small'
 }
 
+/** A preset's defaults: what every preset shares, with what this preset sets differently. */
+function presetDefaults(preset: PresetId, own: Omit<PresetInfo['defaults'], 'preset' | 'backend' | 'tricks' | 'discriminator' | 'evaluation' | 'conditional'> & Partial<PresetInfo['defaults']>): PresetInfo['defaults'] {
+  return {
+    backend: 'auto',
+    tricks: { ...DEFAULT_TRICKS },
+    discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
+    evaluation: { ...DEFAULT_EVALUATION },
+    conditional: false,
+    ...own,
+    preset
+  }
+}
+
 export const PRESETS: Record<PresetId, PresetInfo> = {
   'mnist-dcgan-small': {
     id: 'mnist-dcgan-small',
@@ -292,8 +305,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     description:
       "The seed's DCGAN layers with half the filters (a quarter of the arithmetic): G dense to 7x7x64, two 4x4 stride-2 transposed convs (64), " +
       '7x7 conv, sigmoid; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense. Pixels in [0, 1] inside, as in the seed.',
-    defaults: {
-      preset: 'mnist-dcgan-small',
+    defaults: presetDefaults('mnist-dcgan-small', {
       dataset: 'mnist',
       latentDim: 100,
       batchSize: 64,
@@ -301,12 +313,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: 300,
       optimizerD: adam(),
       optimizerG: adam(),
-      backend: 'auto',
-      tricks: { ...DCGAN_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION },
-      conditional: false
-    }
+      tricks: { ...DCGAN_TRICKS }
+    })
   },
   'mnist-dcgan': {
     id: 'mnist-dcgan',
@@ -314,8 +322,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     description:
       'G: dense to 7x7x128, two 4x4 stride-2 transposed convs (128 filters), 7x7 conv, sigmoid (1.16M params). ' +
       'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params). Pixels in [0, 1] inside, as in the seed.',
-    defaults: {
-      preset: 'mnist-dcgan',
+    defaults: presetDefaults('mnist-dcgan', {
       dataset: 'mnist',
       latentDim: 100,
       batchSize: 64,
@@ -323,32 +330,22 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: null,
       optimizerD: adam(),
       optimizerG: adam(),
-      backend: 'auto',
-      tricks: { ...DCGAN_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION },
-      conditional: false
-    }
+      tricks: { ...DCGAN_TRICKS }
+    })
   },
   'mnist-mlp': {
     id: 'mnist-mlp',
     label: 'MNIST MLP GAN (fast on CPU)',
     description: 'Fully connected G (100-256-512-784, tanh) and D (784-256-128-1, dropout 0.3). Trains in minutes on a CPU.',
-    defaults: {
-      preset: 'mnist-mlp',
+    defaults: presetDefaults('mnist-mlp', {
       dataset: 'mnist',
       latentDim: 100,
       batchSize: 64,
       epochs: 5,
       stepsPerEpoch: 200,
       optimizerD: adam(),
-      optimizerG: adam(),
-      backend: 'auto',
-      tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION },
-      conditional: false
-    }
+      optimizerG: adam()
+    })
   },
   'tabular-mlp': {
     id: 'tabular-mlp',
@@ -356,8 +353,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     description:
       'For imported CSV tables: numbers scaled to [-1, 1], categories one-hot. G: latent-128-128-columns (tanh); ' +
       'D: columns-128-128-1 (dropout 0.2). Generated rows are decoded back to the original columns.',
-    defaults: {
-      preset: 'tabular-mlp',
+    defaults: presetDefaults('tabular-mlp', {
       dataset: 'toy-ring-8',
       latentDim: 32,
       batchSize: 64,
@@ -365,19 +361,14 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: 100,
       optimizerD: adam(),
       optimizerG: adam(),
-      backend: 'auto',
-      tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION, every: 0 },
-      conditional: false
-    }
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
+    })
   },
   'toy-mlp': {
     id: 'toy-mlp',
     label: 'Toy 1D/2D GAN (points)',
     description: 'G: latent-128-128-2 (linear); D: 2-128-128-1. Real and generated points drawn as a scatter each epoch.',
-    defaults: {
-      preset: 'toy-mlp',
+    defaults: presetDefaults('toy-mlp', {
       dataset: 'toy-ring-8',
       latentDim: 8,
       batchSize: 128,
@@ -385,12 +376,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: 100,
       optimizerD: { ...adam(), lr: 1e-3 },
       optimizerG: { ...adam(), lr: 1e-3 },
-      backend: 'auto',
-      tricks: { ...DEFAULT_TRICKS },
-      discriminator: { from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false },
-      evaluation: { ...DEFAULT_EVALUATION, every: 0 },
-      conditional: false
-    }
+      evaluation: { ...DEFAULT_EVALUATION, every: 0 }
+    })
   }
 }
 
