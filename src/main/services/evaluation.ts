@@ -13,6 +13,7 @@ import { earlyStopFlag, evaluateRun, FLAG_LABELS, type RunEvaluation } from '@sh
 import { EvaluationRepo } from '../db/repos/evaluation'
 import type { MetricsRepo } from '../db/repos/metrics'
 import type { RunsRepo } from '../db/repos/runs'
+import type { LogLevel } from './context'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 import { runTrainerTask } from '../trainer-host/task'
 
@@ -24,7 +25,7 @@ export interface EvaluationDeps {
   launcher: TrainerLauncher
   mnistDir?: string
   emit<E extends keyof LabEvents>(event: E, payload: LabEvents[E]): void
-  log(level: 'info' | 'warn' | 'error', message: string): void
+  log(level: LogLevel, message: string): void
   /** The generator folder of a run's checkpoint, or a NOT_FOUND naming the checkpoints there are. */
   generatorDir(runId: number, epoch: number): string
   isActive(runId: number): boolean

@@ -294,29 +294,28 @@ export class RunService {
     } catch {
       // The reason is described without it.
     }
-    const reason = describeStorageError(err, this.ctx.dataDir, busyTimeoutMs)
+    const describe = (e: unknown): string => describeStorageError(e, this.ctx.dataDir, busyTimeoutMs)
+    // Each step after the failure may fail too (the same full disk): log it and go on.
+    const attempt = (work: () => void, whenFailed: (why: string) => string): void => {
+      try {
+        work()
+      } catch (again) {
+        this.ctx.log('error', whenFailed(describe(again)))
+      }
+    }
+    const reason = describe(err)
     const message = `Failed: the run's results could not be saved (${reason}).`
     this.ctx.log('error', `[run ${id}] ${message}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`)
     run.finished = true
     if (run.stopTimer) clearTimeout(run.stopTimer)
     this.stopReasons.delete(id)
     run.channel.kill()
-    try {
-      this.ctx.runs.finish(id, 'failed', message)
-    } catch (again) {
-      const why = describeStorageError(again, this.ctx.dataDir, busyTimeoutMs)
-      this.ctx.log('error', `[run ${id}] could not be marked failed (${why}); the lab will mark it crashed when it next opens`)
-    }
-    try {
-      this.settle(id)
-    } catch (again) {
-      this.ctx.log('error', `[run ${id}] could not be read back after it failed (${describeStorageError(again, this.ctx.dataDir, busyTimeoutMs)})`)
-    }
-    try {
-      this.queue.pump()
-    } catch (again) {
-      this.ctx.log('error', `The next queued run could not start (${describeStorageError(again, this.ctx.dataDir, busyTimeoutMs)})`)
-    }
+    attempt(
+      () => this.ctx.runs.finish(id, 'failed', message),
+      (why) => `[run ${id}] could not be marked failed (${why}); the lab will mark it crashed when it next opens`
+    )
+    attempt(() => this.settle(id), (why) => `[run ${id}] could not be read back after it failed (${why})`)
+    attempt(() => this.queue.pump(), (why) => `The next queued run could not start (${why})`)
   }
 
   private settle(id: number): void {

@@ -9,6 +9,8 @@ import { msPerStepOf, timingKey, type StepTiming } from '@shared/timing'
 import type { DataSpec } from '@shared/trainer-protocol'
 import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
 import { runTrainerTask } from '../trainer-host/task'
+import { readStoredJson } from '../db/stored-json'
+import type { LogLevel } from './context'
 
 export const TIMING_FILE = 'timing.json'
 export const TIMING_WARMUP_STEPS = 3
@@ -24,7 +26,7 @@ export interface TimingDeps {
   mnistDir?: string
   /** The data a run of `config` trains on (refuses a missing data set). */
   dataSpec(config: RunConfig): DataSpec | undefined
-  log(level: 'info' | 'warn' | 'error', message: string): void
+  log(level: LogLevel, message: string): void
 }
 
 export class TimingService {
@@ -75,7 +77,9 @@ export class TimingService {
       .prepare(`SELECT id, config_json AS configJson, backend FROM runs WHERE preset = ? AND steps_done >= ? AND backend IS NOT NULL ORDER BY id DESC LIMIT 50`)
       .all(config.preset, RUN_MIN_STEPS) as { id: number; configJson: string; backend: StepTiming['backend'] }[]
     for (const c of candidates) {
-      if (timingKey(JSON.parse(c.configJson) as RunConfig) !== key) continue
+      // A run whose stored config cannot be read is no evidence of a step time: skip it.
+      const stored = readStoredJson<RunConfig>('runs', 'config_json', c.configJson)
+      if (!stored.ok || timingKey(stored.value) !== key) continue
       const rows = this.deps.db
         .prepare('SELECT step, time_ms AS timeMs FROM step_metrics WHERE run_id = ? AND step > ? ORDER BY step LIMIT 2000')
         .all(c.id, RUN_SKIP_STEPS) as { step: number; timeMs: number }[]
