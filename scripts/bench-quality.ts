@@ -29,6 +29,7 @@ import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { describeIssues, formatIssues, PRESET_DATA_KINDS, PRESET_IDS, PRESETS, runConfigSchema, stepsPerEpochOf, type BackendChoice, type PresetId, type RunConfig } from '@shared/config'
+import { balancedLabels, conditionalGrid, generatorInputs, gridLabels } from '@shared/conditional'
 import { classifierTrainSchema } from '@shared/evaluation'
 import { confidentShare, histogramEntropyBits } from '@shared/eval-math'
 import type { StepRow } from '@shared/metrics'
@@ -40,10 +41,10 @@ import { selectBackend } from '../src/main/trainer/backend/select'
 import { loadModelFrom } from '../src/main/trainer/checkpoint'
 import { loadMnist } from '../src/main/trainer/data/mnist'
 import { imageData } from '../src/main/trainer/data/source'
-import { buildModels, IMAGE_SHAPE, initNormal002 } from '../src/main/trainer/models/presets'
+import { modelsForConfig, IMAGE_SHAPE, initNormal002 } from '../src/main/trainer/models/presets'
 import { seedGlobalRandom } from '../src/main/common/random'
 import { tf } from '../src/main/trainer/tf'
-import { fixedLatentBatch, sampleGrid, trainGan } from '../src/main/trainer/train'
+import { fixedBatchLatents, fixedLatentBatch, runClasses, sampleGrid, trainGan } from '../src/main/trainer/train'
 
 /** Ctrl-C (or SIGTERM) ends training early; what was snapshotted so far is still scored and printed. */
 let interrupted = false
@@ -212,7 +213,8 @@ type Outputs = ClassifierOutputs & { count: number }
 async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: number) {
   const data = imageData(loadMnist('train'))
   seedGlobalRandom(config.seed)
-  const models = buildModels(config.preset, config.latentDim, config.discriminator.regularizer, data.shape, 0, config.tricks.imageScale)
+  const classes = runClasses(config, data)
+  const models = modelsForConfig(config, data.shape, classes)
   if (config.tricks.init === 'normal-0.02') {
     initNormal002(models.generator)
     initNormal002(models.discriminator)
@@ -261,7 +263,7 @@ async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: num
   const msPerStep = (elapsedMin() * 60_000) / Math.max(1, steps)
   if (outcome.status === 'diverged') log(`${config.preset}: ${outcome.message}`)
   models.discriminator.dispose()
-  return { generator: models.generator, snapshots, steps, msPerStep, defaultEnd: defaultEnd as PresetResult['defaultEnd'] }
+  return { generator: models.generator, classes, snapshots, steps, msPerStep, defaultEnd: defaultEnd as PresetResult['defaultEnd'] }
 }
 
 async function benchPreset(preset: PresetId, o: Options, classifier: tf.LayersModel, real: { test: Outputs; train: Outputs }): Promise<PresetResult> {
@@ -270,16 +272,24 @@ async function benchPreset(preset: PresetId, o: Options, classifier: tf.LayersMo
   log(`${preset}: training ${o.minutes} min on ${config.backend} (batch ${config.batchSize}, ${stepsPerEpochOf(config)} steps per epoch, default run ${defaultSteps} steps)`)
   const run = await trainAndSnapshot(config, o, defaultSteps)
   const G = run.generator
-  const fixedZ = tf.tensor2d(fixedLatentBatch(config.seed, config.latentDim, 100, config.tricks.latent), [100, config.latentDim])
+  // A conditional G is asked for every class equally often (as "Score now" does); its grid has one row per class.
+  const classes = run.classes
+  const labels = classes > 0 ? balancedLabels(o.samples, classes) : undefined
+  const gridCount = classes > 0 ? conditionalGrid(classes).count : 100
+  const fixedZ = tf.tensor2d(
+    classes > 0 ? generatorInputs(fixedBatchLatents(config.seed, config.latentDim, gridCount, config.tricks.latent, classes), config.latentDim, gridLabels(classes), classes) : fixedLatentBatch(config.seed, config.latentDim, 100, config.tricks.latent),
+    [gridCount, config.latentDim + classes]
+  )
+  const layout = classes > 0 ? { rows: conditionalGrid(classes).rows, cols: conditionalGrid(classes).cols, pad: 1 } : undefined
   mkdirSync(o.grids, { recursive: true })
   const points: Point[] = []
   for (const s of run.snapshots) {
     G.setWeights(s.weights.map((w, i) => tf.tensor(w, G.weights[i].shape as number[])))
-    const fake = await generate(G, evaluationLatents(config.seed, o.samples, config.latentDim, config.tricks.latent), config.latentDim)
+    const fake = await generate(G, evaluationLatents(config.seed, o.samples, config.latentDim, config.tricks.latent), config.latentDim, undefined, undefined, labels)
     const generated = { ...(await classify(classifier, fake.values, o.samples)), count: o.samples }
     const scores = computeScores({ realTest: real.test, realTrain: real.train, generated })
     const grid = join(o.grids, `${preset}-step${s.step}.png`)
-    writeFileSync(grid, sampleGrid(G, fixedZ).png)
+    writeFileSync(grid, sampleGrid(G, fixedZ, layout).png)
     points.push({
       minutes: s.minutes,
       step: s.step,

@@ -78,6 +78,7 @@ export function configFromFlags(values: TrainFlags, conditional = false): RunCon
     init: values.init ?? own.init,
     dBatch: values['d-batch'] ?? own.dBatch,
     imageScale: own.imageScale,
+    generatorNorm: own.generatorNorm,
     loss,
     ...(values.clip !== undefined ? { clip: num(values.clip, '--clip') } : {}),
     ...(values.gp !== undefined ? { gpWeight: num(values.gp, '--gp') } : {})

@@ -187,8 +187,9 @@ describe('NewRunForm', () => {
       loss: 'hinge',
       clip: 0.01,
       gpWeight: 10,
-      // the quick preset's own scale, untouched
-      imageScale: 'sigmoid'
+      // the quick preset's own scale and G, untouched
+      imageScale: 'sigmoid',
+      generatorNorm: 'batchnorm'
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
   })

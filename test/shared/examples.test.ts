@@ -20,5 +20,8 @@ describe('example experiments', () => {
     // tanh and D on [-1, 1]: the scale the DCGAN presets' defaults moved away from.
     expect(c.tricks.imageScale).toBe('tanh')
     expect(PRESETS['mnist-dcgan'].defaults.tricks.imageScale).toBe('sigmoid')
+    // The seed's G, without the batch norm the presets' defaults add.
+    expect(c.tricks.generatorNorm).toBe('none')
+    expect(PRESETS['mnist-dcgan'].defaults.tricks.generatorNorm).toBe('batchnorm')
   })
 })

@@ -10,7 +10,7 @@ import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint
 import { discriminatorFromClassifier } from './models/from-classifier'
 import { describeFailure } from './failure'
 import { loadTrainingData } from './data/source'
-import { buildModels, initNormal002 } from './models/presets'
+import { modelsForConfig, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
 import { pointsRenderer, tableRenderer } from './samples'
 import { runClasses, trainGan } from './train'
@@ -32,7 +32,7 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
-    const models = buildModels(req.config.preset, req.config.latentDim, req.config.discriminator.regularizer, data.shape, classes, req.config.tricks.imageScale)
+    const models = modelsForConfig(req.config, data.shape, classes)
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)

@@ -6,7 +6,7 @@ import type { StepRow } from '@shared/metrics'
 import type { TimeStepsJob, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
 import { loadTrainingData } from './data/source'
-import { buildModels } from './models/presets'
+import { modelsForConfig } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
 import { runClasses, trainGan } from './train'
 
@@ -16,7 +16,7 @@ export async function runTimeStepsJob(job: TimeStepsJob, emit: (event: TrainerEv
     const { data } = loadTrainingData(job.data, job.mnistDir, job.config.seed)
     const classes = runClasses(job.config, data)
     seedGlobalRandom(job.config.seed)
-    const models = buildModels(job.config.preset, job.config.latentDim, job.config.discriminator.regularizer, data.shape, classes, job.config.tricks.imageScale)
+    const models = modelsForConfig(job.config, data.shape, classes)
     const rows: StepRow[] = []
     // One short epoch: warm-up steps (the kernels' first calls are slower), then the timed ones.
     const config = { ...job.config, epochs: 1, stepsPerEpoch: job.warmup + job.steps }

@@ -368,7 +368,8 @@ export async function trainGan(
           const real = batches.next(n)
           // A conditional D sees the fake half-batch with the real half-batch's classes.
           const cond = oneHotRows(batches.labels, classes)
-          const fake = tf.tidy(() => G.apply(withLabels(sampleZ(n), cond), { training: false }) as tf.Tensor)
+          // Training mode, as in G's own step: a G with batch norm then normalises with the batch's statistics both times.
+          const fake = tf.tidy(() => G.apply(withLabels(sampleZ(n), cond), { training: true }) as tf.Tensor)
           const one = dStep(real, fake, cond)
           tf.dispose([real, fake])
           if (cond) cond.dispose()

@@ -1,6 +1,6 @@
 // Generator and discriminator architectures of the presets. D outputs a logit; losses
 // apply the sigmoid themselves, which is the numerically stable form of the seed's BCE.
-import { PRESET_DATA_KINDS, type DiscriminatorRegularizer, type PresetId } from '@shared/config'
+import { PRESET_DATA_KINDS, type DiscriminatorRegularizer, type PresetId, type RunConfig, type Tricks } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { tf } from '../tf'
 import { dropout } from './dropout'
@@ -21,7 +21,16 @@ export const DCGAN_FILTERS = { 'mnist-dcgan': { g: 128, d: 64 }, 'mnist-dcgan-sm
 /** 'sigmoid': the seed's scaling, G's sigmoid output and D's input in [0, 1], mapped from and to the lab's [-1, 1] by fixed layers. */
 export type ImageScale = 'tanh' | 'sigmoid'
 
-function dcganGenerator(latentDim: number, shape: DataShape, filters: number, scale: ImageScale): tf.LayersModel {
+export type GeneratorNorm = Tricks['generatorNorm']
+
+/** What follows one hidden layer of G: LeakyReLU 0.2, with batch normalisation before it when asked. */
+function gBlock(norm: GeneratorNorm): tf.layers.Layer[] {
+  const act = tf.layers.leakyReLU({ alpha: 0.2 })
+  // Momentum 0.9 (not Keras' 0.99): the running statistics that grids and exports use follow G within ~10 steps.
+  return norm === 'batchnorm' ? [tf.layers.batchNormalization({ momentum: 0.9 }), act] : [act]
+}
+
+function dcganGenerator(latentDim: number, shape: DataShape, filters: number, scale: ImageScale, norm: GeneratorNorm): tf.LayersModel {
   const [height, width, channels] = shape
   if (shape.length !== 3 || height !== width || height % 4 !== 0) {
     throw new LabError('INVALID_CONFIG', `The DCGAN preset needs square images whose side is a multiple of 4 (it upsamples twice by 2); this data set's images are ${shape.join('x')}. Use the MLP preset.`)
@@ -31,12 +40,12 @@ function dcganGenerator(latentDim: number, shape: DataShape, filters: number, sc
     name: 'generator',
     layers: [
       tf.layers.dense({ inputShape: [latentDim], units: start * start * filters }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...gBlock(norm),
       tf.layers.reshape({ targetShape: [start, start, filters] }),
       tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...gBlock(norm),
       tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...gBlock(norm),
       ...(scale === 'tanh'
         ? [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'tanh' })]
         : [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'sigmoid' }), tf.layers.rescaling({ scale: 2, offset: -1 })])
@@ -73,14 +82,14 @@ function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataSh
 
 const size = (shape: DataShape): number => shape.reduce((a, b) => a * b, 1)
 
-function mlpGenerator(latentDim: number, shape: DataShape): tf.LayersModel {
+function mlpGenerator(latentDim: number, shape: DataShape, norm: GeneratorNorm): tf.LayersModel {
   return tf.sequential({
     name: 'generator',
     layers: [
       tf.layers.dense({ inputShape: [latentDim], units: 256 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...gBlock(norm),
       tf.layers.dense({ units: 512 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...gBlock(norm),
       tf.layers.dense({ units: size(shape), activation: 'tanh' }),
       tf.layers.reshape({ targetShape: shape })
     ]
@@ -102,14 +111,22 @@ function mlpDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataShap
 }
 
 /** Small fully connected G and D for rows of features (tabular: tanh outputs; toy points: linear). */
-function vectorModels(latentDim: number, features: number, dFeatures: number, output: 'tanh' | 'linear', regularizer: DiscriminatorRegularizer, dropout: number): GanModels {
+function vectorModels(
+  latentDim: number,
+  features: number,
+  dFeatures: number,
+  output: 'tanh' | 'linear',
+  regularizer: DiscriminatorRegularizer,
+  dropout: number,
+  norm: GeneratorNorm
+): GanModels {
   const generator = tf.sequential({
     name: 'generator',
     layers: [
       tf.layers.dense({ inputShape: [latentDim], units: 128 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...gBlock(norm),
       tf.layers.dense({ units: 128 }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...gBlock(norm),
       tf.layers.dense({ units: features, activation: output })
     ]
   })
@@ -149,7 +166,8 @@ export function buildModels(
   regularizer: DiscriminatorRegularizer = 'dropout',
   shape: DataShape = IMAGE_SHAPE,
   classes = 0,
-  scale: ImageScale = 'tanh'
+  scale: ImageScale = 'tanh',
+  norm: GeneratorNorm = 'none'
 ): GanModels {
   const isImage = shape.length === 3
   if (PRESET_DATA_KINDS[preset].includes('images') !== isImage) {
@@ -161,15 +179,20 @@ export function buildModels(
     case 'mnist-dcgan':
     case 'mnist-dcgan-small': {
       const f = DCGAN_FILTERS[preset]
-      return { generator: dcganGenerator(gIn, shape, f.g, scale), discriminator: dcganDiscriminator(regularizer, dShape, f.d, scale) }
+      return { generator: dcganGenerator(gIn, shape, f.g, scale, norm), discriminator: dcganDiscriminator(regularizer, dShape, f.d, scale) }
     }
     case 'mnist-mlp':
-      return { generator: mlpGenerator(gIn, shape), discriminator: mlpDiscriminator(regularizer, dShape) }
+      return { generator: mlpGenerator(gIn, shape, norm), discriminator: mlpDiscriminator(regularizer, dShape) }
     case 'tabular-mlp':
-      return vectorModels(gIn, size(shape), size(dShape), 'tanh', regularizer, 0.2)
+      return vectorModels(gIn, size(shape), size(dShape), 'tanh', regularizer, 0.2, norm)
     case 'toy-mlp':
-      return vectorModels(gIn, size(shape), size(dShape), 'linear', regularizer, 0)
+      return vectorModels(gIn, size(shape), size(dShape), 'linear', regularizer, 0, norm)
   }
+}
+
+/** A run's G and D as its config builds them, for examples of `shape` and `classes` classes (0: unconditional). */
+export function modelsForConfig(config: Pick<RunConfig, 'preset' | 'latentDim' | 'discriminator' | 'tricks'>, shape: DataShape, classes: number): GanModels {
+  return buildModels(config.preset, config.latentDim, config.discriminator.regularizer, shape, classes, config.tricks.imageScale, config.tricks.generatorNorm)
 }
 
 /** DCGAN-paper initialisation: every kernel drawn from N(0, 0.02), every bias zero. */
