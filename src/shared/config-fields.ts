@@ -63,9 +63,10 @@ export function fieldKind(schema: z.ZodType): 'number' | 'enum' | 'boolean' | 's
   return 'other'
 }
 
-/** The values an enum field takes, or undefined. */
+/** The values an enum field (or each item of a list of them) takes, or undefined. */
 export function fieldChoices(schema: z.ZodType): readonly string[] | undefined {
   const s = unwrapSchema(schema)
+  if (s instanceof z.ZodArray) return fieldChoices(s.element as z.ZodType)
   return s instanceof z.ZodEnum ? (s.options as string[]) : undefined
 }
 
