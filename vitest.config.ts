@@ -5,10 +5,11 @@ import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { aliases } from './aliases'
 
-/** Test files outside test/shared, test/renderer and test/build that train nothing and start no trainer. */
+/** Test files outside test/shared, test/renderer and test/build that train nothing, start no trainer and spawn no CLI. */
 const FAST = [
   'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,figures}.test.ts',
-  'test/trainer/{failure,idx,idx-fuzz,backend-select}.test.ts'
+  'test/trainer/{failure,idx,idx-fuzz,backend-select}.test.ts',
+  'test/cli/train-flags.test.ts'
 ]
 const UNIT = ['test/shared/**/*.test.ts', 'test/renderer/**/*.test.ts', 'test/build/**/*.test.ts', ...FAST]
 

@@ -1,4 +1,6 @@
-// Labs in temp folders for integration tests, closed after each test (or the file).
+// Labs over fresh temporary data folders for integration tests, closed after each test (or the
+// file). The one lab helper: useTempLabs gives the factory and each lab's folder; tempLabs (the
+// name test/helpers/labs.ts had) gives the factory alone.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +9,7 @@ import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 
 export interface TempLabs {
-  /** A Lab on `dataDir` (a new temp folder when not given). */
+  /** A Lab on `dataDir` (a new temp folder when not given; pass a lab's folder to reopen it). */
   newLab(dataDir?: string): Lab
   dataDirOf(lab: Lab): string
 }
@@ -28,11 +30,16 @@ export function useTempLabs(prefix: string, scope: 'test' | 'file' = 'test'): Te
   if (scope === 'test') afterEach(closeAll)
   else afterAll(closeAll)
   return {
-    newLab(dataDir = mkdtempSync(join(tmpdir(), `${prefix}-`))) {
+    newLab(dataDir = mkdtempSync(join(tmpdir(), `${prefix.replace(/-$/, '')}-`))) {
       const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
       labs.set(lab, dataDir)
       return lab
     },
     dataDirOf: (lab) => labs.get(lab) ?? ''
   }
+}
+
+/** useTempLabs(prefix).newLab: the factory alone, each lab closed after its test. */
+export function tempLabs(prefix = 'lab'): (dataDir?: string) => Lab {
+  return useTempLabs(prefix).newLab
 }

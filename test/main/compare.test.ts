@@ -9,7 +9,7 @@ import { diffConfigs } from '@shared/config-diff'
 import { compareHash, DEFAULT_COMPARE_SETTINGS, PAIR_SGD, pairConfigs, parseCompareHash } from '@shared/compare'
 import { dispatch } from '../../src/main/services/dispatch'
 import type { Lab } from '../../src/main/services/lab'
-import { tempLabs } from '../helpers/labs'
+import { tempLabs } from '../helpers/lab'
 
 const newLab = tempLabs('compare-')
 

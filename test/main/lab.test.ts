@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { recordedMetrics } from '@shared/metrics'
-import { tempLabs } from '../helpers/labs'
+import { tempLabs } from '../helpers/lab'
 import { leaveLockOfDeadProcess } from '../helpers/locks'
 import { decodePng } from '../../src/main/common/grid'
 

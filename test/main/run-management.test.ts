@@ -10,7 +10,7 @@ import type { StepRow } from '@shared/metrics'
 import type { Lab } from '../../src/main/services/lab'
 import { dispatch } from '../../src/main/services/dispatch'
 import { csvField } from '../../src/main/services/metrics-export'
-import { tempLabs } from '../helpers/labs'
+import { tempLabs } from '../helpers/lab'
 
 const newLab = tempLabs()
 

@@ -143,7 +143,8 @@ describe('runs at once', () => {
     expect(settings.maxConcurrentRuns).toBe(3)
     await input.setValue('40')
     await flushPromises()
-    expect(w.get('[data-testid="runs-at-once-error"]').text()).toContain('must be at most 16')
+    // Named as the page labels it, not by the setting's name in the API.
+    expect(w.get('[data-testid="runs-at-once-error"]').text()).toBe('Runs at once: must be at most 16')
     // Another window changed it: this one follows.
     api.emit('settings:changed', { maxConcurrentRuns: 1 })
     await flushPromises()

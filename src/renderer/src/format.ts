@@ -1,4 +1,5 @@
-// Number and time formats shared by the run list and the run view.
+// Number and time formats shared by the run list and the run view, and errors said for the page.
+import { LabError } from '@shared/errors'
 
 /** Three significant digits, or a dash for a missing value. */
 export function formatMetric(value: number | null | undefined): string {
@@ -32,4 +33,15 @@ export function formatTime(epochMs: number | null | undefined): string {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/**
+ * What the back end refused, with each field named as the page labels it ("Runs at once: must
+ * be at most 16", not "maxConcurrentRuns: ..."); any other error as its message.
+ */
+export function refusalMessage(err: unknown, labels: Readonly<Record<string, string>>): string {
+  if (err instanceof LabError && err.issues && err.issues.length > 0) {
+    return err.issues.map((i) => `${labels[i.field] ?? i.field}: ${i.message}`).join('; ')
+  }
+  return errorMessage(err)
 }

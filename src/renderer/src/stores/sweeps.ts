@@ -7,8 +7,11 @@ import type { LabCalls, LabSettings } from '@shared/api'
 import type { Sweep } from '@shared/sweep'
 import { ACTIVE_STATUSES } from '@shared/trainer-protocol'
 import { useLabApi } from '@renderer/api/current'
-import { errorMessage } from '@renderer/format'
+import { errorMessage, refusalMessage } from '@renderer/format'
 import { useRunsStore } from './runs'
+
+/** The lab settings as the page labels them; a refused value is named by its label. */
+export const SETTINGS_LABELS: Record<keyof LabSettings, string> = { maxConcurrentRuns: 'Runs at once' }
 
 export const useSweepsStore = defineStore('sweeps', () => {
   const settings = ref<LabSettings | null>(null)
@@ -57,7 +60,7 @@ export const useSweepsStore = defineStore('sweeps', () => {
       settings.value = await useLabApi().call('settings:set', { maxConcurrentRuns: n })
       settingsError.value = null
     } catch (err) {
-      settingsError.value = errorMessage(err)
+      settingsError.value = refusalMessage(err, SETTINGS_LABELS)
     }
   }
 
