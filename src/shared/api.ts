@@ -431,7 +431,9 @@ export const requestSchemas = {
   'eval:scores': runId,
   'eval:run': evaluateSchema,
   'explorer:scatter': explorerGridSchema,
-  'timing:estimate': timingRequestSchema
+  'timing:estimate': timingRequestSchema,
+  'explorer:open': runId,
+  'explorer:close': runId
 } as const satisfies Record<Channel, z.ZodType>
 
 export interface LabCalls {
@@ -488,6 +490,13 @@ export interface LabCalls {
    * measured once (a few steps in a trainer process, seconds to a minute) and cached.
    */
   'timing:estimate': { req: { config: z.input<typeof runConfigSchema> }; res: StepTiming }
+  /**
+   * A run's view opened its latent explorer: its generator worker starts and loads the newest
+   * checkpoint now, and its planes' neighbouring epochs are prefetched. `warm`: a worker was started or kept.
+   */
+  'explorer:open': { req: { id: number }; res: { id: number; warm: boolean } }
+  /** The view closed its explorer: the run's generator worker ends. */
+  'explorer:close': { req: { id: number }; res: { id: number } }
 }
 
 /** A run's scores by epoch, its best epoch and flags, and scorings waiting or under way. */

@@ -47,7 +47,9 @@ export const CHANNELS = [
   'eval:scores',
   'eval:run',
   'explorer:scatter',
-  'timing:estimate'
+  'timing:estimate',
+  'explorer:open',
+  'explorer:close'
 ] as const
 export type Channel = (typeof CHANNELS)[number]
 
