@@ -49,7 +49,8 @@ export const CHANNELS = [
   'explorer:scatter',
   'timing:estimate',
   'explorer:open',
-  'explorer:close'
+  'explorer:close',
+  'explorer:sample'
 ] as const
 export type Channel = (typeof CHANNELS)[number]
 

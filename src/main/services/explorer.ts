@@ -10,13 +10,15 @@ import {
   type ExplorerGridResult,
   type ExplorerInterpolateResult,
   type ExplorerScatterResult,
+  type GridSampleLatent,
   type LabHandlers
 } from '@shared/api'
 import { PRESET_DATA_KINDS, type RunConfig } from '@shared/config'
 import { decodeRow, outputColumns } from '@shared/datasets'
 import { LabError, toErrorInfo } from '@shared/errors'
 import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
-import { arithmetic, interpolationLatents, latentProblem } from '../common/interpolate'
+import { gridSample, latentSpread } from '../common/fixed-batch'
+import { arithmetic, interpolationLatents, latentProblem, slerpAngle } from '../common/interpolate'
 import { cellCoords, planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../common/plane'
 import { LatentCacheRepo, type CachedPlane } from '../db/repos/latent-cache'
 import { LatentViewsRepo } from '../db/repos/latent-views'
@@ -64,6 +66,7 @@ export class ExplorerService {
     'explorer:arithmetic': (req) => this.arithmetic(req),
     'explorer:open': ({ id }) => this.openRun(id),
     'explorer:close': ({ id }) => this.closeRun(id),
+    'explorer:sample': ({ id, index }) => this.sample(id, index),
     'latent-views:list': () => this.latentViews.list(),
     'latent-views:save': ({ name, settings }) => {
       for (const id of [settings.grid.id, settings.compareRunId]) {
@@ -178,6 +181,23 @@ export class ExplorerService {
     return { id, warm: true }
   }
 
+  /** The latent vector (and class) of tile `index` of the run's epoch sample grids. */
+  sample(id: number, index: number): GridSampleLatent {
+    const config = this.ctx.runs.requireConfig(id)
+    const found = gridSample(config.seed, config.latentDim, config.tricks.latent, this.runClasses(config), index)
+    if (!found) {
+      const count = gridSample(config.seed, config.latentDim, config.tricks.latent, this.runClasses(config), 0)?.count ?? 0
+      throw new LabError('INVALID_REQUEST', `Invalid explorer:sample request: index: run ${id}'s sample grid has ${count} tiles (0-${count - 1})`)
+    }
+    return {
+      index,
+      latent: Array.from(found.latent),
+      ...(found.classLabel === undefined ? {} : { classLabel: found.classLabel }),
+      spread: latentSpread(config.tricks.latent),
+      count: found.count
+    }
+  }
+
   /** Settles once the planes being rendered now (prefetches included) are done or failed. */
   async settled(): Promise<void> {
     while (this.rendering.size > 0) await Promise.allSettled([...this.rendering.values()].map((r) => r.promise))
@@ -244,7 +264,7 @@ export class ExplorerService {
     const generatorDir = this.ctx.generatorDir(id, epoch)
     const strips = [Array.from(interpolationLatents(from, to, steps, 'lerp')), Array.from(interpolationLatents(from, to, steps, 'slerp'))]
     const [lerpPng, slerpPng] = await this.renderStrips(id, config, generatorDir, strips, label)
-    return { epoch, steps, lerpPngBase64: lerpPng.toString('base64'), slerpPngBase64: slerpPng.toString('base64') }
+    return { epoch, steps, lerpPngBase64: lerpPng.toString('base64'), slerpPngBase64: slerpPng.toString('base64'), slerp: slerpAngle(from, to) }
   }
 
   /** The image of a - b + c. */
