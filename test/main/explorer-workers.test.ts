@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { PRESETS } from '@shared/config'
+import { decodePng } from '../../src/main/common/grid'
 import { Lab } from '../../src/main/services/lab'
 import type { TrainerChannel, TrainerLauncher } from '../../src/main/trainer-host/channel'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
@@ -130,6 +131,46 @@ describe('generator workers', () => {
     } finally {
       lab.setSettings({ maxConcurrentRuns: 2 })
     }
+  })
+})
+
+describe('a plane centred on a sample of the epoch grid', () => {
+  /** The grey values of tile (row, col) of a 28x28 tiling with 1 px borders. */
+  const tile = (png: { width: number; rgba: Uint8Array }, row: number, col: number): number[] => {
+    const out: number[] = []
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out.push(png.rgba[((1 + row * 29 + y) * png.width + 1 + col * 29 + x) * 4])
+    return out
+  }
+
+  it('has that sample as its centre tile, as the epoch grid drew it', async () => {
+    const index = 37
+    const sample = await lab.handlers['explorer:sample']({ id: runA, index })
+    expect(sample).toMatchObject({ index, spread: 1, count: 100 })
+    expect(sample.latent).toHaveLength(100)
+    const grid = await lab.handlers['runs:grid']({ id: runA, epoch: 3 })
+    const gridPng = decodePng(Buffer.from(grid.pngBase64, 'base64'))
+    const plane = await lab.explorerGrid({ id: runA, epoch: 3, axisI: 0, axisJ: 1, min: -2, max: 2, resolution: 11, base: sample.latent, seed: 1 })
+    const planePng = decodePng(Buffer.from(plane.pngBase64, 'base64'))
+    const expected = tile(gridPng, Math.floor(index / grid.cols), index % grid.cols)
+    const centre = tile(planePng, 5, 5)
+    expect(Math.max(...centre.map((v, k) => Math.abs(v - expected[k])))).toBeLessThanOrEqual(1)
+    // Not every tile matches: the grid's tile 38 is another sample, and the plane's corner another point.
+    const other = tile(gridPng, Math.floor((index + 1) / grid.cols), (index + 1) % grid.cols)
+    expect(Math.max(...centre.map((v, k) => Math.abs(v - other[k])))).toBeGreaterThan(20)
+    expect(Math.max(...centre.map((v, k) => Math.abs(v - tile(planePng, 0, 0)[k])))).toBeGreaterThan(20)
+    expect(() => lab.handlers['explorer:sample']({ id: runA, index: 100 })).toThrow(`index: run ${runA}'s sample grid has 100 tiles (0-99)`)
+  })
+
+  it('says when slerp fell back to lerp: opposite endpoints', async () => {
+    const { latent } = await lab.handlers['explorer:sample']({ id: runA, index: 0 })
+    const opposite = await lab.explorerInterpolate({ id: runA, epoch: 3, from: latent, to: latent.map((v) => -v), steps: 5 })
+    expect(opposite.slerp).toEqual({ degrees: 180, sameAsLerp: true })
+    expect(opposite.slerpPngBase64).toBe(opposite.lerpPngBase64)
+    const { latent: other } = await lab.handlers['explorer:sample']({ id: runA, index: 1 })
+    const apart = await lab.explorerInterpolate({ id: runA, epoch: 3, from: latent, to: other, steps: 5 })
+    expect(apart.slerp.sameAsLerp).toBe(false)
+    expect(apart.slerp.degrees).toBeGreaterThan(60)
+    expect(apart.slerpPngBase64).not.toBe(apart.lerpPngBase64)
   })
 })
 
