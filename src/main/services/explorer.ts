@@ -131,15 +131,8 @@ export class ExplorerService {
         return result
       })
       .finally(() => this.rendering.delete(key))
-    let promoted = priority === 'now'
-    void ticket.then((t) => promoted && t.promote(), () => undefined)
-    this.rendering.set(key, {
-      promise,
-      promote: () => {
-        promoted = true
-        void ticket.then((t) => t.promote(), () => undefined)
-      }
-    })
+    // A request for a plane being prefetched moves that job ahead of the other prefetches.
+    this.rendering.set(key, { promise, promote: () => void ticket.then((t) => t.promote(), () => undefined) })
     return promise
   }
 

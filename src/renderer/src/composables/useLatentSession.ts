@@ -106,7 +106,10 @@ export function createLatentSession(props: LatentPlaneProps) {
   watch(
     () => explorer.focus,
     (f) => {
-      if (f && f.runId === props.runId) void centreOn(f.index, f.epoch)
+      if (!f || f.runId !== props.runId) return
+      // Taken: a later mount of this explorer does not centre on it again.
+      explorer.focus = null
+      void centreOn(f.index, f.epoch)
     },
     { immediate: true }
   )
