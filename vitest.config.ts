@@ -7,7 +7,7 @@ import { aliases } from './aliases'
 
 /** Test files outside test/shared, test/renderer and test/build that train nothing, start no trainer and spawn no CLI. */
 const FAST = [
-  'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,figures}.test.ts',
+  'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,figures,fixed-batch}.test.ts',
   'test/trainer/{failure,idx,idx-fuzz,backend-select}.test.ts',
   'test/cli/train-flags.test.ts'
 ]

@@ -201,6 +201,11 @@ export interface ExplorerInterpolateResult {
   /** 1 x steps strips, PNG. */
   lerpPngBase64: string
   slerpPngBase64: string
+  /**
+   * The angle between the two vectors (null when one is zero) and whether slerp fell back to
+   * lerp (parallel, opposite or zero vectors: the strips are then the same).
+   */
+  slerp: { degrees: number | null; sameAsLerp: boolean }
 }
 
 /** The image of a - b + c. */
@@ -431,7 +436,10 @@ export const requestSchemas = {
   'eval:scores': runId,
   'eval:run': evaluateSchema,
   'explorer:scatter': explorerGridSchema,
-  'timing:estimate': timingRequestSchema
+  'timing:estimate': timingRequestSchema,
+  'explorer:open': runId,
+  'explorer:close': runId,
+  'explorer:sample': z.object({ id: z.number().int().positive(), index: z.number().int().min(0, 'must be at least 0') }).strict()
 } as const satisfies Record<Channel, z.ZodType>
 
 export interface LabCalls {
@@ -488,6 +496,27 @@ export interface LabCalls {
    * measured once (a few steps in a trainer process, seconds to a minute) and cached.
    */
   'timing:estimate': { req: { config: z.input<typeof runConfigSchema> }; res: StepTiming }
+  /**
+   * A run's view opened its latent explorer: its generator worker starts and loads the newest
+   * checkpoint now, and its planes' neighbouring epochs are prefetched. `warm`: a worker was started or kept.
+   */
+  'explorer:open': { req: { id: number }; res: { id: number; warm: boolean } }
+  /** The view closed its explorer: the run's generator worker ends. */
+  'explorer:close': { req: { id: number }; res: { id: number } }
+  /** Tile `index` (row-major) of the run's epoch sample grids: its latent vector, and what a plane centred on it needs. */
+  'explorer:sample': { req: { id: number; index: number }; res: GridSampleLatent }
+}
+
+/** The latent vector behind one tile of a run's epoch sample grids (its fixed latent batch). */
+export interface GridSampleLatent {
+  index: number
+  latent: number[]
+  /** A conditional run: the class the tile's row draws. */
+  classLabel?: number
+  /** The standard deviation of one latent component (1 Gaussian, 1/sqrt(3) uniform): a plane centred on the tile spans a few of these. */
+  spread: number
+  /** Tiles in the grid. */
+  count: number
 }
 
 /** A run's scores by epoch, its best epoch and flags, and scorings waiting or under way. */

@@ -47,7 +47,10 @@ export const CHANNELS = [
   'eval:scores',
   'eval:run',
   'explorer:scatter',
-  'timing:estimate'
+  'timing:estimate',
+  'explorer:open',
+  'explorer:close',
+  'explorer:sample'
 ] as const
 export type Channel = (typeof CHANNELS)[number]
 

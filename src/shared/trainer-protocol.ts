@@ -112,7 +112,33 @@ export interface TimeStepsJob {
   steps: number
 }
 
-export type TrainerRequest = StartRequest | ExploreRequest | ClassifierTrainJob | EvaluateJob | TimeStepsJob | { type: 'stop' }
+/**
+ * Turns a fresh trainer process into a generator worker for one backend: it keeps the
+ * generators it loaded and answers GeneratorJobs one at a time until the host ends it, so a
+ * second plane of the same checkpoint costs no process start and no model load.
+ */
+export interface GeneratorServeRequest {
+  type: 'generator-serve'
+  backend: BackendChoice
+}
+
+/** One job of a generator worker: an explore request without the backend, or (`load`) only loading the generator. */
+export interface GeneratorJob {
+  type: 'generator-job'
+  /** Repeated in every event the job sends (as 'generator-event'). */
+  jobId: number
+  job: Omit<ExploreRequest, 'type' | 'backend'> & { load?: boolean }
+}
+
+export type TrainerRequest =
+  | StartRequest
+  | ExploreRequest
+  | ClassifierTrainJob
+  | EvaluateJob
+  | TimeStepsJob
+  | GeneratorServeRequest
+  | GeneratorJob
+  | { type: 'stop' }
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'diverged' | 'failed' | 'crashed'
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running']
@@ -161,6 +187,10 @@ export type TrainerEvent =
   /** Raw generator outputs of a plane's cells, row by row, float32 little endian, base64. */
   | { type: 'explored-values'; valuesBase64: string; count: number; width: number }
   | { type: 'explore-failed'; message: string }
+  /** A generator job that only loaded its generator ('load') is done. */
+  | { type: 'explore-loaded' }
+  /** A generator worker's event for job `jobId` (an explore event above). */
+  | { type: 'generator-event'; jobId: number; event: TrainerEvent }
   | { type: 'classifier-progress'; progress: ClassifierProgress }
   | { type: 'classifier-trained'; info: ClassifierInfo }
   | { type: 'evaluated'; scores: EpochScores }

@@ -81,7 +81,7 @@ describe.skipIf(!haveChromium)('latent explorer in a browser', () => {
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('latent-export-json').click()])
     expect(json.suggestedFilename()).toBe('two-runs-at-epoch-2.view.json')
     const settings = parseLatentViewFile((await bytesOf(json)).toString('utf8'))
-    expect(settings).toMatchObject({ grid: { id: first, epoch: 2, resolution: 6, min: -3, max: 3 }, compareRunId: second })
+    expect(settings).toMatchObject({ grid: { id: first, epoch: 2, resolution: 6, min: -2, max: 2, seed: 1 }, compareRunId: second })
 
     const [figure] = await Promise.all([page.waitForEvent('download'), page.getByTestId('latent-export-png').click()])
     expect(figure.suggestedFilename()).toBe('two-runs-at-epoch-2.png')
@@ -115,5 +115,29 @@ describe.skipIf(!haveChromium)('latent explorer in a browser', () => {
     await page.getByTestId('latent-view-open').selectOption({ label: 'two runs at epoch 2' })
     await expect.poll(() => page.getByTestId('latent-image').evaluate(naturalSize), { timeout: 60_000 }).toEqual([planeSize, planeSize])
     await expect.poll(() => page.getByTestId('latent-side-image').getAttribute('data-epoch'), { timeout: 60_000 }).toBe('2')
+  })
+
+  it('centres the plane on the sample-grid tile clicked: its centre tile is that sample', async () => {
+    await page.getByTestId('latent-side-run').selectOption({ index: 0 })
+    // The plane keeps the resolution in the form (made odd): 11 cells, the sample in cell (5, 5).
+    await page.getByTestId('latent-field-resolution').fill('11')
+    const grid = page.getByTestId('sample-grid')
+    await expect.poll(() => grid.getAttribute('data-epoch'), { timeout: 60_000 }).toBe('3')
+    const stored = await lab.handlers['runs:grid']({ id: first, epoch: 3 })
+    const box = (await grid.boundingBox())!
+    const index = 2 * stored.cols + 6
+    await grid.click({ position: { x: ((6 + 0.5) / stored.cols) * box.width, y: ((2 + 0.5) / stored.rows) * box.height } })
+    const image = page.getByTestId('latent-image')
+    await expect.poll(() => image.evaluate(naturalSize), { timeout: 60_000 }).toEqual([11 * 29 + 1, 11 * 29 + 1])
+    await expect.poll(() => image.getAttribute('data-epoch'), { timeout: 60_000 }).toBe('3')
+    expect(await page.getByTestId('latent-field-base').locator('option:checked').textContent()).toBe(`grid sample ${index}`)
+    const src = (await image.getAttribute('src'))!
+    const plane = decodePng(Buffer.from(src.replace('data:image/png;base64,', ''), 'base64'))
+    const gridPng = decodePng(Buffer.from(stored.pngBase64, 'base64'))
+    const tile = (png: { width: number; rgba: Uint8Array }, row: number, col: number): number[] =>
+      Array.from({ length: 28 * 28 }, (_, k) => png.rgba[((1 + row * 29 + Math.floor(k / 28)) * png.width + 1 + col * 29 + (k % 28)) * 4])
+    const centre = tile(plane, 5, 5)
+    const expected = tile(gridPng, 2, 6)
+    expect(Math.max(...centre.map((v, k) => Math.abs(v - expected[k])))).toBeLessThanOrEqual(1)
   })
 })

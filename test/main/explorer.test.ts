@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LATENT_VIEW_FORMAT } from '@shared/api'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import { cellLatent } from '../../src/main/common/plane'
-import { Lab, MAX_EXPLORER_PROCESSES } from '../../src/main/services/lab'
+import { Lab, MAX_GENERATOR_WORKERS } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import type { TrainerLauncher } from '../../src/main/trainer-host/channel'
 import { selectBackend } from '../../src/main/trainer/backend/select'
@@ -271,12 +271,12 @@ describe('latent explorer', () => {
     expect(() => lab.handlers['latent-views:delete']({ id: saved.id })).toThrow(`Latent view ${saved.id} does not exist`)
   })
 
-  it('renders many planes asked at once with at most MAX_EXPLORER_PROCESSES processes alive', async () => {
+  it('renders many planes asked at once with at most MAX_GENERATOR_WORKERS generator workers alive', async () => {
     explorers.most = explorers.live
     const asked = [1, 2, 1, 2, 1].map((epoch, k) => lab.explorerGrid({ id: runId, epoch, ...plane, resolution: 5, min: -1 - k, max: 1 + k }))
     const results = await Promise.all(asked)
     expect(results.every((r) => !r.cached && r.rows === 5)).toBe(true)
     expect(explorers.most).toBeGreaterThan(0)
-    expect(explorers.most).toBeLessThanOrEqual(MAX_EXPLORER_PROCESSES)
+    expect(explorers.most).toBeLessThanOrEqual(MAX_GENERATOR_WORKERS)
   }, 120_000)
 })

@@ -46,7 +46,7 @@ beforeEach(() => {
     'datasets:list': () => [BUILTIN_DATASET_INFO.mnist, unlabelled],
     'runs:create': ({ config }) => summary({ id: 8, name: config.name }),
     'explorer:grid': (req) => answer(req),
-    'explorer:interpolate': (req) => ({ epoch: req.epoch, steps: req.steps, lerpPngBase64: 'L', slerpPngBase64: 'S' }),
+    'explorer:interpolate': (req) => ({ epoch: req.epoch, steps: req.steps, lerpPngBase64: 'L', slerpPngBase64: 'S', slerp: { degrees: 60, sameAsLerp: false } }),
     'latent-views:list': () => []
   })
   setLabApi(api)

@@ -15,12 +15,23 @@ function answer(req: ExplorerGridRequest, cached = false): ExplorerGridResult {
 const lab = useFakeLab(() => ({ 'explorer:grid': (req) => answer(req), 'latent-views:list': () => [] }))
 
 const mountPlane = (latentDim = 100) => lab.mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim } })
+/** The plane form set to axes 0 and 1 through zero, -3 to 3, 10 cells (no grid sample in these tests). */
+async function axesPlane(...args: Parameters<typeof mountPlane>): Promise<ReturnType<typeof mountPlane>> {
+  const w = mountPlane(...args)
+  await flushPromises()
+  await w.get('[data-testid="latent-field-directions"]').setValue('axes')
+  await w.get('[data-testid="latent-field-base"]').setValue('zero')
+  await w.get('[data-testid="latent-field-min"]').setValue('-3')
+  await w.get('[data-testid="latent-field-max"]').setValue('3')
+  await w.get('[data-testid="latent-field-resolution"]').setValue('10')
+  return w
+}
 
 describe('LatentPlane', () => {
   it('sends the chosen plane, shows progress while rendering, then the image with its axes', async () => {
     let release: (() => void) | null = null
     lab.api.handlers['explorer:grid'] = (req) => new Promise((resolve) => (release = () => resolve(answer(req))))
-    const w = mountPlane()
+    const w = await axesPlane()
     expect((w.get('[data-testid="latent-field-epoch"]').element as HTMLSelectElement).value).toBe('3')
     await w.get('[data-testid="latent-field-epoch"]').setValue('2')
     await w.get('[data-testid="latent-field-axisI"]').setValue('4')
@@ -51,7 +62,7 @@ describe('LatentPlane', () => {
   })
 
   it('shows the hovered cell coordinates, row 0 at the top being max', async () => {
-    const w = mountPlane()
+    const w = await axesPlane()
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -79,7 +90,7 @@ describe('LatentPlane', () => {
     lab.api.handlers['explorer:grid'] = () => {
       throw new LabError('INVALID_REQUEST', 'Invalid explorer:grid request: max: min must be less than max')
     }
-    const w = mountPlane()
+    const w = await axesPlane()
     await w.get('[data-testid="latent-field-min"]').setValue('3')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -89,9 +100,9 @@ describe('LatentPlane', () => {
   })
 
   it('pins clicked cells A, B, C with their full vectors, shows lerp above slerp between A and B, and A - B + C', async () => {
-    lab.api.handlers['explorer:interpolate'] = (req) => ({ epoch: req.epoch, steps: req.steps, lerpPngBase64: 'LERP', slerpPngBase64: 'SLERP' })
+    lab.api.handlers['explorer:interpolate'] = (req) => ({ epoch: req.epoch, steps: req.steps, lerpPngBase64: 'LERP', slerpPngBase64: 'SLERP', slerp: { degrees: 60, sameAsLerp: false } })
     lab.api.handlers['explorer:arithmetic'] = (req) => ({ epoch: req.epoch, latent: req.a.map((v, k) => v - req.b[k] + req.c[k]), pngBase64: 'SUM' })
-    const w = mountPlane(4)
+    const w = await axesPlane(4)
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -144,7 +155,7 @@ describe('LatentPlane', () => {
     lab.api.handlers['explorer:interpolate'] = () => {
       throw new LabError('INVALID_REQUEST', "Invalid explorer:interpolate request: from: has 3 values but the run's latent size is 100")
     }
-    const w = mountPlane()
+    const w = await axesPlane()
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -169,7 +180,7 @@ describe('LatentPlane', () => {
       ...answer(req),
       ...(req.seed !== undefined ? { directions: { u: [0.6, 0.8, 0, 0], v: [0, 0, 1, 0] } } : {})
     })
-    const w = mountPlane(4)
+    const w = await axesPlane(4)
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
@@ -208,7 +219,7 @@ describe('LatentPlane', () => {
         ? { directions: { u: [1, 0, 0, 0], v: [0, 0, 0, 1] }, points: [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 0, y: 2 }] }
         : {})
     })
-    const w = mountPlane(4)
+    const w = await axesPlane(4)
     await w.get('[data-testid="latent-field-resolution"]').setValue('5')
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()

@@ -33,6 +33,17 @@ beforeEach(() => {
 })
 
 const mountPlane = () => lab.mount(LatentPlane, { props: { runId: 4, epochs: [1, 2, 3], latentDim: 100 } })
+/** The plane form set to axes 0 and 1 through zero, -3 to 3, 10 cells (no grid sample in these tests). */
+async function axesPlane(...args: Parameters<typeof mountPlane>): Promise<ReturnType<typeof mountPlane>> {
+  const w = mountPlane(...args)
+  await flushPromises()
+  await w.get('[data-testid="latent-field-directions"]').setValue('axes')
+  await w.get('[data-testid="latent-field-base"]').setValue('zero')
+  await w.get('[data-testid="latent-field-min"]').setValue('-3')
+  await w.get('[data-testid="latent-field-max"]').setValue('3')
+  await w.get('[data-testid="latent-field-resolution"]').setValue('10')
+  return w
+}
 
 async function renderFirst(w: ReturnType<typeof mountPlane>): Promise<void> {
   await w.get('[data-testid="latent-field-resolution"]').setValue('6')
@@ -42,7 +53,7 @@ async function renderFirst(w: ReturnType<typeof mountPlane>): Promise<void> {
 
 describe('LatentPlane over epochs, beside another run, and saved views', () => {
   it('redraws the same plane at the scrubbed epoch, and a sweep asks for every epoch in turn', async () => {
-    const w = mountPlane()
+    const w = await axesPlane()
     await renderFirst(w)
     expect(w.get('[data-testid="latent-scrub-epoch"]').text()).toBe('epoch 3')
     await w.get('[data-testid="latent-field-min"]').setValue('-1') // not yet rendered: the scrubber keeps the shown plane
@@ -67,7 +78,7 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
   })
 
   it('draws the same plane of another run beside it, and refuses a run of another latent size or without that epoch', async () => {
-    const w = mountPlane()
+    const w = await axesPlane()
     await renderFirst(w)
     const options = w.findAll('[data-testid="latent-side-run"] option').map((o) => o.text())
     expect(options).toEqual(['no other run', 'run 6: run 6 name', 'run 7: run 7 name'])
@@ -92,7 +103,7 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
       return view
     }
     lab.api.handlers['latent-views:delete'] = ({ id }) => ({ id })
-    const w = mountPlane()
+    const w = await axesPlane()
     expect(w.get('[data-testid="latent-view-save"]').attributes('disabled')).toBeDefined()
     await w.get('[data-testid="latent-field-directions"]').setValue('random')
     await w.get('[data-testid="latent-field-seed"]').setValue('12')
@@ -139,7 +150,7 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
     lab.api.handlers['latent-views:save'] = () => {
       throw new LabError('NOT_FOUND', 'There is no run 4')
     }
-    const w = mountPlane()
+    const w = await axesPlane()
     await flushPromises()
     await w.get('[data-testid="latent-view-open"]').setValue('3')
     await flushPromises()

@@ -38,6 +38,24 @@ export function slerp(a: ArrayLike<number>, b: ArrayLike<number>, t: number): Fl
   return out
 }
 
+/**
+ * The angle between a and b in degrees (null when either is zero) and whether slerp falls
+ * back to lerp for them (a zero vector, or parallel or opposite within SLERP_MIN_ANGLE).
+ */
+export function slerpAngle(a: ArrayLike<number>, b: ArrayLike<number>): { degrees: number | null; sameAsLerp: boolean } {
+  let dot = 0
+  let na = 0
+  let nb = 0
+  for (let k = 0; k < a.length; k++) {
+    dot += a[k] * b[k]
+    na += a[k] * a[k]
+    nb += b[k] * b[k]
+  }
+  if (na === 0 || nb === 0) return { degrees: null, sameAsLerp: true }
+  const omega = Math.acos(Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb))))
+  return { degrees: (omega * 180) / Math.PI, sameAsLerp: omega < SLERP_MIN_ANGLE || Math.PI - omega < SLERP_MIN_ANGLE || Math.abs(Math.sin(omega)) < 1e-8 }
+}
+
 /** `steps` latent vectors from `from` to `to`, ends included, concatenated. */
 export function interpolationLatents(from: ArrayLike<number>, to: ArrayLike<number>, steps: number, mode: InterpolationMode): Float32Array {
   const dim = from.length

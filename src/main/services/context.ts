@@ -39,6 +39,8 @@ export interface LabOptions {
    * starts, resumes, stops or deletes runs and recovers nothing.
    */
   access?: 'exclusive' | 'shared'
+  /** How long the latent explorer keeps a generator worker without jobs (ms); 2 minutes unless given. */
+  explorerIdleMs?: number
   /** Names this program in the lock file and in refusals: "the desktop app", "the lab server", "npm run train". */
   program?: string
 }

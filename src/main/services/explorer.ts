@@ -1,7 +1,7 @@
 // The latent explorer: planes of a run's latent space (tiles for image runs, points for runs
-// of points or rows), lerp/slerp strips and latent arithmetic, each rendered in a short-lived
-// trainer process (at most MAX_EXPLORER_PROCESSES at once), with rendered planes cached in
-// SQLite and saved latent views.
+// of points or rows), lerp/slerp strips and latent arithmetic, each answered by the run's
+// generator worker (generator-pool.ts), which keeps its checkpoints loaded; rendered planes are
+// cached in SQLite, the neighbouring epochs of an open run prefetched, and latent views saved.
 import {
   explorerArithmeticSchema,
   explorerGridSchema,
@@ -10,69 +10,53 @@ import {
   type ExplorerGridResult,
   type ExplorerInterpolateResult,
   type ExplorerScatterResult,
+  type GridSampleLatent,
   type LabHandlers
 } from '@shared/api'
 import { PRESET_DATA_KINDS, type RunConfig } from '@shared/config'
 import { decodeRow, outputColumns } from '@shared/datasets'
-import { LabError } from '@shared/errors'
+import { LabError, toErrorInfo } from '@shared/errors'
 import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
-import { arithmetic, interpolationLatents, latentProblem } from '../common/interpolate'
+import { gridSample, latentSpread } from '../common/fixed-batch'
+import { arithmetic, interpolationLatents, latentProblem, slerpAngle } from '../common/interpolate'
 import { cellCoords, planeBase, planeCacheKey, planeCoordsOf, planeDirections, planeProblem, type PlaneSpec } from '../common/plane'
 import { LatentCacheRepo, type CachedPlane } from '../db/repos/latent-cache'
 import { LatentViewsRepo } from '../db/repos/latent-views'
-import type { TrainerChannel, TrainerLauncher } from '../trainer-host/channel'
-import { runTrainerTask } from '../trainer-host/task'
+import type { JobPriority, WorkerTicket } from '../trainer-host/generator-worker'
+import { DEFAULT_GENERATOR_IDLE_MS, GeneratorPool, MAX_GENERATOR_WORKERS } from './generator-pool'
 import type { LabContext } from './context'
 import type { DatasetService } from './datasets'
 import { parseOrThrow } from './validate'
 
-/**
- * At most this many explorer processes run at once; further renderings wait their turn, so
- * scrubbing quickly through many epochs cannot start a process per epoch all together.
- */
-export const MAX_EXPLORER_PROCESSES = 2
-/** How long a killed explorer process may take to report its exit before its slot is freed anyway. */
-const EXPLORER_EXIT_GRACE_MS = 5_000
-
-/** What an explorer process is asked to generate. */
-export type ExploreWhat = Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'planeValues'>
-
-/** Slots for explorer processes: a taken slot is handed straight to the next waiter when freed. */
-class ProcessLimiter {
-  private taken = 0
-  private readonly waiting: (() => void)[] = []
-
-  constructor(private readonly max: number) {}
-
-  take(): Promise<void> {
-    if (this.taken < this.max) {
-      this.taken++
-      return Promise.resolve()
-    }
-    return new Promise((resolve) => this.waiting.push(resolve))
-  }
-
-  release(): void {
-    const next = this.waiting.shift()
-    if (next) next()
-    else this.taken--
-  }
-}
+/** What an explorer job asks the generator for. */
+export type ExploreWhat = Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'planeValues' | 'classLabel'>
 
 export class ExplorerService {
   readonly latentViews: LatentViewsRepo
   private readonly cache: LatentCacheRepo
   /** Latent planes being rendered, by cache key: a second identical request joins the first. */
-  private readonly rendering = new Map<string, Promise<CachedPlane>>()
-  private readonly running = new Set<TrainerChannel>()
-  private readonly limiter = new ProcessLimiter(MAX_EXPLORER_PROCESSES)
+  private readonly rendering = new Map<string, { promise: Promise<CachedPlane>; promote(): void }>()
+  private readonly pool: GeneratorPool
+  /** Runs whose explorer is open in a view: their workers are started early and prefetch neighbouring epochs. */
+  private readonly open = new Set<number>()
 
+  /** `freeSlots`: the training slots no run uses now (the lab's concurrency setting less the runs training). */
   constructor(
     private readonly ctx: LabContext,
-    private readonly datasets: DatasetService
+    private readonly datasets: DatasetService,
+    freeSlots: () => number
   ) {
     this.latentViews = new LatentViewsRepo(ctx.db)
     this.cache = new LatentCacheRepo(ctx.db)
+    this.pool = new GeneratorPool({
+      launcher: ctx.opts.launcher,
+      log: (level, line) => ctx.log(level, line),
+      slots: () => Math.min(MAX_GENERATOR_WORKERS, freeSlots()),
+      idleMs: ctx.opts.explorerIdleMs ?? DEFAULT_GENERATOR_IDLE_MS
+    })
+    ctx.subscribe((e) => {
+      if (e.event === 'runs:deleted') this.closeRun(e.payload.id)
+    })
   }
 
   readonly handlers = {
@@ -80,6 +64,9 @@ export class ExplorerService {
     'explorer:scatter': (req) => this.scatter(req),
     'explorer:interpolate': (req) => this.interpolate(req),
     'explorer:arithmetic': (req) => this.arithmetic(req),
+    'explorer:open': ({ id }) => this.openRun(id),
+    'explorer:close': ({ id }) => this.closeRun(id),
+    'explorer:sample': ({ id, index }) => this.sample(id, index),
     'latent-views:list': () => this.latentViews.list(),
     'latent-views:save': ({ name, settings }) => {
       for (const id of [settings.grid.id, settings.compareRunId]) {
@@ -114,23 +101,106 @@ export class ExplorerService {
       ...(spec.seed !== undefined || spec.through ? { directions: { u: Array.from(u), v: Array.from(v) } } : {}),
       ...(spec.through ? { points: spec.through.map((p) => planeCoordsOf(p, base, [u, v])) } : {})
     }
-    const key = planeCacheKey(id, epoch, spec) + (label === undefined ? '' : `:class ${label}`)
+    const key = planeKey(id, epoch, spec, label)
 
     const cached = this.cache.get(id, epoch, key)
-    if (cached) return { epoch, pngBase64: cached.png.toString('base64'), rows: cached.rows, cols: cached.cols, cached: true, coords, ...directions }
-
-    const generatorDir = this.ctx.generatorDir(id, epoch)
-
-    let pending = this.rendering.get(key)
-    if (!pending) {
-      pending = this.explore(id, config, generatorDir, { plane: spec, ...classField(label) }, (event) =>
-        event.type === 'explored' ? { png: Buffer.from(event.pngBase64, 'base64'), rows: event.rows, cols: event.cols } : undefined
-      ).finally(() => this.rendering.delete(key))
-      this.rendering.set(key, pending)
+    if (cached) {
+      this.prefetchAround(id, config, epoch, spec, label)
+      return { epoch, pngBase64: cached.png.toString('base64'), rows: cached.rows, cols: cached.cols, cached: true, coords, ...directions }
     }
-    const result = await pending
-    if (this.ctx.runs.get(id)) this.cache.put(id, epoch, key, result)
+    const result = await this.renderPlane(id, config, epoch, key, spec, label, 'now')
+    this.prefetchAround(id, config, epoch, spec, label)
     return { epoch, pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols, cached: false, coords, ...directions }
+  }
+
+  /** The plane from a rendering under way (moved ahead if it was a prefetch) or a new one, cached once drawn. */
+  private renderPlane(id: number, config: RunConfig, epoch: number, key: string, spec: PlaneSpec, label: number | undefined, priority: JobPriority): Promise<CachedPlane> {
+    const under = this.rendering.get(key)
+    if (under) {
+      if (priority === 'now') under.promote()
+      return under.promise
+    }
+    const generatorDir = this.ctx.generatorDir(id, epoch)
+    const ticket = this.submit(id, config, generatorDir, { plane: spec, ...classField(label) }, priority, (event) =>
+      event.type === 'explored' ? { png: Buffer.from(event.pngBase64, 'base64'), rows: event.rows, cols: event.cols } : undefined
+    )
+    const promise = ticket
+      .then((t) => t.promise)
+      .then((result) => {
+        if (this.ctx.runs.get(id)) this.cache.put(id, epoch, key, result)
+        return result
+      })
+      .finally(() => this.rendering.delete(key))
+    // A request for a plane being prefetched moves that job ahead of the other prefetches.
+    this.rendering.set(key, { promise, promote: () => void ticket.then((t) => t.promote(), () => undefined) })
+    return promise
+  }
+
+  /**
+   * With the run's explorer open, the same plane at the epochs either side is rendered into
+   * the cache while nothing else waits, so moving the scrubber one step answers at once.
+   */
+  private prefetchAround(id: number, config: RunConfig, epoch: number, spec: PlaneSpec, label: number | undefined): void {
+    if (!this.open.has(id) || this.ctx.closed) return
+    const epochs = this.ctx.metrics.epochs(id).filter((e) => e.checkpointDir).map((e) => e.epoch)
+    const k = epochs.indexOf(epoch)
+    for (const neighbour of [epochs[k + 1], epochs[k - 1]]) {
+      if (k < 0 || neighbour === undefined) continue
+      const key = planeKey(id, neighbour, spec, label)
+      if (this.rendering.has(key) || this.cache.get(id, neighbour, key)) continue
+      const failed = (err: unknown): void => this.ctx.log('warn', `Prefetching the plane of run ${id} at epoch ${neighbour} failed: ${toErrorInfo(err).message}`)
+      try {
+        this.renderPlane(id, config, neighbour, key, spec, label, 'prefetch').catch(failed)
+      } catch (err) {
+        failed(err)
+      }
+    }
+  }
+
+  /**
+   * The run's view opened its explorer: start its generator worker and load the newest
+   * checkpoint's generator now, so the first plane asked for skips both.
+   */
+  openRun(id: number): { id: number; warm: boolean } {
+    const config = this.ctx.runs.requireConfig(id)
+    this.open.add(id)
+    if (!PRESET_DATA_KINDS[config.preset].includes('images')) return { id, warm: false }
+    const latest = this.ctx.metrics.epochs(id).filter((e) => e.checkpointDir).at(-1)
+    if (!latest || this.ctx.closed) return { id, warm: this.pool.has(id) }
+    const generatorDir = this.ctx.generatorDir(id, latest.epoch)
+    this.submit(id, config, generatorDir, { load: true }, 'prefetch', (event) => (event.type === 'explore-loaded' ? true : undefined))
+      .then((t) => t.promise)
+      .catch((err: unknown) => this.ctx.log('warn', `Warming the explorer of run ${id} failed: ${toErrorInfo(err).message}`))
+    return { id, warm: true }
+  }
+
+  /** The latent vector (and class) of tile `index` of the run's epoch sample grids. */
+  sample(id: number, index: number): GridSampleLatent {
+    const config = this.ctx.runs.requireConfig(id)
+    const found = gridSample(config.seed, config.latentDim, config.tricks.latent, this.runClasses(config), index)
+    if (!found) {
+      const count = gridSample(config.seed, config.latentDim, config.tricks.latent, this.runClasses(config), 0)?.count ?? 0
+      throw new LabError('INVALID_REQUEST', `Invalid explorer:sample request: index: run ${id}'s sample grid has ${count} tiles (0-${count - 1})`)
+    }
+    return {
+      index,
+      latent: Array.from(found.latent),
+      ...(found.classLabel === undefined ? {} : { classLabel: found.classLabel }),
+      spread: latentSpread(config.tricks.latent),
+      count: found.count
+    }
+  }
+
+  /** Settles once the planes being rendered now (prefetches included) are done or failed. */
+  async settled(): Promise<void> {
+    while (this.rendering.size > 0) await Promise.allSettled([...this.rendering.values()].map((r) => r.promise))
+  }
+
+  /** The run's view closed its explorer: its generator worker ends. */
+  closeRun(id: number): { id: number } {
+    this.open.delete(id)
+    this.pool.release(id)
+    return { id }
   }
 
   /**
@@ -187,7 +257,7 @@ export class ExplorerService {
     const generatorDir = this.ctx.generatorDir(id, epoch)
     const strips = [Array.from(interpolationLatents(from, to, steps, 'lerp')), Array.from(interpolationLatents(from, to, steps, 'slerp'))]
     const [lerpPng, slerpPng] = await this.renderStrips(id, config, generatorDir, strips, label)
-    return { epoch, steps, lerpPngBase64: lerpPng.toString('base64'), slerpPngBase64: slerpPng.toString('base64') }
+    return { epoch, steps, lerpPngBase64: lerpPng.toString('base64'), slerpPngBase64: slerpPng.toString('base64'), slerp: slerpAngle(from, to) }
   }
 
   /** The image of a - b + c. */
@@ -209,56 +279,31 @@ export class ExplorerService {
     return this.datasets.get(config.dataset)?.classes ?? 0
   }
 
-  /**
-   * Runs one job with a run's generator in an explorer process, once one of the
-   * MAX_EXPLORER_PROCESSES slots is free; `result` picks the answer out of the events.
-   */
+  /** Runs one job with a run's generator in its generator worker and waits for the answer; `result` picks it out of the events. */
   async explore<T>(runId: number, config: RunConfig, generatorDir: string, what: ExploreWhat, result: (event: TrainerEvent) => T | undefined): Promise<T> {
-    await this.limiter.take()
-    // The slot is freed once the process has exited (or, should no exit be reported, a while
-    // after it was killed), not merely when its answer came.
-    let freed = false
-    const free = (): void => {
-      if (freed) return
-      freed = true
-      this.limiter.release()
-    }
-    if (this.ctx.closed) {
-      free()
-      throw new LabError('INTERNAL', 'The lab was closed before the plane was rendered.')
-    }
-    const launcher: TrainerLauncher = (label) => {
-      const channel = this.ctx.opts.launcher(label)
-      channel.onExit(free)
-      return channel
-    }
-    try {
-      return await runTrainerTask(
-        launcher,
-        `gan-trainer explore ${runId}`,
-        { type: 'explore', backend: config.backend, generatorDir, latentDim: config.latentDim, ...what },
-        'Rendering with the generator',
-        {
-          running: this.running,
-          log: (level, line) => this.ctx.log(level, line),
-          onEvent: (event) => {
-            if (event.type !== 'explore-progress') return result(event)
-            this.ctx.emit('explorer:progress', { runId, done: event.done, total: event.total })
-            return undefined
-          },
-          failure: (event) => (event.type === 'explore-failed' ? event.message : undefined),
-          exitMessage: (reason) => `The rendering process ${reason} before it finished.`
-        }
-      )
-    } finally {
-      setTimeout(free, EXPLORER_EXIT_GRACE_MS).unref()
-    }
+    return (await this.submit(runId, config, generatorDir, what, 'now', result)).promise
   }
 
-  /** Ends the explorer processes under way (the lab is closing). */
+  /** Ends the generator workers (the lab is closing). */
   close(): void {
-    for (const channel of this.running) channel.kill()
-    this.running.clear()
+    this.pool.close()
+  }
+
+  private async submit<T>(
+    runId: number,
+    config: RunConfig,
+    generatorDir: string,
+    what: ExploreWhat & { load?: boolean },
+    priority: JobPriority,
+    pick: (event: TrainerEvent) => T | undefined
+  ): Promise<WorkerTicket<T>> {
+    if (this.ctx.closed) throw new LabError('INTERNAL', 'The lab was closed before the plane was rendered.')
+    return this.pool.run(runId, config.backend, {
+      job: { generatorDir, latentDim: config.latentDim, ...what },
+      priority,
+      pick,
+      onProgress: priority === 'now' ? (done, total) => this.ctx.emit('explorer:progress', { runId, done, total }) : undefined
+    })
   }
 
   private renderStrips(runId: number, config: RunConfig, generatorDir: string, strips: number[][], classLabel?: number): Promise<Buffer[]> {
@@ -283,6 +328,11 @@ export class ExplorerService {
     if (classLabel >= classes) throw new LabError('INVALID_REQUEST', `Invalid ${what} request: classLabel: must be 0-${classes - 1} (run ${id} has ${classes} classes)`)
     return classLabel
   }
+}
+
+/** The cache key of a plane, with the class a conditional run's plane holds fixed. */
+function planeKey(id: number, epoch: number, spec: PlaneSpec, label: number | undefined): string {
+  return planeCacheKey(id, epoch, spec) + (label === undefined ? '' : `:class ${label}`)
 }
 
 function classField(classLabel: number | undefined): { classLabel?: number } {

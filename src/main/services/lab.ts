@@ -39,7 +39,7 @@ import { RunService } from './runs'
 import { SweepService } from './sweeps'
 
 export type { LabOptions } from './context'
-export { MAX_EXPLORER_PROCESSES } from './explorer'
+export { MAX_GENERATOR_WORKERS } from './generator-pool'
 
 export class Lab {
   readonly db: Database
@@ -92,7 +92,8 @@ export class Lab {
     const preflight = new Preflight(ctx, this.datasets, this.evaluation)
     this.runService = new RunService(ctx, preflight, this.evaluation)
     this.sweeps = new SweepService(ctx, preflight, this.runService)
-    this.explorer = new ExplorerService(ctx, this.datasets)
+    // Generator workers take the training slots no run uses (and one when all are in use).
+    this.explorer = new ExplorerService(ctx, this.datasets, () => this.settings.get().maxConcurrentRuns - this.runService.trainingCount())
     this.exports = new ExportService(ctx, this.datasets, this.evaluation, this.explorer)
     this.handlers = composeHandlers([
       {

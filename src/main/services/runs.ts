@@ -250,7 +250,8 @@ export class RunService {
     }
   }
 
-  private trainingCount(): number {
+  /** Runs whose trainer is working now. */
+  trainingCount(): number {
     let n = 0
     for (const run of this.active.values()) if (!run.finished) n++
     return n

@@ -1,8 +1,8 @@
 // Entry of the trainer process. It speaks the same protocol over Electron's parentPort
 // (utilityProcess) or Node's IPC channel (child_process.fork); nothing here imports electron.
-import type { TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
+import type { GeneratorJob, TrainerEvent, TrainerRequest } from '@shared/trainer-protocol'
 import { runClassifierJob, runEvaluateJob } from './evaluation/job'
-import { runExplore } from './explorer/job'
+import { runExplore, serveGenerators } from './explorer/job'
 import { runJob } from './job'
 import { runTimeStepsJob } from './timing-job'
 
@@ -20,15 +20,25 @@ function send(event: TrainerEvent): void {
 
 let stopRequested = false
 let started = false
+/** Set once this process is a generator worker: it answers generator jobs until it is ended. */
+let generatorJob: ((job: GeneratorJob) => void) | null = null
 
 function onRequest(msg: TrainerRequest): void {
   if (msg.type === 'stop') {
     stopRequested = true
-    if (!started) process.exit(0)
+    if (!started || generatorJob) process.exit(0)
+    return
+  }
+  if (msg.type === 'generator-job') {
+    generatorJob?.(msg)
     return
   }
   if (started) return
   started = true
+  if (msg.type === 'generator-serve') {
+    generatorJob = serveGenerators(msg, send)
+    return
+  }
   if (msg.type === 'explore') {
     void runExplore(msg, send)
     return

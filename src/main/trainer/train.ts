@@ -5,7 +5,7 @@
 import { isWasserstein, stepsPerEpochOf, type OptimizerConfig, type RunConfig, type Tricks } from '@shared/config'
 import { describeMetrics, STEP_METRICS, type StepMetricName, type StepMetrics, type StepRow } from '@shared/metrics'
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
-import { conditionalGrid, conditionalGridLatents, generatorInputs, gridLabels } from '@shared/conditional'
+import { conditionalGrid, generatorInputs, gridLabels } from '@shared/conditional'
 import { LabError } from '@shared/errors'
 import { oneHotRows, randomLabels, withLabelPlanes, withLabels } from './conditional'
 import type { LabelledImages } from '../common/idx'
@@ -14,8 +14,9 @@ import { encodePng, gridLayout, tileImages, type TileLayout } from '../common/gr
 import { clipWeights, GAN_LOSSES, gradientPenalty } from './losses'
 import type { GanModels } from './models/presets'
 import type { Optimizers } from './checkpoint'
-import { epochSeed, gaussian, mulberry32, permutation, seedGlobalRandom } from '../common/random'
+import { epochSeed, mulberry32, permutation, seedGlobalRandom } from '../common/random'
 import { tf } from './tf'
+import { fixedBatchLatents, GRID_SAMPLES } from '../common/fixed-batch'
 
 export interface TrainCallbacks {
   onSteps(rows: StepRow[]): void
@@ -40,7 +41,6 @@ export interface TrainOutcome {
   stepsDone: number
 }
 
-export const GRID_SAMPLES = 100
 const FLUSH_EVERY_MS = 250
 
 export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
@@ -56,22 +56,7 @@ export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
   }
 }
 
-/** The run's fixed latent batch: depends only on the seed, so equal seeds give comparable grids. */
-export function fixedLatentBatch(seed: number, latentDim: number, count = GRID_SAMPLES, latent: Tricks['latent'] = 'gaussian'): Float32Array {
-  const rand = mulberry32(seed ^ 0x5eed)
-  if (latent === 'gaussian') return gaussian(count * latentDim, rand)
-  return Float32Array.from({ length: count * latentDim }, () => rand() * 2 - 1)
-}
-
-/**
- * The latents of a run's fixed batch of `count` samples: fixedLatentBatch, or for a
- * conditional run (classes > 0, count a conditionalGrid's) the same column latents in every
- * row of its grid, so a column is one latent vector drawn as each class (labels: gridLabels).
- */
-export function fixedBatchLatents(seed: number, latentDim: number, count: number, latent: Tricks['latent'], classes: number): Float32Array {
-  if (classes === 0) return fixedLatentBatch(seed, latentDim, count, latent)
-  return conditionalGridLatents(fixedLatentBatch(seed, latentDim, count / classes, latent), classes)
-}
+export { fixedBatchLatents, fixedLatentBatch, GRID_SAMPLES } from '../common/fixed-batch'
 
 /** D's targets: real ones smoothed within realLabel, a labelFlip fraction of all of them flipped. */
 export function discriminatorTargets(count: number, real: boolean, tricks: Pick<Tricks, 'realLabel' | 'labelFlip'>): tf.Tensor {

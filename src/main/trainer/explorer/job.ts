@@ -1,19 +1,80 @@
-// A latent-plane rendering inside a trainer process: choose the backend, load the stored
-// generator, render, and report progress and the PNG as TrainerEvents.
+// Latent-plane rendering inside a trainer process: load the stored generator, render, and
+// report progress and the PNG as TrainerEvents. Either one job in a process of its own
+// (runExplore), or many in a generator worker (serveGenerators) that keeps generators loaded.
 import { toErrorInfo } from '@shared/errors'
-import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
+import type { ExploreRequest, GeneratorJob, GeneratorServeRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from '../backend/select'
 import { loadModelFrom } from '../checkpoint'
 import { fixedLatentBatch } from '../train'
 import { planeLatents } from '../../common/plane'
 import { balancedLabels } from '@shared/conditional'
 import { generatorClasses } from '../conditional'
+import type { tf } from '../tf'
 import { generate, RENDER_BATCH, renderPlane, renderSamples, renderStrips } from './render'
 
+type ExploreJob = GeneratorJob['job']
+
+/** One explore request in a process of its own: backend, load, render, then the process ends. */
 export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent) => void): Promise<void> {
   try {
     await selectBackend(req.backend)
     const generator = await loadModelFrom(req.generatorDir)
+    try {
+      await explore(generator, req, emit)
+    } finally {
+      generator.dispose()
+    }
+  } catch (err) {
+    emit({ type: 'explore-failed', message: toErrorInfo(err).message })
+  }
+}
+
+/** How many generators a worker keeps loaded: the epoch shown and its neighbours, with room to spare. */
+export const KEPT_GENERATORS = 4
+
+/**
+ * A generator worker: selects the backend once, then answers jobs in the order they come,
+ * keeping the KEPT_GENERATORS generators used last. Each event goes out wrapped with its job id.
+ */
+export function serveGenerators(req: GeneratorServeRequest, emit: (event: TrainerEvent) => void): (job: GeneratorJob) => void {
+  const backend = selectBackend(req.backend)
+  // A backend that cannot start fails each job with its reason, not the process.
+  backend.catch(() => undefined)
+  const loaded = new Map<string, Promise<tf.LayersModel>>()
+  const generatorOf = (dir: string): Promise<tf.LayersModel> => {
+    let model = loaded.get(dir)
+    if (model) loaded.delete(dir)
+    else model = backend.then(() => loadModelFrom(dir))
+    // Map order is use order: the oldest key is the least recently used.
+    loaded.set(dir, model)
+    while (loaded.size > KEPT_GENERATORS) {
+      const [oldest, evicted] = loaded.entries().next().value!
+      loaded.delete(oldest)
+      void evicted.then((m) => m.dispose(), () => undefined)
+    }
+    return model
+  }
+  let chain: Promise<void> = Promise.resolve()
+  return ({ jobId, job }) => {
+    const send = (event: TrainerEvent): void => emit({ type: 'generator-event', jobId, event })
+    chain = chain.then(async () => {
+      let generator: tf.LayersModel
+      try {
+        generator = await generatorOf(job.generatorDir)
+      } catch (err) {
+        // A generator that failed to load is not kept: the next job tries again.
+        loaded.delete(job.generatorDir)
+        send({ type: 'explore-failed', message: toErrorInfo(err).message })
+        return
+      }
+      if (job.load) send({ type: 'explore-loaded' })
+      else await explore(generator, job, send)
+    })
+  }
+}
+
+async function explore(generator: tf.LayersModel, req: ExploreJob, emit: (event: TrainerEvent) => void): Promise<void> {
+  try {
     const onProgress = (done: number, total: number): void => emit({ type: 'explore-progress', done, total })
     const classes = generatorClasses(generator, req.latentDim)
     if (req.samples) {
@@ -21,7 +82,6 @@ export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent
       // A conditional generator's samples cycle through the classes, and carry their labels.
       const labels = classes > 0 ? balancedLabels(count, classes) : undefined
       const out = await renderSamples(generator, fixedLatentBatch(seed, req.latentDim, count, latent), req.latentDim, onProgress, labels)
-      generator.dispose()
       const pixelsBase64 = Buffer.from(out.pixels.buffer, out.pixels.byteOffset, out.pixels.byteLength).toString('base64')
       emit({ type: 'explored-samples', pixelsBase64, count, height: out.h, width: out.w, channels: out.channels, ...(labels ? { labels: Array.from(labels) } : {}) })
       return
@@ -29,7 +89,6 @@ export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent
     const label = req.classLabel
     if (req.strips) {
       const strips = await renderStrips(generator, req.strips.map((s) => Float32Array.from(s)), req.latentDim, onProgress, label)
-      generator.dispose()
       emit({ type: 'explored-strips', pngsBase64: strips.map((s) => s.png.toString('base64')), cols: strips.map((s) => s.cols) })
       return
     }
@@ -37,13 +96,11 @@ export async function runExplore(req: ExploreRequest, emit: (event: TrainerEvent
     if (req.planeValues) {
       const count = req.plane.resolution * req.plane.resolution
       const { values } = await generate(generator, planeLatents(req.plane, req.latentDim), req.latentDim, onProgress, RENDER_BATCH, label)
-      generator.dispose()
       const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength)
       emit({ type: 'explored-values', valuesBase64: bytes.toString('base64'), count, width: values.length / count })
       return
     }
     const result = await renderPlane(generator, req.plane, req.latentDim, onProgress, label)
-    generator.dispose()
     emit({ type: 'explored', pngBase64: result.png.toString('base64'), rows: result.rows, cols: result.cols })
   } catch (err) {
     emit({ type: 'explore-failed', message: toErrorInfo(err).message })

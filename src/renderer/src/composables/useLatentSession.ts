@@ -1,8 +1,11 @@
 // The state the parts of one latent explorer share: the plane settings of the form, the pins, the
 // run drawn beside, and the saved view open; with the intents that draw through the explorer store.
 // LatentPlane creates it with provideLatentSession(props); its parts take it with useLatentSession().
-import { computed, inject, provide, ref, watch, type InjectionKey } from 'vue'
-import { LATENT_VIEW_FORMAT, LATENT_VIEW_VERSION, type ExplorerGridRequest, type SavedLatentView } from '@shared/api'
+// The plane starts centred on a sample of the run's epoch grid (the first, or the tile clicked),
+// along two random directions spanning +-2 standard deviations of the latent distribution, at an
+// odd resolution, so its centre tile is that sample.
+import { computed, inject, onUnmounted, provide, ref, watch, type InjectionKey } from 'vue'
+import { EXPLORER_MAX_RESOLUTION, LATENT_VIEW_FORMAT, LATENT_VIEW_VERSION, type ExplorerGridRequest, type GridSampleLatent, type SavedLatentView } from '@shared/api'
 import { useExplorerStore } from '@renderer/stores/explorer'
 import { cellValues, fittedReach, latentAt, planeKeyOf, PIN_LABELS, type Cell, type Pin } from '@renderer/components/latent/plane-geometry'
 
@@ -20,14 +23,16 @@ export function createLatentSession(props: LatentPlaneProps) {
   const epoch = ref<number | null>(props.epochs.at(-1) ?? null)
   const axisI = ref(0)
   const axisJ = ref(1)
-  const min = ref(-3)
-  const max = ref(3)
-  const resolution = ref(10)
+  const min = ref(-2)
+  const max = ref(2)
+  const resolution = ref(11)
   /** Plane directions: latent axes i and j, two random orthonormal ones from a seed, or the plane through pins A, B, C. */
-  const directions = ref<'axes' | 'random' | 'through'>('axes')
+  const directions = ref<'axes' | 'random' | 'through'>('random')
   const seed = ref(1)
-  /** The plane's base: the zero vector, or a pinned point (its label). */
-  const baseLabel = ref('zero')
+  /** The plane's base: the zero vector, the grid sample (SAMPLE_BASE), or a pinned point (its label). */
+  const baseLabel = ref(SAMPLE_BASE)
+  /** The sample of the run's epoch grid the plane is centred on (the first until a tile is clicked). */
+  const sample = ref<GridSampleLatent | null>(null)
   /** The class a conditional run's generator is asked for over the whole plane. */
   const classLabel = ref(0)
   const pins = ref<Pin[]>([])
@@ -45,14 +50,68 @@ export function createLatentSession(props: LatentPlaneProps) {
       if (epoch.value === null || !list.includes(epoch.value)) epoch.value = list.at(-1) ?? null
     }
   )
+  /** Loads the latent vector of grid tile `index` as the plane's centre; false when refused (shown unless `quiet`). */
+  async function loadSample(index: number, quiet = false): Promise<boolean> {
+    const runId = props.runId
+    const found = await explorer.sampleLatent(runId, index, quiet)
+    if (!found || runId !== props.runId) return false
+    sample.value = found
+    return true
+  }
+
+  /**
+   * Centres the plane on grid tile `index` (at `at`, or the nearest checkpoint epoch before it):
+   * random directions over +-2 standard deviations of the latent distribution, an odd
+   * resolution so the centre tile is the sample itself, the sample's class for a conditional run.
+   */
+  async function centreOn(index: number, at: number | null = null): Promise<void> {
+    if (!(await loadSample(index)) || !sample.value) return
+    const spread = sample.value.spread
+    directions.value = 'random'
+    baseLabel.value = SAMPLE_BASE
+    min.value = -round2(2 * spread)
+    max.value = round2(2 * spread)
+    const n = Number(resolution.value)
+    if (n % 2 === 0) resolution.value = n + 1 <= EXPLORER_MAX_RESOLUTION ? n + 1 : n - 1
+    if (sample.value.classLabel !== undefined) classLabel.value = sample.value.classLabel
+    if (at !== null) epoch.value = props.epochs.filter((e) => e <= at).at(-1) ?? props.epochs[0] ?? null
+    render()
+  }
+
+  function openRun(runId: number): void {
+    explorer.openRun(runId)
+    sample.value = null
+    // The default plane is centred on the first sample; without it, on the zero vector.
+    void loadSample(0, true).then((ok) => {
+      if (!ok && baseLabel.value === SAMPLE_BASE) baseLabel.value = 'zero'
+    })
+  }
+  openRun(props.runId)
+  onUnmounted(() => explorer.closeRun(props.runId))
+
   watch(
     () => props.runId,
-    () => {
+    (runId, before) => {
+      explorer.closeRun(before)
       explorer.reset()
       pins.value = []
       sideRunId.value = null
       openViewId.value = null
+      baseLabel.value = SAMPLE_BASE
+      openRun(runId)
     }
+  )
+
+  // A tile of this run's sample grid was clicked.
+  watch(
+    () => explorer.focus,
+    (f) => {
+      if (!f || f.runId !== props.runId) return
+      // Taken: a later mount of this explorer does not centre on it again.
+      explorer.focus = null
+      void centreOn(f.index, f.epoch)
+    },
+    { immediate: true }
   )
 
   /** The plane shown, when it is of this run. */
@@ -86,7 +145,7 @@ export function createLatentSession(props: LatentPlaneProps) {
       show({ id: props.runId, epoch: epoch.value, axisI: 0, axisJ: 1, ...range, through: pins.value.map((q) => [...q.latent]), ...classField() })
       return
     }
-    const base = pins.value.find((q) => q.label === baseLabel.value)
+    const base = baseLabel.value === SAMPLE_BASE && sample.value ? { latent: sample.value.latent } : pins.value.find((q) => q.label === baseLabel.value)
     show({
       id: props.runId,
       epoch: epoch.value,
@@ -116,6 +175,9 @@ export function createLatentSession(props: LatentPlaneProps) {
     epoch.value = next
     const req = shownRequest()
     if (req) show({ ...req, epoch: next })
+    // Strips and A - B + C follow the scrubber, so what is drawn below is of the epoch shown.
+    if (explorer.strips) interpolate(next)
+    if (explorer.sum) combine(next)
   }
 
   function sweepEpochs(): void {
@@ -146,24 +208,24 @@ export function createLatentSession(props: LatentPlaneProps) {
 
   function clearPins(): void {
     pins.value = []
-    baseLabel.value = 'zero'
+    baseLabel.value = sample.value ? SAMPLE_BASE : 'zero'
     if (directions.value === 'through') directions.value = 'axes'
     pinNote.value = null
     explorer.clearCombined()
   }
 
-  function interpolate(): void {
+  function interpolate(at?: number): void {
     const p = plane.value
     const [a, b] = pins.value
     if (!p || !a || !b) return
-    void explorer.interpolate({ id: props.runId, epoch: p.epoch, from: a.latent, to: b.latent, steps: Number(steps.value), ...classOfShown() })
+    void explorer.interpolate({ id: props.runId, epoch: at ?? p.epoch, from: a.latent, to: b.latent, steps: Number(steps.value), ...classOfShown() })
   }
 
-  function combine(): void {
+  function combine(at?: number): void {
     const p = plane.value
     const [a, b, c] = pins.value
     if (!p || !a || !b || !c) return
-    void explorer.arithmetic({ id: props.runId, epoch: p.epoch, a: a.latent, b: b.latent, c: c.latent, ...classOfShown() })
+    void explorer.arithmetic({ id: props.runId, epoch: at ?? p.epoch, a: a.latent, b: b.latent, c: c.latent, ...classOfShown() })
   }
 
   /** What a saved view or a JSON export holds of the plane shown, or null when none of this run is shown. */
@@ -198,6 +260,8 @@ export function createLatentSession(props: LatentPlaneProps) {
     props,
     // The form and the plane it draws.
     epoch, axisI, axisJ, min, max, resolution, directions, seed, baseLabel, classLabel, plane, render, fitRange,
+    // The grid sample the plane is centred on.
+    sample, centreOn,
     // Over epochs and beside another run.
     shownIndex, scrubTo, sweepEpochs, sideRunId, pickSide,
     // The pins and what they draw.
@@ -208,6 +272,13 @@ export function createLatentSession(props: LatentPlaneProps) {
 }
 
 export type LatentSession = ReturnType<typeof createLatentSession>
+
+/** The base select's value for "the grid sample". */
+export const SAMPLE_BASE = 'sample'
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100
+}
 
 const sessionKey: InjectionKey<LatentSession> = Symbol('latent-session')
 

@@ -2,6 +2,8 @@
 // draws it, and the error when it refuses. Progress events of other runs are ignored.
 // Also: the same plane of a second run beside it, a sweep that renders the plane at every
 // checkpoint epoch (so the scrubber then answers from the cache), and saved latent views.
+// A run view opens and closes its run's explorer (the back end keeps a generator warm
+// meanwhile); a click on a sample-grid tile asks the explorer to centre on that sample.
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type {
@@ -11,6 +13,7 @@ import type {
   ExplorerGridResult,
   ExplorerInterpolateRequest,
   ExplorerInterpolateResult,
+  GridSampleLatent,
   LatentViewSettings,
   SavedLatentView
 } from '@shared/api'
@@ -35,6 +38,37 @@ export const useExplorerStore = defineStore('explorer', () => {
   const combining = ref(false)
   const combineError = ref<string | null>(null)
   let combineTicket = 0
+
+  /** A sample-grid tile to centre the explorer on: set by the run view, taken by the explorer of that run. */
+  const focus = ref<{ runId: number; index: number; epoch: number | null; nonce: number } | null>(null)
+  let focusNonce = 0
+
+  function focusSample(runId: number, index: number, epoch: number | null): void {
+    focus.value = { runId, index, epoch, nonce: ++focusNonce }
+  }
+
+  /** The latent vector of tile `index` of the run's sample grids, or null when refused (the error shown unless `quiet`). */
+  async function sampleLatent(runId: number, index: number, quiet = false): Promise<GridSampleLatent | null> {
+    try {
+      return await useLabApi().call('explorer:sample', { id: runId, index })
+    } catch (err) {
+      if (!quiet) error.value = `Could not find the latent vector of sample ${index}: ${errorMessage(err)}`
+      return null
+    }
+  }
+
+  /** The run's explorer is open (shown) or closed: the back end keeps its generator warm in between. */
+  function openRun(runId: number): void {
+    useLabApi()
+      .call('explorer:open', { id: runId })
+      .catch(() => undefined)
+  }
+
+  function closeRun(runId: number): void {
+    useLabApi()
+      .call('explorer:close', { id: runId })
+      .catch(() => undefined)
+  }
 
   /** Runs one interpolation or arithmetic call; only the latest one's answer is kept. */
   async function combine<T>(call: () => Promise<T>, keep: (res: T) => void): Promise<void> {
@@ -230,6 +264,11 @@ export const useExplorerStore = defineStore('explorer', () => {
   }
 
   return {
+    focus,
+    focusSample,
+    sampleLatent,
+    openRun,
+    closeRun,
     plane,
     rendering,
     progress,

@@ -35,6 +35,20 @@ export function vectorText(v: number[]): string {
   return `[${v.map(round).join(', ')}]`
 }
 
+/** How many leading values a compact vector shows. */
+export const SHOWN_VALUES = 5
+
+/** The first SHOWN_VALUES values of a vector, "…" for the rest: "[0.12, -1.3, 0.55, 2.1, 0.3, …]". */
+export function leadingValues(v: number[]): string {
+  const shown = v.slice(0, SHOWN_VALUES).map(round)
+  return `[${shown.join(', ')}${v.length > SHOWN_VALUES ? ', …' : ''}]`
+}
+
+/** The Euclidean norm of a vector. */
+export function norm(v: number[]): number {
+  return Math.sqrt(v.reduce((s, x) => s + x * x, 0))
+}
+
 /** Plane value of cell k (0-based) along an axis of n cells from lo to hi. */
 export function valueAt(k: number, n: number, lo: number, hi: number): number {
   return n < 2 ? lo : lo + (k * (hi - lo)) / (n - 1)
@@ -123,4 +137,28 @@ export function pointsOutsideOf(p: PlaneImage | null): { label: string; x: numbe
 export function fittedReach(points: { x: number; y: number }[]): number {
   const reach = Math.max(...points.map((q) => Math.max(Math.abs(q.x), Math.abs(q.y))))
   return Math.ceil(reach * 1.2 * 10) / 10
+}
+
+/** Below this angle from 0° or 180° the slerp strip is taken as nearly the lerp strip. */
+export const NEAR_LERP_DEGREES = 2
+
+/**
+ * Why the slerp strip matches the lerp strip, or null when it does not: slerp follows the great
+ * circle from A to B, which is undefined for opposite or parallel vectors (it falls back to lerp)
+ * and nearly a straight line when they are almost so.
+ */
+export function slerpNote(slerp: { degrees: number | null; sameAsLerp: boolean } | undefined): string | null {
+  if (!slerp) return null
+  const { degrees, sameAsLerp } = slerp
+  if (degrees === null) return 'slerp equals lerp here: A or B is the zero vector, which has no direction.'
+  const angle = `${round(degrees)}°`
+  if (sameAsLerp) {
+    return degrees > 90
+      ? `slerp equals lerp here: A and B point in opposite directions (${angle}), so no single great circle joins them.`
+      : `slerp equals lerp here: A and B point the same way (${angle}).`
+  }
+  if (degrees < NEAR_LERP_DEGREES || degrees > 180 - NEAR_LERP_DEGREES) {
+    return `slerp nearly equals lerp here: the angle between A and B is ${angle}.`
+  }
+  return null
 }
