@@ -3,6 +3,7 @@
 // the renderer rasterizes it to PNG at any scale; all three draw the same description.
 import { z } from 'zod'
 import { thin, type Point } from './curves'
+import { FIGURE_FONT_WIDTHS, type FontWidths } from './figure-font'
 
 const MIN_WIDTH_PT = (2 / 2.54) * 72
 const MAX_WIDTH_PT = (60 / 2.54) * 72
@@ -83,11 +84,18 @@ export interface ImageTile {
 
 const INK = '#222222'
 const GRID_INK = '#bbbbbb'
-/** Helvetica's mean advance is about half an em; enough to keep labels apart. */
-const CHAR_EM = 0.55
+/** Code point -> advance in 1/1000 em, per weight, from the generated table. */
+const ADVANCES = new Map<FontWidths, Map<number, number>>(
+  Object.values(FIGURE_FONT_WIDTHS).map((w) => [w, new Map(w.ranges.flatMap(([from, widths]) => widths.map((a, i) => [from + i, a] as const)))])
+)
 
-export function textWidth(text: string, size: number): number {
-  return text.length * size * CHAR_EM
+/** The width of `text` at `size` in the figure font (DejaVu Sans), as the PDF draws it. */
+export function textWidth(text: string, size: number, bold = false): number {
+  const widths = bold ? FIGURE_FONT_WIDTHS.bold : FIGURE_FONT_WIDTHS.regular
+  const advances = ADVANCES.get(widths)!
+  let em = 0
+  for (const ch of text) em += advances.get(ch.codePointAt(0) ?? 0) ?? widths.fallback
+  return (em / 1000) * size
 }
 
 /** Rounds to 0.01 pt so every renderer draws the same coordinates and files stay small. */
@@ -123,13 +131,12 @@ export function formatTick(v: number, ticks: readonly number[]): string {
   return v.toFixed(decimals)
 }
 
-/** Splits text into lines no wider than `width` at `size` (by the same width estimate). */
+/** Splits text into lines no wider than `width` at `size` (a word longer than the width keeps a line of its own). */
 export function wrapText(text: string, width: number, size: number): string[] {
-  const maxChars = Math.max(8, Math.floor(width / (size * CHAR_EM)))
   const lines: string[] = []
   let line = ''
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > maxChars) {
+    if (line && textWidth(`${line} ${word}`, size) > width) {
       lines.push(line)
       line = word
     } else line = line ? `${line} ${word}` : word
@@ -254,7 +261,7 @@ export function imageRowItems(x: number, y: number, width: number, tiles: readon
   tiles.forEach((t, i) => {
     const w = aspects[i] * tileH
     if (t.label) {
-      const size = Math.min(fontPt, (w / Math.max(1, t.label.length)) / CHAR_EM)
+      const size = Math.min(fontPt, (fontPt * w) / Math.max(1e-9, textWidth(t.label, fontPt)))
       items.push({ kind: 'text', x: r2(cx + w / 2), y: r2(y + fontPt), text: t.label, size: r2(size), anchor: 'middle', color: t.color ?? INK })
     }
     items.push({ kind: 'image', x: r2(cx), y: r2(y + labelH), width: r2(w), height: r2(tileH), pngBase64: t.pngBase64, pixelWidth: t.pixelWidth, pixelHeight: t.pixelHeight })

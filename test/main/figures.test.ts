@@ -1,20 +1,25 @@
 // @vitest-environment jsdom
 // Figures for write-ups: built from a Lab's records, written as SVG (parsed back as XML) and
 // PDF (its content streams inflated and read for path and text operators).
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import type { FigureExport } from '@shared/api'
-import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, toPoints, type Figure } from '@shared/figure'
+import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, textWidth, toPoints, type Figure } from '@shared/figure'
 import { figureToSvg } from '@shared/figure-svg'
 import type { EpochScores } from '@shared/evaluation'
 import type { StepRow } from '@shared/metrics'
 import { dispatch } from '../../src/main/services/dispatch'
-import { pdfSafeText } from '../../src/main/services/figure-pdf'
+import { figureToPdf } from '../../src/main/services/figure-pdf'
 import type { Lab } from '../../src/main/services/lab'
 import { useTempLabs } from '../helpers/lab'
 import { encodePng, tileImages } from '../../src/main/common/grid'
 import { epochScores } from '../helpers/scores'
+import { figureFontMetricsSource } from '../../scripts/figure-font-metrics'
 
 const { newLab } = useTempLabs('figures')
 
@@ -113,9 +118,15 @@ describe('figure layout helpers', () => {
     expect(figureSizeSchema.safeParse({ width: 8.5, unit: 'cm', fontPt: 2 }).error?.issues[0].message).toBe('must be at least 4 pt')
   })
 
-  it('keeps PDF text to what the standard fonts encode, marking the rest', () => {
-    expect(pdfSafeText('Adam β1 0.5 — “run” · é €')).toBe('Adam ?1 0.5 — “run” · é €')
-    expect(pdfSafeText('数字 🎉')).toBe('?? ?')
+  it('measures with the widths of the font the PDF embeds (src/shared/figure-font.ts is current: npx tsx scripts/figure-font-metrics.ts)', () => {
+    expect(readFileSync(join(__dirname, '../../src/shared/figure-font.ts'), 'utf8')).toBe(figureFontMetricsSource())
+  })
+
+  it('measures text in the figure font: DejaVu Sans is wider than a character count at half an em, and bold wider still', () => {
+    expect(textWidth('mmmm', 10)).toBeCloseTo(4 * 9.74, 5)
+    expect(textWidth('iiii', 10)).toBeCloseTo(4 * 2.78, 5)
+    expect(textWidth('β1', 10)).toBeGreaterThan(10)
+    expect(textWidth('Losses', 8, true)).toBeGreaterThan(textWidth('Losses', 8))
   })
 
   it('reads a PNG size from its header and refuses other bytes', () => {
@@ -184,8 +195,32 @@ describe('figures:export', () => {
     expect(content).toMatch(/[\d.]+ [\d.]+ m\n/)
     expect((content.match(/ l\n/g) ?? []).length).toBeGreaterThan(500)
     expect(content).toMatch(/\bBT\b[^]*\bTJ\b[^]*\bET\b/)
-    expect(bytesOf(file).length).toBeLessThan(80_000)
-    expect(pdf.toString('latin1')).toContain('/Helvetica')
+    expect(bytesOf(file).length).toBeLessThan(120_000)
+    expect(pdf.toString('latin1')).toContain('DejaVuSans')
+    expect(pdf.toString('latin1')).not.toContain('/Helvetica')
+  })
+
+  it('embeds the figure font in a PDF: pdffonts lists DejaVu Sans embedded, and β, superscripts, minus and middle dot come back out as text', async () => {
+    const caption = 'Adam, lr 2·10⁻⁴, β1 0.5 vs SGD, lr 10⁻² (x² − 1)'
+    const figure = layoutFigure({
+      size: DEFAULT_FIGURE_SIZE,
+      title: 'β1 title',
+      charts: [{ title: 'Losses', xLabel: 'step', yLabel: 'loss', series: [{ label: 'Adam, β1 0.5', color: '#2563eb', points: [{ x: 1, y: 1 }, { x: 2, y: 0.5 }] }] }],
+      legend: [{ label: 'Adam, β1 0.5', color: '#2563eb' }],
+      caption
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'figure-font-'))
+    const file = join(dir, 'figure.pdf')
+    writeFileSync(file, await figureToPdf(figure))
+    // "name type encoding emb sub uni object ID": both weights, embedded as subsets with a Unicode map.
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean)
+    expect(fonts.map((l) => l.split(/\s+/)[0].replace(/^[A-Z]{6}\+/, '')).sort()).toEqual(['DejaVuSans', 'DejaVuSans-Bold'])
+    for (const line of fonts) expect(line).toMatch(/\byes\s+yes\s+yes\s+\d+\s+\d+\s*$/)
+    const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' })
+    expect(text).toContain('β1 0.5')
+    expect(text).toContain('2·10⁻⁴')
+    expect(text).toContain('x² − 1')
+    expect(text).not.toContain('?')
   })
 
   it('lays out a row of grids over chosen epochs with labels, as SVG with embedded sharp PNG tiles and as PDF images', async () => {
