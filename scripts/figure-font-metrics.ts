@@ -19,7 +19,7 @@ export const RANGES: [number, number][] = [
 
 function measure(weight: FigureFontWeight): { fallback: number; ranges: [number, number[]][] } {
   const doc = new PDFDocument({ autoFirstPage: false })
-  doc.registerFont('figure', figureFontBytes(weight))
+  doc.registerFont('figure', Uint8Array.from(figureFontBytes(weight)))
   doc.font('figure').fontSize(1000)
   const em = (cp: number): number => Math.round(doc.widthOfString(String.fromCodePoint(cp)))
   const ranges = RANGES.map(([from, to]): [number, number[]] => [from, Array.from({ length: to - from + 1 }, (_, i) => em(from + i))])

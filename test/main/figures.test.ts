@@ -256,21 +256,28 @@ describe('figures:export', () => {
     expect(!missing.ok && missing.error.message).toBe('There is no run 999')
   })
 
-  it('composes a comparison: each run grid in its colour, curves per metric, a caption naming runs and differing settings', async () => {
+  it('composes a comparison as small multiples: grids beside the curves, a shared legend of the settings that differ, a caption in words', async () => {
     const { lab, ids } = labWithRuns(2)
     const file = await exportVia(lab, { figure: { kind: 'comparison', ids, epoch: 4, metrics: ['gLoss', 'dLossReal'] }, format: 'svg', size: { width: 17, unit: 'cm', fontPt: 8 } })
     const doc = parseSvg(bytesOf(file).toString('utf8'))
     expect(doc.getElementsByTagName('image')).toHaveLength(2)
     const texts = Array.from(doc.getElementsByTagName('text'))
-    const labels = texts.filter((t) => t.textContent?.endsWith('· epoch 4'))
-    expect(labels.map((t) => t.getAttribute('fill'))).toEqual(['#2563eb', '#dc2626'])
+    // Run 0 keeps the preset's Adam, run 1 trains with SGD: the grids' labels in the runs' colours.
+    const tileLabels = texts.filter((t) => t.getAttribute('fill') !== '#222222')
+    expect(tileLabels.map((t) => [t.textContent, t.getAttribute('fill')])).toEqual([
+      ['Adam, lr 2e-4, β1 0.5', '#2563eb'],
+      ['SGD, lr 0.01', '#dc2626']
+    ])
     const blue = Array.from(doc.getElementsByTagName('path')).filter((p) => p.getAttribute('stroke') === '#2563eb' && (p.getAttribute('d') ?? '').length > 200)
     expect(blue).toHaveLength(2)
-    const caption = texts.map((t) => t.textContent).join(' ')
-    expect(caption).toContain(`run <0> & co (#${ids[0]})`)
-    expect(caption).toContain('optimizerD.kind: adam vs sgd')
-    expect(caption).toContain('optimizerG.lr: 0.0002 vs 0.01')
-    expect(caption).not.toContain('name:')
+    const all = texts.map((t) => t.textContent)
+    expect(all).toEqual(expect.arrayContaining(['Adam, lr 2e-4, β1 0.5', 'SGD, lr 0.01']))
+    const caption = all.join(' ')
+    expect(caption).toContain('Comparison of 2 runs that differ in optimizer, learning rate and β1 (legend).')
+    expect(caption).toContain("samples from each run's fixed latent batch at epoch 4")
+    expect(caption).toContain('Curves: G loss and D loss (real) against step, unsmoothed.')
+    expect(caption).not.toMatch(/optimizer[DG]\.|run <0>/)
+
     const png = await exportVia(lab, { figure: { kind: 'comparison', ids }, format: 'png', scale: 3 })
     expect(png.format).toBe('png')
     if (png.format === 'png') {
@@ -279,6 +286,51 @@ describe('figures:export', () => {
       const figure: Figure = png.figure
       expect(figure.width).toBeCloseTo(toPoints(8.5, 'cm'), 1)
       expect(figure.items.filter((i) => i.kind === 'image')).toHaveLength(2)
+    }
+  })
+
+  it('fits a comparison in one column (8.5 cm) or the page width (17 cm), at most 12 cm tall, no text under 6 pt, no empty cell, metrics in one order', async () => {
+    const { lab, ids } = labWithRuns(4)
+    for (const width of [8.5, 17]) {
+      for (const n of [2, 4]) {
+        for (const metrics of [['dLossFake', 'gLoss', 'dLossReal'], ['dLossReal'], ['gLoss', 'dLossReal', 'dLossFake', 'dAccReal', 'dAccFake']]) {
+          const png = await exportVia(lab, { figure: { kind: 'comparison', ids: ids.slice(0, n), metrics }, format: 'png', size: { width, unit: 'cm', fontPt: 8 } })
+          if (png.format !== 'png') throw new Error('expected a figure')
+          const { figure } = png
+          const what = `${n} runs, ${metrics.length} metrics at ${width} cm`
+          expect(figure.height, what).toBeLessThanOrEqual(toPoints(12, 'cm'))
+          const texts = figure.items.flatMap((i) => (i.kind === 'text' ? [i] : []))
+          expect(Math.min(...texts.map((t) => t.size)), what).toBeGreaterThanOrEqual(6)
+          // The charts in the one order the UI and the CLI share, whatever order they were asked in.
+          const order = ['G loss', 'D loss (real)', 'D loss (fake)', 'D accuracy (real)', 'D accuracy (fake)']
+          const titles = texts.filter((t) => t.bold).map((t) => t.text)
+          expect(titles, what).toEqual(order.filter((_, k) => metrics.includes(['gLoss', 'dLossReal', 'dLossFake', 'dAccReal', 'dAccFake'][k])))
+          // No empty cell: every row of panels reaches the right edge (a chart's x axis ends there).
+          const axes = figure.items.flatMap((i) => (i.kind === 'path' && i.points.length === 3 && i.width === 0.6 ? [i.points] : []))
+          expect(axes, what).toHaveLength(metrics.length)
+          const rows = new Map<number, number>()
+          for (const a of axes) rows.set(Math.round(a[2][1]), Math.max(rows.get(Math.round(a[2][1])) ?? 0, a[2][0]))
+          for (const right of rows.values()) expect(right, what).toBeGreaterThan(figure.width - 20)
+          // Every tile and every chart lies inside the figure.
+          for (const i of figure.items) if (i.kind === 'image') expect(i.x + i.width).toBeLessThanOrEqual(figure.width)
+        }
+      }
+    }
+  })
+
+  it('takes legend labels from the request, one per run, and refuses a count that does not match', async () => {
+    const { lab, ids } = labWithRuns(2)
+    const file = await exportVia(lab, { figure: { kind: 'comparison', ids, legend: ['Adam (β1 0.5)', 'plain SGD'] }, format: 'pdf' })
+    const dir = mkdtempSync(join(tmpdir(), 'comparison-pdf-'))
+    writeFileSync(join(dir, 'c.pdf'), bytesOf(file))
+    const text = execFileSync('pdftotext', ['-raw', join(dir, 'c.pdf'), '-'], { encoding: 'utf8' })
+    expect(text).toContain('Adam (β1 0.5)')
+    expect(text).toContain('plain SGD')
+    const res = await dispatch(lab.handlers, 'figures:export', { figure: { kind: 'comparison', ids, legend: ['one'] }, format: 'svg' })
+    expect(res.ok).toBe(false)
+    if (!res.ok) {
+      expect(res.error.message).toBe('The legend has 1 label for 2 runs: give one per run, in the runs\' order')
+      expect(res.error.issues?.[0].field).toBe('figure.legend')
     }
   })
 
