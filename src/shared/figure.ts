@@ -374,25 +374,30 @@ export interface PanelFigure {
   maxHeight?: number
 }
 
-/** Tiles packed into a box in the grid of rows and columns that makes them largest, each label above its tile. */
+/** Tiles packed into a box in the grid of rows and columns that makes them largest, each framed in its colour. */
 function tileCellItems(box: { x: number; y: number; w: number; h: number }, tiles: readonly ImageTile[], fontPt: number): FigureItem[] {
   const gap = fontPt * 0.5
   const size = smallText(fontPt)
-  let best: { cols: number; side: number } = { cols: 1, side: 0 }
-  for (let cols = 1; cols <= tiles.length; cols++) {
+  /** Labels above the tiles when every one fits in two lines of `cellW` uncut; else none (the frames' colours and the legend say which run). */
+  const labelsFor = (cellW: number): { lines: string[] }[] | null => {
+    const fitted = tiles.map((t) => (t.label ? { lines: wrapText(t.label, cellW, size) } : { lines: [] }))
+    return fitted.every((f) => f.lines.length <= 2 && f.lines.every((l) => textWidth(l, size) <= cellW)) ? fitted : null
+  }
+  const layout = (cols: number): { cols: number; cellW: number; labels: { lines: string[] }[] | null; labelH: number; side: number } => {
     const rows = Math.ceil(tiles.length / cols)
     const cellW = (box.w - gap * (cols - 1)) / cols
-    const labelLines = Math.max(...tiles.map((t) => (t.label ? fitLabel(t.label, cellW, size, size).lines.length : 0)))
-    const labelH = labelLines ? size * (1.2 * labelLines + 0.15) : 0
-    const side = Math.min(cellW, (box.h - gap * (rows - 1)) / rows - labelH)
-    if (side > best.side) best = { cols, side }
+    const labels = labelsFor(cellW - 2)
+    const lines = Math.max(0, ...(labels ?? []).map((l) => l.lines.length))
+    const labelH = lines ? size * (1.2 * lines + 0.15) : 0
+    return { cols, cellW, labels, labelH, side: Math.min(cellW, (box.h - gap * (rows - 1)) / rows - labelH) }
   }
-  const { cols, side } = best
+  let best = layout(1)
+  for (let cols = 2; cols <= tiles.length; cols++) {
+    const next = layout(cols)
+    if (next.side > best.side) best = next
+  }
+  const { cols, cellW, labels, labelH, side } = best
   const rows = Math.ceil(tiles.length / cols)
-  const cellW = (box.w - gap * (cols - 1)) / cols
-  const labels = tiles.map((t) => (t.label ? fitLabel(t.label, cellW, size, size) : null))
-  const labelLines = Math.max(0, ...labels.map((l) => l?.lines.length ?? 0))
-  const labelH = labelLines ? size * (1.2 * labelLines + 0.15) : 0
   const blockH = rows * (labelH + side) + (rows - 1) * gap
   const y0 = box.y + Math.max(0, (box.h - blockH) / 2)
   const items: FigureItem[] = []
@@ -401,14 +406,19 @@ function tileCellItems(box: { x: number; y: number; w: number; h: number }, tile
     const row = Math.floor(i / cols)
     const cx = box.x + col * (cellW + gap) + cellW / 2
     const top = y0 + row * (labelH + side + gap)
-    labels[i]?.lines.forEach((text, k) =>
+    labels?.[i].lines.forEach((text, k) =>
       items.push({ kind: 'text', x: r2(cx), y: r2(top + size * (1 + 1.2 * k)), text, size: r2(size), anchor: 'middle', color: t.color ?? INK })
     )
-    // Square-ish grids: the tile keeps its aspect inside a side x side box.
+    // The tile keeps its aspect inside a side x side box, inside a frame of its run's colour.
     const aspect = t.pixelWidth / t.pixelHeight
-    const w = aspect >= 1 ? side : side * aspect
-    const h = aspect >= 1 ? side / aspect : side
-    items.push({ kind: 'image', x: r2(cx - w / 2), y: r2(top + labelH), width: r2(w), height: r2(h), pngBase64: t.pngBase64, pixelWidth: t.pixelWidth, pixelHeight: t.pixelHeight })
+    const w = (aspect >= 1 ? side : side * aspect) - 2
+    const h = (aspect >= 1 ? side / aspect : side) - 2
+    const [x, y] = [cx - w / 2, top + labelH + 1]
+    items.push({ kind: 'image', x: r2(x), y: r2(y), width: r2(w), height: r2(h), pngBase64: t.pngBase64, pixelWidth: t.pixelWidth, pixelHeight: t.pixelHeight })
+    if (t.color) {
+      const frame: [number, number][] = [[x - 0.5, y - 0.5], [x + w + 0.5, y - 0.5], [x + w + 0.5, y + h + 0.5], [x - 0.5, y + h + 0.5]]
+      items.push({ kind: 'path', points: frame.map(([a, b]) => [r2(a), r2(b)]), stroke: t.color, width: 1, closed: true })
+    }
   })
   return items
 }
@@ -441,7 +451,7 @@ export function layoutPanels(p: PanelFigure): Figure {
     const rows = Math.ceil(cells.length / cols)
     const cellW = (inner - gap * (cols - 1)) / cols
     const room = (maxHeight - fixed - gap * 0.5 * (rows - 1)) / rows
-    const cellH = Math.min(Math.max(cellW * 0.62, minCellH), room)
+    const cellH = Math.min(Math.max(cellW * 0.8, minCellH), room)
     const usable = cellW >= minCellW && cellH >= minCellH
     // The largest cells win; a part-filled last row counts a little against a layout.
     const score = (usable ? 1e9 : 0) + cellW * cellH * (cells.length % cols === 0 ? 1 : 0.8)

@@ -25,19 +25,26 @@ export function shortNumber(v: number): string {
   return String(Number(v.toPrecision(6)))
 }
 
-function optimizerFacets(o: OptimizerConfig, who: '' | 'D ' | 'G '): Facet[] {
-  const k = who.trim()
-  const facets: Facet[] = [
-    { key: `${k}opt`, name: `${who}optimizer`, text: `${who}${OPTIMIZER_NAMES[o.kind]}` },
-    { key: `${k}lr`, name: `${who}learning rate`, text: `${who}lr ${shortNumber(o.lr)}` }
-  ]
-  if (o.kind === 'adam') {
-    facets.push({ key: `${k}beta1`, name: `${who}β1`, text: `${who}β1 ${shortNumber(o.beta1)}` })
-    // β2 only when not Adam's usual 0.999, as describeOptimizer says it.
-    if (o.beta2 !== 0.999) facets.push({ key: `${k}beta2`, name: `${who}β2`, text: `${who}β2 ${shortNumber(o.beta2)}` })
-  }
-  if (o.kind === 'momentum') facets.push({ key: `${k}momentum`, name: `${who}momentum`, text: `${who}momentum ${shortNumber(o.momentum)}` })
-  return facets
+/** The optimizer fields a label may name: each applies to some optimizer kinds only. */
+const OPTIMIZER_FIELDS: { key: string; name: string; value: (o: OptimizerConfig) => string | null }[] = [
+  { key: 'opt', name: 'optimizer', value: (o) => OPTIMIZER_NAMES[o.kind] },
+  { key: 'lr', name: 'learning rate', value: (o) => `lr ${shortNumber(o.lr)}` },
+  { key: 'beta1', name: 'β1', value: (o) => (o.kind === 'adam' ? `β1 ${shortNumber(o.beta1)}` : null) },
+  // β2 only when not Adam's usual 0.999, as describeOptimizer says it.
+  { key: 'beta2', name: 'β2', value: (o) => (o.kind === 'adam' && o.beta2 !== 0.999 ? `β2 ${shortNumber(o.beta2)}` : null) },
+  { key: 'momentum', name: 'momentum', value: (o) => (o.kind === 'momentum' ? `momentum ${shortNumber(o.momentum)}` : null) }
+]
+
+/** One facet per optimizer field; where D and G differ, both: "lr 5e-4 (D) / 0.005 (G)". */
+function optimizerFacets(d: OptimizerConfig, g: OptimizerConfig): Facet[] {
+  return OPTIMIZER_FIELDS.flatMap(({ key, name, value }) => {
+    const [vd, vg] = [value(d), value(g)]
+    if (vd === vg) return vd === null ? [] : [{ key, name, text: vd }]
+    const word = (v: string): string => (key === 'opt' ? v : v.slice(v.indexOf(' ') + 1))
+    const prefix = key === 'opt' ? '' : `${(vd ?? vg)!.split(' ')[0]} `
+    const parts = [vd === null ? null : `${word(vd)} (D)`, vg === null ? null : `${word(vg)} (G)`].filter(Boolean)
+    return [{ key, name, text: `${prefix}${parts.join(' / ')}` }]
+  })
 }
 
 /** Settings with a name of their own; any other differing field is named from its path. */
@@ -59,11 +66,8 @@ function words(path: string): string {
   return last.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()
 }
 
-const sameOptimizers = (c: RunConfig): boolean => JSON.stringify(c.optimizerD) === JSON.stringify(c.optimizerG)
-
-/** A run's facets; `split`: D's and G's optimizers apart (some run of the set trains them differently). */
-function facetsOf(config: RunConfig, split: boolean): Facet[] {
-  const facets = split ? [...optimizerFacets(config.optimizerD, 'D '), ...optimizerFacets(config.optimizerG, 'G ')] : optimizerFacets(config.optimizerD, '')
+function facetsOf(config: RunConfig): Facet[] {
+  const facets = optimizerFacets(config.optimizerD, config.optimizerG)
   for (const [path, value] of Object.entries(flattenConfig(config))) {
     if (path.startsWith('optimizer') || UNLABELLED.test(path)) continue
     const named = NAMED[path]
@@ -74,9 +78,8 @@ function facetsOf(config: RunConfig, split: boolean): Facet[] {
 
 /** Optimizer facets first (the optimizer, then its settings), the seed last, the rest between. */
 function rank(key: string): number {
-  const optimizer = ['opt', 'lr', 'beta1', 'beta2', 'momentum'].indexOf(key.replace(/^[DG]/, ''))
-  if (optimizer >= 0) return (key.startsWith('G') ? 10 : 0) + optimizer
-  return key === 'seed' ? 1000 : 100
+  const optimizer = OPTIMIZER_FIELDS.findIndex((f) => f.key === key)
+  return optimizer >= 0 ? optimizer : key === 'seed' ? 1000 : 100
 }
 
 /** The facet keys whose text is not the same for every run, optimizer first and seed last. */
@@ -94,8 +97,7 @@ function differingKeys(all: Facet[][]): string[] {
  * the run's name where nothing differs, and "#id" added where two labels would read the same.
  */
 export function runLabels(runs: readonly { id: number; name: string; config: RunConfig }[]): string[] {
-  const split = !runs.every((r) => sameOptimizers(r.config))
-  const all = runs.map((r) => facetsOf(r.config, split))
+  const all = runs.map((r) => facetsOf(r.config))
   const keys = differingKeys(all)
   const labels = all.map((facets, i) => keys.flatMap((k) => facets.find((f) => f.key === k)?.text ?? []).join(', ') || runs[i].name)
   return labels.map((l, i) => (labels.indexOf(l) !== labels.lastIndexOf(l) ? `${l} (#${runs[i].id})` : l))
@@ -103,8 +105,7 @@ export function runLabels(runs: readonly { id: number; name: string; config: Run
 
 /** What the runs differ in, in words: "optimizer, learning rate and β1"; null when nothing does. */
 export function differingSettings(configs: readonly RunConfig[]): string | null {
-  const split = !configs.every(sameOptimizers)
-  const all = configs.map((c) => facetsOf(c, split))
+  const all = configs.map(facetsOf)
   const names = [...new Set(differingKeys(all).map((k) => all.flatMap((f) => f).find((f) => f.key === k)!.name))]
   if (names.length === 0) return null
   return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`

@@ -23,9 +23,13 @@ describe('run labels', () => {
     expect(differingSettings(lrs)).toBe('learning rate')
   })
 
-  it('says D and G apart when their optimizers differ, names other settings in words, and falls back to names', () => {
+  it('says D and G apart where their optimizers differ, names other settings in words, and falls back to names', () => {
     const split = [config({}), config({ optimizerD: sgd })]
-    expect(runLabels(runs(split))).toEqual(['D Adam, D lr 2e-4, D β1 0.5', 'D SGD, D lr 0.01'])
+    expect(runLabels(runs(split))).toEqual(['Adam, lr 2e-4, β1 0.5', 'SGD (D) / Adam (G), lr 0.01 (D) / 2e-4 (G), β1 0.5 (G)'])
+    const momentum = { ...base.optimizerD, kind: 'momentum' as const, momentum: 0.9 }
+    const pair = [config({ optimizerD: { ...momentum, lr: 5e-4 }, optimizerG: { ...momentum, lr: 0.005 } }), config({})]
+    expect(runLabels(runs(pair))).toEqual(['SGD+momentum, lr 5e-4 (D) / 0.005 (G), momentum 0.9', 'Adam, lr 2e-4, β1 0.5'])
+    expect(differingSettings(pair)).toBe('optimizer, learning rate, β1 and momentum')
     const smoothing = [config({}), config({ batchSize: 32, tricks: { ...base.tricks, loss: 'hinge' } })]
     expect(runLabels(runs(smoothing))).toEqual([`batch ${base.batchSize}, ${base.tricks.loss} loss`, 'batch 32, hinge loss'])
     expect(differingSettings(smoothing)).toBe('batch size and loss')
