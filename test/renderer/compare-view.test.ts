@@ -102,6 +102,7 @@ describe('compare view', () => {
     expect(chart().attributes('data-scale')).toBe('log')
     expect(location.hash).toContain('log=1')
     // Grouped by a field both runs share a value of... none here: each run its own group, with a band.
+    await w.get('[data-testid="compare-group-toggle"]').trigger('click')
     await w.get('[data-testid="compare-group-optimizerD.kind"]').setValue(true)
     await vi.waitFor(() => expect(chart().attributes('data-bands')).toBe('2'))
     expect(chart().attributes('data-legend')).toMatch(/\(1 run\)\|.*\(1 run\)$/)
