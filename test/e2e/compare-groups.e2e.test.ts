@@ -142,7 +142,7 @@ describe.skipIf(!haveChromium)('grouped comparison in a browser', () => {
     const width = await view.evaluate((el) => ({
       client: el.clientWidth,
       scroll: el.scrollWidth,
-      wide: [...el.querySelectorAll('*')].filter((c) => c.getBoundingClientRect().right > el.getBoundingClientRect().right + 1).map((c) => `${c.tagName}.${c.className}`).slice(0, 5)
+      wide: Array.from(el.querySelectorAll('*')).filter((c) => c.getBoundingClientRect().right > el.getBoundingClientRect().right + 1).map((c) => `${c.tagName}.${c.className}`).slice(0, 5)
     }))
     expect(width.scroll, `wider than the view: ${width.wide.join(', ')}`).toBeLessThanOrEqual(width.client + 1)
   })
