@@ -13,6 +13,7 @@ import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import CompareView, { type CompareExportContext } from '@renderer/views/CompareView.vue'
+import SampleGrid from '@renderer/components/SampleGrid.vue'
 import { useCompareStore } from '@renderer/stores/compare'
 import { useTrainerStore } from '@renderer/stores/trainer'
 import { FakeLabApi } from './helpers/fake-api'
@@ -110,6 +111,37 @@ describe('compare view', () => {
     await w.get('[data-testid="compare-ungroup"]').trigger('click')
     await vi.waitFor(() => expect(chart().attributes('data-bands')).toBe('0'))
     w.unmount()
+  })
+
+  it('opens a run from its #/run/ID link, and the address bar follows the open run', async () => {
+    history.replaceState(null, '', '#/run/2')
+    const fake = api()
+    const w = await mountApp(fake)
+    await flushPromises()
+    expect(fake.requestsTo('runs:get').map((r) => r.id)).toContain(2)
+    expect(location.hash).toBe('#/run/2')
+    w.unmount()
+  })
+
+  it('shows a sample grid at a whole scale only, and enlarges it on a click', async () => {
+    const grid = mount(SampleGrid, { props: { src: 'data:image/png;base64,iVBORw0KGgo=', epoch: 3, maxWidth: 700 }, attachTo: document.body })
+    const img = grid.get('[data-testid="sample-grid"]')
+    Object.defineProperty(img.element, 'naturalWidth', { value: 302 })
+    Object.defineProperty(img.element, 'naturalHeight', { value: 302 })
+    await img.trigger('load')
+    expect(img.attributes('data-scale')).toBe('2')
+    expect((img.element as HTMLImageElement).style.width).toBe('604px')
+    // Narrower than the grid: 1x (the box scrolls), never a fraction that drops pixel rows.
+    await grid.setProps({ maxWidth: 220 })
+    expect(img.attributes('data-scale')).toBe('1')
+    expect((img.element as HTMLImageElement).style.width).toBe('302px')
+    await img.trigger('click')
+    const big = grid.get('[data-testid="sample-grid-enlarged"] img')
+    expect(Number.isInteger(Number(big.attributes('data-scale')))).toBe(true)
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await flushPromises()
+    expect(grid.find('[data-testid="sample-grid-enlarged"]').exists()).toBe(false)
+    grid.unmount()
   })
 
   it('charts only the metrics the compared runs record: no estimate for two GANs', async () => {
