@@ -275,6 +275,10 @@ export type ChartGroup = keyof typeof CHART_GROUPS
 const figureRunId = z.number().int().positive()
 const smoothingSchema = z.number().min(0, 'must be at least 0').max(0.999, 'must be at most 0.999').default(0)
 
+/** The order a comparison figure's charts take, whatever order they were asked in: the UI and the CLI draw the same figure. */
+export const COMPARISON_METRIC_ORDER = ['gLoss', 'dLossReal', 'dLossFake', 'dAccReal', 'dAccFake', 'wasserstein'] as const satisfies readonly (typeof STEP_METRICS)[number][]
+export const DEFAULT_COMPARISON_METRICS: (typeof STEP_METRICS)[number][] = ['gLoss', 'dLossReal', 'dLossFake']
+
 /** What a figure shows; the service fills it from the runs' metrics and grids. */
 export const figureRequestSchema = z.discriminatedUnion('kind', [
   z
@@ -307,9 +311,12 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
       ids: comparedRunIdsSchema,
       /** The grids' epoch; null = each run's last grid. */
       epoch: z.number().int().min(1).nullable().default(null),
-      metrics: z.array(z.enum(STEP_METRICS)).min(1, 'choose at least one metric').max(5).default(['gLoss', 'dLossReal', 'dLossFake']),
+      /** One chart each, drawn in a fixed order (gLoss, dLossReal, dLossFake, dAccReal, dAccFake, wasserstein). */
+      metrics: z.array(z.enum(STEP_METRICS)).min(1, 'choose at least one metric').max(5).default(DEFAULT_COMPARISON_METRICS),
       xAxis: z.enum(X_AXES).default('step'),
       smoothing: smoothingSchema,
+      /** One legend label per run, in the runs' order; absent: the settings each run differs in ("Adam, lr 2e-4, β1 0.5"). */
+      legend: z.array(z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters')).max(MAX_COMPARED).optional(),
       caption: z.boolean().default(true)
     })
     .strict(),

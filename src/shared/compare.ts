@@ -2,6 +2,7 @@
 // paired experiments that start two runs differing in one setting.
 import { z } from 'zod'
 import { SCORE_NAMES } from './evaluation'
+import { BANDS } from './run-groups'
 import { BACKEND_CHOICES, describeIssues, formatIssues, PRESET_IDS, PRESETS, runConfigSchema, type OptimizerConfig, type PresetId, type RunConfig } from './config'
 
 export const MIN_COMPARED = 2
@@ -23,7 +24,13 @@ export const compareSettingsSchema = z
     epoch: z.number().int().min(1).nullable().default(null),
     showAllFields: z.boolean().default(false),
     /** The score the score curves show. */
-    score: z.enum(SCORE_NAMES).default('fid')
+    score: z.enum(SCORE_NAMES).default('fid'),
+    /** A logarithmic y axis on the metric charts. */
+    logY: z.boolean().default(false),
+    /** Config fields (dotted paths) whose values group runs into one mean curve with a band; empty: one curve per run. */
+    groupBy: z.array(z.string().min(1).max(200)).max(20).default([]),
+    /** The band around a group's mean: ± one standard deviation, or min to max. */
+    band: z.enum(BANDS).default('std')
   })
   .strict()
 export type CompareSettings = z.output<typeof compareSettingsSchema>
@@ -64,6 +71,9 @@ export function compareHash(runIds: readonly number[], settings: Partial<Compare
   if (s.epoch !== null) params.set('epoch', String(s.epoch))
   if (s.showAllFields) params.set('all', '1')
   if (s.score !== DEFAULT_COMPARE_SETTINGS.score) params.set('score', s.score)
+  if (s.logY) params.set('log', '1')
+  if (s.groupBy.length) params.set('group', s.groupBy.join(','))
+  if (s.band !== DEFAULT_COMPARE_SETTINGS.band) params.set('band', s.band)
   return `#/compare?${params.toString().replace(/%2C/g, ',')}`
 }
 
@@ -76,7 +86,10 @@ const linkSchema = z.object({
   smooth: compareSettingsSchema.shape.smoothing,
   epoch: compareSettingsSchema.shape.epoch,
   all: z.enum(['0', '1']).default('0'),
-  score: compareSettingsSchema.shape.score
+  score: compareSettingsSchema.shape.score,
+  log: z.enum(['0', '1']).default('0'),
+  group: compareSettingsSchema.shape.groupBy,
+  band: compareSettingsSchema.shape.band
 })
 
 /** What a compare link asks for, or why it cannot be followed; null when the hash is no compare link. */
@@ -92,11 +105,14 @@ export function parseCompareHash(hash: string): CompareLink | null {
     smooth: asNumber(given('smooth')),
     epoch: asNumber(given('epoch')),
     all: given('all'),
-    score: given('score')
+    score: given('score'),
+    log: given('log'),
+    group: (given('group') ?? '').split(',').filter(Boolean),
+    band: given('band')
   })
   if (!parsed.success) return { ok: false, message: `This compare link cannot be opened: ${formatIssues(describeIssues(parsed.error))}` }
-  const { runs, x, smooth, epoch, all, score } = parsed.data
-  return { ok: true, runIds: runs, settings: { xAxis: x, smoothing: smooth, epoch, showAllFields: all === '1', score } }
+  const { runs, x, smooth, epoch, all, score, log, group, band } = parsed.data
+  return { ok: true, runIds: runs, settings: { xAxis: x, smoothing: smooth, epoch, showAllFields: all === '1', score, logY: log === '1', groupBy: group, band } }
 }
 
 export const PAIR_IDS = ['sgd-vs-adam'] as const

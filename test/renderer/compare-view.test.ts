@@ -7,12 +7,13 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { h } from 'vue'
 import type { RunScores } from '@shared/api'
-import { RUN_COLORS, type SavedComparison } from '@shared/compare'
+import { DEFAULT_COMPARE_SETTINGS, RUN_COLORS, type SavedComparison } from '@shared/compare'
 import type { EpochScores } from '@shared/evaluation'
 import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import CompareView, { type CompareExportContext } from '@renderer/views/CompareView.vue'
+import SampleGrid from '@renderer/components/SampleGrid.vue'
 import { useCompareStore } from '@renderer/stores/compare'
 import { useTrainerStore } from '@renderer/stores/trainer'
 import { FakeLabApi } from './helpers/fake-api'
@@ -48,7 +49,7 @@ function api(extra: ConstructorParameters<typeof FakeLabApi>[0] = {}): FakeLabAp
     'runs:grid': ({ id, epoch: e }) => ({ epoch: e, pngBase64: btoa(`grid ${id}/${e}`), rows: 10, cols: 10 }),
     'comparisons:list': () => saved,
     'comparisons:save': ({ name, runIds }) => {
-      const s: SavedComparison = { id: 9, name, runIds, settings: { xAxis: 'step', smoothing: 0.6, epoch: null, showAllFields: false, score: 'fid' }, createdAt: 1, updatedAt: 1 }
+      const s: SavedComparison = { id: 9, name, runIds, settings: { ...DEFAULT_COMPARE_SETTINGS, xAxis: 'step', smoothing: 0.6, epoch: null, showAllFields: false, score: 'fid' }, createdAt: 1, updatedAt: 1 }
       saved.push(s)
       return s
     },
@@ -82,6 +83,65 @@ describe('compare view', () => {
     expect(w.get('[data-testid="compare-run-1"]').attributes('data-color')).toBe(RUN_COLORS[0])
     expect(location.hash).toBe('#/compare?runs=1,2')
     w.unmount()
+  })
+
+  it('labels runs by the settings they differ in, on chips and chart legends; hides and shows a run; log y; groups runs with a band', async () => {
+    const w = await mountApp(api())
+    await compareBoth(w)
+    const chart = (): ReturnType<VueWrapper['get']> => w.get('[data-testid="compare-chart-gLoss"]')
+    // Run 1 trains D with SGD, G with the preset's Adam: the labels say so per network.
+    expect(chart().attributes('data-legend')).toBe('SGD (D) / Adam (G), lr 0.01 (D) / 2e-4 (G), β1 0.5 (G)|Adam, lr 2e-4, β1 0.5')
+    expect(w.get('[data-testid="compare-run-2"]').text()).toContain('#2 Adam, lr 2e-4, β1 0.5')
+    await w.get('[data-testid="compare-visible-1"]').trigger('click')
+    // Redraws are throttled to an animation frame: wait for the one that lands.
+    await vi.waitFor(() => expect(chart().attributes('data-points')).toBe('200'))
+    expect(w.get('[data-testid="compare-visible-1"]').attributes('aria-pressed')).toBe('false')
+    await w.get('[data-testid="compare-visible-1"]').trigger('click')
+    await vi.waitFor(() => expect(chart().attributes('data-points')).toBe('300,200'))
+    await w.get('[data-testid="compare-log-y"]').setValue(true)
+    await flushPromises()
+    expect(chart().attributes('data-scale')).toBe('log')
+    expect(location.hash).toContain('log=1')
+    // Grouped by a field both runs share a value of... none here: each run its own group, with a band.
+    await w.get('[data-testid="compare-group-toggle"]').trigger('click')
+    await w.get('[data-testid="compare-group-optimizerD.kind"]').setValue(true)
+    await vi.waitFor(() => expect(chart().attributes('data-bands')).toBe('2'))
+    expect(chart().attributes('data-legend')).toMatch(/\(1 run\)\|.*\(1 run\)$/)
+    expect(location.hash).toContain('group=optimizerD.kind')
+    await w.get('[data-testid="compare-ungroup"]').trigger('click')
+    await vi.waitFor(() => expect(chart().attributes('data-bands')).toBe('0'))
+    w.unmount()
+  })
+
+  it('opens a run from its #/run/ID link, and the address bar follows the open run', async () => {
+    history.replaceState(null, '', '#/run/2')
+    const fake = api()
+    const w = await mountApp(fake)
+    await flushPromises()
+    expect(fake.requestsTo('runs:get').map((r) => r.id)).toContain(2)
+    expect(location.hash).toBe('#/run/2')
+    w.unmount()
+  })
+
+  it('shows a sample grid at a whole scale only, and enlarges it on a click', async () => {
+    const grid = mount(SampleGrid, { props: { src: 'data:image/png;base64,iVBORw0KGgo=', epoch: 3, maxWidth: 700 }, attachTo: document.body })
+    const img = grid.get('[data-testid="sample-grid"]')
+    Object.defineProperty(img.element, 'naturalWidth', { value: 302 })
+    Object.defineProperty(img.element, 'naturalHeight', { value: 302 })
+    await img.trigger('load')
+    expect(img.attributes('data-scale')).toBe('2')
+    expect((img.element as HTMLImageElement).style.width).toBe('604px')
+    // Narrower than the grid: 1x (the box scrolls), never a fraction that drops pixel rows.
+    await grid.setProps({ maxWidth: 220 })
+    expect(img.attributes('data-scale')).toBe('1')
+    expect((img.element as HTMLImageElement).style.width).toBe('302px')
+    await img.trigger('click')
+    const big = grid.get('[data-testid="sample-grid-enlarged"] img')
+    expect(Number.isInteger(Number(big.attributes('data-scale')))).toBe(true)
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await flushPromises()
+    expect(grid.find('[data-testid="sample-grid-enlarged"]').exists()).toBe(false)
+    grid.unmount()
   })
 
   it('charts only the metrics the compared runs record: no estimate for two GANs', async () => {
@@ -247,7 +307,7 @@ describe('compare view', () => {
   it('reopens a saved comparison from the list as it was saved', async () => {
     const fake = api({
       'comparisons:list': () => [
-        { id: 4, name: 'by epoch', runIds: [2, 1], settings: { xAxis: 'epoch', smoothing: 0.3, epoch: 1, showAllFields: true, score: 'coverage' }, createdAt: 1, updatedAt: 1 }
+        { id: 4, name: 'by epoch', runIds: [2, 1], settings: { ...DEFAULT_COMPARE_SETTINGS, xAxis: 'epoch', smoothing: 0.3, epoch: 1, showAllFields: true, score: 'coverage', logY: true, groupBy: ['optimizerD.kind'], band: 'minmax' }, createdAt: 1, updatedAt: 1 }
       ]
     })
     const w = await mountApp(fake)
@@ -258,7 +318,9 @@ describe('compare view', () => {
     expect(w.get('[data-testid="compare-epoch-shown"]').text()).toBe('epoch 1 / 3')
     expect((w.get('[data-testid="diff-show-all"]').element as HTMLInputElement).checked).toBe(true)
     expect((w.get('[data-testid="compare-score-metric"]').element as HTMLSelectElement).value).toBe('coverage')
-    expect(location.hash).toBe('#/compare?runs=2,1&x=epoch&smooth=0.3&epoch=1&all=1&score=coverage')
+    expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-scale')).toBe('log')
+    expect((w.get('[data-testid="compare-log-y"]').element as HTMLInputElement).checked).toBe(true)
+    expect(location.hash).toBe('#/compare?runs=2,1&x=epoch&smooth=0.3&epoch=1&all=1&score=coverage&log=1&group=optimizerD.kind&band=minmax')
     w.unmount()
   })
 

@@ -200,26 +200,68 @@ describe('CompareExports in the compare view slot', () => {
     differences: ['optimizerD.kind: sgd vs adam']
   })
 
-  it('asks for the composite at the shown epoch with the view axis, smoothing and loss metrics', async () => {
+  it('asks for the composite at the shown epoch with the view axis, smoothing and the CLI’s default metrics in the figure’s order', async () => {
     const api = lab.serve({ 'figures:export': () => svgFile })
     const w = lab.mount(CompareExports, { props: context(2) })
     const menu = w.get('[data-testid="export-comparison-figure"]')
     await menu.get('[data-testid="figure-toggle"]').trigger('click')
     await menu.get('[data-testid="figure-svg"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('figures:export')[0].figure).toEqual({
+    expect(api.requestsTo('figures:export').filter((r) => r.format === 'svg')[0].figure).toEqual({
       kind: 'comparison',
       ids: [3, 5],
       epoch: 4,
       xAxis: 'epoch',
       smoothing: 0.8,
-      metrics: ['dLossReal', 'dLossFake', 'gLoss']
+      metrics: ['gLoss', 'dLossReal', 'dLossFake']
     })
     const curves = w.get('[data-testid="export-compare-accuracy"]')
     await curves.get('[data-testid="figure-toggle"]').trigger('click')
     await curves.get('[data-testid="figure-pdf"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('figures:export')[1].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'accuracy', xAxis: 'epoch', smoothing: 0.8 })
+    expect(api.requestsTo('figures:export').filter((r) => r.format === 'pdf')[0].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'accuracy', xAxis: 'epoch', smoothing: 0.8 })
+  })
+
+  it('offers the CLI’s options: metrics ticked, legend labels from the settings that differ (editable), no caption', async () => {
+    const api = lab.serve({ 'figures:export': () => svgFile })
+    const adam = config()
+    const sgd = config({ optimizerD: { ...adam.optimizerD, kind: 'sgd', lr: 0.01 }, optimizerG: { ...adam.optimizerG, kind: 'sgd', lr: 0.01 } })
+    const props = { ...context(2), runs: [{ id: 3, color: '#000', name: 'a', config: sgd }, { id: 5, color: '#111', name: 'b', config: adam }] }
+    const w = lab.mount(CompareExports, { props })
+    const menu = w.get('[data-testid="export-comparison-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    const legend3 = menu.get('[data-testid="comparison-legend-3"]')
+    expect(legend3.attributes('placeholder')).toBe('SGD, lr 0.01')
+    expect(menu.get('[data-testid="comparison-legend-5"]').attributes('placeholder')).toBe('Adam, lr 2e-4, β1 0.5')
+    await legend3.setValue('plain SGD')
+    await menu.get('[data-testid="comparison-metric-dLossFake"]').setValue(false)
+    await menu.get('[data-testid="comparison-metric-wasserstein"]').setValue(true)
+    await menu.get('[data-testid="comparison-caption"]').setValue(false)
+    await menu.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    const figure = api.requestsTo('figures:export').filter((r) => r.format === 'pdf')[0].figure
+    expect(figure).toMatchObject({ metrics: ['gLoss', 'dLossReal', 'wasserstein'], legend: ['plain SGD', `Adam, lr 2e-4, β1 0.5`], caption: false })
+  })
+
+  it('keeps each menu’s own status, and closes a menu on Escape and on a click outside it', async () => {
+    lab.serve({ 'figures:export': (req) => ({ ...svgFile, filename: `${(req as { figure: { kind: string } }).figure.kind}.svg` }) })
+    const w = lab.mount(CompareExports, { props: context(2), attachTo: document.body })
+    const composite = w.get('[data-testid="export-comparison-figure"]')
+    const loss = w.get('[data-testid="export-compare-loss"]')
+    await composite.get('[data-testid="figure-toggle"]').trigger('click')
+    await composite.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(composite.get('[data-testid="figure-saved"]').text()).toContain('comparison.svg')
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await flushPromises()
+    expect(composite.find('[data-testid="figure-svg"]').exists()).toBe(false)
+    await loss.get('[data-testid="figure-toggle"]').trigger('click')
+    // Another menu's file is not this menu's news.
+    expect(loss.find('[data-testid="figure-saved"]').exists()).toBe(false)
+    document.body.dispatchEvent(new Event('pointerdown', { bubbles: true }))
+    await flushPromises()
+    expect(loss.find('[data-testid="figure-svg"]').exists()).toBe(false)
+    w.unmount()
   })
 
   it('exports the score curves of the score the view shows', async () => {

@@ -3,7 +3,7 @@
 // here once; the kinds a flag applies to are read from the schema, for the help and the refusals.
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { FIGURE_FORMATS, figureRequestSchema, type FigureExport } from '@shared/api'
+import { COMPARISON_METRIC_ORDER, DEFAULT_COMPARISON_METRICS, FIGURE_FORMATS, figureRequestSchema, type FigureExport } from '@shared/api'
 import { X_AXES } from '@shared/compare'
 import { LabError } from '@shared/errors'
 import { SCORE_NAMES } from '@shared/evaluation'
@@ -51,8 +51,19 @@ export const FIGURE_FIELD_FLAGS: Record<string, FigureFieldFlag> = {
   },
   metrics: {
     field: 'metrics',
-    spec: { type: 'string', value: 'M,M,...', choices: STEP_METRICS, description: 'the metrics plotted, comma-separated', shownDefault: 'gLoss,dLossReal,dLossFake' },
+    spec: {
+      type: 'string',
+      value: 'M,M,...',
+      choices: STEP_METRICS,
+      description: `the metrics plotted, comma-separated (drawn in the order ${COMPARISON_METRIC_ORDER.join(', ')})`,
+      shownDefault: DEFAULT_COMPARISON_METRICS.join(',')
+    },
     parse: (v) => (v === '' ? undefined : String(v).split(','))
+  },
+  legend: {
+    field: 'legend',
+    spec: { type: 'string', value: 'L;L;...', description: 'legend labels, one per run in --run order, separated by ";"', shownDefault: 'the settings each run differs in' },
+    parse: (v) => String(v).split(';').map((l) => l.trim())
   },
   x: { field: 'xAxis', spec: { type: 'string', value: 'AXIS', choices: X_AXES, description: 'the x axis', shownDefault: 'step' }, parse: text },
   smoothing: { field: 'smoothing', spec: { type: 'string', value: 'X', description: 'exponential smoothing of the curves, 0 to 0.999', shownDefault: '0' }, parse: (v) => num(String(v), '--smoothing') },

@@ -1,23 +1,13 @@
-// A Figure as a one-page PDF drawn with pdfkit: vector lines, text in the standard Helvetica
-// (nothing embedded, so files stay small), sample grids as PNG images without interpolation.
+// A Figure as a one-page PDF drawn with pdfkit: vector lines, text in the figure font (DejaVu
+// Sans, embedded as a subset of the glyphs used, so β, ², − and · print as they do in the SVG),
+// sample grids as PNG images without interpolation.
 import PDFDocument from 'pdfkit'
 import type { Figure, FigureItem } from '@shared/figure'
+import { figureFontBytes } from './figure-font'
 
-/** The characters of Windows-1252 above 0x7f that are not Latin-1: the standard fonts' encoding. */
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ')
-
-/**
- * Text as the standard (unembedded) PDF fonts can show it: characters outside their
- * Windows-1252 encoding (Greek, CJK, emoji) become '?', rather than wrong glyphs. The SVG keeps them.
- */
-export function pdfSafeText(text: string): string {
-  let out = ''
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0
-    out += (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff) || WIN_ANSI_EXTRA.has(ch) ? ch : '?'
-  }
-  return out
-}
+/** The names the document registers the figure font's weights under. */
+const REGULAR = 'FigureSans'
+const BOLD = 'FigureSans-Bold'
 
 function draw(doc: PDFKit.PDFDocument, item: FigureItem): void {
   switch (item.kind) {
@@ -35,15 +25,13 @@ function draw(doc: PDFKit.PDFDocument, item: FigureItem): void {
       return
     }
     case 'text': {
-      doc.font(item.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(item.size).fillColor(item.color)
-      const text = pdfSafeText(item.text)
-      const width = doc.widthOfString(text)
+      doc.font(item.bold ? BOLD : REGULAR).fontSize(item.size).fillColor(item.color)
+      const width = doc.widthOfString(item.text)
       const dx = item.anchor === 'middle' ? -width / 2 : item.anchor === 'end' ? -width : 0
-      // pdfkit places text by its top; the figure gives the baseline.
-      const ascent = item.size * 0.718 // Helvetica's ascender is 718/1000 em
       doc.save()
       if (item.rotate) doc.rotate(item.rotate, { origin: [item.x, item.y] })
-      doc.text(text, item.x + dx, item.y - ascent, { lineBreak: false })
+      // The figure gives the baseline; pdfkit places text by its top unless told otherwise.
+      doc.text(item.text, item.x + dx, item.y, { lineBreak: false, baseline: 'alphabetic' })
       doc.restore()
       return
     }
@@ -61,8 +49,11 @@ export function figureToPdf(figure: Figure): Promise<Buffer> {
       size: [figure.width, figure.height],
       margin: 0,
       autoFirstPage: true,
-      info: { Title: pdfSafeText(figure.title), Creator: 'GAN Workbench' }
+      info: { Title: figure.title, Creator: 'GAN Workbench' }
     })
+    // A plain Uint8Array: pdfkit checks `instanceof Uint8Array`, which a Buffer from another realm (a test's jsdom) fails.
+    doc.registerFont(REGULAR, Uint8Array.from(figureFontBytes('regular')))
+    doc.registerFont(BOLD, Uint8Array.from(figureFontBytes('bold')))
     const chunks: Buffer[] = []
     doc.on('data', (c: Buffer) => chunks.push(c))
     doc.on('end', () => resolve(Buffer.concat(chunks)))

@@ -1,19 +1,20 @@
 // Figures for a write-up from the lab's own records: a chart of one or more runs, a row of
 // one run's sample grids over epochs, and the composite of a comparison. Built as a
 // device-independent Figure, written as SVG or PDF here, or handed to the renderer for PNG.
-import { CHART_GROUPS, type ChartGroup, type FigureExport, type FigureRequest, type RunSummary, type figuresExportSchema } from '@shared/api'
+import { CHART_GROUPS, COMPARISON_METRIC_ORDER, type ChartGroup, type FigureExport, type FigureRequest, type RunSummary, type figuresExportSchema } from '@shared/api'
 import type { z } from 'zod'
 import { RUN_COLORS, type XAxis } from '@shared/compare'
 import { describeDifferences } from '@shared/config-diff'
 import type { RunConfig } from '@shared/config'
 import { AXIS_LABELS, curve } from '@shared/curves'
 import { LabError } from '@shared/errors'
-import { layoutFigure, pngSize, type ChartSpec, type Figure, type FigureSize, type ImageTile, type LegendEntry } from '@shared/figure'
+import { layoutFigure, layoutPanels, pngSize, type ChartSpec, type Figure, type FigureSize, type ImageTile, type LegendEntry } from '@shared/figure'
 import { figureToSvg } from '@shared/figure-svg'
 import { METRIC_LABELS, type StepMetricName, type StepSeries } from '@shared/metrics'
 import { LOWER_IS_BETTER, SCORE_LABELS, type EpochScores } from '@shared/evaluation'
 import type { RunEvaluation } from '@shared/failure-detect'
 import { provenanceLabel, scoreCurves, scoreTitle } from '@shared/score-curves'
+import { differingSettings, runLabels } from '@shared/run-labels'
 import { figureToPdf } from './figure-pdf'
 
 /** What building a figure reads from the lab. */
@@ -122,42 +123,69 @@ function gridRowFigure(req: Extract<FigureRequest, { kind: 'grid-row' }>, size: 
   return layoutFigure({ size, title: `Samples of ${runLabel(run)}`, tiles, caption })
 }
 
+/** "a, b and c". */
+function inWords(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+}
+
+/** The legend labels: the request's own, or the settings each run differs in. */
+function legendLabels(ids: readonly number[], given: readonly string[] | undefined, src: FigureSources): string[] {
+  if (given) {
+    if (given.length !== ids.length) {
+      throw new LabError('INVALID_REQUEST', `The legend has ${given.length} label${given.length === 1 ? '' : 's'} for ${ids.length} runs: give one per run, in the runs' order`, [
+        { field: 'figure.legend', message: `needs ${ids.length} labels, one per run` }
+      ])
+    }
+    return [...given]
+  }
+  return runLabels(ids.map((id) => ({ id, name: src.run(id).name, config: src.config(id) })))
+}
+
 function comparisonFigure(req: Extract<FigureRequest, { kind: 'comparison' }>, size: FigureSize, src: FigureSources): Figure {
   const runs = req.ids.map((id) => src.run(id))
   const series = req.ids.map((id) => src.series(id))
+  const labels = legendLabels(req.ids, req.legend, src)
   const notes: string[] = []
   const tiles: ImageTile[] = []
+  const shownEpochs: number[] = []
   req.ids.forEach((id, i) => {
     const epochs = src.gridEpochs(id)
     if (epochs.length === 0) {
-      notes.push(`${runs[i].name} has no sample grid yet`)
+      notes.push(`${labels[i]} has no sample grid yet`)
       return
     }
     const at = req.epoch === null ? epochs[epochs.length - 1] : ([...epochs].reverse().find((e) => e <= req.epoch!) ?? epochs[0])
-    if (req.epoch !== null && at !== req.epoch) notes.push(`${runs[i].name}: epoch ${at}`)
-    tiles.push(tile(src.grid(id, at) as Buffer, `run ${id} epoch ${at}`, `${runs[i].name} · epoch ${at}`, RUN_COLORS[i]))
+    shownEpochs.push(at)
+    tiles.push(tile(src.grid(id, at) as Buffer, `run ${id} epoch ${at}`, labels[i], RUN_COLORS[i]))
   })
-  const charts: ChartSpec[] = req.metrics.map((m) => ({
+  const metrics = COMPARISON_METRIC_ORDER.filter((m) => req.metrics.includes(m))
+  const charts: ChartSpec[] = metrics.map((m) => ({
     title: METRIC_LABELS[m],
     xLabel: AXIS_LABELS[req.xAxis],
-    yLabel: m.startsWith('dAcc') ? 'accuracy' : m === 'wasserstein' ? CHART_Y_LABELS.wasserstein : 'loss',
+    // The panel's title names the metric; a y label would repeat it.
+    yLabel: '',
     series: runs.map((r, i) => ({
-      label: runLabel(r),
+      label: labels[i],
       color: RUN_COLORS[i],
       points: curve(series[i], m, { axis: req.xAxis, smoothing: req.smoothing, stepsPerEpoch: stepsPerEpoch(series[i]), buckets: 4000 })
     }))
   }))
-  const gridsAt = req.epoch === null ? 'each run’s last epoch' : `epoch ${req.epoch}`
+  const differ = differingSettings(req.ids.map((id) => src.config(id)))
+  const sameEpoch = shownEpochs.length > 0 && shownEpochs.every((e) => e === shownEpochs[0])
+  const gridsAt = sameEpoch ? `epoch ${shownEpochs[0]}` : `epochs ${shownEpochs.join(', ')} (each run's ${req.epoch === null ? 'last' : `last up to ${req.epoch}`})`
   const caption = req.caption
-    ? `Comparison of ${runs.map(runLabel).join(', ')}. Samples from each run's fixed latent batch at ${gridsAt}` +
-      `${notes.length ? ` (${notes.join('; ')})` : ''}. ${differences(req.ids, src)} ${axisNote(req.xAxis, req.smoothing)}`
+    ? [
+        `Comparison of ${runs.length} runs${differ ? ` that differ in ${differ}` : ' with the same settings'} (legend).`,
+        tiles.length ? `First panel: samples from each run's fixed latent batch at ${gridsAt}${notes.length ? `; ${notes.join('; ')}` : ''}.` : `No run has a sample grid yet.`,
+        `Curves: ${inWords(metrics.map((m) => METRIC_LABELS[m]))} against ${AXIS_LABELS[req.xAxis]}${req.smoothing > 0 ? `, smoothed (EMA ${req.smoothing})` : ', unsmoothed'}.`
+      ].join(' ')
     : undefined
-  return layoutFigure({
+  return layoutPanels({
     size,
     title: `Comparison: ${runs.map(runLabel).join(' vs ')}`,
     tiles,
     charts,
-    legend: runs.map((r, i) => ({ label: runLabel(r), color: RUN_COLORS[i] })),
+    legend: labels.map((label, i) => ({ label, color: RUN_COLORS[i] })),
     caption
   })
 }

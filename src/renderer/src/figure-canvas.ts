@@ -4,8 +4,27 @@
 // (not its SVG as an <img>) lets grid tiles be scaled nearest-neighbour, pixels kept sharp.
 import { PX_PER_PT, type Figure, type FigureItem } from '@shared/figure'
 import { LabError } from '@shared/errors'
+import { FIGURE_FONT_FAMILY } from '@shared/figure-font'
+import regularFontUrl from 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf?url'
+import boldFontUrl from 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf?url'
 
-const FONT = 'Helvetica, Arial, sans-serif'
+const FONT = `'${FIGURE_FONT_FAMILY}', Verdana, sans-serif`
+
+let fontLoad: Promise<void> | null = null
+/**
+ * Loads the figure font (the TTFs the PDF embeds, bundled as assets) once, so a PNG's text is
+ * measured and drawn as the PDF's is; where fonts cannot load, the fallbacks in FONT draw it.
+ */
+function loadFigureFont(): Promise<void> {
+  if (typeof FontFace === 'undefined' || typeof document === 'undefined' || !document.fonts) return Promise.resolve()
+  fontLoad ??= Promise.all([
+    new FontFace(FIGURE_FONT_FAMILY, `url(${regularFontUrl})`, { weight: '400' }).load(),
+    new FontFace(FIGURE_FONT_FAMILY, `url(${boldFontUrl})`, { weight: '700' }).load()
+  ])
+    .then((faces) => faces.forEach((f) => document.fonts.add(f)))
+    .catch(() => undefined)
+  return fontLoad
+}
 
 /** Pixel size of the PNG: the figure's CSS-pixel size (1 pt = 4/3 px) times the scale. */
 export function figurePixelSize(figure: Pick<Figure, 'width' | 'height'>, scale: number): { width: number; height: number } {
@@ -67,6 +86,7 @@ export async function drawFigure(figure: Figure, scale: number): Promise<HTMLCan
   canvas.height = height
   const ctx = canvas.getContext('2d')
   if (!ctx) throw new LabError('INTERNAL', 'This window cannot draw into a canvas, so PNG export is unavailable here; export SVG or PDF instead')
+  await loadFigureFont()
   const sources = [...new Set(figure.items.flatMap((i) => (i.kind === 'image' ? [i.pngBase64] : [])))]
   const images = new Map(await Promise.all(sources.map(async (s) => [s, await loadImage(s)] as const)))
   ctx.fillStyle = '#ffffff'

@@ -3,7 +3,21 @@
 // a second on an animation frame), destroyed on unmount. Without a context (jsdom, some headless
 // set-ups) there is no chart, but `draw` still runs with null, so counts shown beside it stay true.
 import { onBeforeUnmount, onMounted, watch, type Ref, type WatchSource } from 'vue'
-import { Chart, Decimation, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js'
+import {
+  Chart,
+  Decimation,
+  Interaction,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartEvent,
+  type InteractionItem
+} from 'chart.js'
+import { getRelativePosition } from 'chart.js/helpers'
 import type { Point } from '@shared/curves'
 import { createFrameThrottle } from './frame-throttle'
 
@@ -67,4 +81,36 @@ export function useLineChart(canvas: Ref<HTMLCanvasElement | null>, options: Lin
     chart?.destroy()
     chart = null
   })
+}
+
+/**
+ * "eachDataset": for every visible dataset, its point nearest the pointer's x, so a tooltip lists
+ * every curve's value at the hovered x even when the curves' x values differ (runs of other
+ * lengths, the wall-time axis). Curves are sorted by x, so each is a binary search.
+ */
+function eachDataset(chart: Chart, e: ChartEvent | Event): InteractionItem[] {
+  const pos = getRelativePosition(e as Event, chart as never)
+  const items: InteractionItem[] = []
+  chart.data.datasets.forEach((_, datasetIndex) => {
+    if (!chart.isDatasetVisible(datasetIndex)) return
+    const elements = chart.getDatasetMeta(datasetIndex).data
+    if (elements.length === 0) return
+    let lo = 0
+    let hi = elements.length - 1
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1
+      if (elements[mid].x <= pos.x) lo = mid
+      else hi = mid
+    }
+    const index = Math.abs(elements[lo].x - pos.x) <= Math.abs(elements[hi].x - pos.x) ? lo : hi
+    items.push({ element: elements[index], datasetIndex, index })
+  })
+  return items
+}
+;(Interaction.modes as unknown as Record<string, unknown>).eachDataset = eachDataset
+
+declare module 'chart.js' {
+  interface InteractionModeMap {
+    eachDataset: typeof eachDataset
+  }
 }

@@ -43,6 +43,11 @@ export const useCompareStore = defineStore('compare', () => {
   const saved = ref<SavedComparison[]>([])
   /** Runs ticked in the runs list, to be compared. */
   const picked = ref<number[]>([])
+  /** Runs hidden from the charts (kept in the comparison, its grids and tables). */
+  const hidden = ref<number[]>([])
+  function toggleHidden(id: number): void {
+    hidden.value = hidden.value.includes(id) ? hidden.value.filter((h) => h !== id) : [...hidden.value, id]
+  }
 
   let unsubscribe: (() => void) | null = null
 
@@ -99,7 +104,8 @@ export const useCompareStore = defineStore('compare', () => {
       return false
     }
     error.value = null
-    Object.assign(settings, DEFAULT_COMPARE_SETTINGS, with_)
+    Object.assign(settings, DEFAULT_COMPARE_SETTINGS, { groupBy: [] }, with_)
+    hidden.value = []
     runIds.value = [...ids]
     details.value = {}
     problems.value = {}
@@ -206,6 +212,8 @@ export const useCompareStore = defineStore('compare', () => {
     runIds,
     details,
     settings,
+    hidden,
+    toggleHidden,
     loading,
     error,
     saved,

@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { FigureFormat, FigureRequestInput, GeneratorExport } from '@shared/api'
-import { DEFAULT_FIGURE_SIZE, type FigureSize } from '@shared/figure'
+import { DEFAULT_FIGURE_SIZE, type Figure, type FigureSize } from '@shared/figure'
 import { useLabApi } from '@renderer/api/current'
 import { downloadBase64, downloadBlob } from '@renderer/download'
 import { figurePixelSize, figureToPngBlob } from '@renderer/figure-canvas'
@@ -50,6 +50,17 @@ export const useExportsStore = defineStore('exports', () => {
     }
   }
 
+  /** The figure the back end lays out for `figure` at the chosen size, for a preview; null when refused (the error shown). */
+  async function layoutFigure(figure: FigureRequestInput): Promise<Figure | null> {
+    try {
+      const file = await useLabApi().call('figures:export', { figure, format: 'png', size: { ...size.value }, scale: 1 })
+      return file.format === 'png' ? file.figure : null
+    } catch (err) {
+      error.value = `Could not lay out the figure: ${errorMessage(err)}`
+      return null
+    }
+  }
+
   const generatorBusy = ref(false)
   const generatorError = ref<string | null>(null)
   const generatorResult = ref<string | null>(null)
@@ -74,5 +85,5 @@ export const useExportsStore = defineStore('exports', () => {
     }
   }
 
-  return { size, scale, busy, error, lastSaved, exportFigure, generatorBusy, generatorError, generatorResult, exportGenerator }
+  return { size, scale, busy, error, lastSaved, exportFigure, layoutFigure, generatorBusy, generatorError, generatorResult, exportGenerator }
 })
