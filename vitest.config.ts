@@ -8,7 +8,8 @@ import { aliases } from './aliases'
 /** Test files outside test/shared, test/renderer and test/build that train nothing and start no trainer. */
 const FAST = [
   'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,figures}.test.ts',
-  'test/trainer/{failure,idx,idx-fuzz,backend-select}.test.ts'
+  'test/trainer/{failure,idx,idx-fuzz,backend-select}.test.ts',
+  'test/main/hostile-inputs.test.ts'
 ]
 const UNIT = ['test/shared/**/*.test.ts', 'test/renderer/**/*.test.ts', 'test/build/**/*.test.ts', ...FAST]
 
