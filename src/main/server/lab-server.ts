@@ -122,6 +122,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
   let port = 0
   const server: Server = createServer((req, res) => {
     if (!hostAllowed(req.headers.host, host, port)) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request: this lab server answers only to its loopback address')
       return
     }
@@ -166,12 +167,13 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
       let call: WsCall
       try {
         call = JSON.parse(data.toString()) as WsCall
-        if (typeof call !== 'object' || call === null || typeof call.id !== 'number') throw new Error('no id')
+        // 1e400 parses as Infinity, which a reply could not carry back (JSON writes it as null).
+        if (typeof call !== 'object' || call === null || !Number.isSafeInteger(call.id)) throw new Error('no id')
       } catch {
-        ws.close(1003, 'Messages must be JSON calls with a numeric id')
+        ws.close(1003, 'Messages must be JSON calls with a whole-number id')
         return
       }
-      const result = await dispatch(opts.lab.handlers, call.channel, call.req)
+      const result = await dispatch(opts.lab.handlers, call.channel, call.req, opts.log)
       send({ kind: 'reply', id: call.id, result })
     })
   })
