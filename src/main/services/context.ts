@@ -39,6 +39,8 @@ export interface LabOptions {
    * starts, resumes, stops or deletes runs and recovers nothing.
    */
   access?: 'exclusive' | 'shared'
+  /** The machine's memory as run configs are checked against it (tests); defaults to os.totalmem(). */
+  totalMemoryBytes?: number
   /** Names this program in the lock file and in refusals: "the desktop app", "the lab server", "npm run train". */
   program?: string
 }

@@ -102,8 +102,12 @@ export class RunService {
     this.ctx.requireWriter('start a run')
     const config: RunConfig = parseOrThrow(runConfigSchema, input, 'Invalid run config', { code: 'INVALID_CONFIG' })
     // Everything a start needs is checked before the run is recorded.
-    this.preflight.checkStartable(config)
+    const warning = this.preflight.checkStartable(config)
     const id = this.ctx.runs.create(config)
+    if (warning) {
+      this.ctx.log('warn', `Run ${id}: ${warning}`)
+      this.ctx.emit('trainer:log', { runId: id, level: 'warn', message: warning })
+    }
     return this.queue.schedule(id, () => this.preflight.startRequest(id, config))
   }
 
