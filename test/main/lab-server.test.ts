@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { WsServerMessage } from '@shared/ws-protocol'
-import { MAX_CALLS_PER_SECOND, startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import { MAX_CALLS_PER_SECOND, MAX_CONNECTIONS, startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 
@@ -264,6 +264,45 @@ describe('lab server static files', () => {
     expect(foreign.status).toBe(421)
     expect(foreign.headers['content-security-policy']).toContain("frame-ancestors 'none'")
     expect(foreign.headers['x-content-type-options']).toBe('nosniff')
+  })
+
+  it('runs two expensive calls at a time, refuses a fifth waiting on one connection, and keeps answering others', async () => {
+    const started: (() => void)[] = []
+    ;(lab.handlers as unknown as Record<string, () => Promise<unknown>>)['runs:export-metrics'] = () =>
+      new Promise((resolve) => started.push(() => resolve({ filename: 'x.csv', mime: 'text/csv', content: '' })))
+    const ws = await open()
+    const replies: WsServerMessage[] = []
+    ws.on('message', (data) => replies.push(JSON.parse(data.toString()) as WsServerMessage))
+    const fifthRefused = new Promise<void>((resolve) => ws.on('message', () => replies.some((r) => r.kind === 'reply' && r.id === 5) && resolve()))
+    for (let id = 1; id <= 6; id++) ws.send(JSON.stringify({ id, channel: 'runs:export-metrics', req: { ids: [1], format: 'csv' } }))
+    await fifthRefused
+    expect(replies.filter((r) => r.kind === 'reply').map((r) => [r.kind === 'reply' && r.id, r.kind === 'reply' && r.result.ok])).toEqual([
+      [5, false],
+      [6, false]
+    ])
+    expect(replies[0]).toMatchObject({ result: { error: { code: 'CONFLICT', message: expect.stringMatching(/already has 4 exports, imports or renders running or waiting/) as unknown } } })
+    expect(started).toHaveLength(2)
+    // Another client's cheap call does not wait behind them.
+    const other = await open()
+    other.send(JSON.stringify({ id: 1, channel: 'runs:list' }))
+    expect(await nextMessage(other)).toMatchObject({ id: 1, result: { ok: true, data: [] } })
+    // As each finishes, the next waiting one starts; all four are answered.
+    const allAnswered = new Promise<void>((resolve) => ws.on('message', () => replies.filter((r) => r.kind === 'reply').length === 6 && resolve()))
+    for (let i = 0; i < 4; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      started[i]()
+    }
+    await allAnswered
+    expect(started).toHaveLength(4)
+    expect(replies.filter((r) => r.kind === 'reply' && r.result.ok).map((r) => r.kind === 'reply' && r.id).sort()).toEqual([1, 2, 3, 4])
+  })
+
+  it(`holds at most ${MAX_CONNECTIONS} WebSockets and refuses the next with 503`, async () => {
+    for (let i = 0; i < MAX_CONNECTIONS; i++) await open()
+    expect(await expectRefused(wsUrl())).toBe(503)
+    // The ones held still answer.
+    sockets[0].send(JSON.stringify({ id: 1, channel: 'runs:list' }))
+    expect(await nextMessage(sockets[0])).toMatchObject({ id: 1, result: { ok: true } })
   })
 
   it('closes a socket that floods the server with calls (1008) and keeps serving others', async () => {
