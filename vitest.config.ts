@@ -9,7 +9,8 @@ import { aliases } from './aliases'
 const FAST = [
   'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,figures,fixed-batch}.test.ts',
   'test/trainer/{failure,idx,idx-fuzz,backend-select}.test.ts',
-  'test/cli/train-flags.test.ts'
+  'test/cli/train-flags.test.ts',
+  'test/main/{hostile-inputs,memory-estimate,write-lock}.test.ts'
 ]
 const UNIT = ['test/shared/**/*.test.ts', 'test/renderer/**/*.test.ts', 'test/build/**/*.test.ts', ...FAST]
 

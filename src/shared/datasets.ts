@@ -122,6 +122,12 @@ export const DATASET_LIMITS = {
   csvMaxColumns: 256,
   /** A categorical column with more values than this is not one (an id, a date: ignore it). */
   maxCategories: 64,
+  /** Values in one encoded row (numbers 1 each, categories one each): the models' input width. */
+  maxEncodedWidth: 2048,
+  /** The encoded rows together (float32), what rows.f32 and the trainer hold. */
+  maxEncodedBytes: 256 * 1024 * 1024,
+  /** The largest magnitude a float32 holds; a CSV value beyond it cannot be encoded. */
+  maxAbsValue: 3.4e38,
   nameMaxLength: 120
 } as const
 

@@ -92,10 +92,14 @@ export function gridOf(axes: readonly SweepAxis[]): Record<string, SweepValue>[]
   return points
 }
 
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.')
   let node = target
+  if (keys.some((key) => UNSAFE_KEYS.has(key))) throw new Error(`${path}: not a field of the run config`)
   for (const key of keys.slice(0, -1)) {
+    if (!Object.hasOwn(node, key)) throw new Error(`${path}: ${key} is not a group of fields`)
     const next = node[key]
     if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new Error(`${path}: ${key} is not a group of fields`)
     node = next as Record<string, unknown>
@@ -108,7 +112,8 @@ export function fieldProblem(field: string, base: RunConfig): string | null {
   if ((BOTH_OPTIMIZERS as readonly string[]).includes(field)) return null
   if (field === 'name') return 'the name is set per run by the sweep'
   const flat = flattenConfig(base)
-  if (!(field in flat)) return `no field ${field} in the run config (fields look like optimizerD.lr, tricks.loss, seed)`
+  // An own-property check: `in` would also find __proto__, constructor, toString...
+  if (!Object.hasOwn(flat, field)) return `no field ${field} in the run config (fields look like optimizerD.lr, tricks.loss, seed)`
   const value: ConfigValue = flat[field]
   if (typeof value === 'string' && (value.startsWith('[') || value === '{}')) return `${field} is a list or group; sweep one of its fields`
   return null

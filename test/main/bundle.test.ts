@@ -217,6 +217,79 @@ describe('run bundles', () => {
     expect(await dispatch(lab.handlers, 'runs:list', undefined)).toMatchObject({ ok: true, data: [] })
   })
 
+  const runField = (field: string, value: unknown) => (z: Uint8Array) => editManifest(z, (m) => ((m.run as Record<string, unknown>)[field] = value))
+  const stepRow = (values: unknown[]) => (z: Uint8Array) =>
+    altered(z, (f) => (f['tables/step_metrics.json'] = table(['step', 'epoch', 'time_ms', 'd_loss_real', 'd_loss_fake', 'g_loss'], [values])))
+  it.each<[string, (zip: Uint8Array) => Uint8Array, RegExp]>([
+    ['text in an INTEGER column', stepRow(['abc', 1, 0, 0.5, 0.5, 0.5]), /step_metrics\.step of row 1 must be a whole number \(got "abc"\)/],
+    ['text in a REAL column', stepRow([1, 1, 0, 'high', 0.5, 0.5]), /step_metrics\.d_loss_real of row 1 must be a finite number \(got "high"\)/],
+    ['a negative step', stepRow([-5, 1, 0, 0.5, 0.5, 0.5]), /step_metrics\.step of row 1 must not be negative \(got -5\)/],
+    ['null in a NOT NULL column', stepRow([1, null, 0, 0.5, 0.5, 0.5]), /step_metrics\.epoch of row 1 must not be empty/],
+    ['a 400 KB run name', runField('name', 'n'.repeat(400_000)), /runs\.name of the run must be at most 120 characters \(got "nnnn.*400000 characters\)/],
+    ['epochs_done "lots"', runField('epochs_done', 'lots'), /runs\.epochs_done of the run must be a whole number \(got "lots"\)/],
+    ['steps_done -5', runField('steps_done', -5), /runs\.steps_done of the run must not be negative \(got -5\)/],
+    ['binary data in a text column', runField('notes', { $base64: 'AAAA' }), /runs\.notes of the run must be text \(got 3 bytes of binary data\)/]
+  ])('refuses a bundle with %s, naming the column, and changes nothing', async (_what, make, message) => {
+    const lab = newLab()
+    expect(refusal(lab, make(small)).message).toMatch(message)
+    expect(await dispatch(lab.handlers, 'runs:list', undefined)).toMatchObject({ ok: true, data: [] })
+  })
+
+  it('refuses files that no checkpoint row uses, before inflating them', () => {
+    const lab = newLab()
+    // 64 MiB of zeros compresses to a few KB: refused by what the rows say, not by its size.
+    const orphan = altered(small, (f) => (f['files/checkpoints/epoch-0009/generator/weights.bin'] = new Uint8Array(64 * 1024 ** 2)))
+    expect(refusal(lab, orphan).message).toMatch(/files\/checkpoints\/epoch-0009\/generator\/weights\.bin belongs to no checkpoint of the run/)
+    const extra = altered(full, (f) => (f['files/checkpoints/epoch-0001/generator/notes.txt'] = strToU8('x')))
+    expect(refusal(lab, extra).message).toMatch(/epoch-0001\/generator\/notes\.txt is used by no model or optimizer state/)
+    const padded = altered(full, (f) => {
+      const name = 'files/checkpoints/epoch-0001/generator/weights.bin'
+      f[name] = new Uint8Array(f[name].length + 1024 ** 2)
+    })
+    expect(refusal(lab, padded).message).toMatch(/epoch-0001\/generator\/model\.json describes \d+ bytes of weights, but its files would unpack to \d+/)
+  })
+
+  it('refuses a zip holding one name twice', () => {
+    const files = entries(small)
+    const twin = 'tables/step_metricz.json'
+    const zip = Buffer.from(zipSync({ ...files, [twin]: [files['tables/step_metrics.json'], { level: 0 }] } as Zippable))
+    // Rename the twin in both the local header and the central directory.
+    let at = zip.indexOf(twin)
+    while (at >= 0) {
+      zip.write('tables/step_metrics.json', at)
+      at = zip.indexOf(twin, at + 1)
+    }
+    expect(refusal(newLab(), zip).message).toMatch(/it holds tables\/step_metrics\.json twice/)
+  })
+
+  it('imports a saved latent view where one with its id and name exists: a new id, a new name, its own run', async () => {
+    const settings = (id: number) => ({
+      format: 'gan-workbench/latent-view' as const,
+      version: 1 as const,
+      grid: { id, epoch: 1, axisI: 0, axisJ: 1, min: -2, max: 2, resolution: 5 }
+    })
+    const saved = await dispatch(source.handlers, 'latent-views:save', { name: 'corner', settings: { ...settings(runId), compareRunId: runId } })
+    if (!saved.ok) throw new Error(saved.error.message)
+    const zip = exportRunBundle(source.db, runId, source.runDir(runId), { checkpoints: 'none', appVersion: 'test' })
+    source.latentViews.delete((saved.data as { id: number }).id)
+    const target = newLab()
+    importRunBundle(target.db, small, (i) => target.runDir(i))
+    target.latentViews.save('corner', settings(1))
+    const first = importRunBundle(target.db, zip, (i) => target.runDir(i))
+    const second = importRunBundle(target.db, zip, (i) => target.runDir(i))
+    expect(first.warnings).toEqual([
+      'A latent view named "corner" exists here; the bundle\'s is imported as "corner (imported)".',
+      expect.stringMatching(/"corner \(imported\)" was compared with run \d+, which is not in this lab/)
+    ])
+    const views = target.latentViews.list()
+    expect(views.map((v) => [v.name, v.runId, v.settings.grid.id, v.settings.compareRunId]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['corner', 1, 1, undefined],
+      ['corner (imported 2)', second.runId, second.runId, undefined],
+      ['corner (imported)', first.runId, first.runId, undefined]
+    ])
+    expect(new Set(views.map((v) => v.id)).size).toBe(3)
+  })
+
   it('refuses a checkpoint whose model names weight files the bundle lacks', () => {
     const zip = altered(full, (f) => {
       for (const n of Object.keys(f)) if (n.startsWith('files/checkpoints/epoch-0001/generator/') && !n.endsWith('model.json')) delete f[n]

@@ -40,7 +40,13 @@ describe('dispatch', () => {
     expect(await dispatch(handlers(), 'runs:get', { id: 1, extra: true })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringContaining('unknown field extra') } })
   })
 
-  it('turns a thrown error into an error result', async () => {
-    expect(await dispatch(handlers(), 'runs:get', { id: 1 })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'not in this test' } })
+  it('turns a thrown error into an error result: a readable message for the client, the error itself in the log', async () => {
+    const logged: string[] = []
+    const result = await dispatch(handlers(), 'runs:get', { id: 1 }, (line) => logged.push(line))
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: expect.stringMatching(/^runs:get failed: something unexpected went wrong in the lab\. The lab's log has the details under reference [0-9a-f]{8}\.$/) as unknown }
+    })
+    expect(logged).toEqual([expect.stringMatching(/^Internal error [0-9a-f]{8} while handling runs:get: Error: not in this test/)])
   })
 })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { WsServerMessage } from '@shared/ws-protocol'
-import { MAX_CALLS_PER_SECOND, startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
+import { MAX_CALLS_PER_SECOND, MAX_CONNECTIONS, startLabServer, type RunningLabServer } from '../../src/main/server/lab-server'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 
@@ -89,12 +89,12 @@ function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
 }
 
 /** A GET with the path sent exactly as written (fetch would normalise dot segments away). */
-function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }))
       res.on('error', reject)
     })
     req.on('error', reject)
@@ -217,6 +217,92 @@ describe('lab server static files', () => {
   it('answers 400 to a path that does not decode and 405 to a POST', async () => {
     expect((await rawGet('/%E0%A4%A')).status).toBe(400)
     expect((await fetch(`${base()}/`, { method: 'POST' })).status).toBe(405)
+  })
+
+  it('answers an unexpected error with a readable message and a reference, never its paths or SQLite text; the log has them', async () => {
+    const handlers = lab.handlers as unknown as Record<string, () => never>
+    handlers['runs:list'] = () => {
+      throw Object.assign(new Error(`SqliteError: disk I/O error reading ${root}/data/workbench.sqlite near "SELECT"`), { code: 'SQLITE_IOERR' })
+    }
+    handlers['app:info'] = () => {
+      throw new TypeError(`Cannot read properties of undefined (reading 'x') at ${root}/src/main/x.ts:1:1`)
+    }
+    const ws = await open()
+    ws.send(JSON.stringify({ id: 1, channel: 'runs:list' }))
+    const reply = await nextMessage(ws)
+    expect(reply).toMatchObject({ id: 1, result: { ok: false, error: { code: 'INTERNAL' } } })
+    const message = (reply as { result: { error: { message: string } } }).result.error.message
+    expect(message).toMatch(/^runs:list failed: the lab's database reported a problem \(SQLITE_IOERR\)\. The lab's log has the details under reference [0-9a-f]{8}\.$/)
+    expect(message).not.toContain(root)
+    const reference = /reference ([0-9a-f]{8})/.exec(message)![1]
+    expect(logged.find((line) => line.includes(reference))).toContain(`${root}/data/workbench.sqlite`)
+    ws.send(JSON.stringify({ id: 2, channel: 'app:info' }))
+    const other = (await nextMessage(ws)) as { result: { error: { message: string } } }
+    expect(other.result.error.message).toMatch(/^app:info failed: something unexpected went wrong in the lab\. /)
+    expect(other.result.error.message).not.toContain(root)
+  })
+
+  it('repeats at most 60 characters of an unknown channel name', async () => {
+    const ws = await open()
+    ws.send(JSON.stringify({ id: 1, channel: 'x'.repeat(900_000) }))
+    const reply = (await nextMessage(ws)) as { result: { error: { code: string; message: string } } }
+    expect(reply.result.error.code).toBe('UNKNOWN_CHANNEL')
+    expect(reply.result.error.message).toBe(`Unknown channel "${'x'.repeat(60)}..." (900000 characters)`)
+  })
+
+  it('closes the socket (1003) on an id that is not a whole number, such as 1e400', async () => {
+    for (const raw of ['{"id":1e400,"channel":"runs:list"}', '{"id":1.5,"channel":"runs:list"}', '{"id":-1e300,"channel":"runs:list"}']) {
+      const ws = await open()
+      const wsClosed = closed(ws)
+      ws.send(raw)
+      expect(await wsClosed).toMatchObject({ code: 1003, reason: expect.stringMatching(/whole-number id/) as unknown })
+    }
+  })
+
+  it('sends the security headers with a 421 too', async () => {
+    const foreign = await rawGet('/', { host: `evil.example:${server.port}` })
+    expect(foreign.status).toBe(421)
+    expect(foreign.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+    expect(foreign.headers['x-content-type-options']).toBe('nosniff')
+  })
+
+  it('runs two expensive calls at a time, refuses a fifth waiting on one connection, and keeps answering others', async () => {
+    const started: (() => void)[] = []
+    ;(lab.handlers as unknown as Record<string, () => Promise<unknown>>)['runs:export-metrics'] = () =>
+      new Promise((resolve) => started.push(() => resolve({ filename: 'x.csv', mime: 'text/csv', content: '' })))
+    const ws = await open()
+    const replies: WsServerMessage[] = []
+    ws.on('message', (data) => replies.push(JSON.parse(data.toString()) as WsServerMessage))
+    const fifthRefused = new Promise<void>((resolve) => ws.on('message', () => replies.some((r) => r.kind === 'reply' && r.id === 5) && resolve()))
+    for (let id = 1; id <= 6; id++) ws.send(JSON.stringify({ id, channel: 'runs:export-metrics', req: { ids: [1], format: 'csv' } }))
+    await fifthRefused
+    expect(replies.filter((r) => r.kind === 'reply').map((r) => [r.kind === 'reply' && r.id, r.kind === 'reply' && r.result.ok])).toEqual([
+      [5, false],
+      [6, false]
+    ])
+    expect(replies[0]).toMatchObject({ result: { error: { code: 'CONFLICT', message: expect.stringMatching(/already has 4 exports, imports or renders running or waiting/) as unknown } } })
+    expect(started).toHaveLength(2)
+    // Another client's cheap call does not wait behind them.
+    const other = await open()
+    other.send(JSON.stringify({ id: 1, channel: 'runs:list' }))
+    expect(await nextMessage(other)).toMatchObject({ id: 1, result: { ok: true, data: [] } })
+    // As each finishes, the next waiting one starts; all four are answered.
+    const allAnswered = new Promise<void>((resolve) => ws.on('message', () => replies.filter((r) => r.kind === 'reply').length === 6 && resolve()))
+    for (let i = 0; i < 4; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      started[i]()
+    }
+    await allAnswered
+    expect(started).toHaveLength(4)
+    expect(replies.filter((r) => r.kind === 'reply' && r.result.ok).map((r) => r.kind === 'reply' && r.id).sort()).toEqual([1, 2, 3, 4])
+  })
+
+  it(`holds at most ${MAX_CONNECTIONS} WebSockets and refuses the next with 503`, async () => {
+    for (let i = 0; i < MAX_CONNECTIONS; i++) await open()
+    expect(await expectRefused(wsUrl())).toBe(503)
+    // The ones held still answer.
+    sockets[0].send(JSON.stringify({ id: 1, channel: 'runs:list' }))
+    expect(await nextMessage(sockets[0])).toMatchObject({ id: 1, result: { ok: true } })
   })
 
   it('closes a socket that floods the server with calls (1008) and keeps serving others', async () => {

@@ -118,6 +118,25 @@ describe('resume', () => {
     expect(readdirSync(join(lab.runDir(run.id), 'checkpoints')).sort()).toEqual(['epoch-0001', 'epoch-0002', 'epoch-0003', 'epoch-0004'])
   })
 
+  it('adopts a complete checkpoint folder whose row was never written (killed between the rename and the record)', async () => {
+    const run = lab.startRun(config({ name: 'killed while recording epoch 2', epochs: 2 }))
+    expect((await lab.waitForEnd(run.id)).status).toBe('completed')
+    // What a kill after epoch 2's folder rename and before its transaction leaves behind.
+    for (const table of ['epoch_metrics', 'sample_grids', 'checkpoints']) lab.db.prepare(`DELETE FROM ${table} WHERE run_id = ? AND epoch = 2`).run(run.id)
+    lab.db.prepare("UPDATE runs SET status = 'crashed', epochs_done = 1 WHERE id = ?").run(run.id)
+    expect(readdirSync(join(lab.runDir(run.id), 'checkpoints')).sort()).toEqual(['epoch-0001', 'epoch-0002'])
+    const logs: string[] = []
+    const off = lab.subscribe((e) => e.event === 'trainer:log' && e.payload.runId === run.id && logs.push(e.payload.message))
+    lab.resumeRun(run.id, 4)
+    off()
+    expect(logs[0]).toMatch(/Found the epoch 2 checkpoint without its record .* adopted with 6 recorded steps of that epoch/)
+    expect(logs[1]).toMatch(/^Resuming after epoch 2 \(step 12\)/)
+    expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed', stepsDone: 4 * STEPS, epochsDone: 4 })
+    expect(values(lab.metrics.series(run.id))).toEqual(values(reference.series))
+    expect(lab.metrics.epochs(run.id).map((e) => [e.epoch, e.checkpointDir])).toEqual([1, 2, 3, 4].map((e) => [e, `checkpoints/epoch-000${e}`]))
+    expect(grids(run.id).slice(2)).toEqual(reference.grids.slice(2))
+  })
+
   it('refuses to resume a running run, a finished one without more epochs, or one without checkpoints', async () => {
     const done = lab.startRun(config({ name: 'done', epochs: 1 }))
     await lab.waitForEnd(done.id)

@@ -86,6 +86,17 @@ describe('runs:export-metrics', () => {
     expect(csvField('a\nb')).toBe('"a\nb"')
   })
 
+  it('defuses names and categories a spreadsheet would run as formulas; numbers stay numbers', async () => {
+    const lab = newLab()
+    const id = addRun(lab, '=HYPERLINK("http://x.test","click")', 1)
+    const r = await dispatch(lab.handlers, 'runs:export-metrics', { ids: [id], format: 'csv' })
+    if (!r.ok) throw new Error(r.error.message)
+    expect((r.data as MetricsExport).content.split('\r\n')[1]).toMatch(new RegExp(`^${id},"'=HYPERLINK\\(""http://x\\.test"",""click""\\)",1,`))
+    for (const cell of ['=1+1', '+cmd|x', '-2+3', '@SUM(A1)', '\tx', '\rx']) expect(csvField(cell)).toMatch(/^"?'/)
+    for (const value of [-1.5, '-1.5', '+3', '-2e-3', 'plain', 'a-b']) expect(csvField(value)).toBe(String(value))
+    expect(csvField(-7)).toBe('-7')
+  })
+
   it('writes JSON as an array of objects, and refuses empty, too many or unknown ids', async () => {
     const lab = newLab()
     const a = addRun(lab, 'one', 4)

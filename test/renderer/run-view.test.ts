@@ -150,6 +150,26 @@ describe('RunView', () => {
     expect((w.get('[data-testid="stop-run"]').element as HTMLButtonElement).disabled).toBe(true)
   })
 
+  it('names each damaged stored field, and the run can still be deleted', async () => {
+    const problems = ['runs.backend_report_json is not valid JSON (Unexpected token n)', 'run_evaluation.flags_json does not hold what this app expects at 0.kind: Invalid option']
+    api.handlers['runs:get'] = ({ id }) => detail(id === 7 ? diverged : summary({ id }), { problems })
+    api.handlers['runs:delete'] = ({ id }) => ({ id })
+    const w = await mountSelected()
+    const shown = w.get('[data-testid="run-problems"]')
+    expect(shown.attributes('role')).toBe('alert')
+    expect(shown.text()).toContain("Part of this run's stored record is damaged")
+    expect(shown.findAll('li').map((li) => li.text())).toEqual(problems)
+    await w.get('[data-testid="delete-run"]').trigger('click')
+    await w.get('[data-testid="confirm-delete"]').trigger('click')
+    await flushPromises()
+    expect(api.requestsTo('runs:delete')).toEqual([{ id: 7 }])
+  })
+
+  it('shows no damage notice for a whole run', async () => {
+    const w = await mountSelected()
+    expect(w.find('[data-testid="run-problems"]').exists()).toBe(false)
+  })
+
   it('deletes only after confirmation', async () => {
     api.handlers['runs:delete'] = ({ id }) => ({ id })
     const w = await mountSelected()

@@ -41,6 +41,21 @@ describe('sweeps', () => {
     expect(describePoint({ 'tricks.loss': 'hinge', batchSize: 32 })).toBe('loss=hinge, batchSize=32')
   })
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'tricks.__proto__', 'optimizerD.constructor', '__proto__.polluted'])(
+    'refuses the inherited or prototype key %s as a field, naming it',
+    (field) => {
+      let error: unknown
+      try {
+        expandSweep(request([{ field, values: [1, 2, 3] }]))
+      } catch (err) {
+        error = err
+      }
+      expect(error).toBeInstanceOf(SweepError)
+      expect((error as SweepError).message).toMatch(new RegExp(`axes\\.0\\.field: no field ${field.replace(/\./g, '\\.')} in the run config`))
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    }
+  )
+
   it('refuses an unknown field, a group, too many runs, repeated values and a point that is not a valid run', () => {
     const refusal = (fn: () => unknown): SweepError => {
       try {

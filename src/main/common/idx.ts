@@ -1,6 +1,7 @@
 // Reader for the IDX format of MNIST and its relatives. Every declared size is checked
 // against the bytes actually present before anything is allocated, and a bad file is
 // refused with a message that says exactly what is wrong.
+import { crc32 } from 'node:zlib'
 import { Gunzip } from 'fflate'
 import { LabError } from '@shared/errors'
 
@@ -141,12 +142,24 @@ export function readIdx(bytes: Uint8Array, source: string, expectRank: number | 
     st.out.set(chunk, st.filled)
     st.filled += chunk.length
   }
-  const gunzip = new Gunzip((chunk) => take(chunk))
+  // fflate does not check the gzip trailer; a file cut short or altered must not pass as whole.
+  let crc = 0
+  let inflated = 0
+  const gunzip = new Gunzip((chunk) => {
+    crc = crc32(chunk, crc)
+    inflated += chunk.length
+    take(chunk)
+  })
   try {
     for (let i = 0; i < bytes.length; i += GUNZIP_PIECE) gunzip.push(bytes.subarray(i, i + GUNZIP_PIECE), i + GUNZIP_PIECE >= bytes.length)
   } catch (err) {
     if (err instanceof LabError) throw err
     fail(source, `is not a valid gzip file: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  if (bytes.length < 18) fail(source, 'is too short to be a gzip file')
+  const trailer = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8)
+  if (trailer.getUint32(4, true) !== inflated % 2 ** 32 || trailer.getUint32(0, true) !== crc) {
+    fail(source, `is a damaged or truncated gzip file: its trailer says ${trailer.getUint32(4, true)} bytes with CRC ${trailer.getUint32(0, true).toString(16)}, the data unzips to ${inflated} bytes with CRC ${crc.toString(16)}`)
   }
   if (st.out && st.filled < st.out.length) {
     const h = st.header!

@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { TOKEN_PARAM, WS_PATH, type WsCall, type WsServerMessage } from '@shared/ws-protocol'
-import { dispatch } from '../services/dispatch'
+import { dispatch, isChannel } from '../services/dispatch'
 import type { Lab } from '../services/lab'
+import { CallLimiter, DEFAULT_CALL_LIMITS, EXPENSIVE_CHANNELS, type CallLimits } from './call-limiter'
 
 export interface LabServerOptions {
   lab: Lab
@@ -19,6 +20,9 @@ export interface LabServerOptions {
   port?: number
   token?: string
   log?: (message: string) => void
+  /** WebSockets open at once (a browser tab holds one). */
+  maxConnections?: number
+  callLimits?: CallLimits
 }
 
 export interface RunningLabServer {
@@ -32,6 +36,8 @@ export interface RunningLabServer {
 const MAX_MESSAGE_BYTES = 1 << 20
 /** Calls one connection may make per second; the UI makes a handful, a runaway client thousands. */
 export const MAX_CALLS_PER_SECOND = 200
+/** WebSockets at once: a few tabs and a script or two; 1,000 held sockets are an attack. */
+export const MAX_CONNECTIONS = 32
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -122,12 +128,17 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
   let port = 0
   const server: Server = createServer((req, res) => {
     if (!hostAllowed(req.headers.host, host, port)) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request: this lab server answers only to its loopback address')
       return
     }
     serveStatic(opts.rendererDir, req, res)
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  const maxConnections = opts.maxConnections ?? MAX_CONNECTIONS
+  // Plain HTTP sockets too (the renderer's files, idle keep-alives, upgrades under way).
+  server.maxConnections = maxConnections * 4
+  const limiter = new CallLimiter(opts.callLimits ?? DEFAULT_CALL_LIMITS)
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -136,6 +147,11 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
     const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`
     if (url.pathname !== WS_PATH || !tokensEqual(given, token) || !sameOrigin || !hostAllowed(req.headers.host, host, port)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
+      socket.destroy()
+      return
+    }
+    if (wss.clients.size >= maxConnections) {
+      socket.write(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nThe lab server already holds ${maxConnections} connections; close a tab or client first.`)
       socket.destroy()
       return
     }
@@ -166,13 +182,29 @@ export async function startLabServer(opts: LabServerOptions): Promise<RunningLab
       let call: WsCall
       try {
         call = JSON.parse(data.toString()) as WsCall
-        if (typeof call !== 'object' || call === null || typeof call.id !== 'number') throw new Error('no id')
+        // 1e400 parses as Infinity, which a reply could not carry back (JSON writes it as null).
+        if (typeof call !== 'object' || call === null || !Number.isSafeInteger(call.id)) throw new Error('no id')
       } catch {
-        ws.close(1003, 'Messages must be JSON calls with a numeric id')
+        ws.close(1003, 'Messages must be JSON calls with a whole-number id')
         return
       }
-      const result = await dispatch(opts.lab.handlers, call.channel, call.req)
-      send({ kind: 'reply', id: call.id, result })
+      const answer = (): Promise<WsServerMessage> => dispatch(opts.lab.handlers, call.channel, call.req, opts.log).then((result) => ({ kind: 'reply', id: call.id, result }))
+      if (!isChannel(call.channel) || !EXPENSIVE_CHANNELS.has(call.channel)) {
+        send(await answer())
+        return
+      }
+      const { perConnection } = opts.callLimits ?? DEFAULT_CALL_LIMITS
+      const reply = await limiter.run(ws, answer)
+      send(
+        reply ?? {
+          kind: 'reply',
+          id: call.id,
+          result: {
+            ok: false,
+            error: { code: 'CONFLICT', message: `${call.channel} refused: this connection already has ${perConnection} exports, imports or renders running or waiting; wait for one to finish` }
+          }
+        }
+      )
     })
   })
 

@@ -6,11 +6,13 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Database } from 'better-sqlite3'
-import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate'
+import { strToU8, unzipSync, zipSync, type UnzipFileInfo, type Zippable } from 'fflate'
 import { z } from 'zod'
+import type { LatentViewSettings } from '@shared/api'
 import { describeIssues, runConfigSchema } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { readStoredJson } from '../db/stored-json'
+import { badCell, columnSchemas } from './bundle-rows'
 
 export const BUNDLE_FORMAT = 'gan-workbench/run-bundle'
 export const BUNDLE_VERSION = 1
@@ -178,31 +180,47 @@ export function bundleFileName(runId: number, name: string): string {
   return `run-${runId}${safe ? `-${safe}` : ''}.gwbundle.zip`
 }
 
-/** Unpacks the zip with every declared size checked first; only the names a bundle may hold. */
-function unpack(bytes: Uint8Array, limits: BundleLimits): Record<string, Uint8Array> {
+interface ZipEntry {
+  name: string
+  originalSize: number
+}
+
+/**
+ * Lists the zip's entries with every name and declared size checked, inflating none: only names
+ * a bundle may hold, none twice, each and all together within the limits.
+ */
+function listEntries(bytes: Uint8Array, limits: BundleLimits): Map<string, ZipEntry> {
   if (bytes.length > limits.maxBytes) refuse(`the file is ${bytes.length} bytes, over the limit of ${limits.maxBytes}`)
-  let entries = 0
+  const entries = new Map<string, ZipEntry>()
   let total = 0
-  let files: Record<string, Uint8Array>
+  inflate(bytes, (file) => {
+    if (entries.size >= limits.maxEntries) refuse(`it holds more than ${limits.maxEntries} entries`)
+    if (file.name.endsWith('/')) return false
+    if (file.name !== MANIFEST && !TABLE_ENTRY.test(file.name) && !FILE_ENTRY.test(file.name)) {
+      refuse(`it holds an entry a run bundle never has: ${JSON.stringify(file.name.slice(0, 120))}`)
+    }
+    // fflate would keep the last of two entries with one name; which one a reader sees must not be a guess.
+    if (entries.has(file.name)) refuse(`it holds ${file.name} twice`)
+    if (file.originalSize > limits.maxEntryBytes) refuse(`${file.name} would unpack to ${file.originalSize} bytes (limit ${limits.maxEntryBytes})`)
+    total += file.originalSize
+    if (total > limits.maxTotalBytes) refuse(`it would unpack to more than ${limits.maxTotalBytes} bytes`)
+    entries.set(file.name, { name: file.name, originalSize: file.originalSize })
+    return false
+  })
+  return entries
+}
+
+/**
+ * Inflates the entries `want` accepts. fflate inflates each into a buffer of its declared size
+ * and never grows it, so what was checked on the listing bounds the memory used.
+ */
+function inflate(bytes: Uint8Array, want: (file: UnzipFileInfo) => boolean): Record<string, Uint8Array> {
   try {
-    files = unzipSync(bytes, {
-      filter: (file) => {
-        if (++entries > limits.maxEntries) refuse(`it holds more than ${limits.maxEntries} entries`)
-        if (file.name.endsWith('/')) return false
-        if (file.name !== MANIFEST && !TABLE_ENTRY.test(file.name) && !FILE_ENTRY.test(file.name)) {
-          refuse(`it holds an entry a run bundle never has: ${JSON.stringify(file.name.slice(0, 120))}`)
-        }
-        if (file.originalSize > limits.maxEntryBytes) refuse(`${file.name} would unpack to ${file.originalSize} bytes (limit ${limits.maxEntryBytes})`)
-        total += file.originalSize
-        if (total > limits.maxTotalBytes) refuse(`it would unpack to more than ${limits.maxTotalBytes} bytes`)
-        return true
-      }
-    })
+    return unzipSync(bytes, { filter: want })
   } catch (err) {
     if (err instanceof LabError) throw err
     refuse(`it is not a readable zip file (${err instanceof Error ? err.message : String(err)})`)
   }
-  return files
 }
 
 function parseJson(name: string, data: Uint8Array | undefined): unknown {
@@ -221,8 +239,8 @@ function zodProblem(error: z.ZodError): string {
     .join('; ')
 }
 
-function readManifest(files: Record<string, Uint8Array>, schemaVersion: number): Manifest {
-  const raw = parseJson(MANIFEST, files[MANIFEST]) as Record<string, unknown> | null
+function readManifest(head: Record<string, Uint8Array>, entries: Map<string, ZipEntry>, schemaVersion: number): Manifest {
+  const raw = parseJson(MANIFEST, head[MANIFEST]) as Record<string, unknown> | null
   if (raw && typeof raw === 'object' && raw.format !== BUNDLE_FORMAT) refuse(`it is not a GAN Workbench run bundle (format ${JSON.stringify(raw.format)})`)
   if (raw && typeof raw === 'object' && typeof raw.version === 'number' && raw.version > BUNDLE_VERSION) {
     refuse(`it was written by a newer GAN Workbench (bundle version ${raw.version}; this app reads up to ${BUNDLE_VERSION})`)
@@ -233,29 +251,100 @@ function readManifest(files: Record<string, Uint8Array>, schemaVersion: number):
   if (manifest.schemaVersion > schemaVersion) {
     refuse(`it comes from a newer database schema (${manifest.schemaVersion}; this app knows up to ${schemaVersion}); update GAN Workbench`)
   }
-  for (const name of Object.keys(files)) {
-    if (name === MANIFEST) continue
-    const expected = manifest.sha256[name]
-    if (!expected) refuse(`${name} is not listed in the manifest`)
-    if (sha256(files[name]) !== expected) refuse(`${name} is damaged (its SHA-256 does not match the manifest)`)
+  for (const name of entries.keys()) {
+    if (name !== MANIFEST && !Object.hasOwn(manifest.sha256, name)) refuse(`${name} is not listed in the manifest`)
   }
-  for (const name of Object.keys(manifest.sha256)) if (!files[name]) refuse(`${name} is listed in the manifest but missing`)
+  for (const name of Object.keys(manifest.sha256)) if (!entries.has(name)) refuse(`${name} is listed in the manifest but missing`)
+  checkHashes(head, manifest)
   return manifest
 }
 
-/** A tfjs model folder must hold its model.json and every weight file the manifest names. */
-function checkModelFolders(files: Record<string, Uint8Array>): void {
-  for (const name of Object.keys(files).filter((n) => n.endsWith('/model.json'))) {
-    const model = parseJson(name, files[name]) as { weightsManifest?: { paths?: unknown }[] } | null
-    if (!model || typeof model !== 'object' || !Array.isArray(model.weightsManifest)) refuse(`${name} is not a tfjs model (no weightsManifest)`)
-    const folder = name.slice(0, -'model.json'.length)
-    for (const group of model.weightsManifest) {
-      const paths = Array.isArray(group?.paths) ? group.paths : []
-      for (const p of paths) {
-        if (typeof p !== 'string' || !files[folder + p]) refuse(`${name} names a weight file that is not in the bundle: ${JSON.stringify(p).slice(0, 80)}`)
+function checkHashes(files: Record<string, Uint8Array>, manifest: Manifest): void {
+  for (const [name, data] of Object.entries(files)) {
+    if (name !== MANIFEST && sha256(data) !== manifest.sha256[name]) refuse(`${name} is damaged (its SHA-256 does not match the manifest)`)
+  }
+}
+
+const BYTES_PER_DTYPE: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, string: 0, complex64: 8 }
+const OPTIMIZER_FILES = ['d', 'g']
+
+const modelJsonSchema = z
+  .object({
+    weightsManifest: z.array(
+      z
+        .object({
+          paths: z.array(z.string().max(100)),
+          weights: z.array(z.object({ shape: z.array(z.number().int().min(0)), dtype: z.string() }).passthrough())
+        })
+        .passthrough()
+    )
+  })
+  .passthrough()
+
+const optimizerJsonSchema = z
+  .object({ weights: z.array(z.object({ length: z.number().int().min(0) }).passthrough()) })
+  .passthrough()
+
+/**
+ * The checkpoint files of the bundle, inflated only once they are known to belong: each lies in
+ * a checkpoint folder a row names, and is a model.json, a weight file it names, or optimizer
+ * state; a weight or state file must declare the size its JSON says it holds. So a bundle cannot
+ * make the lab inflate or write anything its rows do not use.
+ */
+function readCheckpointFiles(bytes: Uint8Array, entries: Map<string, ZipEntry>, manifest: Manifest, dirs: ReadonlySet<string>): Record<string, Uint8Array> {
+  const fileEntries = [...entries.keys()].filter((n) => FILE_ENTRY.test(n))
+  const folderOf = (name: string): string => name.split('/').slice(1, 3).join('/')
+  for (const name of fileEntries) {
+    if (!dirs.has(folderOf(name))) refuse(`${name} belongs to no checkpoint of the run (no checkpoint row names ${folderOf(name)})`)
+  }
+  const describing = (name: string): boolean => name.endsWith('/model.json') || /\/optimizer\/[dg]\.json$/.test(name)
+  const heads = inflate(bytes, (f) => entries.has(f.name) && FILE_ENTRY.test(f.name) && describing(f.name))
+  checkHashes(heads, manifest)
+  /** Entry name -> the bytes its describing JSON says it holds (sum over a model's weight files). */
+  const expected = new Map<string, number>()
+  const groups: { names: string[]; bytes: number; describedBy: string }[] = []
+  for (const [name, data] of Object.entries(heads)) {
+    if (name.endsWith('/model.json')) {
+      const model = modelJsonSchema.safeParse(parseJson(name, data))
+      if (!model.success) refuse(`${name} is not a tfjs model (${zodProblem(model.error)})`)
+      const folder = name.slice(0, -'model.json'.length)
+      let bytesWanted = 0
+      const names: string[] = []
+      for (const group of model.data.weightsManifest) {
+        for (const w of group.weights) bytesWanted += w.shape.reduce((a, b) => a * b, 1) * (BYTES_PER_DTYPE[w.dtype] ?? 4)
+        for (const p of group.paths) {
+          if (!entries.has(folder + p)) refuse(`${name} names a weight file that is not in the bundle: ${JSON.stringify(p).slice(0, 80)}`)
+          names.push(folder + p)
+        }
       }
+      groups.push({ names, bytes: bytesWanted, describedBy: name })
+    } else {
+      const state = optimizerJsonSchema.safeParse(parseJson(name, data))
+      if (!state.success) refuse(`${name} is not optimizer state (${zodProblem(state.error)})`)
+      const bin = name.replace(/\.json$/, '.bin')
+      if (!entries.has(bin)) refuse(`${name} has no ${bin.split('/').pop()} beside it`)
+      groups.push({ names: [bin], bytes: state.data.weights.reduce((a, w) => a + w.length * 4, 0), describedBy: name })
     }
   }
+  for (const { names, bytes: wanted, describedBy } of groups) {
+    const declared = names.reduce((a, n) => a + (entries.get(n)?.originalSize ?? 0), 0)
+    if (declared !== wanted) refuse(`${describedBy} describes ${wanted} bytes of weights, but its files would unpack to ${declared}`)
+    for (const n of names) expected.set(n, wanted)
+  }
+  for (const name of fileEntries) {
+    if (!heads[name] && !expected.has(name)) refuse(`${name} is used by no model or optimizer state of its checkpoint`)
+  }
+  for (const dir of dirs) {
+    for (const part of ['generator', 'discriminator']) {
+      if (fileEntries.some((n) => n.startsWith(`files/${dir}/${part}/`)) && !heads[`files/${dir}/${part}/model.json`]) refuse(`files/${dir}/${part} has no model.json`)
+    }
+    for (const o of OPTIMIZER_FILES) {
+      if (entries.has(`files/${dir}/optimizer/${o}.bin`) && !heads[`files/${dir}/optimizer/${o}.json`]) refuse(`files/${dir}/optimizer/${o}.bin has no ${o}.json beside it`)
+    }
+  }
+  const rest = inflate(bytes, (f) => expected.has(f.name))
+  checkHashes(rest, manifest)
+  return { ...heads, ...rest }
 }
 
 /** Refuses a JSON column's value (`*_json`) that is not JSON or not what this app reads there. */
@@ -264,6 +353,44 @@ function checkJsonCell(table: string, column: string, value: number | string | n
   if (typeof value !== 'string') refuse(`${table}.${column} of ${where} is not text`)
   const read = readStoredJson(table, column, value)
   if (!read.ok) refuse(`${read.problem.replace(`${table}.${column}`, `${table}.${column} of ${where}`)}`)
+}
+
+type ImportedTable = { table: string; columns: string[]; rows: Cell[][] }
+
+/**
+ * A bundle's saved latent views, made to fit this lab: a new id each (the bundle's may be taken),
+ * a name no view here has (" (imported)", then a number), the plane pointed at the new run, and
+ * the second run it was compared with dropped (that run is not in this lab).
+ */
+function latentViewRemapper(db: Database, views: ImportedTable, warnings: string[]): (runId: number) => ImportedTable {
+  const nameAt = views.columns.indexOf('name')
+  const settingsAt = views.columns.indexOf('settings_json')
+  const taken = new Set(db.prepare('SELECT name FROM latent_views').pluck().all() as string[])
+  const names = views.rows.map((row) => {
+    const name = String(row[nameAt])
+    let unique = name
+    for (let n = 1; taken.has(unique); n++) unique = `${name.slice(0, 100)} (imported${n > 1 ? ` ${n}` : ''})`
+    if (unique !== name) warnings.push(`A latent view named "${name}" exists here; the bundle's is imported as "${unique}".`)
+    taken.add(unique)
+    return unique
+  })
+  const keep = views.columns.map((c, i) => (c === 'id' ? -1 : i)).filter((i) => i >= 0)
+  return (runId) => ({
+    table: views.table,
+    columns: keep.map((i) => views.columns[i]),
+    rows: views.rows.map((row, r) => {
+      const out = [...row]
+      if (nameAt >= 0) out[nameAt] = names[r]
+      if (settingsAt >= 0 && typeof row[settingsAt] === 'string') {
+        const settings = JSON.parse(row[settingsAt]) as LatentViewSettings
+        if (settings.compareRunId !== undefined) warnings.push(`The latent view "${names[r]}" was compared with run ${settings.compareRunId}, which is not in this lab; it shows its own run only.`)
+        const remapped: LatentViewSettings = { ...settings, grid: { ...settings.grid, id: runId } }
+        delete remapped.compareRunId
+        out[settingsAt] = JSON.stringify(remapped)
+      }
+      return keep.map((i) => out[i])
+    })
+  })
 }
 
 export interface ImportedBundle {
@@ -284,9 +411,9 @@ export function importRunBundle(
   limits: BundleLimits = DEFAULT_BUNDLE_LIMITS
 ): ImportedBundle {
   const schemaVersion = db.pragma('user_version', { simple: true }) as number
-  const files = unpack(bytes, limits)
-  const manifest = readManifest(files, schemaVersion)
-  checkModelFolders(files)
+  const entries = listEntries(bytes, limits)
+  const head = inflate(bytes, (f) => f.name === MANIFEST || TABLE_ENTRY.test(f.name))
+  const manifest = readManifest(head, entries, schemaVersion)
   const warnings: string[] = []
 
   // The run's own row.
@@ -320,7 +447,7 @@ export function importRunBundle(
   const known = new Set(runTables(db))
   const tables = manifest.tables.map((table) => {
     if (!known.has(table)) refuse(`it holds a table this lab does not have: ${table}`)
-    const parsed = tableSchema.safeParse(parseJson(`tables/${table}.json`, files[`tables/${table}.json`]))
+    const parsed = tableSchema.safeParse(parseJson(`tables/${table}.json`, head[`tables/${table}.json`]))
     if (!parsed.success) refuse(`tables/${table}.json is malformed (${zodProblem(parsed.error)})`)
     const { columns, rows } = parsed.data
     const have = new Set(columnsOf(db, table).map((c) => c.name))
@@ -332,6 +459,13 @@ export function importRunBundle(
     })
     return { table, columns, rows }
   })
+  // Every value must fit its column's type and the app's own limits.
+  const runProblem = badCell(columnSchemas(db, 'runs'), 'runs', Object.keys(run), [Object.values(run)], () => 'the run')
+  if (runProblem) refuse(runProblem)
+  for (const { table, columns, rows } of tables) {
+    const problem = badCell(columnSchemas(db, table), table, columns, rows.map((r) => r.map(decodeCell)), (i) => `row ${i + 1}`)
+    if (problem) refuse(problem)
+  }
   // Every JSON column's value must parse and have the shape its readers expect: a value that
   // does not would be committed and then break every list that reads it.
   for (const [column, value] of Object.entries(run)) {
@@ -346,9 +480,13 @@ export function importRunBundle(
     for (const row of checkpoints.rows) {
       const dir = row[dirAt]
       if (typeof dir !== 'string' || !CHECKPOINT_DIR.test(dir)) refuse(`a checkpoint names an invalid folder: ${JSON.stringify(dir).slice(0, 80)}`)
-      if (!Object.keys(files).some((f) => f.startsWith(`files/${dir}/`))) refuse(`the files of checkpoint ${dir} are missing`)
+      if (![...entries.keys()].some((f) => f.startsWith(`files/${dir}/`))) refuse(`the files of checkpoint ${dir} are missing`)
     }
   }
+  const checkpointDirs = new Set(checkpoints ? checkpoints.rows.map((row) => String(row[checkpoints.columns.indexOf('dir')])) : [])
+  const files = readCheckpointFiles(bytes, entries, manifest, checkpointDirs)
+  const views = tables.find((t) => t.table === 'latent_views')
+  const remapView = views ? latentViewRemapper(db, views, warnings) : null
 
   // Files go to a staging folder first; the database commit and the rename make them live.
   let runId = 0
@@ -357,7 +495,8 @@ export function importRunBundle(
     const cols = Object.keys(run)
     const info = db.prepare(`INSERT INTO runs (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => run[c]))
     runId = Number(info.lastInsertRowid)
-    for (const { table, columns, rows } of tables) {
+    for (const imported of tables) {
+      const { table, columns, rows } = imported.table === 'latent_views' && remapView ? remapView(runId) : imported
       const stmt = db.prepare(`INSERT INTO "${table}" (run_id, ${columns.map((c) => `"${c}"`).join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`)
       rows.forEach((row, i) => {
         try {

@@ -11,7 +11,7 @@ import type { MetricsRepo } from '../db/repos/metrics'
 import type { RunsRepo } from '../db/repos/runs'
 import type { TrainerLauncher } from '../trainer-host/channel'
 import type { FileChooser } from './datasets'
-import { heldMessage, lockHolder, type HeldLock } from '../data-lock'
+import { acquireDataLock, heldMessage, lockHolder, type HeldLock } from '../data-lock'
 
 export type LogLevel = 'info' | 'warn' | 'error'
 
@@ -41,6 +41,8 @@ export interface LabOptions {
   access?: 'exclusive' | 'shared'
   /** How long the latent explorer keeps a generator worker without jobs (ms); 2 minutes unless given. */
   explorerIdleMs?: number
+  /** The machine's memory as run configs are checked against it (tests); defaults to os.totalmem(). */
+  totalMemoryBytes?: number
   /** Names this program in the lock file and in refusals: "the desktop app", "the lab server", "npm run train". */
   program?: string
 }
@@ -49,6 +51,8 @@ export class LabContext {
   private readonly listeners = new Set<(e: EventEnvelope) => void>()
   /** Set once the lab closes: nothing new starts. */
   closed = false
+  /** A shared lab's lock, taken for the writes under way (counted: writes may nest). */
+  private writeLock: { lock: HeldLock; holders: number } | null = null
 
   constructor(
     readonly opts: LabOptions,
@@ -106,6 +110,49 @@ export class LabContext {
    * Starting, resuming, stopping and deleting runs belong to the program holding the data
    * folder; a shared lab (a read-only CLI command) refuses them, naming that program.
    */
+  /**
+   * Write access to the data folder for `action`: an exclusive lab has it; a shared lab takes
+   * the folder's lock until the returned release is called, or is refused (CONFLICT, naming the
+   * program) while another program holds it. Two programs therefore never write one folder.
+   */
+  acquireWrite(action: string): () => void {
+    if (this.lock) return () => undefined
+    if (!this.writeLock) {
+      try {
+        this.writeLock = { lock: acquireDataLock(this.opts.dataDir, this.opts.program ?? 'a GAN Workbench command'), holders: 0 }
+      } catch (err) {
+        if (err instanceof LabError && err.code === 'CONFLICT') throw new LabError('CONFLICT', `Cannot ${action}: ${err.message}`)
+        throw err
+      }
+    }
+    const held = this.writeLock
+    held.holders++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      if (--held.holders === 0) {
+        held.lock.release()
+        if (this.writeLock === held) this.writeLock = null
+      }
+    }
+  }
+
+  /** Runs `fn` with write access (see acquireWrite); a promise keeps it until it settles. */
+  writing<T>(action: string, fn: () => T): T {
+    const release = this.acquireWrite(action)
+    let result: T
+    try {
+      result = fn()
+    } catch (err) {
+      release()
+      throw err
+    }
+    if (result instanceof Promise) return result.finally(release) as T
+    release()
+    return result
+  }
+
   requireWriter(action: string): void {
     if (this.lock) return
     const holder = lockHolder(this.opts.dataDir)

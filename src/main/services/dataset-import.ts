@@ -32,6 +32,8 @@ export const LABELS_FILE = 'labels-idx1-ubyte'
 export const ROWS_FILE = 'rows.f32'
 export const SOURCE_CSV = 'source.csv'
 
+const mib = (bytes: number): string => (bytes / 1024 ** 2).toFixed(bytes < 10 * 1024 ** 2 ? 1 : 0)
+
 function refuse(message: string): never {
   throw new LabError('DATA_ERROR', message)
 }
@@ -205,6 +207,9 @@ export function prepareCsvText(text: string, source: string, overrides: { name: 
       if (t === 'numeric' || t === 'integer') {
         const v = asNumber(r[j])
         if (!Number.isFinite(v)) refuse(`${source}: row ${i + 2}, column "${header[j]}": "${r[j].slice(0, 40)}" is not a number`)
+        if (Math.abs(v) > DATASET_LIMITS.maxAbsValue) {
+          refuse(`${source}: row ${i + 2}, column "${header[j]}": ${r[j].trim().slice(0, 40)} is beyond what a 32-bit float holds (±${DATASET_LIMITS.maxAbsValue}); rescale the column`)
+        }
         if (t === 'integer' && !Number.isInteger(v)) refuse(`${source}: row ${i + 2}, column "${header[j]}": ${r[j].trim()} is not a whole number`)
       }
     })
@@ -237,6 +242,18 @@ export function prepareCsvText(text: string, source: string, overrides: { name: 
   const ignored = columns.filter((c) => c.type === 'ignore').map((c) => c.name)
   if (ignored.length > 0) warnings.push(`not used: ${ignored.join(', ')}`)
   const features = encodedSize(columns)
+  if (features > DATASET_LIMITS.maxEncodedWidth) {
+    const widest = columns.filter((c) => c.type === 'categorical').sort((a, b) => (b.categories?.length ?? 0) - (a.categories?.length ?? 0))[0]
+    refuse(
+      `${source}: the used columns encode to ${features} values a row (each category of a categorical column is one value${widest ? `; "${widest.name}" alone has ${widest.categories?.length}` : ''}); at most ${DATASET_LIMITS.maxEncodedWidth} are supported: set some columns to ignore`
+    )
+  }
+  const encodedBytes = kept.length * features * 4
+  if (encodedBytes > DATASET_LIMITS.maxEncodedBytes) {
+    refuse(
+      `${source}: ${kept.length} rows of ${features} encoded values would take ${mib(encodedBytes)} MiB; at most ${mib(DATASET_LIMITS.maxEncodedBytes)} MiB can be imported: use fewer rows or set some columns to ignore`
+    )
+  }
   return {
     summary: { name: basename(source).replace(/\.csv$/i, ''), kind: 'tabular', image: null, columns, count: kept.length, classes: null, source: basename(source) },
     rows: kept.slice(0, 5),

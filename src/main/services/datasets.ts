@@ -69,7 +69,9 @@ export class DatasetService {
   constructor(
     private readonly db: Database,
     private readonly dataDir: string,
-    private readonly chooser?: FileChooser
+    private readonly chooser?: FileChooser,
+    /** Runs a write under the data folder's lock (LabContext.writing); tests may leave it out. */
+    private readonly writing: <T>(action: string, fn: () => T) => T = (_action, fn) => fn()
   ) {
     this.repo = new DatasetsRepo(db)
   }
@@ -129,6 +131,10 @@ export class DatasetService {
 
   /** Checks and copies files into the data folder and records them; nothing is left behind on failure. */
   importFiles(paths: string[], name: string | undefined, opts: ImportOptions = {}): DatasetInfo {
+    return this.writing('import a data set', () => this.importChecked(paths, name, opts))
+  }
+
+  private importChecked(paths: string[], name: string | undefined, opts: ImportOptions): DatasetInfo {
     const prepared: PreparedImport = prepareImport(paths, opts)
     const id = this.repo.create({ ...prepared.summary, name: name?.trim() || prepared.summary.name })
     try {

@@ -31,6 +31,8 @@ export interface EvaluationDeps {
   isActive(runId: number): boolean
   /** Stops an active run, recording why. */
   stopRun(runId: number, reason: string): void
+  /** Write access to the data folder until the returned release is called (LabContext.acquireWrite). */
+  acquireWrite?(action: string): () => void
 }
 
 export class EvaluationService {
@@ -85,6 +87,8 @@ export class EvaluationService {
   /** Starts training the reference classifier; refuses while one is training. */
   train(request: ClassifierTrainRequest): ClassifierStatus {
     if (this.training) throw new LabError('CONFLICT', 'The reference classifier is already being trained; wait for it to finish.')
+    // The classifier is written into the data folder when the task ends: the lock is held till then.
+    const release = this.deps.acquireWrite?.('train the reference classifier') ?? (() => undefined)
     this.training = { epoch: 0, epochs: request.epochs, step: 0, stepsPerEpoch: 0, lastAccuracy: null }
     const started = this.status(request.dataset)
     void runTrainerTask<ClassifierInfo>(
@@ -106,11 +110,13 @@ export class EvaluationService {
       }
     ).then(
       (info) => {
+        release()
         this.training = null
         this.deps.log('info', `Reference classifier ${info.id}: ${(info.testAccuracy * 100).toFixed(2)}% test accuracy, trained in ${(info.durationMs / 1000).toFixed(0)} s on ${info.backend}`)
         this.deps.emit('classifier:changed', this.status(request.dataset))
       },
       (err: unknown) => {
+        release()
         this.training = null
         const message = err instanceof Error ? err.message : String(err)
         this.deps.log('error', message)
@@ -156,6 +162,8 @@ export class EvaluationService {
     const key = `${runId}:${epoch}`
     const existing = this.pending.get(key)
     if (existing) return existing
+    // The scores are written when the task ends: the data folder's lock is held till then.
+    const release = this.deps.acquireWrite?.(`score run ${runId}`) ?? (() => undefined)
     const job = this.queue.then(() =>
       runTrainerTask<EpochScores>(
         this.deps.launcher,
@@ -189,7 +197,10 @@ export class EvaluationService {
         }
         return scores
       })
-      .finally(() => this.pending.delete(key))
+      .finally(() => {
+        release()
+        this.pending.delete(key)
+      })
     this.pending.set(key, done)
     this.queue = done.catch(() => undefined)
     this.deps.emit('eval:scores', { runId, scores: this.scores(runId) })

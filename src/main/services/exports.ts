@@ -62,7 +62,7 @@ export class ExportService {
 
   /** Adds the run of a bundle as a new run; see bundle.ts for what is checked. */
   importBundle(bytes: Uint8Array): { run: RunSummary; warnings: string[] } {
-    const imported = importRunBundle(this.ctx.db, bytes, (id) => this.ctx.runDir(id))
+    const imported = this.ctx.writing('import a run bundle', () => importRunBundle(this.ctx.db, bytes, (id) => this.ctx.runDir(id)))
     const run = this.ctx.runs.require(imported.runId)
     this.ctx.log('info', `Imported run bundle as run ${run.id} (${run.name})`)
     this.ctx.emit('runs:changed', run)

@@ -39,3 +39,31 @@ export function composeHandlers<T extends readonly Partial<LabHandlers>[]>(
   }
   return all as LabHandlers
 }
+
+/**
+ * Channels that write the data folder (its database or files) without starting a trainer; those
+ * that start, stop or delete runs check for the folder's lock themselves (LabContext.requireWriter).
+ */
+export const WRITING_CHANNELS: readonly Channel[] = [
+  'runs:update',
+  'runs:import-bundle',
+  'settings:set',
+  'comparisons:save',
+  'comparisons:delete',
+  'latent-views:save',
+  'latent-views:delete',
+  'datasets:import',
+  'datasets:delete',
+  'classifier:train',
+  'eval:run'
+]
+
+/** The handlers with every writing channel run under the data folder's lock (`writing`). */
+export function guardWrites(handlers: LabHandlers, writing: <T>(action: string, fn: () => T) => T): LabHandlers {
+  const guarded: Record<string, unknown> = { ...handlers }
+  for (const channel of WRITING_CHANNELS) {
+    const handler = handlers[channel] as (req: unknown) => unknown
+    guarded[channel] = (req: unknown) => writing(`answer ${channel}`, () => handler(req))
+  }
+  return guarded as unknown as LabHandlers
+}

@@ -14,7 +14,7 @@ export const CIFAR_SIDE = 32
 export const CIFAR_RECORD = 1 + 3 * CIFAR_SIDE * CIFAR_SIDE
 const CIFAR_MAX_FILES = 6
 
-export const FOLDER_LIMITS = { maxFiles: 100_000, maxFileBytes: 32 * 1024 * 1024, maxSide: 8192, minSize: 4, maxSize: 256 } as const
+export const FOLDER_LIMITS = { maxFiles: 100_000, maxFileBytes: 32 * 1024 * 1024, maxSide: 8192, maxPixels: 40_000_000, minSize: 4, maxSize: 256 } as const
 
 function refuse(message: string): never {
   throw new LabError('DATA_ERROR', message)
@@ -74,11 +74,34 @@ interface Rgba {
   data: Uint8Array
 }
 
-/** Width and height from a PNG's IHDR, read before decoding so a lying header allocates nothing. */
+/** Samples per pixel of each PNG colour type. */
+const PNG_CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
+/** Deflate never shrinks data by more than about this much. */
+const MAX_DEFLATE_RATIO = 1032
+
+/**
+ * Width and height from a PNG's IHDR, read before decoding so a lying header allocates nothing:
+ * the pixels are bounded, and the compressed image data (IDAT chunks) must be able to hold them.
+ */
 function pngSize(bytes: Uint8Array, source: string): [number, number] {
-  if (bytes.length < 24 || bytes[12] !== 0x49 || bytes[13] !== 0x48 || bytes[14] !== 0x44 || bytes[15] !== 0x52) refuse(`${source}: not a PNG file (no IHDR chunk)`)
+  if (bytes.length < 29 || bytes[12] !== 0x49 || bytes[13] !== 0x48 || bytes[14] !== 0x44 || bytes[15] !== 0x52) refuse(`${source}: not a PNG file (no IHDR chunk)`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return [view.getUint32(16, false), view.getUint32(20, false)]
+  const [w, h] = [view.getUint32(16, false), view.getUint32(20, false)]
+  if (w === 0 || h === 0 || w > FOLDER_LIMITS.maxSide || h > FOLDER_LIMITS.maxSide) refuse(`${source}: a PNG of ${w}x${h}; at most ${FOLDER_LIMITS.maxSide} pixels a side are read`)
+  if (w * h > FOLDER_LIMITS.maxPixels) refuse(`${source}: a PNG of ${w}x${h} (${w * h} pixels); at most ${FOLDER_LIMITS.maxPixels} pixels are read`)
+  const bitDepth = bytes[24]
+  const channels = PNG_CHANNELS[bytes[25]] ?? 4
+  const rawBytes = h * (1 + Math.ceil((w * channels * bitDepth) / 8))
+  let idat = 0
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const length = view.getUint32(at, false)
+    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x44 && bytes[at + 6] === 0x41 && bytes[at + 7] === 0x54) idat += length
+    at += 12 + length
+  }
+  if (idat * MAX_DEFLATE_RATIO < rawBytes) {
+    refuse(`${source}: its header says ${w}x${h} pixels (${rawBytes} bytes unpacked) but it holds ${idat} bytes of image data, too few for that: the file is damaged or truncated`)
+  }
+  return [w, h]
 }
 
 export function decodeImage(bytes: Uint8Array, source: string): Rgba {
@@ -87,8 +110,7 @@ export function decodeImage(bytes: Uint8Array, source: string): Rgba {
   if (!isPng && !isJpeg) refuse(`${source}: neither a PNG nor a JPEG file`)
   try {
     if (isPng) {
-      const [w, h] = pngSize(bytes, source)
-      if (w === 0 || h === 0 || w > FOLDER_LIMITS.maxSide || h > FOLDER_LIMITS.maxSide) refuse(`${source}: a PNG of ${w}x${h}; at most ${FOLDER_LIMITS.maxSide} pixels a side are read`)
+      pngSize(bytes, source)
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) }
     }

@@ -33,7 +33,7 @@ import { EvaluationService } from './evaluation'
 import { TimingService } from './timing'
 import { ExplorerService } from './explorer'
 import { ExportService } from './exports'
-import { composeHandlers } from './handlers'
+import { composeHandlers, guardWrites } from './handlers'
 import { Preflight } from './preflight'
 import { RunService } from './runs'
 import { SweepService } from './sweeps'
@@ -67,7 +67,7 @@ export class Lab {
     this.runs = new RunsRepo(this.db)
     this.metrics = new MetricsRepo(this.db)
     const ctx = (this.ctx = new LabContext(opts, this.db, this.runs, this.metrics, lock))
-    this.datasets = new DatasetService(this.db, opts.dataDir, opts.chooseFiles)
+    this.datasets = new DatasetService(this.db, opts.dataDir, opts.chooseFiles, (action, fn) => ctx.writing(action, fn))
     this.evaluation = new EvaluationService({
       db: this.db,
       runs: this.runs,
@@ -79,7 +79,8 @@ export class Lab {
       log: (level, message) => ctx.log(level, message),
       generatorDir: (runId, epoch) => ctx.generatorDir(runId, epoch),
       isActive: (runId) => this.runService.isActive(runId),
-      stopRun: (runId, reason) => this.runService.stopFor(runId, reason)
+      stopRun: (runId, reason) => this.runService.stopFor(runId, reason),
+      acquireWrite: (action) => ctx.acquireWrite(action)
     })
     this.timing = new TimingService({
       db: this.db,
@@ -95,7 +96,7 @@ export class Lab {
     // Generator workers take the training slots no run uses (and one when all are in use).
     this.explorer = new ExplorerService(ctx, this.datasets, () => this.settings.get().maxConcurrentRuns - this.runService.trainingCount())
     this.exports = new ExportService(ctx, this.datasets, this.evaluation, this.explorer)
-    this.handlers = composeHandlers([
+    const composed = composeHandlers([
       {
         'app:info': () => ({ version: opts.version, dataDir: opts.dataDir, transport: opts.transport }),
         'presets:list': () => Object.values(PRESETS)
@@ -109,6 +110,7 @@ export class Lab {
       this.exports.handlers,
       { 'timing:estimate': ({ config }) => this.timing.estimate(config) }
     ])
+    this.handlers = guardWrites(composed, (action, fn) => ctx.writing(action, fn))
     if (!lock) return
     if (lock.tookOverFrom) ctx.log('warn', `Took over the data folder from ${describeHolder(lock.tookOverFrom)}, which is no longer running`)
     this.runService.recover()

@@ -100,9 +100,18 @@ export function tidyRows(runs: readonly ExportedRun[]): ExportRow[] {
   return out
 }
 
-/** RFC 4180: a field with a comma, quote, CR or LF is quoted, and its quotes doubled. */
+/** What a spreadsheet reads as the start of a formula (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+/**
+ * RFC 4180: a field with a comma, quote, CR or LF is quoted, and its quotes doubled. Text that
+ * a spreadsheet would run as a formula (a run name "=HYPERLINK(...)") gets a leading ' so it
+ * opens as text; numbers, and text that is just a number, are left as they are.
+ */
 export function csvField(value: string | number | null): string {
-  const s = value === null ? '' : String(value)
+  let s = value === null ? '' : String(value)
+  if (typeof value === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 

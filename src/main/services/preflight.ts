@@ -2,9 +2,11 @@
 // set resolves, the pretrained discriminator it names exists and fits, the reference
 // classifier it starts D from exists. A config that cannot start is refused with the field.
 import { existsSync } from 'node:fs'
+import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import { PRESET_DATA_KINDS, type RunConfig } from '@shared/config'
 import { LabError } from '@shared/errors'
+import { estimateRunMemory, formatBytes } from '@shared/memory'
 import type { DataSpec, ResumePoint, StartRequest } from '@shared/trainer-protocol'
 import type { LabContext } from './context'
 import type { DatasetService } from './datasets'
@@ -17,6 +19,9 @@ interface StartInputs {
   classifierBodyDir: string | undefined
 }
 
+/** The most memory a wasm32 backend can address. */
+const WASM_MAX_BYTES = 4 * 1024 ** 3
+
 export class Preflight {
   constructor(
     private readonly ctx: LabContext,
@@ -24,9 +29,29 @@ export class Preflight {
     private readonly evaluation: EvaluationService
   ) {}
 
-  /** Refuses a config that cannot start (missing data set, checkpoint, classifier), before anything is written. */
-  checkStartable(config: RunConfig): void {
+  /**
+   * Refuses a config that cannot start (missing data set, checkpoint, classifier, more memory
+   * than the machine has), before anything is written. Returns a warning for a run expected to
+   * take more than half the machine's memory.
+   */
+  checkStartable(config: RunConfig): string | null {
     this.inputs(config)
+    return this.checkMemory(config)
+  }
+
+  /** The run's estimated memory against the machine's (and the wasm backend's 4 GiB address space). */
+  checkMemory(config: RunConfig): string | null {
+    const estimate = estimateRunMemory(config, this.datasets.get(config.dataset))
+    const total = this.ctx.opts.totalMemoryBytes ?? totalmem()
+    const wasm = config.backend === 'wasm' && WASM_MAX_BYTES < total
+    const limit = wasm ? WASM_MAX_BYTES : total
+    const needs = `about ${formatBytes(estimate.bytes)} (${estimate.breakdown})`
+    if (estimate.bytes > limit) {
+      const message = `this run would need ${needs}, more than ${wasm ? `the ${formatBytes(limit)} the wasm backend can address` : `this machine's ${formatBytes(total)} of memory`}; lower the batch size or the latent size`
+      throw new LabError('INVALID_CONFIG', `Invalid run config: batchSize: ${message}`, [{ field: 'batchSize', message }])
+    }
+    if (estimate.bytes > total / 2) return `This run is expected to need ${needs}, more than half of this machine's ${formatBytes(total)}; other runs and programs may run short.`
+    return null
   }
 
   /**

@@ -102,8 +102,12 @@ export class RunService {
     this.ctx.requireWriter('start a run')
     const config: RunConfig = parseOrThrow(runConfigSchema, input, 'Invalid run config', { code: 'INVALID_CONFIG' })
     // Everything a start needs is checked before the run is recorded.
-    this.preflight.checkStartable(config)
+    const warning = this.preflight.checkStartable(config)
     const id = this.ctx.runs.create(config)
+    if (warning) {
+      this.ctx.log('warn', `Run ${id}: ${warning}`)
+      this.ctx.emit('trainer:log', { runId: id, level: 'warn', message: warning })
+    }
     return this.queue.schedule(id, () => this.preflight.startRequest(id, config))
   }
 
@@ -130,6 +134,7 @@ export class RunService {
       throw new LabError('CONFLICT', `Run ${id} is ${summary.status}; only a run that has ended can be resumed`)
     }
     const config = { ...this.ctx.runs.requireConfig(id), ...(epochs !== undefined ? { epochs } : {}) }
+    this.adoptOrphanCheckpoints(id)
     const withCheckpoint = this.ctx.metrics.epochs(id).filter((e) => e.checkpointDir)
     const last = withCheckpoint[withCheckpoint.length - 1]
     if (!last) {
@@ -238,6 +243,28 @@ export class RunService {
       run.channel.kill()
     }
     this.active.clear()
+  }
+
+  /**
+   * A checkpoint folder is renamed into place whole before its epoch is recorded; a kill in
+   * between leaves a complete folder without a row. Such folders after the last recorded
+   * checkpoint are adopted (resume would otherwise start earlier and delete them).
+   */
+  private adoptOrphanCheckpoints(id: number): void {
+    const root = join(this.ctx.runDir(id), 'checkpoints')
+    if (!existsSync(root)) return
+    const recorded = this.ctx.metrics.epochs(id).filter((e) => e.checkpointDir)
+    const lastRecorded = recorded.length > 0 ? recorded[recorded.length - 1].epoch : 0
+    const orphans = readdirSync(root)
+      .map((name) => ({ name, epoch: Number(/^epoch-(\d{4,6})$/.exec(name)?.[1] ?? NaN) }))
+      .filter(({ name, epoch }) => epoch > lastRecorded && RESUME_FILES.every((file) => existsSync(join(root, name, file))))
+      .sort((a, b) => a.epoch - b.epoch)
+    for (const { name, epoch } of orphans) {
+      const steps = this.ctx.metrics.adoptCheckpoint(id, epoch, join('checkpoints', name))
+      const message = `Found the epoch ${epoch} checkpoint without its record (the lab stopped while saving it); it is adopted${steps === 0 ? ', but that epoch\'s metrics were lost' : ` with ${steps} recorded steps of that epoch`}.`
+      this.ctx.log('warn', `Run ${id}: ${message}`)
+      this.ctx.emit('trainer:log', { runId: id, level: 'warn', message })
+    }
   }
 
   /** Checkpoint folders past the resume point (or half-written ones) would be overwritten anyway. */

@@ -75,6 +75,29 @@ export class MetricsRepo {
     })()
   }
 
+  /**
+   * Records a checkpoint folder found on disk without its row (the lab was killed between the
+   * folder's rename and the epoch's transaction): the epoch's means come from whatever step rows
+   * of it were recorded. Returns how many step rows that epoch has.
+   */
+  adoptCheckpoint(runId: number, epoch: number, dir: string, now = Date.now()): number {
+    return this.db.transaction(() => {
+      const steps = this.db
+        .prepare(
+          `SELECT COUNT(*) AS n, COALESCE(MAX(time_ms) - MIN(time_ms), 0) AS span, COALESCE(AVG(d_loss_real), 0) AS d_loss_real,
+           COALESCE(AVG(d_loss_fake), 0) AS d_loss_fake, COALESCE(AVG(g_loss), 0) AS g_loss, AVG(d_acc_real) AS d_acc_real,
+           AVG(d_acc_fake) AS d_acc_fake, AVG(wasserstein) AS wasserstein FROM step_metrics WHERE run_id = ? AND epoch = ?`
+        )
+        .get(runId, epoch) as Omit<StepDbRow, 'step' | 'epoch' | 'time_ms'> & { n: number; span: number }
+      this.db
+        .prepare(`INSERT OR IGNORE INTO epoch_metrics (run_id, epoch, duration_ms, images_per_sec, ${METRIC_COLUMNS}) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`)
+        .run(runId, epoch, steps.span, steps.d_loss_real, steps.d_loss_fake, steps.g_loss, steps.d_acc_real, steps.d_acc_fake, steps.wasserstein)
+      this.db.prepare('INSERT OR REPLACE INTO checkpoints (run_id, epoch, dir, created_at) VALUES (?, ?, ?, ?)').run(runId, epoch, dir, now)
+      this.db.prepare('UPDATE runs SET epochs_done = MAX(epochs_done, ?) WHERE id = ?').run(epoch, runId)
+      return steps.n
+    })()
+  }
+
   series(runId: number, afterStep = 0): StepSeries {
     const rows = this.db
       .prepare(`SELECT step, epoch, time_ms, ${METRIC_COLUMNS} FROM step_metrics WHERE run_id = ? AND step > ? ORDER BY step`)

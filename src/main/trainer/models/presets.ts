@@ -1,5 +1,6 @@
 // Generator and discriminator architectures of the presets. D outputs a logit; losses
 // apply the sigmoid themselves, which is the numerically stable form of the seed's BCE.
+import { DCGAN_FILTERS } from '@shared/memory'
 import { PRESET_DATA_KINDS, type DiscriminatorRegularizer, type PresetId, type RunConfig, type Tricks } from '@shared/config'
 import { LabError } from '@shared/errors'
 import { tf } from '../tf'
@@ -15,8 +16,8 @@ export const IMAGE_SHAPE: [number, number, number] = [28, 28, 1]
 /** One example's shape: [height, width, channels] for images, [features] for rows and points. */
 export type DataShape = number[]
 
-/** Filters of the DCGAN presets' layers: the seed's, and the quick preset's quarter of its arithmetic. */
-export const DCGAN_FILTERS = { 'mnist-dcgan': { g: 128, d: 64 }, 'mnist-dcgan-small': { g: 64, d: 32 } } as const
+/** Filters of the DCGAN presets' layers: the seed's, and the quick preset's quarter of its arithmetic (declared beside the memory estimate that uses them too). */
+export { DCGAN_FILTERS }
 
 /** 'sigmoid': the seed's scaling, G's sigmoid output and D's input in [0, 1], mapped from and to the lab's [-1, 1] by fixed layers. */
 export type ImageScale = 'tanh' | 'sigmoid'
