@@ -313,7 +313,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     label: 'MNIST DCGAN, small (quick start)',
     description:
       "The seed's DCGAN layers with half the filters (a quarter of the arithmetic): G dense to 7x7x64, two 4x4 stride-2 transposed convs (64), " +
-      '7x7 conv, sigmoid; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense. Pixels in [0, 1] inside, as in the seed.',
+      '7x7 conv, sigmoid; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense. Pixels in [0, 1] inside, as in the seed; ' +
+      'batch norm after each hidden layer of G by default (the DCGAN paper\'s G).',
     defaults: presetDefaults('mnist-dcgan-small', {
       dataset: 'mnist',
       latentDim: 100,
@@ -330,7 +331,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     label: 'MNIST DCGAN (seed architecture)',
     description:
       'G: dense to 7x7x128, two 4x4 stride-2 transposed convs (128 filters), 7x7 conv, sigmoid (1.16M params). ' +
-      'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params). Pixels in [0, 1] inside, as in the seed.',
+      'D: two 3x3 stride-2 convs (64 filters), LeakyReLU 0.2, dropout 0.4, dense (40.7k params). Pixels in [0, 1] inside, as in the seed; ' +
+      'batch norm after each hidden layer of G by default (the DCGAN paper\'s G).',
     defaults: presetDefaults('mnist-dcgan', {
       dataset: 'mnist',
       latentDim: 100,

@@ -37,6 +37,10 @@ const NO_FOLDER_WRITES: readonly Channel[] = [
   'explorer:interpolate',
   'explorer:arithmetic',
   'explorer:scatter',
+  // Generator workers and the sample behind a grid tile: processes and reads (prefetched planes go to the cache).
+  'explorer:open',
+  'explorer:close',
+  'explorer:sample',
   'sweeps:list',
   'settings:get',
   'comparisons:list',

@@ -42,6 +42,8 @@ export function resetFakeCharts(): void {
 // What the components register: nothing to do here.
 export { FakeChart as Chart }
 export const Decimation = {}
+/** Interaction modes the charts add to (the compare view's 'eachDataset'). */
+export const Interaction: { modes: Record<string, unknown> } = { modes: {} }
 export const Legend = {}
 export const LinearScale = {}
 export const LineController = {}
