@@ -64,7 +64,8 @@ describe('compare links', () => {
     expect(compareHash([3, 5], { xAxis: 'step', smoothing: 0.6 })).toBe('#/compare?runs=3,5')
     const settings = { xAxis: 'time' as const, smoothing: 0.85, epoch: 12, showAllFields: true, score: 'coverage' as const }
     expect(compareHash([3, 5, 9], settings)).toBe('#/compare?runs=3,5,9&x=time&smooth=0.85&epoch=12&all=1&score=coverage')
-    expect(parseCompareHash(compareHash([3, 5, 9], settings))).toEqual({ ok: true, runIds: [3, 5, 9], settings })
+    // Settings the link leaves out (log axis, groups, band) come back as their defaults.
+    expect(parseCompareHash(compareHash([3, 5, 9], settings))).toEqual({ ok: true, runIds: [3, 5, 9], settings: { ...DEFAULT_COMPARE_SETTINGS, ...settings } })
     expect(parseCompareHash('#/compare?runs=3,5')).toEqual({ ok: true, runIds: [3, 5], settings: DEFAULT_COMPARE_SETTINGS })
     expect(parseCompareHash('#/runs/3')).toBeNull()
   })
