@@ -53,6 +53,8 @@ export interface RunSummary {
   /** The researcher's notes on the run ('' when none). */
   notes: string
   tags: string[]
+  /** Learning rates of D and G from the run's config (absent where the stored config cannot be read). */
+  lr?: { d: number; g: number }
   /** Best epoch by the run's chosen score and its failure flags, once anything was scored or detected. */
   evaluation?: RunEvaluation
 }

@@ -30,7 +30,9 @@ export const compareSettingsSchema = z
     /** Config fields (dotted paths) whose values group runs into one mean curve with a band; empty: one curve per run. */
     groupBy: z.array(z.string().min(1).max(200)).max(20).default([]),
     /** The band around a group's mean: ± one standard deviation, or min to max. */
-    band: z.enum(BANDS).default('std')
+    band: z.enum(BANDS).default('std'),
+    /** A config field (dotted path) whose values colour the runs (same value, same colour); null: a colour per run. */
+    colorBy: z.string().min(1).max(200).nullable().default(null)
   })
   .strict()
 export type CompareSettings = z.output<typeof compareSettingsSchema>
@@ -74,6 +76,7 @@ export function compareHash(runIds: readonly number[], settings: Partial<Compare
   if (s.logY) params.set('log', '1')
   if (s.groupBy.length) params.set('group', s.groupBy.join(','))
   if (s.band !== DEFAULT_COMPARE_SETTINGS.band) params.set('band', s.band)
+  if (s.colorBy !== null) params.set('color', s.colorBy)
   return `#/compare?${params.toString().replace(/%2C/g, ',')}`
 }
 
@@ -89,7 +92,8 @@ const linkSchema = z.object({
   score: compareSettingsSchema.shape.score,
   log: z.enum(['0', '1']).default('0'),
   group: compareSettingsSchema.shape.groupBy,
-  band: compareSettingsSchema.shape.band
+  band: compareSettingsSchema.shape.band,
+  color: z.string().min(1).max(200).optional()
 })
 
 /** What a compare link asks for, or why it cannot be followed; null when the hash is no compare link. */
@@ -108,11 +112,12 @@ export function parseCompareHash(hash: string): CompareLink | null {
     score: given('score'),
     log: given('log'),
     group: (given('group') ?? '').split(',').filter(Boolean),
-    band: given('band')
+    band: given('band'),
+    color: given('color')
   })
   if (!parsed.success) return { ok: false, message: `This compare link cannot be opened: ${formatIssues(describeIssues(parsed.error))}` }
-  const { runs, x, smooth, epoch, all, score, log, group, band } = parsed.data
-  return { ok: true, runIds: runs, settings: { xAxis: x, smoothing: smooth, epoch, showAllFields: all === '1', score, logY: log === '1', groupBy: group, band } }
+  const { runs, x, smooth, epoch, all, score, log, group, band, color } = parsed.data
+  return { ok: true, runIds: runs, settings: { xAxis: x, smoothing: smooth, epoch, showAllFields: all === '1', score, logY: log === '1', groupBy: group, band, colorBy: color ?? null } }
 }
 
 export const PAIR_IDS = ['sgd-vs-adam'] as const

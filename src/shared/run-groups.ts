@@ -27,6 +27,22 @@ export function groupRuns(runs: readonly { id: number; config: RunConfig }[], fi
 }
 
 /**
+ * Colours by one config field: runs with the same value share a colour, values taking the
+ * palette's colours in the order their first run comes (a run's colour key is then the value).
+ */
+export function colorsByField(runs: readonly { id: number; config: RunConfig }[], field: string, palette: readonly string[]): { colors: Record<number, string>; values: { value: string; color: string }[] } {
+  const groups = groupRuns(runs, [field])
+  const colors: Record<number, string> = {}
+  const values = groups.map((g, i) => {
+    const color = palette[i % palette.length]
+    for (const id of g.runIds) colors[id] = color
+    const [value] = JSON.parse(g.key) as [ConfigValue]
+    return { value: value === null ? '(none)' : String(value), color }
+  })
+  return { colors, values }
+}
+
+/**
  * A label per group from the settings its runs share and other groups do not ("SGD, lr 0.01"):
  * the run labels of the groups' first runs, with what varies inside a group (the seed) left out.
  */

@@ -59,3 +59,56 @@ describe('RunsList flags and best epoch', () => {
     expect(w.find('[data-testid="run-best-8"]').exists()).toBe(false)
   })
 })
+
+describe('RunsList optional columns', () => {
+  const runs = [
+    summary({ id: 1, name: 'adam run', seed: 11, lr: { d: 0.0002, g: 0.0002 }, tags: ['baseline', 'mnist'] }),
+    summary({ id: 2, name: 'sgd run', seed: 12, lr: { d: 0.01, g: 0.001 } }),
+    summary({ id: 3, name: 'unreadable config' })
+  ]
+
+  it('shows preset and optimizer by default, and seed, learning rates and tags once chosen', () => {
+    const plain = mount(RunsList, { props: { runs, selectedId: null } })
+    expect(plain.findAll('th').map((t) => t.text())).toEqual(['Name created ▼', 'Preset', 'Optimizer', 'Status', 'Epoch', 'Loss Dr/Df/G'])
+    expect(plain.find('[data-testid="run-seed-1"]').exists()).toBe(false)
+
+    const w = mount(RunsList, { props: { runs, selectedId: null, columns: ['seed', 'lr', 'tags'] } })
+    expect(w.findAll('th').map((t) => t.text())).toEqual(['Name created ▼', 'Seed', 'LR D/G', 'Tags', 'Status', 'Epoch', 'Loss Dr/Df/G'])
+    expect(w.get('[data-testid="run-seed-2"]').text()).toBe('12')
+    expect(w.get('[data-testid="run-lr-1"]').text()).toBe('2e-4')
+    expect(w.get('[data-testid="run-lr-2"]').text()).toBe('0.01 / 0.001')
+    expect(w.get('[data-testid="run-lr-3"]').text()).toBe('—')
+    expect(w.get('[data-testid="run-tags-1"]').text()).toBe('baseline, mnist')
+    expect(w.get('[data-testid="run-tags-1"]').attributes('title')).toBe('baseline, mnist')
+  })
+
+  it('offers and shows a tags column only when some run has tags', async () => {
+    const untagged = runs.map((r) => ({ ...r, tags: [] }))
+    const w = mount(RunsList, { props: { runs: untagged, selectedId: null, columns: ['tags'] } })
+    expect(w.findAll('th').map((t) => t.text())).not.toContain('Tags')
+    await w.get('[data-testid="columns-toggle"]').trigger('click')
+    expect(w.find('[data-testid="column-tags"]').exists()).toBe(false)
+    expect(w.find('[data-testid="column-seed"]').exists()).toBe(true)
+  })
+
+  it('lets the column chooser toggle a column, and closes it on Escape', async () => {
+    const w = mount(RunsList, { props: { runs, selectedId: null }, attachTo: document.body })
+    expect(w.find('[data-testid="columns-panel"]').exists()).toBe(false)
+    await w.get('[data-testid="columns-toggle"]').trigger('click')
+    expect((w.get('[data-testid="column-optimizer"]').element as HTMLInputElement).checked).toBe(true)
+    await w.get('[data-testid="column-seed"]').setValue(true)
+    expect(w.emitted('toggleColumn')).toEqual([['seed']])
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await w.vm.$nextTick()
+    expect(w.find('[data-testid="columns-panel"]').exists()).toBe(false)
+    w.unmount()
+  })
+
+  it('shows a run’s full name on hover, and an empty list spans every column shown', () => {
+    const long = 'sweep opt · kind=adam · lr=0.0002 · beta1=0.5 · seed=3'
+    const w = mount(RunsList, { props: { runs: [summary({ id: 4, name: long })], selectedId: null } })
+    expect(w.get('[data-testid="run-row-4"] td.name').attributes('title')?.split('\n')[0]).toBe(long)
+    const empty = mount(RunsList, { props: { runs: [], selectedId: null, picked: [], columns: ['seed', 'lr'] } })
+    expect(empty.get('.empty td').attributes('colspan')).toBe('7')
+  })
+})

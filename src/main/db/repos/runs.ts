@@ -79,12 +79,25 @@ function parseFlags(json: string | null | undefined): RunFlag[] {
   return read.ok ? read.value : []
 }
 
+/** D's and G's learning rates for the runs list; none when the stored config cannot be read. */
+function learningRates(configJson: string): { lr: { d: number; g: number } } | Record<string, never> {
+  try {
+    const c = JSON.parse(configJson) as { optimizerD?: { lr?: unknown }; optimizerG?: { lr?: unknown } }
+    const d = c.optimizerD?.lr
+    const g = c.optimizerG?.lr
+    return typeof d === 'number' && typeof g === 'number' ? { lr: { d, g } } : {}
+  } catch {
+    return {}
+  }
+}
+
 function toSummary(row: RunRow & MetricColumns & Partial<EvaluationColumns>): RunSummary {
   const evaluation = row.ev_best_by
     ? { evaluation: { bestBy: row.ev_best_by, bestEpoch: row.ev_best_epoch ?? null, bestValue: row.ev_best_value ?? null, flags: parseFlags(row.ev_flags_json) } }
     : {}
   return {
     ...evaluation,
+    ...learningRates(row.config_json),
     id: row.id,
     name: row.name,
     preset: row.preset,

@@ -1,0 +1,89 @@
+// @vitest-environment jsdom
+// Colour by a config field in the compare view: runs with the same value share a colour, with a
+// key of the values; the choice travels in the comparison's link.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { flushPromises, mount } from '@vue/test-utils'
+import { compareHash, DEFAULT_COMPARE_SETTINGS, parseCompareHash, RUN_COLORS } from '@shared/compare'
+import { colorsByField } from '@shared/run-groups'
+import { setLabApi } from '@renderer/api/current'
+import App from '@renderer/App.vue'
+import { FakeLabApi } from './helpers/fake-api'
+import { stubCanvasContext } from './helpers/dom'
+import { config, detail, epoch, series, summary } from './helpers/fixtures'
+
+let pinia: Pinia
+beforeEach(() => {
+  localStorage.clear()
+  stubCanvasContext(null)
+  pinia = createPinia()
+  setActivePinia(pinia)
+  history.replaceState(null, '', '/')
+})
+afterEach(() => setLabApi(null))
+
+const sgd = { kind: 'sgd' as const, lr: 0.01, beta1: 0.5, beta2: 0.999, momentum: 0.9 }
+const configs = {
+  1: config({ name: 'adam a', seed: 1 }),
+  2: config({ name: 'sgd a', seed: 1, optimizerD: sgd }),
+  3: config({ name: 'adam b', seed: 2 })
+}
+
+describe('colour by a config field', () => {
+  it('gives runs with the same value one colour, values in the order their first run comes', () => {
+    const runs = [1, 2, 3].map((id) => ({ id, config: configs[id as 1 | 2 | 3] }))
+    const { colors, values } = colorsByField(runs, 'optimizerD.kind', RUN_COLORS)
+    expect(colors).toEqual({ 1: RUN_COLORS[0], 2: RUN_COLORS[1], 3: RUN_COLORS[0] })
+    expect(values).toEqual([
+      { value: 'adam', color: RUN_COLORS[0] },
+      { value: 'sgd', color: RUN_COLORS[1] }
+    ])
+    expect(colorsByField(runs, 'seed', RUN_COLORS).colors).toEqual({ 1: RUN_COLORS[0], 2: RUN_COLORS[0], 3: RUN_COLORS[1] })
+  })
+
+  it('keeps the field in the link and reads it back; the plain link stays short', () => {
+    const hash = compareHash([1, 2], { ...DEFAULT_COMPARE_SETTINGS, colorBy: 'optimizerD.kind' })
+    expect(hash).toBe('#/compare?runs=1,2&color=optimizerD.kind')
+    expect(parseCompareHash(hash)).toMatchObject({ ok: true, settings: { colorBy: 'optimizerD.kind' } })
+    expect(parseCompareHash('#/compare?runs=1,2')).toMatchObject({ ok: true, settings: { colorBy: null } })
+  })
+
+  it('recolours the chips and curves in the compare view and shows a key of the values', async () => {
+    const runs = [1, 2, 3].map((id) => summary({ id, name: configs[id as 1 | 2 | 3].name, status: 'completed', epochsDone: 1 }))
+    setLabApi(
+      new FakeLabApi({
+        'runs:list': () => runs,
+        'presets:list': () => [],
+        'runs:get': ({ id }) => detail(runs[id - 1], { config: configs[id as 1 | 2 | 3], epochs: [epoch(1)] }),
+        'runs:metrics': () => series(1, 100),
+        'runs:grid': ({ epoch: e }) => ({ epoch: e, pngBase64: btoa('grid'), rows: 10, cols: 10 }),
+        'comparisons:list': () => []
+      })
+    )
+    const w = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
+    await flushPromises()
+    for (const id of [1, 2, 3]) await w.get(`[data-testid="compare-pick-${id}"]`).setValue(true)
+    await w.get('[data-testid="compare-picked"]').trigger('click')
+    await flushPromises()
+    const chipColors = (): (string | undefined)[] => [1, 2, 3].map((id) => w.get(`[data-testid="compare-run-${id}"]`).attributes('data-color'))
+    expect(chipColors()).toEqual([RUN_COLORS[0], RUN_COLORS[1], RUN_COLORS[2]])
+    expect(w.find('[data-testid="compare-color-key"]').exists()).toBe(false)
+
+    const select = w.get('[data-testid="compare-color-by"]')
+    const options = select.findAll('option').map((o) => o.text())
+    expect(options[0]).toBe('run')
+    expect(options).toEqual(expect.arrayContaining(['optimizerD.kind', 'optimizerD.lr', 'seed']))
+    expect(options).not.toContain('latentDim')
+    await select.setValue('optimizerD.kind')
+    await flushPromises()
+    expect(chipColors()).toEqual([RUN_COLORS[0], RUN_COLORS[1], RUN_COLORS[0]])
+    expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]},${RUN_COLORS[0]}`)
+    expect(w.get('[data-testid="compare-color-key"]').text()).toBe('adamsgd')
+    expect(location.hash).toContain('color=optimizerD.kind')
+
+    await select.setValue('run')
+    await flushPromises()
+    expect(chipColors()).toEqual([RUN_COLORS[0], RUN_COLORS[1], RUN_COLORS[2]])
+    w.unmount()
+  })
+})
