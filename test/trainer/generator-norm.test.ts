@@ -8,12 +8,11 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LabelledImages } from '../../src/main/common/idx'
-import { seedGlobalRandom } from '../../src/main/common/random'
 import { selectBackend } from '../../src/main/trainer/backend/select'
-import { checkpointName, loadModelFrom, loadOptimizerState, writeCheckpoint, type Optimizers } from '../../src/main/trainer/checkpoint'
+import { checkpointName, loadModelFrom } from '../../src/main/trainer/checkpoint'
 import { modelsForConfig, type GanModels } from '../../src/main/trainer/models/presets'
 import { tf } from '../../src/main/trainer/tf'
-import { trainGan, type TrainCallbacks } from '../../src/main/trainer/train'
+import { trainRows, type ResumeFrom } from '../helpers/train-resume'
 
 const images: LabelledImages = {
   count: 16,
@@ -33,29 +32,7 @@ function config(over: Record<string, unknown> = {}): RunConfig {
 
 const shapeOf = (preset: RunConfig['preset']): number[] => (preset === 'toy-mlp' ? [2] : preset === 'tabular-mlp' ? [5] : [28, 28, 1])
 
-async function train(c: RunConfig, runDir: string, resume?: { epoch: number; models: GanModels; checkpointDir: string }): Promise<{ rows: StepRow[]; models: GanModels }> {
-  await tf.setBackend('wasm')
-  seedGlobalRandom(c.seed)
-  const models = resume?.models ?? modelsForConfig(c, [28, 28, 1], 0)
-  const rows: StepRow[] = []
-  const cb: TrainCallbacks = {
-    onSteps: (r) => rows.push(...r),
-    onProgress: () => undefined,
-    onEpoch: () => undefined,
-    shouldStop: () => false,
-    saveCheckpoint: async (epoch, m, optimizers) => writeCheckpoint(runDir, epoch, m, optimizers)
-  }
-  const start = resume && {
-    epoch: resume.epoch,
-    timeOffsetMs: 0,
-    restore: async (o: Optimizers) => {
-      await loadOptimizerState(resume.checkpointDir, 'd', o.d)
-      await loadOptimizerState(resume.checkpointDir, 'g', o.g)
-    }
-  }
-  expect((await trainGan(c, models, images, cb, start)).status).toBe('completed')
-  return { rows, models }
-}
+const train = (c: RunConfig, runDir: string, resume?: ResumeFrom): ReturnType<typeof trainRows> => trainRows(c, images, runDir, resume)
 
 beforeAll(async () => {
   await selectBackend('wasm')

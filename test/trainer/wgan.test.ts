@@ -8,13 +8,13 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { selectBackend } from '../../src/main/trainer/backend/select'
-import { checkpointName, loadModelFrom, loadOptimizerState, writeCheckpoint, type Optimizers } from '../../src/main/trainer/checkpoint'
+import { checkpointName, loadModelFrom } from '../../src/main/trainer/checkpoint'
 import type { LabelledImages } from '../../src/main/common/idx'
 import { gradientPenalty } from '../../src/main/trainer/losses'
-import { buildModels, type GanModels } from '../../src/main/trainer/models/presets'
 import { seedGlobalRandom } from '../../src/main/common/random'
+import { buildModels } from '../../src/main/trainer/models/presets'
 import { tf } from '../../src/main/trainer/tf'
-import { trainGan, type TrainCallbacks } from '../../src/main/trainer/train'
+import { trainRows, type ResumeFrom } from '../helpers/train-resume'
 
 const images: LabelledImages = {
   count: 32,
@@ -32,30 +32,7 @@ function config(tricks: Record<string, unknown>, over: Record<string, unknown> =
 }
 
 /** Trains from scratch, or given `resume` from its checkpoint; checkpoints go to `runDir` when given. */
-async function train(c: RunConfig, runDir?: string, resume?: { epoch: number; models: GanModels; checkpointDir: string }): Promise<{ rows: StepRow[]; models: GanModels }> {
-  await tf.setBackend('wasm')
-  seedGlobalRandom(c.seed)
-  const models = resume?.models ?? buildModels(c.preset, c.latentDim)
-  const rows: StepRow[] = []
-  const cb: TrainCallbacks = {
-    onSteps: (r) => rows.push(...r),
-    onProgress: () => undefined,
-    onEpoch: () => undefined,
-    shouldStop: () => false,
-    saveCheckpoint: async (epoch, m, optimizers) => (runDir ? writeCheckpoint(runDir, epoch, m, optimizers) : 'none')
-  }
-  const start = resume && {
-    epoch: resume.epoch,
-    timeOffsetMs: 0,
-    restore: async (o: Optimizers) => {
-      await loadOptimizerState(resume.checkpointDir, 'd', o.d)
-      await loadOptimizerState(resume.checkpointDir, 'g', o.g)
-    }
-  }
-  const outcome = await trainGan(c, models, images, cb, start)
-  expect(outcome.status).toBe('completed')
-  return { rows, models }
-}
+const train = (c: RunConfig, runDir?: string, resume?: ResumeFrom): ReturnType<typeof trainRows> => trainRows(c, images, runDir, resume)
 
 const maxAbsWeight = (model: tf.LayersModel): number => Math.max(...model.trainableWeights.map((w) => tf.tidy(() => w.read().abs().max().dataSync()[0])))
 
