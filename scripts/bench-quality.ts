@@ -6,7 +6,7 @@
 //   npm run bench:quality [-- --presets mnist-dcgan-small,mnist-dcgan] [--minutes 10]
 //                         [--marks 1,2,3,5,10] [--samples 1000] [--backend wasm] [--seed 1]
 //                         [--every-steps N] [--max-steps N] [--set path=value ...]
-//                         [--classifier DIR] [--grids DIR] [--json]
+//                         [--classifier DIR] [--grids DIR] [--json] [--ema DECAY]
 //
 // --minutes  training time per preset (wall clock, scoring excluded); a run whose default length
 //            ends sooner is continued with more epochs of the same length, and the point where
@@ -20,6 +20,8 @@
 //            cached in .tmp/quality/classifiers/mnist, trained there once with the lab's defaults
 // --grids    folder for each scored point's sample grid PNG (default .tmp/quality/grids)
 // --json     one JSON object on stdout (progress on stderr)
+// --ema      also score an exponential moving average of G's weights (e.g. 0.99), kept by the
+//            bench beside the run (an experiment: the lab's runs do not average G)
 //
 // Scored per point: share of generated samples the classifier gives one class with probability
 // > 0.9 ("confident"), classes covered (the lab's rule: at least a fifth of a uniform share),
@@ -73,6 +75,8 @@ interface Options {
   classifier: string
   grids: string
   json: boolean
+  /** Decay of an exponential moving average of G's weights scored beside G itself (0: none). */
+  ema: number
 }
 
 interface Point {
@@ -89,6 +93,8 @@ interface Point {
   classifierScore: number
   histogram: number[]
   grid: string
+  /** The same scores for the moving average of G's weights (with --ema). */
+  ema?: { confident: number; classesCovered: number; entropyBits: number; fid: number; grid: string }
   /** Means over the 50 steps before the point. */
   recent: { dLossReal: number; dLossFake: number; gLoss: number; dAccReal: number; dAccFake: number }
 }
@@ -128,6 +134,7 @@ function parseOptions(): Options {
         classifier: { type: 'string' },
         grids: { type: 'string', default: join(CACHE, 'grids') },
         json: { type: 'boolean', default: false },
+        ema: { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h', default: false }
       },
       strict: true
@@ -136,7 +143,7 @@ function parseOptions(): Options {
     fail(err instanceof Error ? err.message : String(err))
   }
   if (v.help) {
-    console.log('npm run bench:quality [-- --presets a,b] [--minutes 10] [--marks 1,2,3,5,10] [--samples 1000] [--backend wasm] [--seed 1] [--every-steps N] [--max-steps N] [--set path=value ...] [--classifier DIR] [--grids DIR] [--json]')
+    console.log('npm run bench:quality [-- --presets a,b] [--minutes 10] [--marks 1,2,3,5,10] [--samples 1000] [--backend wasm] [--seed 1] [--every-steps N] [--max-steps N] [--set path=value ...] [--classifier DIR] [--grids DIR] [--json] [--ema DECAY]')
     process.exit(0)
   }
   const presets = (v.presets?.split(',').map((s) => s.trim()) ?? IMAGE_PRESETS) as PresetId[]
@@ -172,8 +179,15 @@ function parseOptions(): Options {
     maxSteps: Number(v['max-steps']),
     classifier: v.classifier ?? join(CACHE, 'classifiers', 'mnist'),
     grids: v.grids,
-    json: v.json
+    json: v.json,
+    ema: emaDecay(v.ema)
   }
+}
+
+function emaDecay(text: string): number {
+  const decay = Number(text)
+  if (!(decay >= 0 && decay < 1)) fail(`--ema takes a decay in [0, 1), e.g. 0.99; got '${text}'`)
+  return decay
 }
 
 /** The preset's defaults with --set's changes, validated like every run config. */
@@ -220,7 +234,14 @@ async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: num
     initNormal002(models.discriminator)
   }
   const rows: StepRow[] = []
-  const snapshots: { minutes: number; step: number; epoch: number; why: Point['why']; weights: Float32Array[]; recent: Point['recent'] }[] = []
+  const snapshots: { minutes: number; step: number; epoch: number; why: Point['why']; weights: Float32Array[]; ema: Float32Array[] | null; recent: Point['recent'] }[] = []
+  let shadow: tf.Variable[] | null = null
+  const updateEma = (): void => {
+    if (!(o.ema > 0)) return
+    const current = models.generator.getWeights()
+    if (!shadow) shadow = current.map((w) => tf.variable(w.clone(), false))
+    else tf.tidy(() => shadow!.forEach((s, i) => s.assign(tf.add(tf.mul(s, o.ema), tf.mul(current[i], 1 - o.ema)))))
+  }
   const started = Date.now()
   const elapsedMin = (): number => (Date.now() - started) / 60_000
   const recent = (): Point['recent'] => {
@@ -234,7 +255,7 @@ async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: num
   const snapshot = (why: Point['why']): void => {
     if (step === 0 || snapshots.some((s) => s.step === step)) return
     const r = recent()
-    snapshots.push({ minutes: elapsedMin(), step, epoch: Math.ceil(step / perEpoch), why, weights: models.generator.getWeights().map((w) => w.dataSync().slice() as Float32Array), recent: r })
+    snapshots.push({ minutes: elapsedMin(), step, epoch: Math.ceil(step / perEpoch), why, weights: models.generator.getWeights().map((w) => w.dataSync().slice() as Float32Array), ema: shadow ? shadow.map((w) => w.dataSync().slice() as Float32Array) : null, recent: r })
     log(
       `${config.preset} ${elapsedMin().toFixed(2)} min step ${step} (${why}): D loss ${r.dLossReal.toFixed(3)}/${r.dLossFake.toFixed(3)}, ` +
         `D acc ${r.dAccReal.toFixed(2)}/${r.dAccFake.toFixed(2)}, G loss ${r.gLoss.toFixed(3)}`
@@ -248,6 +269,7 @@ async function trainAndSnapshot(config: RunConfig, o: Options, defaultSteps: num
     onEpoch: () => snapshot('epoch'),
     shouldStop: () => {
       step++
+      updateEma()
       if (step === defaultSteps) defaultEnd = { step, minutes: elapsedMin() }
       while (nextMark < o.marks.length && elapsedMin() >= o.marks[nextMark]) {
         snapshot('mark')
@@ -283,13 +305,28 @@ async function benchPreset(preset: PresetId, o: Options, classifier: tf.LayersMo
   const layout = classes > 0 ? { rows: conditionalGrid(classes).rows, cols: conditionalGrid(classes).cols, pad: 1 } : undefined
   mkdirSync(o.grids, { recursive: true })
   const points: Point[] = []
-  for (const s of run.snapshots) {
-    G.setWeights(s.weights.map((w, i) => tf.tensor(w, G.weights[i].shape as number[])))
+  const scoreWeights = async (weights: Float32Array[], name: string) => {
+    G.setWeights(weights.map((w, i) => tf.tensor(w, G.weights[i].shape as number[])))
     const fake = await generate(G, evaluationLatents(config.seed, o.samples, config.latentDim, config.tricks.latent), config.latentDim, undefined, undefined, labels)
     const generated = { ...(await classify(classifier, fake.values, o.samples)), count: o.samples }
     const scores = computeScores({ realTest: real.test, realTrain: real.train, generated })
-    const grid = join(o.grids, `${preset}-step${s.step}.png`)
+    const grid = join(o.grids, `${name}.png`)
     writeFileSync(grid, sampleGrid(G, fixedZ, layout).png)
+    return { generated, scores, grid }
+  }
+  for (const s of run.snapshots) {
+    let ema: Point['ema']
+    if (s.ema) {
+      const e = await scoreWeights(s.ema, `${preset}-step${s.step}-ema`)
+      ema = {
+        confident: confidentShare(e.generated.probs, o.samples, e.generated.classes, CONFIDENCE),
+        classesCovered: e.scores.classesCovered,
+        entropyBits: histogramEntropyBits(e.scores.histogram),
+        fid: e.scores.fid,
+        grid: e.grid
+      }
+    }
+    const { generated, scores, grid } = await scoreWeights(s.weights, `${preset}-step${s.step}`)
     points.push({
       minutes: s.minutes,
       step: s.step,
@@ -303,6 +340,7 @@ async function benchPreset(preset: PresetId, o: Options, classifier: tf.LayersMo
       classifierScore: scores.classifierScore,
       histogram: scores.histogram,
       grid,
+      ema,
       recent: s.recent
     })
   }
@@ -320,7 +358,8 @@ function printTable(results: PresetResult[], o: Options): void {
     for (const p of r.points) {
       console.log(
         `${p.minutes.toFixed(2).padStart(6)} ${String(p.step).padStart(7)} ${String(p.epoch).padStart(6)} ${(p.confident * 100).toFixed(1).padStart(9)}% ` +
-          `${String(p.classesCovered).padStart(8)} ${p.entropyBits.toFixed(2).padStart(8)} ${p.fid.toFixed(1).padStart(7)}   (${p.why})`
+          `${String(p.classesCovered).padStart(8)} ${p.entropyBits.toFixed(2).padStart(8)} ${p.fid.toFixed(1).padStart(7)}   (${p.why})` +
+          (p.ema ? `   EMA: ${(p.ema.confident * 100).toFixed(1)}%, ${p.ema.classesCovered} cl., ${p.ema.entropyBits.toFixed(2)} b, FID ${p.ema.fid.toFixed(1)}` : '')
       )
     }
   }

@@ -280,16 +280,22 @@ export interface PresetInfo {
 
 const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
 /**
- * The DCGAN presets' loop: the seed's Adam 2e-4 (β1 0.5) for both networks at batch 64, with the
- * seed's pixel scale (G's sigmoid, D on [0, 1]) and batch norm after each hidden layer of G (the
- * DCGAN paper's G). With tanh and D on [-1, 1] and no batch norm, G's samples are black by step
- * 100 whatever the learning rates, label smoothing, batch or D batches (the example "Seed DCGAN,
- * batch 64: D wins"); batch norm in G took the small preset from 2% to 22% confidently classified
- * samples at step 300 (npm run bench:quality, figures in docs/benchmarks.md).
+ * The seed DCGAN preset's loop: the seed's Adam 2e-4 (β1 0.5) for both networks at batch 64, with
+ * the seed's pixel scale (G ends in a sigmoid, D sees [0, 1]) and batch norm after each hidden
+ * layer of G (the DCGAN paper's G). With tanh and D on [-1, 1] and no batch norm, G's samples are
+ * black by step 100 whatever the learning rates, label smoothing, batch or D batches (the example
+ * "Seed DCGAN, batch 64: D wins"); batch norm in G took the seed layout from 2% to 22% confidently
+ * classified samples at step 300 (npm run bench:quality, figures in docs/benchmarks.md).
  */
 const DCGAN_TRICKS: Tricks = { ...DEFAULT_TRICKS, imageScale: 'sigmoid', generatorNorm: 'batchnorm' }
 
-/** The presets built from the seed's DCGAN layers (they upsample twice by 2, so image sides must be multiples of 4). */
+/**
+ * The quick preset's loop: the DCGAN paper's (tanh, batch norm in G, N(0, 0.02) initialisation)
+ * with the seed's Adam 2e-4 (β1 0.5) at batch 64 (measured in docs/benchmarks.md).
+ */
+const QUICK_DCGAN_TRICKS: Tricks = { ...DEFAULT_TRICKS, imageScale: 'tanh', generatorNorm: 'batchnorm', init: 'normal-0.02' }
+
+/** The DCGAN presets (they upsample twice by 2, so image sides must be multiples of 4). */
 export function isDcganPreset(preset: PresetId): boolean {
   return preset === 'mnist-dcgan' || preset === 'mnist-dcgan-small'
 }
@@ -312,9 +318,9 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     id: 'mnist-dcgan-small',
     label: 'MNIST DCGAN, small (quick start)',
     description:
-      "The seed's DCGAN layers with half the filters (a quarter of the arithmetic): G dense to 7x7x64, two 4x4 stride-2 transposed convs (64), " +
-      '7x7 conv, sigmoid; D two 3x3 stride-2 convs (32), LeakyReLU 0.2, dropout 0.4, dense. Pixels in [0, 1] inside, as in the seed; ' +
-      'batch norm after each hidden layer of G by default (the DCGAN paper\'s G).',
+      "The DCGAN paper's layout for 28x28: G dense to 7x7x128, batch norm, two 4x4 stride-2 transposed convs (64 filters, then the image), tanh; " +
+      'D two 4x4 stride-2 convs (32, 64 filters) with batch norm on the second, LeakyReLU 0.2, dense; weights from N(0, 0.02). ' +
+      "About a third of the seed layout's arithmetic with half its filters, and sharper digits per step.",
     defaults: presetDefaults('mnist-dcgan-small', {
       dataset: 'mnist',
       latentDim: 100,
@@ -323,7 +329,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       stepsPerEpoch: 300,
       optimizerD: adam(),
       optimizerG: adam(),
-      tricks: { ...DCGAN_TRICKS }
+      discriminator: { from: null, freeze: 'none', regularizer: 'batchnorm', fromClassifier: false },
+      tricks: { ...QUICK_DCGAN_TRICKS }
     })
   },
   'mnist-dcgan': {

@@ -5,8 +5,12 @@
 import type { PresetId, RunConfig } from './config'
 import { encodedSize, type DatasetInfo } from './datasets'
 
-/** Filters of the DCGAN presets' layers (the trainer builds its models from these). */
-export const DCGAN_FILTERS = { 'mnist-dcgan': { g: 128, d: 64 }, 'mnist-dcgan-small': { g: 64, d: 32 } } as const
+/**
+ * Filters of the DCGAN presets' layers (the trainer builds its models from these). The seed's
+ * layout keeps them in every layer; the quick preset's (the DCGAN paper's) starts G at g and
+ * halves it, and starts D at d and doubles it.
+ */
+export const DCGAN_FILTERS = { 'mnist-dcgan': { g: 128, d: 64 }, 'mnist-dcgan-small': { g: 128, d: 32 } } as const
 
 const FLOAT = 4
 /** The trainer process with its backend loaded, before any model: measured ~250 MB with wasm. */
@@ -34,7 +38,15 @@ function dense(inputs: number, units: number): number {
 
 function layersOf(preset: PresetId, latent: number, shape: number[]): Layers {
   const features = shape.reduce((a, b) => a * b, 1)
-  if (preset === 'mnist-dcgan' || preset === 'mnist-dcgan-small') {
+  if (preset === 'mnist-dcgan-small') {
+    const { g, d } = DCGAN_FILTERS[preset]
+    const [h, , c] = shape
+    const s = h / 4
+    const params = dense(latent, s * s * g) + (16 * g * (g / 2) + g / 2) + (16 * (g / 2) * c + c) + (16 * c * d + d) + (16 * d * 2 * d + 2 * d) + dense(s * s * 2 * d, 1)
+    const activations = 2 * s * s * g + 2 * (2 * s) ** 2 * (g / 2) + 2 * h * h * c + 3 * (h / 2) ** 2 * d + 3 * s * s * 2 * d
+    return { params, activations }
+  }
+  if (preset === 'mnist-dcgan') {
     const { g, d } = DCGAN_FILTERS[preset]
     const [h, , c] = shape
     const s = h / 4

@@ -31,13 +31,17 @@ describe('run config', () => {
 })
 
 describe('the DCGAN presets\' defaults (issue 14)', () => {
-  it("train with the seed's Adam 2e-4 β1 0.5, the seed's sigmoid pixel scale and batch norm in G, batch 64, the plain loop otherwise", () => {
+  it("train with the seed's Adam 2e-4 β1 0.5 at batch 64: the seed DCGAN with its sigmoid scale and batch norm in G, the quick one with the DCGAN paper's loop", () => {
     for (const id of ['mnist-dcgan', 'mnist-dcgan-small'] as const) {
       const d = PRESETS[id].defaults
       expect(d.batchSize).toBe(64)
       for (const o of [d.optimizerD, d.optimizerG]) expect(o).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
-      expect(d.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'sigmoid', generatorNorm: 'batchnorm' })
     }
+    expect(PRESETS['mnist-dcgan'].defaults.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'sigmoid', generatorNorm: 'batchnorm' })
+    expect(PRESETS['mnist-dcgan'].defaults.discriminator.regularizer).toBe('dropout')
+    // tanh, batch norm in G and D, N(0, 0.02) weights
+    expect(PRESETS['mnist-dcgan-small'].defaults.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'tanh', generatorNorm: 'batchnorm', init: 'normal-0.02' })
+    expect(PRESETS['mnist-dcgan-small'].defaults.discriminator.regularizer).toBe('batchnorm')
     expect(PRESET_IDS[0]).toBe('mnist-dcgan-small')
     expect(PRESETS['mnist-dcgan-small'].defaults).toMatchObject({ epochs: 5, stepsPerEpoch: 300 })
   })

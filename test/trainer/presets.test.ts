@@ -1,4 +1,4 @@
-// The image presets' networks: the seed DCGAN, its small quick-start version, and their shapes.
+// The image presets' networks: the seed DCGAN, the quick-start DCGAN (the paper's layout), and their shapes.
 import { describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { PRESETS } from '@shared/config'
@@ -17,30 +17,36 @@ describe('DCGAN presets', () => {
     expect(params(discriminator)).toBe(40_705)
   })
 
-  it('the small DCGAN has the same layers with half the filters and the same input and output shapes', () => {
+  it("the quick DCGAN has the DCGAN paper's layout: G halves its filters as it upsamples, D doubles them, batch norm where asked", () => {
     const seed = buildModels('mnist-dcgan', 100)
-    const small = buildModels('mnist-dcgan-small', 100)
-    expect(DCGAN_FILTERS['mnist-dcgan-small']).toEqual({ g: 64, d: 32 })
-    expect(small.generator.layers.map((l) => l.getClassName())).toEqual(seed.generator.layers.map((l) => l.getClassName()))
-    expect(small.discriminator.layers.map((l) => l.getClassName())).toEqual(seed.discriminator.layers.map((l) => l.getClassName()))
-    expect(small.generator.outputs[0].shape).toEqual([null, 28, 28, 1])
-    expect(small.discriminator.outputs[0].shape).toEqual([null, 1])
-    // dense to 7x7x64, two transposed convs of 64 filters, a 7x7 conv to one channel
-    expect(small.generator.layers.map((l) => (l.outputShape as number[]).slice(1))).toEqual([
-      [3136], [3136], [7, 7, 64], [14, 14, 64], [14, 14, 64], [28, 28, 64], [28, 28, 64], [28, 28, 1]
+    const small = buildModels('mnist-dcgan-small', 100, 'batchnorm', [28, 28, 1], 0, 'tanh', 'batchnorm')
+    expect(DCGAN_FILTERS['mnist-dcgan-small']).toEqual({ g: 128, d: 32 })
+    const names = (m: tf.LayersModel): string[] => m.layers.map((l) => l.getClassName())
+    expect(names(small.generator)).toEqual([
+      'Dense', 'BatchNormalization', 'LeakyReLU', 'Reshape', 'Conv2DTranspose', 'BatchNormalization', 'LeakyReLU', 'Conv2DTranspose'
     ])
-    expect((small.discriminator.layers[0].outputShape as number[]).slice(1)).toEqual([14, 14, 32])
+    // dense to 7x7x128, a transposed conv to 14x14x64, a transposed conv to the image
+    expect(small.generator.layers.map((l) => (l.outputShape as number[]).slice(1))).toEqual([
+      [6272], [6272], [6272], [7, 7, 128], [14, 14, 64], [14, 14, 64], [14, 14, 64], [28, 28, 1]
+    ])
+    // the first conv unnormalised (as in the paper), batch norm before the second's activation
+    expect(names(small.discriminator)).toEqual(['Conv2D', 'LeakyReLU', 'Conv2D', 'BatchNormalization', 'LeakyReLU', 'Flatten', 'Dense'])
+    expect(small.discriminator.layers.map((l) => (l.outputShape as number[]).slice(1)).slice(0, 3)).toEqual([[14, 14, 32], [14, 14, 32], [7, 7, 64]])
+    expect(small.discriminator.outputs[0].shape).toEqual([null, 1])
     expect(params(small.generator)).toBeLessThan(params(seed.generator) / 2)
-    expect(params(small.discriminator)).toBeLessThan(params(seed.discriminator) / 2)
+    // Without batch norm in G there is none; a dropout D has no batch norm.
+    expect(names(buildModels('mnist-dcgan-small', 100, 'dropout').generator)).not.toContain('BatchNormalization')
+    expect(names(buildModels('mnist-dcgan-small', 100, 'dropout').discriminator)).toEqual(['Conv2D', 'LeakyReLU', 'Dropout', 'Conv2D', 'LeakyReLU', 'Dropout', 'Flatten', 'Dense'])
     const fake = tf.tidy(() => small.generator.predict(tf.zeros([2, 100])) as tf.Tensor)
     expect(fake.shape).toEqual([2, 28, 28, 1])
     fake.dispose()
   })
 
   it("with the seed's sigmoid scale, G's outputs still lie in [-1, 1] and D sees [0, 1] through fixed layers", () => {
-    const { generator, discriminator } = buildModels('mnist-dcgan-small', 100, 'dropout', [28, 28, 1], 0, 'sigmoid')
+    const { generator, discriminator } = buildModels('mnist-dcgan', 100, 'dropout', [28, 28, 1], 0, 'sigmoid')
     const names = (m: tf.LayersModel): string[] => m.layers.map((l) => l.getClassName())
     expect(names(generator).slice(-2)).toEqual(['Conv2D', 'Rescaling'])
+    expect(names(buildModels('mnist-dcgan-small', 100, 'dropout', [28, 28, 1], 0, 'sigmoid').generator).slice(-2)).toEqual(['Conv2DTranspose', 'Rescaling'])
     expect(names(discriminator)[0]).toBe('Rescaling')
     const [lo, hi] = tf.tidy(() => {
       const x = generator.predict(tf.randomNormal([16, 100], 0, 10)) as tf.Tensor
@@ -54,7 +60,7 @@ describe('DCGAN presets', () => {
     const mapped = tf.tidy(() => (first.apply(tf.tensor4d([-1, 0, 1, 0.5], [1, 2, 2, 1])) as tf.Tensor).dataSync())
     expect(Array.from(mapped)).toEqual([0, 0.5, 1, 0.75])
     // Same trainable weights as with tanh: the scaling layers have none.
-    expect(generator.countParams()).toBe(buildModels('mnist-dcgan-small', 100).generator.countParams())
+    expect(generator.countParams()).toBe(buildModels('mnist-dcgan', 100).generator.countParams())
   })
 
   it('a sigmoid-scaled generator and discriminator round-trip through a checkpoint folder (scoring, explorer and exports load them)', async () => {
