@@ -290,8 +290,8 @@ const adam = (): OptimizerConfig => ({ kind: 'adam', lr: 2e-4, beta1: 0.5, beta2
 const DCGAN_TRICKS: Tricks = { ...DEFAULT_TRICKS, imageScale: 'sigmoid', generatorNorm: 'batchnorm' }
 
 /**
- * The quick preset's loop: the DCGAN paper's (tanh, batch norm in G, N(0, 0.02) initialisation)
- * with the seed's Adam 2e-4 (β1 0.5) at batch 64 (measured in docs/benchmarks.md).
+ * The quick preset's loop: the DCGAN paper's (tanh, batch norm in G, N(0, 0.02) initialisation),
+ * Adam β1 0.5 at batch 64 (measured in docs/benchmarks.md).
  */
 const QUICK_DCGAN_TRICKS: Tricks = { ...DEFAULT_TRICKS, imageScale: 'tanh', generatorNorm: 'batchnorm', init: 'normal-0.02' }
 
@@ -328,7 +328,8 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       epochs: 5,
       stepsPerEpoch: 300,
       optimizerD: adam(),
-      optimizerG: adam(),
+      // G five times faster than D, as in TF-GAN's MNIST GAN: 47% confident samples at step 800 instead of 35% (FID 33 instead of 69).
+      optimizerG: { ...adam(), lr: 1e-3 },
       discriminator: { from: null, freeze: 'none', regularizer: 'batchnorm', fromClassifier: false },
       tricks: { ...QUICK_DCGAN_TRICKS }
     })

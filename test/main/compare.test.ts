@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { LabCalls } from '@shared/api'
 import { describeOptimizer, PRESETS, runConfigSchema } from '@shared/config'
 import { diffConfigs } from '@shared/config-diff'
-import { compareHash, DEFAULT_COMPARE_SETTINGS, PAIR_SGD, pairConfigs, parseCompareHash } from '@shared/compare'
+import { compareHash, DEFAULT_COMPARE_SETTINGS, PAIR_SGD, pairConfigs, pairSgd, parseCompareHash } from '@shared/compare'
 import { dispatch } from '../../src/main/services/dispatch'
 import type { Lab } from '../../src/main/services/lab'
 import { tempLabs } from '../helpers/lab'
@@ -107,6 +107,15 @@ describe('paired experiments', () => {
     expect(sgd.optimizerD.lr).toBeLessThan(sgd.optimizerG.lr)
     expect([adam.optimizerD, adam.optimizerG]).toEqual([PRESETS['mnist-dcgan'].defaults.optimizerD, PRESETS['mnist-dcgan'].defaults.optimizerG])
     expect({ ...adam, name: '' }).toEqual({ ...PRESETS['mnist-dcgan'].defaults, name: '', seed: 1234 })
+  })
+
+  it("on the quick DCGAN the SGD run's D is five times slower (its batch-normalised D wins at once otherwise); Adam is the preset's own", () => {
+    const [sgd, adam] = pairConfigs('sgd-vs-adam', 'mnist-dcgan-small', 7)
+    expect([sgd.optimizerD, sgd.optimizerG]).toEqual([pairSgd('mnist-dcgan-small').d, pairSgd('mnist-dcgan-small').g])
+    expect(sgd.optimizerD).toMatchObject({ kind: 'momentum', lr: 0.0002, momentum: 0.9 })
+    expect(sgd.optimizerG).toEqual(PAIR_SGD.g)
+    expect(pairSgd('mnist-mlp')).toEqual(PAIR_SGD)
+    expect([adam.optimizerD, adam.optimizerG]).toEqual([PRESETS['mnist-dcgan-small'].defaults.optimizerD, PRESETS['mnist-dcgan-small'].defaults.optimizerG])
   })
 
   it('starts both runs at once in two trainer processes, in the shape asked for, and both finish', async () => {
