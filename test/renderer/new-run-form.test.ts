@@ -70,7 +70,8 @@ describe('NewRunForm', () => {
     expect((field(w, 'stepsPerEpoch').element as HTMLInputElement).value).toBe(String(quick.stepsPerEpoch ?? ''))
     expect((field(w, 'tricks.realLabel.min').element as HTMLInputElement).value).toBe(String(quick.tricks.realLabel.min))
     expect((field(w, 'tricks.dBatch').element as HTMLSelectElement).value).toBe(quick.tricks.dBatch)
-    expect((field(w, 'tricks.imageScale').element as HTMLSelectElement).value).toBe('sigmoid')
+    expect((field(w, 'tricks.imageScale').element as HTMLSelectElement).value).toBe(quick.tricks.imageScale)
+    expect((field(w, 'discriminator.regularizer').element as HTMLSelectElement).value).toBe(quick.discriminator.regularizer)
     expect(w.findAll('[data-testid^="error-"]')).toHaveLength(0)
     expect(submitButton(w).disabled).toBe(false)
   })
@@ -182,13 +183,13 @@ describe('NewRunForm', () => {
       labelFlip: 0.05,
       instanceNoise: { std: 0, decayEpochs: 0 },
       latent: 'uniform',
-      init: 'default',
       dBatch: 'mixed',
       loss: 'hinge',
       clip: 0.01,
       gpWeight: 10,
-      // the quick preset's own scale and G, untouched
-      imageScale: 'sigmoid',
+      // the quick preset's own initialisation, scale and G, untouched
+      init: PRESETS['mnist-dcgan-small'].defaults.tricks.init,
+      imageScale: PRESETS['mnist-dcgan-small'].defaults.tricks.imageScale,
       generatorNorm: 'batchnorm'
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
@@ -221,8 +222,11 @@ describe('NewRunForm', () => {
 
     await field(w, 'tricks.loss').setValue('wgan-gp')
     expect(w.find('[data-testid="field-tricks.clip"]').exists()).toBe(false)
-    expect(w.get('[data-testid="wgan-defaults"]').text()).toContain('WGAN-GP paper: Adam 0.0001 β1 0 β2 0.9')
+    // The quick preset's D is batch-normalised, which a gradient penalty cannot take: the paper's defaults drop it.
+    expect(w.get('[data-testid="error-discriminator.regularizer"]').text()).toContain('WGAN-GP penalises each image')
+    expect(w.get('[data-testid="wgan-defaults"]').text()).toContain('WGAN-GP paper: Adam 0.0001 β1 0 β2 0.9 for both networks, n_critic = 5, no batch norm in D')
     await w.get('[data-testid="apply-wgan-defaults"]').trigger('click')
+    expect((field(w, 'discriminator.regularizer').element as HTMLSelectElement).value).toBe('none')
     await field(w, 'tricks.gpWeight').setValue('5')
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()

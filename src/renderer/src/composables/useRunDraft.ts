@@ -27,7 +27,7 @@ export type DraftOf<T> = T extends number
 
 export type RunDraftState = DraftOf<RunConfig>
 
-/** The fields a preset leaves as they were when it is picked; it sets every other one. */
+/** The fields a preset leaves as they were when it is picked (but for D's regulariser); it sets every other one. */
 const KEPT_BY_PRESET = ['name', 'seed', 'dataset', 'discriminator', 'evaluation', 'conditional'] as const satisfies readonly (keyof RunConfig)[]
 
 export function randomSeed(): number {
@@ -94,6 +94,8 @@ export function useRunDraft(initial: RunConfig | null | undefined): RunDraft {
     for (const key of Object.keys(defaults) as (keyof RunDraftState)[]) {
       if (!keep.has(key)) (draft as Record<string, unknown>)[key] = defaults[key]
     }
+    // D's start (from a run, frozen) stays; how D is regularised is the preset's (dropout, or the quick DCGAN's batch norm).
+    draft.discriminator.regularizer = defaults.discriminator.regularizer
     draft.preset = id
   }
 
