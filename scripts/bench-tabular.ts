@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     const end = await lab.waitForEnd(run.id)
     const seconds = (Date.now() - started) / 1000
     console.log(`trained: ${end.status}, ${end.stepsDone} steps in ${seconds.toFixed(0)} s (${config.tricks.tableTransform}, ${config.epochs} x ${config.stepsPerEpoch} steps, batch ${config.batchSize}, ${flags.backend})`)
-    if (end.status !== 'completed') throw new Error(`the run ended ${end.status}: ${end.message ?? ''}`)
+    if (end.status !== 'completed') throw new Error(`the run ended ${end.status}: ${end.statusMessage ?? ''}`)
     const drawn = await lab.handlers['runs:sample-rows']({ id: run.id, rows: Number(flags.rows) })
     const parse = (text: string): (number | string)[][] =>
       Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data.slice(1).map((r) => r.map((cell, j) => (columns[j].type === 'categorical' ? cell : Number(cell))))

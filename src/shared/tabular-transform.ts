@@ -110,7 +110,7 @@ export function fitModes(columns: readonly ColumnSpec[], raw: readonly (readonly
     if (modes.length === 0) modes.push({ kind: 'value', value: values[0] ?? 0 })
     const min = c.min ?? Math.min(...values)
     const max = c.max ?? Math.max(...values)
-    return { name: c.name, type: c.type, min, max, modes }
+    return { name: c.name, type: c.type === 'integer' ? 'integer' : 'numeric', min, max, modes }
   })
 }
 

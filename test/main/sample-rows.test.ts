@@ -64,7 +64,7 @@ describe('runs:sample-rows and runs:fidelity', () => {
     expect(f.detection).toBeGreaterThanOrEqual(0.5)
     // The baseline is scored once: the same figures in every epoch.
     expect(report[0].fidelity.baseline).toEqual(f.baseline)
-  }, 120_000)
+  }, 600_000)
 
   it('decodes the rows of a min-max run with the data set ranges, and refuses what it cannot draw', async () => {
     const lab = newLab()
@@ -81,9 +81,9 @@ describe('runs:sample-rows and runs:fidelity', () => {
       expect(Number(row.amount)).toBeLessThanOrEqual(amount.max!)
       expect(row.code).toMatch(/^\d+$/)
     }
-    const refusal = async (p: Promise<unknown>): Promise<LabError> => p.then(() => { throw new Error('expected a refusal') }, (e: unknown) => e as LabError)
+    const refusal = async (p: unknown): Promise<LabError> => Promise.resolve(p).then(() => { throw new Error('expected a refusal') }, (e: unknown) => e as LabError)
     expect((await refusal(lab.handlers['runs:sample-rows']({ id: run.id, rows: 5, epoch: 3 }))).message).toBe(`Run ${run.id} has no checkpoint for epoch 3 (checkpoints exist for epochs 1)`)
     writeFileSync(join(dataDirOf(lab), 'runs', String(run.id), 'transform.json'), '{"kind": "modes", "columns": []}')
     expect((await refusal(lab.handlers['runs:sample-rows']({ id: run.id, rows: 5 }))).message).toMatch(/transform\.json does not fit the run's data set: it has 0 columns; the data set has 4$/)
-  }, 120_000)
+  }, 600_000)
 })

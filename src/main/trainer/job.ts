@@ -1,25 +1,23 @@
 // One training job inside a trainer process: choose the backend, load the data, build
 // the models, train, and report everything as TrainerEvents. Transport-free, so the
 // same code runs under utilityProcess, child_process.fork and the test runner.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { decodeRow, type ColumnSpec } from '@shared/datasets'
 import { toErrorInfo } from '@shared/errors'
+import { decodeModesRow, outputHeads, TRANSFORM_FILE, type OutputHead, type TableTransform } from '@shared/tabular-transform'
 import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
 import { join } from 'node:path'
 import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint'
 import { discriminatorFromClassifier } from './models/from-classifier'
 import { describeFailure } from './failure'
-import { loadTrainingData } from './data/source'
+import { loadTrainingData, type TrainingData } from './data/source'
 import { modelsForConfig, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
-import { decodedRows, pointsRenderer, tableRenderer, type FidelityInputs, type SampleRenderer } from './samples'
+import { decodedRows, pointsRenderer, tableRenderer, type FidelityInputs } from './samples'
 import { fixedLatentBatch } from '../common/fixed-batch'
 import { modesData } from './data/modes'
-import type { TrainingData } from './data/source'
-import { decodeModesRow, outputHeads, TRANSFORM_FILE, type OutputHead, type TableTransform } from '@shared/tabular-transform'
-import { decodeRow, type ColumnSpec } from '@shared/datasets'
-import { writeFileSync } from 'node:fs'
-import { runClasses, trainGan } from './train'
+import { runClasses, trainGan, type SampleRenderer } from './train'
 
 export interface JobControl {
   emit(event: TrainerEvent): void
