@@ -40,7 +40,7 @@ export function oneShotLab(dataDirFlag: string | undefined, outDir?: string, exc
 }
 
 /** Runs a channel through the same validation as the UI's requests; a refusal is thrown with its message. */
-export async function call<T>(lab: Lab, channel: 'figures:export' | 'runs:export-generator' | 'sweeps:create', req: unknown): Promise<T> {
+export async function call<T>(lab: Lab, channel: 'figures:export' | 'runs:export-generator' | 'runs:sample-rows' | 'sweeps:create', req: unknown): Promise<T> {
   const res = await dispatch(lab.handlers, channel, req)
   if (!res.ok) throw LabError.fromInfo(res.error)
   return res.data as T

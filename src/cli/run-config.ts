@@ -82,6 +82,7 @@ export const CONFIG_FLAGS = {
   'd-batch': { fields: ['tricks.dBatch'], value: 'KIND', description: 'real and fake in two D updates or one', shownDefault: DEFAULT_TRICKS.dBatch },
   'image-scale': { fields: ['tricks.imageScale'], value: 'KIND', description: "the DCGAN presets' pixel scale inside G and D", shownDefault: "the preset's" },
   'g-norm': { fields: ['tricks.generatorNorm'], value: 'KIND', description: 'batch normalisation after each hidden layer of G', shownDefault: "the preset's" },
+  'table-transform': { fields: ['tricks.tableTransform'], value: 'KIND', description: "the tabular preset's row encoding: modes (CTGAN) or minmax", shownDefault: "the preset's" },
   'd-regularizer': { fields: ['discriminator.regularizer'], value: 'KIND', description: "what follows D's hidden layers", shownDefault: 'dropout' },
   'd-from': {
     fields: ['discriminator.from.runId', 'discriminator.from.epoch'],

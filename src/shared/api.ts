@@ -9,6 +9,7 @@ import { runConfigSchema, type PresetInfo } from './config'
 import { columnOverrideSchema, datasetImportSchema, DATASET_LIMITS, type DatasetInfo, type DatasetPreview, type EpochSamples } from './datasets'
 import { classifierTrainSchema, evaluateSchema, type ClassifierStatus, type EpochScores } from './evaluation'
 import type { StepRow, StepSeries } from './metrics'
+import type { TabularFidelity } from './tabular-fidelity'
 import type { BackendReport, ProgressInfo } from './trainer-protocol'
 import { sweepRequestSchema, type Sweep } from './sweep'
 import type { Channel, EventName } from './channels'
@@ -34,12 +35,14 @@ import {
   exportMetricsSchema,
   figuresExportSchema,
   importBundleSchema,
+  sampleRowsSchema,
   type BundleExport,
   type FigureExport,
   type FiguresExportRequest,
   type GeneratorExport,
   type MetricsExport,
-  type MetricsExportFormat
+  type MetricsExportFormat,
+  type SampleRowsRequest
 } from './api/exports'
 import { labSettingsSchema, runUpdateSchema, type AppInfo, type EpochInfo, type LabSettings, type RunDetail, type RunScores, type RunSummary, type SweepCreated } from './api/runs'
 
@@ -101,6 +104,8 @@ export const requestSchemas = {
   'datasets:delete': runId,
   'runs:samples': runEpoch,
   'runs:export-samples': runEpoch,
+  'runs:sample-rows': sampleRowsSchema,
+  'runs:fidelity': runId,
   'classifier:status': z.object({ dataset: z.literal('mnist').default('mnist') }).strict(),
   'classifier:train': classifierTrainSchema,
   'eval:scores': runId,
@@ -153,6 +158,10 @@ export interface LabCalls {
   'runs:samples': { req: { id: number; epoch: number }; res: EpochSamples }
   /** An epoch's generated rows as CSV with the original column names. */
   'runs:export-samples': { req: { id: number; epoch: number }; res: MetricsExport }
+  /** N rows drawn from a checkpoint's generator (the last one by default), as CSV with the original column names and types. */
+  'runs:sample-rows': { req: SampleRowsRequest; res: MetricsExport & { epoch: number; rows: number } }
+  /** The fidelity report of each epoch of a tabular run (none for other runs), in epoch order. */
+  'runs:fidelity': { req: { id: number }; res: { epoch: number; fidelity: TabularFidelity }[] }
   'classifier:status': { req: { dataset?: 'mnist' }; res: ClassifierStatus }
   /** Starts training; progress arrives as 'classifier:progress', the end as 'classifier:changed'. */
   'classifier:train': { req: z.input<typeof classifierTrainSchema>; res: ClassifierStatus }

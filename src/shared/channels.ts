@@ -42,6 +42,8 @@ export const CHANNELS = [
   'datasets:delete',
   'runs:samples',
   'runs:export-samples',
+  'runs:sample-rows',
+  'runs:fidelity',
   'classifier:status',
   'classifier:train',
   'eval:scores',

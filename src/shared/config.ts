@@ -137,7 +137,14 @@ export const tricksSchema = z
      * DCGAN paper's G; ganhacks' "use BatchNorm"); 'none': the seed's G. Samples, grids and
      * exports use the running statistics.
      */
-    generatorNorm: z.enum(['none', 'batchnorm']).default('none')
+    generatorNorm: z.enum(['none', 'batchnorm']).default('none'),
+    /**
+     * How the tabular preset encodes an imported table's rows: 'minmax', numbers scaled to [-1, 1]
+     * and G ending in one tanh; 'modes', CTGAN's mode-specific normalisation (repeated values and
+     * Gaussian-mixture components as modes, a tanh offset and a softmax mode per number, a softmax
+     * per category). Toy points always use min-max.
+     */
+    tableTransform: z.enum(['minmax', 'modes']).default('minmax')
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -167,6 +174,7 @@ export function describeTricks(t: Tricks): string[] {
   if (t.dBatch !== 'separate' && !isWasserstein(t.loss)) out.push('mixed D batches')
   if (t.imageScale === 'sigmoid') out.push('sigmoid G, D on [0, 1]')
   if (t.generatorNorm === 'batchnorm') out.push('batch norm in G')
+  if (t.tableTransform === 'modes') out.push('mode-specific normalisation (CTGAN)')
   if (t.loss === 'wgan') out.push(`WGAN (weight clip ${t.clip})`)
   else if (t.loss === 'wgan-gp') out.push(`WGAN-GP (λ = ${t.gpWeight})`)
   else if (t.loss !== 'nsgan') out.push(`${t.loss} loss`)
@@ -250,6 +258,9 @@ export const runConfigSchema = z
         path: ['conditional'],
         message: "a conditional D sees the label as extra input planes, which the classifier's body does not take: turn off one of them"
       })
+    }
+    if (c.tricks.tableTransform === 'modes' && c.preset !== 'tabular-mlp') {
+      ctx.addIssue({ code: 'custom', path: ['tricks', 'tableTransform'], message: `the modes transform is the tabular preset's; ${c.preset} uses min-max` })
     }
     if (c.tricks.imageScale === 'sigmoid' && !isDcganPreset(c.preset)) {
       ctx.addIssue({ code: 'custom', path: ['tricks', 'imageScale'], message: `the sigmoid scale is built into the DCGAN presets only; ${c.preset} uses tanh` })

@@ -2,6 +2,7 @@
 // ones a researcher imported (IDX images, tabular CSV), which live in the data folder with
 // a record in SQLite. Pure: the schema, the records and the tabular encoding.
 import { z } from 'zod'
+import type { TabularFidelity } from './tabular-fidelity'
 
 export const BUILTIN_DATASETS = ['mnist', 'toy-ring-8', 'toy-grid-25', 'toy-parabola'] as const
 export type BuiltinDataset = (typeof BUILTIN_DATASETS)[number]
@@ -225,7 +226,7 @@ export function outputColumns(columns: readonly ColumnSpec[]): ColumnSpec[] {
 
 /** Samples of an epoch that are not images: generated rows, or generated points over real ones. */
 export type EpochSamples =
-  | { kind: 'table'; columns: ColumnSpec[]; rows: (number | string)[][]; real?: (number | string)[][] }
+  | { kind: 'table'; columns: ColumnSpec[]; rows: (number | string)[][]; real?: (number | string)[][]; fidelity?: TabularFidelity }
   | { kind: 'points'; columns: string[]; real: number[][]; fake: number[][] }
 
 export interface HistogramBin {

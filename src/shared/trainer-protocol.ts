@@ -71,6 +71,8 @@ export interface ExploreRequest {
   strips?: number[][]
   /** Or `count` samples from latents drawn with `seed`, returned as pixel bytes (event 'explored-samples'). */
   samples?: { count: number; seed: number; latent: 'gaussian' | 'uniform' }
+  /** Or `count` rows from latents drawn with `seed`, returned as the generator's raw outputs (event 'explored-values'), for runs of rows or points. */
+  rowValues?: { count: number; seed: number; latent: 'gaussian' | 'uniform' }
   /** With `plane`: return the generator's raw outputs for the plane's cells (event 'explored-values'), for runs of points or rows. */
   planeValues?: boolean
   /** A conditional generator's class, held fixed over the plane or the strips (samples cycle through all classes). */

@@ -10,7 +10,7 @@ describe('gan-workbench --help', () => {
   it('lists every command on one line, and an unknown command exits 2', async () => {
     const res = await cli(['--help'])
     expect(res.code).toBe(0)
-    const names = ['train', 'sweep', 'serve', 'export-bundle', 'import-bundle', 'export-figure', 'export-generator', 'explore', 'import-dataset', 'datasets', 'train-classifier', 'score']
+    const names = ['train', 'sweep', 'serve', 'export-bundle', 'import-bundle', 'export-figure', 'export-generator', 'sample', 'explore', 'import-dataset', 'datasets', 'train-classifier', 'score']
     expect(COMMANDS.map((c) => c.name)).toEqual(names)
     for (const name of names) expect(res.stdout).toMatch(new RegExp(`^  ${name} +\\S.*$`, 'm'))
     expect((await cli([])).stdout).toBe(res.stdout)

@@ -33,6 +33,8 @@ const NO_FOLDER_WRITES: readonly Channel[] = [
   'runs:export-generator',
   'runs:samples',
   'runs:export-samples',
+  'runs:sample-rows',
+  'runs:fidelity',
   'explorer:grid',
   'explorer:interpolate',
   'explorer:arithmetic',

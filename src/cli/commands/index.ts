@@ -6,6 +6,7 @@ import { score, trainClassifier } from './evaluation'
 import { explore } from './explore'
 import { exportFigure } from './export-figure'
 import { exportGenerator } from './export-generator'
+import { sample } from './sample'
 import { serve } from './serve'
 import { sweep } from './sweep'
 import { train } from './train'
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   importBundle,
   exportFigure,
   exportGenerator,
+  sample,
   explore,
   importDataset,
   datasets,

@@ -10,6 +10,7 @@ export const EXPENSIVE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'runs:export-metrics',
   'runs:export-generator',
   'runs:export-samples',
+  'runs:sample-rows',
   'figures:export',
   'datasets:preview',
   'datasets:import',

@@ -14,7 +14,9 @@ import {
   type LabHandlers
 } from '@shared/api'
 import { PRESET_DATA_KINDS, type RunConfig } from '@shared/config'
-import { decodeRow, outputColumns } from '@shared/datasets'
+import { outputColumns } from '@shared/datasets'
+import { decodeWith } from '@shared/tabular-transform'
+import { readRunTransform } from './row-sampling'
 import { LabError, toErrorInfo } from '@shared/errors'
 import type { ExploreRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { gridSample, latentSpread } from '../common/fixed-batch'
@@ -29,7 +31,7 @@ import type { DatasetService } from './datasets'
 import { parseOrThrow } from './validate'
 
 /** What an explorer job asks the generator for. */
-export type ExploreWhat = Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'planeValues' | 'classLabel'>
+export type ExploreWhat = Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'rowValues' | 'planeValues' | 'classLabel'>
 
 export class ExplorerService {
   readonly latentViews: LatentViewsRepo
@@ -232,11 +234,12 @@ export class ExplorerService {
       event.type === 'explored-values' ? { values: Buffer.from(event.valuesBase64, 'base64'), width: event.width } : undefined
     )
     const floats = new Float32Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength))
+    const transform = readRunTransform(this.ctx.runDir(id), columns)
     const n = spec.resolution
     const points: ExplorerScatterResult['points'] = []
     for (let r = 0; r < n; r++) {
       for (let c = 0; c < n; c++) {
-        const row = decodeRow(columns, floats, (r * n + c) * width)
+        const row = decodeWith(transform, columns, floats, (r * n + c) * width)
         const { x: u, y: v } = cellCoords(spec, r, c)
         points.push([Number(row[xi]), Number(row[yi]), u, v])
       }

@@ -3,7 +3,7 @@
 // points of an epoch. The file formats live in figures.ts, metrics-export.ts, bundle.ts,
 // generator-export.ts and samples-export.ts; this service feeds them the lab's data.
 import { zipSync } from 'fflate'
-import type { GeneratorExport, LabHandlers, RunSummary } from '@shared/api'
+import type { GeneratorExport, LabHandlers, MetricsExport, RunSummary } from '@shared/api'
 import type { EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
@@ -15,6 +15,8 @@ import { exportFigure, type FigureSources } from './figures'
 import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples } from './generator-export'
 import { exportMetrics } from './metrics-export'
 import { samplesCsv } from './samples-export'
+import { decodeRows, readRunTransform, rowsCsv, transformWidth } from './row-sampling'
+import { TRANSFORM_FILE } from '@shared/tabular-transform'
 
 export class ExportService {
   constructor(
@@ -39,7 +41,12 @@ export class ExportService {
     },
     'runs:import-bundle': ({ base64 }) => this.importBundle(Buffer.from(base64, 'base64')),
     'figures:export': (req) => exportFigure(req, this.figureSources),
-    'runs:export-generator': (req) => this.exportGenerator(req)
+    'runs:export-generator': (req) => this.exportGenerator(req),
+    'runs:sample-rows': (req) => this.sampleRows(req),
+    'runs:fidelity': ({ id }) => {
+      this.ctx.runs.require(id)
+      return this.ctx.metrics.fidelity(id)
+    }
   } satisfies Partial<LabHandlers>
 
   /** What figures read: runs, configs, step series, stored grids and epoch scores. */
@@ -58,6 +65,46 @@ export class ExportService {
     const samples = this.ctx.metrics.samples(id, epoch)
     if (!samples) throw new LabError('NOT_FOUND', `Run ${id} has no generated rows or points for epoch ${epoch}`)
     return samples
+  }
+
+  /**
+   * `rows` rows drawn from one checkpoint's generator (the run's last by default) in a trainer
+   * process, decoded with the run's transform into the data set's columns, as CSV.
+   */
+  async sampleRows(req: { id: number; epoch?: number; rows: number; seed?: number }): Promise<MetricsExport & { epoch: number; rows: number }> {
+    const run = this.ctx.runs.require(req.id)
+    const config = this.ctx.runs.requireConfig(req.id)
+    const data = this.datasets.get(config.dataset)
+    if (!data) throw new LabError('NOT_FOUND', `The data set of run ${run.id} (${String(config.dataset)}) is gone, so its rows cannot be decoded`)
+    if (data.kind === 'images' || !data.columns) {
+      throw new LabError('INVALID_REQUEST', `Run ${run.id} generates images, not table rows: export its generator with samples instead (runs:export-generator)`)
+    }
+    const withCheckpoints = this.ctx.metrics.epochs(run.id).filter((e) => e.checkpointDir).map((e) => e.epoch)
+    const epoch = req.epoch ?? withCheckpoints.at(-1)
+    if (epoch === undefined) throw new LabError('NOT_FOUND', `Run ${run.id} has no checkpoint yet to draw rows from`)
+    const generatorDir = this.ctx.generatorDir(run.id, epoch, false)
+    const transform = readRunTransform(this.ctx.runDir(run.id), data.columns)
+    const seed = req.seed ?? run.seed
+    const { values, count, width } = await this.explorer.explore(
+      run.id,
+      config,
+      generatorDir,
+      { rowValues: { count: req.rows, seed, latent: config.tricks.latent } },
+      (event) => (event.type === 'explored-values' ? { values: Buffer.from(event.valuesBase64, 'base64'), count: event.count, width: event.width } : undefined)
+    )
+    const floats = new Float32Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength))
+    if (floats.length !== count * width) throw new LabError('INTERNAL', `The trainer returned ${floats.length} values for ${count} rows of ${width}`)
+    const expected = transformWidth(transform, data.columns)
+    if (width !== expected) {
+      throw new LabError(
+        'DATA_ERROR',
+        `The generator of run ${run.id} outputs ${width} values per row, but its ${transform.kind} transform decodes ${expected}` +
+          (transform.kind === 'minmax' ? ` (is ${TRANSFORM_FILE} missing from ${this.ctx.runDir(run.id)}?)` : '')
+      )
+    }
+    const rows = decodeRows(transform, data.columns, floats, count, width, seed)
+    this.ctx.log('info', `Drew ${count} rows from run ${run.id} at epoch ${epoch} (seed ${seed})`)
+    return { ...rowsCsv(`run-${run.id}-epoch-${epoch}-${count}-rows.csv`, data.columns, rows), epoch, rows: count }
   }
 
   /** Adds the run of a bundle as a new run; see bundle.ts for what is checked. */

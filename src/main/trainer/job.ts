@@ -1,19 +1,23 @@
 // One training job inside a trainer process: choose the backend, load the data, build
 // the models, train, and report everything as TrainerEvents. Transport-free, so the
 // same code runs under utilityProcess, child_process.fork and the test runner.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { decodeRow, type ColumnSpec } from '@shared/datasets'
 import { toErrorInfo } from '@shared/errors'
+import { decodeModesRow, outputHeads, TRANSFORM_FILE, type OutputHead, type TableTransform } from '@shared/tabular-transform'
 import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
 import { join } from 'node:path'
 import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint'
 import { discriminatorFromClassifier } from './models/from-classifier'
 import { describeFailure } from './failure'
-import { loadTrainingData } from './data/source'
+import { loadTrainingData, type TrainingData } from './data/source'
 import { modelsForConfig, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
-import { pointsRenderer, tableRenderer } from './samples'
-import { runClasses, trainGan } from './train'
+import { decodedRows, pointsRenderer, tableRenderer, type FidelityInputs } from './samples'
+import { fixedLatentBatch } from '../common/fixed-batch'
+import { modesData } from './data/modes'
+import { runClasses, trainGan, type SampleRenderer } from './train'
 
 export interface JobControl {
   emit(event: TrainerEvent): void
@@ -26,13 +30,16 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     mkdirSync(req.runDir, { recursive: true })
     const report = await selectBackend(req.config.backend)
     emit({ type: 'backend', report })
-    const { data, columns, rawPoints } = loadTrainingData(req.data, req.mnistDir, req.config.seed)
+    const loaded = loadTrainingData(req.data, req.mnistDir, req.config.seed)
+    const { columns, rawPoints } = loaded
+    const table = columns !== null && rawPoints === null ? tableTraining(req, columns, loaded.data) : null
+    const data = table?.data ?? loaded.data
     const classes = runClasses(req.config, data)
-    const samples = columns === null ? undefined : rawPoints ? pointsRenderer(columns, rawPoints) : tableRenderer(columns, data)
+    const samples = columns === null ? undefined : rawPoints ? pointsRenderer(columns, rawPoints) : table!.renderer
     emit({ type: 'status', status: 'running' })
     // Initialisers draw from Math.random: seed it before the models are built.
     seedGlobalRandom(req.config.seed)
-    const models = modelsForConfig(req.config, data.shape, classes)
+    const models = modelsForConfig(req.config, data.shape, classes, table?.heads)
     if (req.config.tricks.init === 'normal-0.02') {
       initNormal002(models.generator)
       initNormal002(models.discriminator)
@@ -82,4 +89,22 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
     emit({ type: 'log', level: 'error', message: err instanceof Error && err.stack ? err.stack : info.message })
     emit({ type: 'done', status: 'failed', message: describeFailure(err) })
   }
+}
+
+/**
+ * An imported table's training rows as the run's transform encodes them, G's output heads for
+ * it, and the epoch renderer; the transform is written to the run folder so rows drawn from any
+ * checkpoint decode the same way.
+ */
+function tableTraining(req: StartRequest, columns: ColumnSpec[], data: TrainingData): { data: TrainingData; heads?: OutputHead[]; renderer: SampleRenderer } {
+  const { seed, latentDim, tricks } = req.config
+  const fidelity: FidelityInputs = { latents: (count) => fixedLatentBatch(seed ^ 0xf1de, latentDim, count, tricks.latent), latentDim, seed }
+  if (req.config.tricks.tableTransform === 'modes') {
+    const fitted = modesData(columns, data, req.config.seed)
+    const transform: TableTransform = { kind: 'modes', columns: fitted.transform }
+    writeFileSync(join(req.runDir, TRANSFORM_FILE), JSON.stringify(transform, null, 1) + '\n')
+    return { data: fitted.data, heads: outputHeads(fitted.transform), renderer: tableRenderer(columns, fitted.raw, (v, o, rand) => decodeModesRow(fitted.transform, v, o, rand), fidelity) }
+  }
+  writeFileSync(join(req.runDir, TRANSFORM_FILE), JSON.stringify({ kind: 'minmax' } satisfies TableTransform) + '\n')
+  return { data, renderer: tableRenderer(columns, decodedRows(data, (v, o) => decodeRow(columns, v, o)), undefined, fidelity) }
 }

@@ -1,6 +1,8 @@
 // Epoch samples of runs that do not generate images: G's rows for the fixed latent batch
 // decoded back to the table's columns, or generated points beside a fixed set of real ones.
-import { decodeRow, outputColumns, type ColumnSpec } from '@shared/datasets'
+import { decodeRow, outputColumns, type ColumnSpec, type EpochSamples } from '@shared/datasets'
+import { baselineFidelity, tabularFidelity, type FidelityFigures } from '@shared/tabular-fidelity'
+import { mulberry32, permutation } from '../common/random'
 import type { TrainingData } from './data/source'
 import type { SampleRenderer } from './train'
 import { tf } from './tf'
@@ -19,19 +21,63 @@ function generate(G: tf.LayersModel, z: tf.Tensor2D): { values: Float32Array; wi
 /** Generated rows per epoch (the fixed latent batch), and real rows for the histograms. */
 export const TABLE_ROWS = 500
 
-/** A table of generated rows in the original columns and types, beside the first real rows decoded the same way. */
-export function tableRenderer(columns: ColumnSpec[], data: TrainingData): SampleRenderer {
+/** Turns G's output at `offset` into a row of the table's columns (`rand` draws a mode or category from G's softmax where the transform has them). */
+export type RowDecoder = (values: Float32Array, offset: number, rand: () => number) => (number | string)[]
+
+/** The rows of `data` decoded with `decode`. */
+export function decodedRows(data: TrainingData, decode: RowDecoder): (number | string)[][] {
   const features = data.shape[0]
-  const realCount = Math.min(TABLE_ROWS, data.count)
-  const buf = new Float32Array(realCount * features)
-  for (let i = 0; i < realCount; i++) data.fill(i, buf, i * features)
-  const real = Array.from({ length: realCount }, (_, i) => decodeRow(columns, buf, i * features))
+  const buf = new Float32Array(data.count * features)
+  for (let i = 0; i < data.count; i++) data.fill(i, buf, i * features)
+  const rand = mulberry32(1)
+  return Array.from({ length: data.count }, (_, i) => decode(buf, i * features, rand))
+}
+
+/** Real rows the fidelity report compares with (a seeded sample of them beyond this). */
+export const FIDELITY_REAL_ROWS = 5000
+
+/** Generated rows the fidelity report scores: as many as the real rows compared, and at least 2000 (less noise in KS). */
+export function fidelityGeneratedRows(realRows: number): number {
+  return Math.min(FIDELITY_REAL_ROWS, Math.max(2000, realRows))
+}
+
+/** What the fidelity report of each epoch draws from: a fixed batch of latent vectors, and a seed for its classifier's splits. */
+export interface FidelityInputs {
+  latents: (count: number) => Float32Array
+  latentDim: number
+  seed: number
+}
+
+/**
+ * A table of generated rows in the original columns and types, beside the first real rows
+ * (`real`, already decoded); with `fidelity`, each epoch also scores a fixed batch of generated
+ * rows against the real ones (tabular-fidelity.ts), beside the naive baseline scored once.
+ */
+export function tableRenderer(columns: ColumnSpec[], real: (number | string)[][], decode: RowDecoder = (v, o) => decodeRow(columns, v, o), fidelity?: FidelityInputs): SampleRenderer {
+  const shown = real.slice(0, TABLE_ROWS)
+  const out = outputColumns(columns)
+  let report: { real: (number | string)[][]; latents: Float32Array; baseline: FidelityFigures } | null = null
+  if (fidelity) {
+    const rand = mulberry32(fidelity.seed ^ 0xf1de)
+    const compared = real.length <= FIDELITY_REAL_ROWS ? real : Array.from(permutation(real.length, rand).subarray(0, FIDELITY_REAL_ROWS), (i) => real[i])
+    const count = fidelityGeneratedRows(compared.length)
+    report = { real: compared, latents: fidelity.latents(count), baseline: baselineFidelity(out, compared, count, rand) }
+  }
   return {
     count: TABLE_ROWS,
     render(G, z) {
       const { values, width } = generate(G, z)
-      const rows = Array.from({ length: values.length / width }, (_, i) => decodeRow(columns, values, i * width))
-      return { samples: { kind: 'table', columns: outputColumns(columns), rows, real } }
+      const draw = mulberry32(fidelity?.seed ?? 1)
+      const rows = Array.from({ length: values.length / width }, (_, i) => decode(values, i * width, draw))
+      const samples: EpochSamples = { kind: 'table', columns: out, rows, real: shown }
+      if (report && fidelity) {
+        const zf = tf.tensor2d(report.latents, [report.latents.length / fidelity.latentDim, fidelity.latentDim])
+        const gen = generate(G, zf)
+        zf.dispose()
+        const generated = Array.from({ length: gen.values.length / gen.width }, (_, i) => decode(gen.values, i * gen.width, draw))
+        samples.fidelity = tabularFidelity(out, report.real, generated, report.baseline, mulberry32(fidelity.seed ^ 0xde7))
+      }
+      return { samples }
     }
   }
 }

@@ -213,6 +213,7 @@ export async function trainGan(
   const noisy = (x: tf.Tensor): tf.Tensor => (noiseStd > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, noiseStd)) : x)
 
   const targets = (count: number, real: boolean): tf.Tensor => discriminatorTargets(count, real, tricks)
+  const asSeenByD = data.fakeForD ?? ((x: tf.Tensor): tf.Tensor => x)
   const critic = isWasserstein(tricks.loss)
 
   /** D's scores of `images` (with their classes' one-hot planes in a conditional run). */
@@ -312,7 +313,7 @@ export async function trainGan(
     const cond = oneHotRows(classes ? randomLabels(n, classes) : new Int32Array(0), classes)
     const cost = optG.minimize(
       () => {
-        const logits = scoreD(noisy(G.apply(withLabels(z, cond), { training: true }) as tf.Tensor), cond)
+        const logits = scoreD(noisy(asSeenByD(G.apply(withLabels(z, cond), { training: true }) as tf.Tensor)), cond)
         return loss.g(logits)
       },
       true,
@@ -354,7 +355,7 @@ export async function trainGan(
           // A conditional D sees the fake half-batch with the real half-batch's classes.
           const cond = oneHotRows(batches.labels, classes)
           // Training mode, as in G's own step: a G with batch norm then normalises with the batch's statistics both times.
-          const fake = tf.tidy(() => G.apply(withLabels(sampleZ(n), cond), { training: true }) as tf.Tensor)
+          const fake = tf.tidy(() => asSeenByD(G.apply(withLabels(sampleZ(n), cond), { training: true }) as tf.Tensor))
           const one = dStep(real, fake, cond)
           tf.dispose([real, fake])
           if (cond) cond.dispose()

@@ -142,3 +142,18 @@ export type GeneratorExport =
   | { kind: 'zip'; filename: string; mime: 'application/zip'; base64: string; bytes: number; files: string[] }
   | { kind: 'folder'; path: string; files: string[] }
   | { kind: 'cancelled' }
+
+export const MAX_SAMPLE_ROWS = 200_000
+
+/** N rows drawn from one checkpoint of a tabular (or toy) run's generator, as CSV in the data set's own columns. */
+export const sampleRowsSchema = z
+  .object({
+    id: z.number().int().positive(),
+    /** The checkpoint's epoch; the run's last checkpoint when left out. */
+    epoch: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+    rows: z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_SAMPLE_ROWS, `must be at most ${MAX_SAMPLE_ROWS}`),
+    /** Seed of the rows' latent vectors; the run's own seed when left out. */
+    seed: z.number().int('must be a whole number').min(0, 'must be at least 0').max(2 ** 31 - 1).optional()
+  })
+  .strict()
+export type SampleRowsRequest = z.input<typeof sampleRowsSchema>

@@ -2,6 +2,7 @@
 // batches and are written one transaction per batch.
 import type { Database, Statement } from 'better-sqlite3'
 import type { EpochInfo } from '@shared/api'
+import type { TabularFidelity } from '@shared/tabular-fidelity'
 import type { EpochSamples } from '@shared/datasets'
 import { appendRows, emptySeries, type StepMetrics, type StepRow, type StepSeries } from '@shared/metrics'
 import type { EpochResult } from '@shared/trainer-protocol'
@@ -145,5 +146,17 @@ export class MetricsRepo {
     if (!row) return null
     const read = readStoredJson<EpochSamples>('epoch_samples', 'samples_json', row.samples_json)
     return read.ok ? read.value : null
+  }
+
+  /** The fidelity report of every epoch of a tabular run that has one, in epoch order. */
+  fidelity(runId: number): { epoch: number; fidelity: TabularFidelity }[] {
+    const rows = this.db
+      .prepare("SELECT epoch, json_extract(samples_json, '$.fidelity') AS f FROM epoch_samples WHERE run_id = ? AND json_valid(samples_json) ORDER BY epoch")
+      .all(runId) as { epoch: number; f: string | null }[]
+    return rows.flatMap((r) => {
+      if (r.f === null) return []
+      const read = readStoredJson<TabularFidelity>('epoch_samples', 'samples_json', r.f)
+      return read.ok ? [{ epoch: r.epoch, fidelity: read.value }] : []
+    })
   }
 }

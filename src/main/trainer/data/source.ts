@@ -1,6 +1,7 @@
 // What the training loop draws real examples from, whatever the data set: images scaled
 // to [-1, 1], encoded table rows, or toy points. Also the toy distributions themselves.
 import { readFileSync } from 'node:fs'
+import type { tf } from '../tf'
 import { BUILTIN_DATASET_INFO, encodedSize, encodeRow, type ColumnSpec } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import type { DataSpec } from '@shared/trainer-protocol'
@@ -18,6 +19,8 @@ export interface TrainingData {
   labels?: Uint8Array
   /** Number of classes (the largest label + 1) when there are labels. */
   classes?: number
+  /** How D sees a batch G generated, when not as it is (CTGAN's Gumbel-softmax over G's one-hot heads, see data/modes.ts). */
+  fakeForD?: (generated: tf.Tensor) => tf.Tensor
 }
 
 export function isTrainingData(d: LabelledImages | TrainingData): d is TrainingData {

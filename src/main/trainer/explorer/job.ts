@@ -77,6 +77,14 @@ async function explore(generator: tf.LayersModel, req: ExploreJob, emit: (event:
   try {
     const onProgress = (done: number, total: number): void => emit({ type: 'explore-progress', done, total })
     const classes = generatorClasses(generator, req.latentDim)
+    if (req.rowValues) {
+      const { count, seed, latent } = req.rowValues
+      if (classes > 0) throw new Error(`The generator is conditional on ${classes} classes; rows are drawn from unconditional generators only`)
+      const { values } = await generate(generator, fixedLatentBatch(seed, req.latentDim, count, latent), req.latentDim, onProgress, 1024)
+      const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength)
+      emit({ type: 'explored-values', valuesBase64: bytes.toString('base64'), count, width: values.length / count })
+      return
+    }
     if (req.samples) {
       const { count, seed, latent } = req.samples
       // A conditional generator's samples cycle through the classes, and carry their labels.

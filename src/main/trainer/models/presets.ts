@@ -3,6 +3,7 @@
 import { DCGAN_FILTERS } from '@shared/memory'
 import { PRESET_DATA_KINDS, type DiscriminatorRegularizer, type PresetId, type RunConfig, type Tricks } from '@shared/config'
 import { LabError } from '@shared/errors'
+import type { OutputHead } from '@shared/tabular-transform'
 import { tf } from '../tf'
 import { dropout } from './dropout'
 
@@ -190,6 +191,22 @@ function vectorModels(
 }
 
 /**
+ * The tabular preset's G for CTGAN's encoding: the same hidden layers, then one dense head per
+ * block of the encoded row (tanh for a number's offset, softmax for its mode or a category),
+ * concatenated. Standard layers only, so the checkpoint loads in any tfjs program.
+ */
+function headedGenerator(latentDim: number, heads: readonly OutputHead[], norm: GeneratorNorm, units: number): tf.LayersModel {
+  const z = tf.input({ shape: [latentDim] })
+  let h = tf.layers.dense({ units }).apply(z) as tf.SymbolicTensor
+  for (const layer of gBlock(norm)) h = layer.apply(h) as tf.SymbolicTensor
+  h = tf.layers.dense({ units }).apply(h) as tf.SymbolicTensor
+  for (const layer of gBlock(norm)) h = layer.apply(h) as tf.SymbolicTensor
+  const outs = heads.map((head) => tf.layers.dense({ units: head.width, activation: head.activation }).apply(h) as tf.SymbolicTensor)
+  const out = outs.length === 1 ? outs[0] : (tf.layers.concatenate().apply(outs) as tf.SymbolicTensor)
+  return tf.model({ name: 'generator', inputs: z, outputs: out })
+}
+
+/**
  * D's input shape for examples of `shape` in a run with `classes` classes (0: unconditional):
  * a conditional D sees the one-hot label as `classes` extra constant planes of an image (or
  * extra features of a row), concatenated on the last axis; a `flat` D (fully connected) takes
@@ -213,7 +230,8 @@ export function buildModels(
   shape: DataShape = IMAGE_SHAPE,
   classes = 0,
   scale: ImageScale = 'tanh',
-  norm: GeneratorNorm = 'none'
+  norm: GeneratorNorm = 'none',
+  heads?: readonly OutputHead[]
 ): GanModels {
   const isImage = shape.length === 3
   if (PRESET_DATA_KINDS[preset].includes('images') !== isImage) {
@@ -232,16 +250,22 @@ export function buildModels(
     }
     case 'mnist-mlp':
       return { generator: mlpGenerator(gIn, shape, norm), discriminator: mlpDiscriminator(regularizer, dShape) }
-    case 'tabular-mlp':
-      return vectorModels(gIn, size(shape), size(dShape), 'tanh', regularizer, 0.2, norm)
+    case 'tabular-mlp': {
+      const models = vectorModels(gIn, size(shape), size(dShape), 'tanh', regularizer, 0.2, norm)
+      if (!heads) return models
+      const width = heads.reduce((s, h) => s + h.width, 0)
+      if (width !== size(shape)) throw new LabError('INTERNAL', `G's output heads cover ${width} values; the encoded rows have ${size(shape)}`)
+      models.generator.dispose()
+      return { generator: headedGenerator(gIn, heads, norm, 128), discriminator: models.discriminator }
+    }
     case 'toy-mlp':
       return vectorModels(gIn, size(shape), size(dShape), 'linear', regularizer, 0, norm)
   }
 }
 
 /** A run's G and D as its config builds them, for examples of `shape` and `classes` classes (0: unconditional). */
-export function modelsForConfig(config: Pick<RunConfig, 'preset' | 'latentDim' | 'discriminator' | 'tricks'>, shape: DataShape, classes: number): GanModels {
-  return buildModels(config.preset, config.latentDim, config.discriminator.regularizer, shape, classes, config.tricks.imageScale, config.tricks.generatorNorm)
+export function modelsForConfig(config: Pick<RunConfig, 'preset' | 'latentDim' | 'discriminator' | 'tricks'>, shape: DataShape, classes: number, heads?: readonly OutputHead[]): GanModels {
+  return buildModels(config.preset, config.latentDim, config.discriminator.regularizer, shape, classes, config.tricks.imageScale, config.tricks.generatorNorm, heads)
 }
 
 /** DCGAN-paper initialisation: every kernel drawn from N(0, 0.02), every bias zero. */

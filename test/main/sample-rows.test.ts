@@ -1,0 +1,89 @@
+// Rows drawn from a tabular run's checkpoints (runs:sample-rows) and the fidelity report stored
+// with each epoch (runs:fidelity), on a table written here with an integer code column, a
+// zero-inflated number and a category, trained in real trainer processes with both transforms.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Papa from 'papaparse'
+import { describe, expect, it } from 'vitest'
+import { PRESETS, type RunConfigInput } from '@shared/config'
+import { LabError } from '@shared/errors'
+import { useTempLabs } from '../helpers/lab'
+import { writeTable } from '../helpers/table'
+
+const { newLab, dataDirOf } = useTempLabs('lab-rows')
+
+const config = (dataset: number, transform: 'modes' | 'minmax', epochs = 2): RunConfigInput => ({
+  ...PRESETS['tabular-mlp'].defaults,
+  name: `rows ${transform}`,
+  seed: 4,
+  dataset,
+  epochs,
+  stepsPerEpoch: 5,
+  batchSize: 32,
+  backend: 'wasm',
+  tricks: { ...PRESETS['tabular-mlp'].defaults.tricks, tableTransform: transform }
+})
+
+describe('runs:sample-rows and runs:fidelity', () => {
+  it('draws N rows from the last or a chosen checkpoint, in the original columns and types, and stores a fidelity report per epoch', async () => {
+    const lab = newLab()
+    const file = join(dataDirOf(lab), 'table.csv')
+    writeTable(file)
+    const info = lab.datasets.importFiles([file], 'table')
+    expect(info.columns!.map((c) => `${c.name}:${c.type}`)).toEqual(['code:integer', 'amount:numeric', 'group:categorical', 'score:numeric'])
+    const run = lab.startRun(config(info.id as number, 'modes'))
+    expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed', epochsDone: 2 })
+
+    const drawn = await lab.handlers['runs:sample-rows']({ id: run.id, rows: 700 })
+    expect(drawn).toMatchObject({ epoch: 2, rows: 700, filename: `run-${run.id}-epoch-2-700-rows.csv`, mime: 'text/csv' })
+    const parsed = Papa.parse<Record<string, string>>(drawn.content.trim(), { header: true })
+    expect(parsed.meta.fields).toEqual(['code', 'amount', 'group', 'score'])
+    expect(parsed.data).toHaveLength(700)
+    for (const row of parsed.data) {
+      expect(row.code).toMatch(/^-?\d+$/)
+      expect(Number(row.code)).toBeGreaterThanOrEqual(1)
+      expect(Number(row.code)).toBeLessThanOrEqual(24)
+      expect(['a', 'b', 'c']).toContain(row.group)
+      expect(Number.isFinite(Number(row.amount))).toBe(true)
+    }
+    // The same seed draws the same rows; another seed or epoch other rows.
+    expect((await lab.handlers['runs:sample-rows']({ id: run.id, rows: 700 })).content).toBe(drawn.content)
+    expect((await lab.handlers['runs:sample-rows']({ id: run.id, rows: 700, seed: 99 })).content).not.toBe(drawn.content)
+    const first = await lab.handlers['runs:sample-rows']({ id: run.id, rows: 10, epoch: 1 })
+    expect(first.epoch).toBe(1)
+
+    const report = await lab.handlers['runs:fidelity']({ id: run.id })
+    expect(report.map((r) => r.epoch)).toEqual([1, 2])
+    const f = report[1].fidelity
+    expect(f).toMatchObject({ realRows: 400, generatedRows: 2000 })
+    expect(f.columns.map((c) => `${c.name}:${c.statistic}`)).toEqual(['code:ks', 'amount:ks', 'group:tv', 'score:ks'])
+    for (const v of [f.meanKs, f.maxKs, f.meanTv, f.correlationRms, f.baseline.meanKs, f.baseline.correlationRms]) {
+      expect(v).toBeGreaterThanOrEqual(0)
+      expect(v).toBeLessThanOrEqual(1)
+    }
+    expect(f.detection).toBeGreaterThanOrEqual(0.5)
+    // The baseline is scored once: the same figures in every epoch.
+    expect(report[0].fidelity.baseline).toEqual(f.baseline)
+  }, 600_000)
+
+  it('decodes the rows of a min-max run with the data set ranges, and refuses what it cannot draw', async () => {
+    const lab = newLab()
+    const file = join(dataDirOf(lab), 'table.csv')
+    writeTable(file)
+    const info = lab.datasets.importFiles([file], 'table')
+    const run = lab.startRun(config(info.id as number, 'minmax', 1))
+    expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed' })
+    const drawn = await lab.handlers['runs:sample-rows']({ id: run.id, rows: 50 })
+    const rows = Papa.parse<Record<string, string>>(drawn.content.trim(), { header: true }).data
+    const amount = info.columns!.find((c) => c.name === 'amount')!
+    for (const row of rows) {
+      expect(Number(row.amount)).toBeGreaterThanOrEqual(amount.min!)
+      expect(Number(row.amount)).toBeLessThanOrEqual(amount.max!)
+      expect(row.code).toMatch(/^\d+$/)
+    }
+    const refusal = async (p: unknown): Promise<LabError> => Promise.resolve(p).then(() => { throw new Error('expected a refusal') }, (e: unknown) => e as LabError)
+    expect((await refusal(lab.handlers['runs:sample-rows']({ id: run.id, rows: 5, epoch: 3 }))).message).toBe(`Run ${run.id} has no checkpoint for epoch 3 (checkpoints exist for epochs 1)`)
+    writeFileSync(join(dataDirOf(lab), 'runs', String(run.id), 'transform.json'), '{"kind": "modes", "columns": []}')
+    expect((await refusal(lab.handlers['runs:sample-rows']({ id: run.id, rows: 5 }))).message).toMatch(/transform\.json does not fit the run's data set: it has 0 columns; the data set has 4$/)
+  }, 600_000)
+})
