@@ -190,7 +190,8 @@ describe('NewRunForm', () => {
       // the quick preset's own initialisation, scale and G, untouched
       init: PRESETS['mnist-dcgan-small'].defaults.tricks.init,
       imageScale: PRESETS['mnist-dcgan-small'].defaults.tricks.imageScale,
-      generatorNorm: 'batchnorm'
+      generatorNorm: 'batchnorm',
+      tableTransform: 'minmax'
     })
     expect(sent.optimizerG).toMatchObject({ kind: 'momentum', momentum: 0.8 })
   })

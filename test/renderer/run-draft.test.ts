@@ -23,7 +23,7 @@ const lab = useFakeLab(() => ({ 'runs:create': ({ config }) => summary({ id: 42,
 
 const shownFields = (w: VueWrapper): string[] => w.findAll('[data-field]').map((f) => f.attributes('data-field')!)
 
-/** Every field the form shows in any of its states: each optimizer kind, each loss, a D from a run. */
+/** Every field the form shows in any of its states: each optimizer kind, each loss, a D from a run, the table preset. */
 async function everyFieldShown(): Promise<Set<string>> {
   lab.api.handlers['runs:list'] = () => [summary({ id: 3, name: 'old', preset: 'mnist-dcgan-small', epochsDone: 2 })]
   await useRunsStore().refresh()
@@ -38,6 +38,8 @@ async function everyFieldShown(): Promise<Set<string>> {
   await set('tricks.loss', 'wgan')
   await set('tricks.loss', 'wgan-gp')
   await set('discriminator.from.runId', 3)
+  // The table preset's own fields (the row encoding)
+  await set('preset', 'tabular-mlp')
   return seen
 }
 
