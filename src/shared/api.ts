@@ -13,6 +13,7 @@ import type { BackendReport, ProgressInfo } from './trainer-protocol'
 import { sweepRequestSchema, type Sweep } from './sweep'
 import type { Channel, EventName } from './channels'
 import { timingRequestSchema, type StepTiming } from './timing'
+import type { ToyField } from './toy-field'
 import {
   explorerArithmeticSchema,
   explorerGridSchema,
@@ -109,7 +110,8 @@ export const requestSchemas = {
   'timing:estimate': timingRequestSchema,
   'explorer:open': runId,
   'explorer:close': runId,
-  'explorer:sample': z.object({ id: z.number().int().positive(), index: z.number().int().min(0, 'must be at least 0') }).strict()
+  'explorer:sample': z.object({ id: z.number().int().positive(), index: z.number().int().min(0, 'must be at least 0') }).strict(),
+  'runs:field': runEpoch
 } as const satisfies Record<Channel, z.ZodType>
 
 export interface LabCalls {
@@ -175,6 +177,8 @@ export interface LabCalls {
   'explorer:close': { req: { id: number }; res: { id: number } }
   /** Tile `index` (row-major) of the run's epoch sample grids: its latent vector, and what a plane centred on it needs. */
   'explorer:sample': { req: { id: number; index: number }; res: GridSampleLatent }
+  /** A toy run's stored field at the end of an epoch: D's output over the data plane, real and generated points, G's gradient arrows (toyFieldSchema). */
+  'runs:field': { req: { id: number; epoch: number }; res: ToyField }
 }
 
 export interface LabEvents {
@@ -185,6 +189,8 @@ export interface LabEvents {
   'trainer:progress': { runId: number; progress: ProgressInfo }
   'trainer:steps': { runId: number; rows: StepRow[] }
   'trainer:epoch': { runId: number; epoch: EpochInfo }
+  /** A toy run's newest field: live every few steps while it trains, and each epoch's own once stored. */
+  'trainer:field': { runId: number; field: ToyField }
   'trainer:log': { runId: number; level: 'info' | 'warn' | 'error'; message: string }
   /** Cells of a latent plane rendered so far. */
   'explorer:progress': { runId: number; done: number; total: number }

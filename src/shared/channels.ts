@@ -50,7 +50,8 @@ export const CHANNELS = [
   'timing:estimate',
   'explorer:open',
   'explorer:close',
-  'explorer:sample'
+  'explorer:sample',
+  'runs:field'
 ] as const
 export type Channel = (typeof CHANNELS)[number]
 
@@ -62,6 +63,7 @@ export const EVENT_NAMES = [
   'trainer:progress',
   'trainer:steps',
   'trainer:epoch',
+  'trainer:field',
   'trainer:log',
   'explorer:progress',
   'classifier:progress',

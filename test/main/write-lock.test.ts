@@ -33,6 +33,7 @@ const NO_FOLDER_WRITES: readonly Channel[] = [
   'runs:export-generator',
   'runs:samples',
   'runs:export-samples',
+  'runs:field',
   'explorer:grid',
   'explorer:interpolate',
   'explorer:arithmetic',

@@ -14,6 +14,7 @@ import { modelsForConfig, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
 import { pointsRenderer, tableRenderer } from './samples'
 import { runClasses, trainGan } from './train'
+import { toyFieldProbe } from './toy-field'
 
 export interface JobControl {
   emit(event: TrainerEvent): void
@@ -60,10 +61,13 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       emit({ type: 'log', level: 'info', message: `D is the reference classifier's body (${req.classifierBodyDir}) with a new real/fake head` })
     }
     const resume = req.resume
+    // Runs of 1D/2D points: GAN Lab's view of D and G, live and per epoch.
+    const probe = toyFieldProbe(req.config, columns, data)
     const outcome = await trainGan(req.config, models, data, {
       onSteps: (rows) => emit({ type: 'steps', rows }),
       onProgress: (progress) => emit({ type: 'progress', progress }),
       onEpoch: (result) => emit({ type: 'epoch', result }),
+      onField: (field) => emit({ type: 'field', field }),
       shouldStop: control.stopRequested,
       saveCheckpoint: (epoch, m, optimizers) => writeCheckpoint(req.runDir, epoch, m, optimizers)
     }, resume ? {
@@ -73,7 +77,7 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
         await loadOptimizerState(resume.checkpointDir, 'd', optimizers.d)
         await loadOptimizerState(resume.checkpointDir, 'g', optimizers.g)
       }
-    } : undefined, samples)
+    } : undefined, samples, probe).finally(() => probe?.dispose())
     models.generator.dispose()
     models.discriminator.dispose()
     emit({ type: 'done', status: outcome.status, message: outcome.message })
