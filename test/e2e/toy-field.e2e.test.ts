@@ -28,12 +28,12 @@ interface Drawn {
 function drawn(): Drawn | null {
   const svg = document.querySelector('[data-testid="toy-field-panel"] [data-testid="toy-field"]')
   if (!svg) return null
-  const fills = [...svg.querySelectorAll('[data-testid="toy-field-heat"] rect')].map((r) => r.getAttribute('fill'))
+  const fills = Array.from(svg.querySelectorAll('[data-testid="toy-field-heat"] rect'), (r) => r.getAttribute('fill'))
   return {
     step: Number(svg.getAttribute('data-step')),
     cells: fills.length,
     colours: new Set(fills).size,
-    arrows: [...svg.querySelectorAll('[data-testid="toy-field-arrows"] line')].map((l) => `${l.getAttribute('x2')},${l.getAttribute('y2')}`)
+    arrows: Array.from(svg.querySelectorAll('[data-testid="toy-field-arrows"] line'), (l) => `${l.getAttribute('x2')},${l.getAttribute('y2')}`)
   }
 }
 

@@ -35,7 +35,7 @@ function field2d(step: number, over: Partial<ToyField> = {}): ToyField {
 
 const lab = useFakeLab()
 
-const mountPlot = (props: Record<string, unknown>): VueWrapper => lab.mount(ToyFieldPlot as never, { props }) as unknown as VueWrapper
+const mountPlot = (props: { field: ToyField | null; size?: number; loading?: boolean }): VueWrapper => lab.mount(ToyFieldPlot, { props }) as unknown as VueWrapper
 const num = (el: { attributes(name: string): string | undefined }, name: string): number => Number(el.attributes(name))
 
 describe('ToyFieldPlot', () => {
@@ -111,7 +111,7 @@ describe('the field in the run view', () => {
     const runs = useRunsStore()
     await runs.start()
     await runs.select(5)
-    const w = lab.mount(RunView as never) as unknown as VueWrapper
+    const w = lab.mount(RunView) as unknown as VueWrapper
     await flushPromises()
 
     // Beside the loss chart, in the same row of charts.
@@ -169,7 +169,7 @@ describe('the field in the compare view', () => {
     const { useFieldsStore } = await import('@renderer/stores/fields')
     const fields = useFieldsStore()
     await Promise.all([fields.load(1, 1), fields.load(2, 1)])
-    const w = lab.mount(CompareGrids as never, { props: { runs, epochs: [1, 2], shown: 1, follow: false } }) as unknown as VueWrapper
+    const w = lab.mount(CompareGrids, { props: { runs, epochs: [1, 2], shown: 1, follow: false } }) as unknown as VueWrapper
     await flushPromises()
     for (const id of [1, 2]) {
       expect(w.get(`[data-testid="compare-grid-${id}"]`).attributes('data-epoch')).toBe('1')

@@ -54,7 +54,11 @@ function float64D(D: tf.LayersModel): (encoded: readonly number[]) => number {
       return y
     }
   })
-  return (encoded) => steps.reduce((v, step) => step(v), Float64Array.from(encoded))[0]
+  return (encoded) => {
+    let v = Float64Array.from(encoded) as Float64Array
+    for (const step of steps) v = step(v)
+    return v[0]
+  }
 }
 
 /** Each point's own G loss from D's score s: -log σ(s) (nsgan), -softplus(s) (minimax), (s - 1)²/2 (lsgan), -s (hinge, WGAN). */
