@@ -14,6 +14,7 @@ import type { BackendReport, ProgressInfo } from './trainer-protocol'
 import { sweepRequestSchema, type Sweep } from './sweep'
 import type { Channel, EventName } from './channels'
 import { timingRequestSchema, type StepTiming } from './timing'
+import type { ToyField } from './toy-field'
 import {
   explorerArithmeticSchema,
   explorerGridSchema,
@@ -114,7 +115,8 @@ export const requestSchemas = {
   'timing:estimate': timingRequestSchema,
   'explorer:open': runId,
   'explorer:close': runId,
-  'explorer:sample': z.object({ id: z.number().int().positive(), index: z.number().int().min(0, 'must be at least 0') }).strict()
+  'explorer:sample': z.object({ id: z.number().int().positive(), index: z.number().int().min(0, 'must be at least 0') }).strict(),
+  'runs:field': runEpoch
 } as const satisfies Record<Channel, z.ZodType>
 
 export interface LabCalls {
@@ -184,6 +186,8 @@ export interface LabCalls {
   'explorer:close': { req: { id: number }; res: { id: number } }
   /** Tile `index` (row-major) of the run's epoch sample grids: its latent vector, and what a plane centred on it needs. */
   'explorer:sample': { req: { id: number; index: number }; res: GridSampleLatent }
+  /** A toy run's stored field at the end of an epoch: D's output over the data plane, real and generated points, G's gradient arrows (toyFieldSchema). */
+  'runs:field': { req: { id: number; epoch: number }; res: ToyField }
 }
 
 export interface LabEvents {
@@ -194,6 +198,8 @@ export interface LabEvents {
   'trainer:progress': { runId: number; progress: ProgressInfo }
   'trainer:steps': { runId: number; rows: StepRow[] }
   'trainer:epoch': { runId: number; epoch: EpochInfo }
+  /** A toy run's newest field: live every few steps while it trains, and each epoch's own once stored. */
+  'trainer:field': { runId: number; field: ToyField }
   'trainer:log': { runId: number; level: 'info' | 'warn' | 'error'; message: string }
   /** Cells of a latent plane rendered so far. */
   'explorer:progress': { runId: number; done: number; total: number }

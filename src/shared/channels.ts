@@ -52,7 +52,8 @@ export const CHANNELS = [
   'timing:estimate',
   'explorer:open',
   'explorer:close',
-  'explorer:sample'
+  'explorer:sample',
+  'runs:field'
 ] as const
 export type Channel = (typeof CHANNELS)[number]
 
@@ -64,6 +65,7 @@ export const EVENT_NAMES = [
   'trainer:progress',
   'trainer:steps',
   'trainer:epoch',
+  'trainer:field',
   'trainer:log',
   'explorer:progress',
   'classifier:progress',

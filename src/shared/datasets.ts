@@ -4,8 +4,10 @@
 import { z } from 'zod'
 import type { TabularFidelity } from './tabular-fidelity'
 
-export const BUILTIN_DATASETS = ['mnist', 'toy-ring-8', 'toy-grid-25', 'toy-parabola'] as const
+export const BUILTIN_DATASETS = ['mnist', 'toy-ring-8', 'toy-grid-25', 'toy-parabola', 'toy-bimodal-1d'] as const
 export type BuiltinDataset = (typeof BUILTIN_DATASETS)[number]
+/** The built-in toy point clouds. */
+export type ToyDataset = Exclude<BuiltinDataset, 'mnist'>
 
 /** A run names its data: a built-in one, or the id of an imported one. */
 export const datasetRefSchema = z.union([
@@ -96,6 +98,17 @@ export const BUILTIN_DATASET_INFO: Record<BuiltinDataset, DatasetInfo> = {
     count: TOY_POINTS,
     classes: null,
     source: 'built in: x uniform in [-0.5, 0.5], y = x² (Brownlee\'s first GAN)',
+    importedAt: null
+  },
+  'toy-bimodal-1d': {
+    id: 'toy-bimodal-1d',
+    name: 'Toy: two Gaussians on a line (1D)',
+    kind: 'points',
+    image: null,
+    columns: [{ name: 'x', type: 'numeric', min: -2.5, max: 2.5 }],
+    count: TOY_POINTS,
+    classes: null,
+    source: 'built in: x from N(-1, 0.25²) or N(1.5, 0.25²), equally often',
     importedAt: null
   }
 }

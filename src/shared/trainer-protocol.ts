@@ -1,15 +1,16 @@
 // Messages between a trainer process and its host. Requests flow host -> trainer,
 // events flow trainer -> host. The trainer never touches the database.
 import type { BackendChoice, BackendName, RunConfig } from './config'
-import type { ColumnSpec, EpochSamples } from './datasets'
+import type { ColumnSpec, EpochSamples, ToyDataset } from './datasets'
 import type { ClassifierInfo, ClassifierProgress, ClassifierTrainRequest, EpochScores } from './evaluation'
 import type { StepMetrics, StepRow } from './metrics'
+import type { ToyField } from './toy-field'
 
 /** Where a run's real data is, resolved by the host from config.dataset. */
 export type DataSpec =
   | { kind: 'mnist' }
   | { kind: 'idx'; imagesPath: string; labelsPath?: string }
-  | { kind: 'toy'; name: 'toy-ring-8' | 'toy-grid-25' | 'toy-parabola'; count: number }
+  | { kind: 'toy'; name: ToyDataset; count: number }
   /** Rows encoded at import (float32, little endian, count x encoded width). */
   | { kind: 'tabular'; path: string; count: number; columns: ColumnSpec[] }
 
@@ -167,6 +168,8 @@ export interface EpochResult {
   gridCols?: number
   /** Generated rows or points, for data sets that are not images. */
   samples?: EpochSamples
+  /** D's output and G's gradients at the end of this epoch (runs of 1D/2D points, src/shared/toy-field.ts). */
+  field?: ToyField
   /** Checkpoint folder (holding generator/ and discriminator/), relative to the run folder. */
   checkpointDir: string
 }
@@ -178,6 +181,8 @@ export type TrainerEvent =
   | { type: 'steps'; rows: StepRow[] }
   | { type: 'progress'; progress: ProgressInfo }
   | { type: 'epoch'; result: EpochResult }
+  /** A live field of a toy run, every few steps while it trains (not stored; the epoch's own comes with 'epoch'). */
+  | { type: 'field'; field: ToyField }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'done'; status: Exclude<RunStatus, 'queued' | 'running' | 'crashed'>; message?: string }
   | { type: 'explore-progress'; done: number; total: number }

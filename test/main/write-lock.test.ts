@@ -35,6 +35,7 @@ const NO_FOLDER_WRITES: readonly Channel[] = [
   'runs:export-samples',
   'runs:sample-rows',
   'runs:fidelity',
+  'runs:field',
   'explorer:grid',
   'explorer:interpolate',
   'explorer:arithmetic',

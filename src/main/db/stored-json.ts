@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { latentViewSettingsSchema } from '@shared/api'
 import { BACKEND_CHOICES, BACKEND_ORDER } from '@shared/config'
 import { FLAG_KINDS } from '@shared/failure-detect'
+import { toyFieldSchema } from '@shared/toy-field'
 
 const flagSchema = z.object({ kind: z.enum(FLAG_KINDS), epoch: z.number().int().nullable(), explanation: z.string() })
 
@@ -22,7 +23,8 @@ export const STORED_JSON: Readonly<Record<string, z.ZodTypeAny>> = {
   'runs.backend_report_json': backendReportSchema,
   'run_evaluation.flags_json': z.array(flagSchema),
   'epoch_scores.histogram_json': z.array(z.number()),
-  'latent_views.settings_json': latentViewSettingsSchema
+  'latent_views.settings_json': latentViewSettingsSchema,
+  'epoch_fields.field_json': toyFieldSchema
 }
 
 export type StoredJsonResult<T> = { ok: true; value: T } | { ok: false; problem: string }

@@ -67,6 +67,12 @@ export class RunService {
       if (!grid) throw new LabError('NOT_FOUND', `Run ${id} has no sample grid for epoch ${epoch}`)
       return { epoch, pngBase64: grid.png.toString('base64'), rows: grid.rows, cols: grid.cols }
     },
+    'runs:field': ({ id, epoch }) => {
+      this.ctx.runs.require(id)
+      const field = this.ctx.metrics.field(id, epoch)
+      if (!field) throw new LabError('NOT_FOUND', `Run ${id} has no field of D and G for epoch ${epoch} (only runs of 1D/2D points have one)`)
+      return field
+    },
     'comparisons:list': () => this.comparisons.list(),
     'comparisons:save': ({ name, runIds, settings }) => {
       const missing = runIds.filter((id) => !this.ctx.runs.get(id))
@@ -376,10 +382,14 @@ export class RunService {
         run.progress = event.progress
         this.ctx.emit('trainer:progress', { runId: id, progress: event.progress })
         return
+      case 'field':
+        this.ctx.emit('trainer:field', { runId: id, field: event.field })
+        return
       case 'epoch': {
         metrics.insertEpoch(id, event.result)
         const info = metrics.epochs(id).find((e) => e.epoch === event.result.epoch)
         if (info) this.ctx.emit('trainer:epoch', { runId: id, epoch: info })
+        if (event.result.field) this.ctx.emit('trainer:field', { runId: id, field: event.result.field })
         this.ctx.emit('runs:changed', runs.require(id))
         this.evaluation.onEpoch(id, event.result.epoch)
         return

@@ -18,6 +18,7 @@ import { decodedRows, pointsRenderer, tableRenderer, type FidelityInputs } from 
 import { fixedLatentBatch } from '../common/fixed-batch'
 import { modesData } from './data/modes'
 import { runClasses, trainGan, type SampleRenderer } from './train'
+import { toyFieldProbe } from './toy-field'
 
 export interface JobControl {
   emit(event: TrainerEvent): void
@@ -67,10 +68,13 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
       emit({ type: 'log', level: 'info', message: `D is the reference classifier's body (${req.classifierBodyDir}) with a new real/fake head` })
     }
     const resume = req.resume
+    // Runs of 1D/2D points: GAN Lab's view of D and G, live and per epoch.
+    const probe = toyFieldProbe(req.config, columns, data)
     const outcome = await trainGan(req.config, models, data, {
       onSteps: (rows) => emit({ type: 'steps', rows }),
       onProgress: (progress) => emit({ type: 'progress', progress }),
       onEpoch: (result) => emit({ type: 'epoch', result }),
+      onField: (field) => emit({ type: 'field', field }),
       shouldStop: control.stopRequested,
       saveCheckpoint: (epoch, m, optimizers) => writeCheckpoint(req.runDir, epoch, m, optimizers)
     }, resume ? {
@@ -80,7 +84,7 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
         await loadOptimizerState(resume.checkpointDir, 'd', optimizers.d)
         await loadOptimizerState(resume.checkpointDir, 'g', optimizers.g)
       }
-    } : undefined, samples)
+    } : undefined, samples, probe).finally(() => probe?.dispose())
     models.generator.dispose()
     models.discriminator.dispose()
     emit({ type: 'done', status: outcome.status, message: outcome.message })

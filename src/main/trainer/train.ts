@@ -17,6 +17,8 @@ import type { Optimizers } from './checkpoint'
 import { epochSeed, mulberry32, permutation, seedGlobalRandom } from '../common/random'
 import { tf } from './tf'
 import { fixedBatchLatents, GRID_SAMPLES } from '../common/fixed-batch'
+import { FIELD_MAX_SHARE, type ToyField } from '@shared/toy-field'
+import type { FieldProbe } from './toy-field'
 
 export interface TrainCallbacks {
   onSteps(rows: StepRow[]): void
@@ -26,6 +28,8 @@ export interface TrainCallbacks {
   shouldStop(): boolean
   /** Writes a checkpoint (the models and both optimizers' state) and returns its folder relative to the run folder. */
   saveCheckpoint(epoch: number, models: GanModels, optimizers: Optimizers): Promise<string>
+  /** A live field of a toy run (with a FieldProbe): every few steps while it trains. */
+  onField?(field: ToyField): void
 }
 
 /** Where a resumed run picks up: after `epoch`, with the optimizers' state restored by `restore`. */
@@ -171,7 +175,9 @@ const zeroMetrics = (): StepMetrics => ({ dLossReal: 0, dLossFake: 0, gLoss: 0, 
  * Trains G and D; the caller seeds Math.random (seedGlobalRandom) before building the models.
  * Every epoch reseeds all randomness from (seed, epoch), so `start` (a resumed run) continues
  * exactly as the uninterrupted run would have. `samplesIn` says what an epoch shows (by default a grid,
- * one row per class for a conditional run).
+ * one row per class for a conditional run). With a `probe` (toy runs), a field of D's output and
+ * G's gradients goes to cb.onField every FIELD_EVERY_STEPS steps or more (at most every
+ * FIELD_MIN_INTERVAL_MS, and about FIELD_MAX_SHARE of the training time), and one ends every epoch.
  */
 export async function trainGan(
   config: RunConfig,
@@ -179,7 +185,8 @@ export async function trainGan(
   dataIn: LabelledImages | TrainingData,
   cb: TrainCallbacks,
   start?: TrainStart,
-  samplesIn?: SampleRenderer
+  samplesIn?: SampleRenderer,
+  probe?: FieldProbe | null
 ): Promise<TrainOutcome> {
   const data = isTrainingData(dataIn) ? dataIn : imageData(dataIn)
   const { generator: G, discriminator: D } = models
@@ -325,6 +332,22 @@ export async function trainGan(
     return value
   }
 
+  // Live fields: one after at least probe.everySteps steps and probe.minIntervalMs, and no sooner than
+  // ten times what the last one took (so fields cost about FIELD_MAX_SHARE of the time however fast steps are).
+  let lastFieldStep = -Infinity
+  let lastFieldAt = 0
+  let fieldMs = 0
+  const liveField = (step: number, epoch: number): void => {
+    if (!probe || !cb.onField || step - lastFieldStep < probe.everySteps) return
+    const now = Date.now()
+    if (now - lastFieldAt < Math.max(probe.minIntervalMs, fieldMs / FIELD_MAX_SHARE)) return
+    const field = probe.compute(G, D, step, epoch)
+    lastFieldStep = step
+    lastFieldAt = Date.now()
+    fieldMs = lastFieldAt - now
+    if (field) cb.onField(field)
+  }
+
   let pending: StepRow[] = []
   let lastFlush = Date.now()
   const flush = (): void => {
@@ -391,6 +414,8 @@ export async function trainGan(
             etaSeconds: Math.round((totalSteps - globalStep) * secondsPerStep)
           })
         }
+        // The epoch's last step gets the epoch's own field below.
+        if (s < stepsPerEpoch) liveField(globalStep, epoch)
         // Let the process read a stop request between steps.
         await new Promise<void>((resolve) => setImmediate(resolve))
         if (cb.shouldStop()) {
@@ -401,6 +426,12 @@ export async function trainGan(
       const means = divideMetrics(sums, stepsPerEpoch)
       const durationMs = Date.now() - epochStart
       const shown = samples.render(G, fixedZ)
+      const field = probe?.compute(G, D, globalStep, epoch) ?? null
+      // Stored with the epoch (the host forwards it as the newest field); live fields start afresh after it.
+      if (field) {
+        lastFieldStep = globalStep
+        lastFieldAt = Date.now()
+      }
       const checkpointDir = await cb.saveCheckpoint(epoch, models, { d: optD, g: optG })
       await cb.onEpoch({
         epoch,
@@ -408,6 +439,7 @@ export async function trainGan(
         durationMs,
         imagesPerSec: (n * stepsPerEpoch) / Math.max(durationMs / 1000, 1e-6),
         ...shown,
+        ...(field ? { field } : {}),
         checkpointDir
       })
     }

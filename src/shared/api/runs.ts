@@ -59,6 +59,8 @@ export interface EpochInfo {
   hasGrid: boolean
   /** Generated rows or points (tabular and toy runs) instead of a grid. */
   hasSamples: boolean
+  /** D's output and G's gradients over the data plane at the epoch's end (runs of 1D/2D points; runs:field). */
+  hasField: boolean
   checkpointDir: string | null
 }
 

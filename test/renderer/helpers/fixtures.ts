@@ -38,6 +38,7 @@ export function epoch(n: number, overrides: Partial<EpochInfo> = {}): EpochInfo 
     imagesPerSec: 250,
     hasGrid: true,
     hasSamples: false,
+    hasField: false,
     checkpointDir: `checkpoints/epoch-${n}`,
     ...overrides
   }

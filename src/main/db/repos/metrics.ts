@@ -6,6 +6,8 @@ import type { TabularFidelity } from '@shared/tabular-fidelity'
 import type { EpochSamples } from '@shared/datasets'
 import { appendRows, emptySeries, type StepMetrics, type StepRow, type StepSeries } from '@shared/metrics'
 import type { EpochResult } from '@shared/trainer-protocol'
+import type { ToyField } from '@shared/toy-field'
+import { LabError } from '@shared/errors'
 import { readStoredJson } from '../stored-json'
 
 interface StepDbRow {
@@ -69,6 +71,11 @@ export class MetricsRepo {
       if (result.samples) {
         this.db.prepare('INSERT OR REPLACE INTO epoch_samples (run_id, epoch, samples_json) VALUES (?, ?, ?)').run(runId, result.epoch, JSON.stringify(result.samples))
       }
+      if (result.field) {
+        this.db
+          .prepare('INSERT OR REPLACE INTO epoch_fields (run_id, epoch, step, field_json) VALUES (?, ?, ?, ?)')
+          .run(runId, result.epoch, result.field.step, JSON.stringify(result.field))
+      }
       this.db
         .prepare('INSERT OR REPLACE INTO checkpoints (run_id, epoch, dir, created_at) VALUES (?, ?, ?, ?)')
         .run(runId, result.epoch, result.checkpointDir, now)
@@ -114,14 +121,15 @@ export class MetricsRepo {
   epochs(runId: number): EpochInfo[] {
     const rows = this.db
       .prepare(
-        `SELECT e.*, g.epoch IS NOT NULL AS has_grid, x.epoch IS NOT NULL AS has_samples, c.dir AS checkpoint_dir
+        `SELECT e.*, g.epoch IS NOT NULL AS has_grid, x.epoch IS NOT NULL AS has_samples, f.epoch IS NOT NULL AS has_field, c.dir AS checkpoint_dir
          FROM epoch_metrics e
          LEFT JOIN sample_grids g ON g.run_id = e.run_id AND g.epoch = e.epoch
          LEFT JOIN epoch_samples x ON x.run_id = e.run_id AND x.epoch = e.epoch
+         LEFT JOIN epoch_fields f ON f.run_id = e.run_id AND f.epoch = e.epoch
          LEFT JOIN checkpoints c ON c.run_id = e.run_id AND c.epoch = e.epoch
          WHERE e.run_id = ? ORDER BY e.epoch`
       )
-      .all(runId) as (StepDbRow & { duration_ms: number; images_per_sec: number; has_grid: number; has_samples: number; checkpoint_dir: string | null })[]
+      .all(runId) as (StepDbRow & { duration_ms: number; images_per_sec: number; has_grid: number; has_samples: number; has_field: number; checkpoint_dir: string | null })[]
     return rows.map((r) => ({
       epoch: r.epoch,
       means: metricsOfRow(r),
@@ -129,6 +137,7 @@ export class MetricsRepo {
       imagesPerSec: r.images_per_sec,
       hasGrid: r.has_grid === 1,
       hasSamples: r.has_samples === 1,
+      hasField: r.has_field === 1,
       checkpointDir: r.checkpoint_dir
     }))
   }
@@ -158,5 +167,17 @@ export class MetricsRepo {
       const read = readStoredJson<TabularFidelity>('epoch_samples', 'samples_json', r.f)
       return read.ok ? [{ epoch: r.epoch, fidelity: read.value }] : []
     })
+  }
+
+  /**
+   * The field of one epoch (toy runs: D's output, points and G's gradient arrows); null when the
+   * epoch has none. A stored value that is not a field throws a DATA_ERROR naming it.
+   */
+  field(runId: number, epoch: number): ToyField | null {
+    const row = this.db.prepare('SELECT field_json FROM epoch_fields WHERE run_id = ? AND epoch = ?').get(runId, epoch) as { field_json: string } | undefined
+    if (!row) return null
+    const read = readStoredJson<ToyField>('epoch_fields', 'field_json', row.field_json)
+    if (!read.ok) throw new LabError('DATA_ERROR', `The stored field of run ${runId}, epoch ${epoch} cannot be read: ${read.problem}`)
+    return read.value
   }
 }

@@ -255,7 +255,7 @@ export class RunsRepo {
   rewindTo(id: number, epoch: number, config: RunConfig): number {
     return this.db.transaction(() => {
       const dropped = this.db.prepare('DELETE FROM step_metrics WHERE run_id = ? AND epoch > ?').run(id, epoch).changes
-      for (const table of ['epoch_metrics', 'sample_grids', 'checkpoints']) {
+      for (const table of ['epoch_metrics', 'sample_grids', 'epoch_samples', 'epoch_fields', 'checkpoints']) {
         this.db.prepare(`DELETE FROM ${table} WHERE run_id = ? AND epoch > ?`).run(id, epoch)
       }
       this.db

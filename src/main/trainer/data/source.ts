@@ -2,7 +2,7 @@
 // to [-1, 1], encoded table rows, or toy points. Also the toy distributions themselves.
 import { readFileSync } from 'node:fs'
 import type { tf } from '../tf'
-import { BUILTIN_DATASET_INFO, encodedSize, encodeRow, type ColumnSpec } from '@shared/datasets'
+import { BUILTIN_DATASET_INFO, encodedSize, encodeRow, type ColumnSpec, type ToyDataset } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import type { DataSpec } from '@shared/trainer-protocol'
 import { combineImagesAndLabels, parseIdx, type LabelledImages } from '../../common/idx'
@@ -52,10 +52,15 @@ export function vectorData(values: Float32Array, features: number): TrainingData
   }
 }
 
-/** Raw (unscaled) points of a toy distribution, drawn from `seed`. */
-export function toyPoints(name: 'toy-ring-8' | 'toy-grid-25' | 'toy-parabola', count: number, seed: number): Float32Array {
+/** Raw (unscaled) points of a toy distribution, drawn from `seed`: count x its columns (2, or 1 for a 1D one). */
+export function toyPoints(name: ToyDataset, count: number, seed: number): Float32Array {
   const rand = mulberry32(seed ^ 0x70f)
   const noise = gaussian(count * 2, rand)
+  if (name === 'toy-bimodal-1d') {
+    const out = new Float32Array(count)
+    for (let i = 0; i < count; i++) out[i] = (rand() < 0.5 ? -1 : 1.5) + 0.25 * noise[i]
+    return out
+  }
   const out = new Float32Array(count * 2)
   for (let i = 0; i < count; i++) {
     if (name === 'toy-ring-8') {
@@ -98,7 +103,7 @@ export function loadTrainingData(spec: DataSpec | undefined, mnistDir: string | 
   if (spec.kind === 'toy') {
     const columns = BUILTIN_DATASET_INFO[spec.name].columns!
     const raw = toyPoints(spec.name, spec.count, seed)
-    return { data: vectorData(encodeNumeric(columns, raw), 2), columns, rawPoints: raw }
+    return { data: vectorData(encodeNumeric(columns, raw), columns.length), columns, rawPoints: raw }
   }
   const bytes = readFileSync(spec.path)
   const features = encodedSize(spec.columns)

@@ -14,13 +14,16 @@ export {
   type Point
 } from '@shared/curves'
 
-/** The grid each run shows at the scrubber's epoch: its own, or its last one when it ended earlier. */
-export function gridEpochFor(epochsWithGrid: readonly number[], epoch: number): { epoch: number | null; note: string | null } {
-  if (epochsWithGrid.length === 0) return { epoch: null, note: 'no sample grid yet' }
+/**
+ * The grid (or, for a toy run, the field of D and G) each run shows at the scrubber's epoch: its
+ * own, or its last one when it ended earlier.
+ */
+export function gridEpochFor(epochsWithGrid: readonly number[], epoch: number, noun: 'grid' | 'field' = 'grid'): { epoch: number | null; note: string | null } {
+  if (epochsWithGrid.length === 0) return { epoch: null, note: noun === 'grid' ? 'no sample grid yet' : 'no field yet' }
   if (epochsWithGrid.includes(epoch)) return { epoch, note: null }
   const earlier = epochsWithGrid.filter((e) => e <= epoch)
-  if (earlier.length === 0) return { epoch: epochsWithGrid[0], note: `first grid is epoch ${epochsWithGrid[0]}` }
+  if (earlier.length === 0) return { epoch: epochsWithGrid[0], note: `first ${noun} is epoch ${epochsWithGrid[0]}` }
   const last = earlier[earlier.length - 1]
   const ended = last === epochsWithGrid[epochsWithGrid.length - 1]
-  return { epoch: last, note: ended ? `ends at epoch ${last}; showing its last grid` : `no grid for epoch ${epoch}; showing epoch ${last}` }
+  return { epoch: last, note: ended ? `ends at epoch ${last}; showing its last ${noun}` : `no ${noun} for epoch ${epoch}; showing epoch ${last}` }
 }

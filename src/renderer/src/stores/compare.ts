@@ -19,6 +19,7 @@ import { gridEpochFor } from '@renderer/compare/curves'
 import { progressView, type ProgressView } from '@renderer/components/progress-view'
 import { errorMessage } from '@renderer/format'
 import { useRunsStore } from './runs'
+import { useFieldsStore } from './fields'
 import { useTrainerStore } from './trainer'
 
 export interface ComparedRun {
@@ -69,11 +70,11 @@ export const useCompareStore = defineStore('compare', () => {
     })
   })
 
-  /** Epochs with a sample grid in any compared run, ascending: the scrubber's stops. */
+  /** Epochs with a sample grid (or a toy run's field of D and G) in any compared run, ascending: the scrubber's stops. */
   const gridEpochs = computed(() => {
     const trainer = useTrainerStore()
     const all = new Set<number>()
-    for (const id of runIds.value) for (const e of trainer.gridEpochsOf(id)) all.add(e)
+    for (const id of runIds.value) for (const e of [...trainer.gridEpochsOf(id), ...trainer.fieldEpochsOf(id)]) all.add(e)
     return [...all].sort((a, b) => a - b)
   })
 
@@ -147,21 +148,26 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   /**
-   * Fetches each run's grid for the scrubber's epoch (its own, or the one gridEpochFor shows),
-   * and the next stop's too, so playing never waits for a grid. Grids are cached by the trainer
-   * store, so every epoch is fetched once, and only when it is first shown or about to be.
+   * Fetches each run's grid (or a toy run's field) for the scrubber's epoch (its own, or the one
+   * gridEpochFor shows), and the next stop's too, so playing never waits for one. Grids are cached
+   * by the trainer store and fields by the fields store, so every epoch is fetched once, and only
+   * when it is first shown or about to be.
    */
   async function loadGrids(epoch: number | null): Promise<void> {
     if (epoch === null) return
     const trainer = useTrainerStore()
+    const fields = useFieldsStore()
     const stops = gridEpochs.value
     const next = stops[stops.indexOf(epoch) + 1]
     await Promise.all(
       runIds.value.flatMap((id) => {
-        const own = trainer.gridEpochsOf(id)
+        const grids = trainer.gridEpochsOf(id)
+        const fieldEpochs = trainer.fieldEpochsOf(id)
         return [epoch, next].flatMap((wanted) => {
-          const shown = wanted === undefined ? null : gridEpochFor(own, wanted).epoch
-          return shown === null ? [] : [trainer.loadGrid(id, shown)]
+          if (wanted === undefined) return []
+          const grid = gridEpochFor(grids, wanted).epoch
+          const field = gridEpochFor(fieldEpochs, wanted).epoch
+          return [...(grid === null ? [] : [trainer.loadGrid(id, grid)]), ...(field === null ? [] : [fields.load(id, field)])]
         })
       })
     )

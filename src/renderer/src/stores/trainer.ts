@@ -8,6 +8,7 @@ import { appendRows, emptySeries, STEP_METRICS, type StepRow, type StepSeries } 
 import type { BackendReport, ProgressInfo } from '@shared/trainer-protocol'
 import { useLabApi } from '@renderer/api/current'
 import { errorMessage } from '@renderer/format'
+import { useFieldsStore } from './fields'
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error'
@@ -167,17 +168,21 @@ export const useTrainerStore = defineStore('trainer', () => {
       api.on('trainer:epoch', onEpoch),
       api.on('trainer:log', onLog)
     ]
+    // Toy runs' fields of D and G come on the same event stream.
+    useFieldsStore().start()
   }
 
   function stop(): void {
     for (const off of unsubscribe) off()
     unsubscribe = []
+    useFieldsStore().stop()
   }
 
   function forget(runId: number): void {
     delete runs.value[runId]
     buffered.delete(runId)
     for (const key of Object.keys(grids.value)) if (key.startsWith(`${runId}:`)) delete grids.value[key]
+    useFieldsStore().forget(runId)
   }
 
   function gridKey(runId: number, epoch: number): string {
@@ -187,6 +192,11 @@ export const useTrainerStore = defineStore('trainer', () => {
   /** The epochs of a run that have a sample grid, ascending. */
   function gridEpochsOf(runId: number): number[] {
     return (runs.value[runId]?.epochs ?? []).filter((e) => e.hasGrid).map((e) => e.epoch)
+  }
+
+  /** The epochs of a (toy) run that have a stored field of D and G, ascending. */
+  function fieldEpochsOf(runId: number): number[] {
+    return (runs.value[runId]?.epochs ?? []).filter((e) => e.hasField).map((e) => e.epoch)
   }
 
   function gridOf(runId: number, epoch: number): GridImage | null {
@@ -207,5 +217,5 @@ export const useTrainerStore = defineStore('trainer', () => {
     }
   }
 
-  return { runs, grids, error, ensure, hydrate, loadHistory, start, stop, forget, gridEpochsOf, gridOf, loadGrid }
+  return { runs, grids, error, ensure, hydrate, loadHistory, start, stop, forget, gridEpochsOf, fieldEpochsOf, gridOf, loadGrid }
 })
