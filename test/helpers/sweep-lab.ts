@@ -14,9 +14,11 @@ export const SWEEP_AXES: SweepAxis[] = [
   { field: 'optimizer.lr', values: [0.0002, 0.002, 0.02] }
 ]
 
+let digits: ReturnType<typeof loadMnist> | null = null
+
 /** A 4x4 grid of MNIST test digits from `offset`, blurred toward grey by `noise` (0: clean). */
 function mnistGrid(offset: number, noise: number): string {
-  const mnist = loadMnist('test')
+  const mnist = (digits ??= loadMnist('test'))
   const size = mnist.height * mnist.width
   const values = new Float32Array(16 * size)
   for (let k = 0; k < 16; k++) {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // Colour by a config field in the compare view: runs with the same value share a colour, with a
 // key of the values; the choice travels in the comparison's link.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount } from '@vue/test-utils'
 import { compareHash, DEFAULT_COMPARE_SETTINGS, parseCompareHash, RUN_COLORS } from '@shared/compare'
@@ -101,7 +101,8 @@ describe('colour by a config field', () => {
     await w.get('[data-testid="compare-group-toggle"]').trigger('click')
     await w.get('[data-testid="compare-group-optimizerD.kind"]').setValue(true)
     await flushPromises()
-    expect(chart().attributes('data-legend')).toMatch(/\(2 runs\)\|.*\(1 run\)$/)
+    // The legend follows on the chart's next (throttled) redraw.
+    await vi.waitFor(() => expect(chart().attributes('data-legend')).toMatch(/\(2 runs\)\|.*\(1 run\)$/), { timeout: 5000 })
     expect(chart().attributes('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]}`)
     // Coloured by seed instead: the Adam group mixes seeds 1 and 2 (grey, named in the key); SGD has seed 1's colour.
     await select.setValue('seed')
