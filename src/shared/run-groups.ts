@@ -42,6 +42,27 @@ export function colorsByField(runs: readonly { id: number; config: RunConfig }[]
   return { colors, values }
 }
 
+/** The colour of a group whose runs take several values of the colour-by field. */
+export const MIXED_GROUP_COLOR = '#6b7280'
+/** Dash patterns (in px) that tell apart groups sharing a colour: the first solid, then these. */
+export const GROUP_DASHES: readonly (readonly number[])[] = [[], [6, 3], [2, 2], [8, 3, 2, 3]]
+
+/**
+ * Each group's colour and dash: by position in `palette` when runs are coloured by run; when they
+ * are coloured by a field (`runColors`), the colour its runs share (grey where they differ), and
+ * groups sharing a colour drawn solid, dashed, dotted, in turn.
+ */
+export function groupStyles(groups: readonly { runIds: readonly number[] }[], runColors: Readonly<Record<number, string>> | null, palette: readonly string[]): { color: string; dash: number[] }[] {
+  const seen = new Map<string, number>()
+  return groups.map((g, i) => {
+    const own = runColors ? [...new Set(g.runIds.map((id) => runColors[id]))] : [palette[i % palette.length]]
+    const color = own.length === 1 && own[0] ? own[0] : MIXED_GROUP_COLOR
+    const n = seen.get(color) ?? 0
+    seen.set(color, n + 1)
+    return { color, dash: [...GROUP_DASHES[n % GROUP_DASHES.length]] }
+  })
+}
+
 /**
  * A label per group from the settings its runs share and other groups do not ("SGD, lr 0.01"):
  * the run labels of the groups' first runs, with what varies inside a group (the seed) left out.

@@ -47,6 +47,13 @@ function optimizerFacets(d: OptimizerConfig, g: OptimizerConfig): Facet[] {
   })
 }
 
+/** A run's optimizers in a legend's words: "Adam, lr 2e-4, β1 0.5"; "lr 5e-4 (D) / 0.005 (G)" where D and G differ. */
+export function optimizerInWords(config: RunConfig): string {
+  return optimizerFacets(config.optimizerD, config.optimizerG)
+    .map((f) => f.text)
+    .join(', ')
+}
+
 /** Settings with a name of their own; any other differing field is named from its path. */
 const NAMED: Record<string, { name: string; text: (v: ConfigValue) => string }> = {
   preset: { name: 'architecture', text: (v) => String(v) },

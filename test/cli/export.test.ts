@@ -4,7 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PRESETS } from '../../src/shared/config'
+import { PRESETS, runConfigSchema } from '../../src/shared/config'
+import type { StepRow, StepSeries } from '../../src/shared/metrics'
+import type { FigureExport } from '../../src/shared/api'
+import { dispatch } from '../../src/main/services/dispatch'
 import { Lab } from '../../src/main/services/lab'
 import { forkLauncher } from '../../src/main/trainer-host/fork-launcher'
 import { parseIdx } from '../../src/main/common/idx'
@@ -13,6 +16,22 @@ import { cli as runCli, type CliResult } from './run-cli'
 const root = mkdtempSync(join(tmpdir(), 'cli-export-'))
 const dataDir = join(root, 'data')
 let runId: number
+/** A second run, its steps written to the store, for figures of two runs. */
+let otherId: number
+
+function stepRow(series: StepSeries, i: number): StepRow {
+  return {
+    step: series.step[i],
+    epoch: series.epoch[i],
+    timeMs: series.timeMs[i],
+    dLossReal: series.values.dLossReal[i] * 1.1,
+    dLossFake: series.values.dLossFake[i],
+    gLoss: series.values.gLoss[i] * 0.9,
+    dAccReal: series.values.dAccReal[i],
+    dAccFake: series.values.dAccFake[i],
+    wasserstein: null
+  }
+}
 
 const cli = (args: string[]): Promise<CliResult> => runCli([...args, '--data-dir', dataDir])
 
@@ -22,6 +41,11 @@ beforeAll(async () => {
     const run = lab.startRun({ ...PRESETS['mnist-mlp'].defaults, name: 'cli figures', seed: 2, epochs: 2, stepsPerEpoch: 6, batchSize: 16, backend: 'wasm' })
     runId = run.id
     expect((await lab.waitForEnd(run.id)).status).toBe('completed')
+    const sgd = { ...PRESETS['mnist-mlp'].defaults.optimizerD, kind: 'sgd' as const, lr: 0.01 }
+    otherId = lab.runs.create(runConfigSchema.parse({ ...PRESETS['mnist-mlp'].defaults, name: 'cli figures sgd', seed: 2, optimizerD: sgd, optimizerG: sgd }))
+    const first = lab.metrics.series(runId)
+    lab.metrics.insertSteps(otherId, first.step.map((_, i) => stepRow(first, i)))
+    lab.runs.finish(otherId, 'completed', null)
   } finally {
     lab.close()
   }
@@ -41,6 +65,24 @@ describe('npm run cli -- export-figure / export-generator', () => {
     const b = await cli(['export-figure', '--run', String(runId), '--kind', 'grid-row', '--epochs', '1,2', '--format', 'pdf', '--out', pdf])
     expect(b.code).toBe(0)
     expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+  }, 120_000)
+
+  it('writes the same chart figure of two runs as the compare view asks for, legend labels included', async () => {
+    const svg = join(root, 'loss-2.svg')
+    const res = await cli(['export-figure', '--run', `${runId},${otherId}`, '--kind', 'chart', '--chart', 'loss', '--x', 'epoch', '--smoothing', '0.5', '--legend', 'Adam run;SGD run', '--width', '17', '--out', svg])
+    expect(res.stderr).toBe('')
+    // The request CompareExports sends for "Loss curves" with both labels edited (test/renderer/figure-export.test.ts).
+    const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc' })
+    try {
+      const figure = { kind: 'chart', ids: [runId, otherId], chart: 'loss', xAxis: 'epoch', smoothing: 0.5, legend: ['Adam run', 'SGD run'] }
+      const ui = await dispatch(lab.handlers, 'figures:export', { figure, format: 'svg', size: { width: 17, unit: 'cm', fontPt: 8 }, scale: 3 })
+      if (!ui.ok) throw new Error(ui.error.message)
+      const file = ui.data as FigureExport
+      expect(file.format === 'svg' && Buffer.from(file.base64, 'base64').toString('utf8')).toBe(readFileSync(svg, 'utf8'))
+    } finally {
+      lab.close()
+    }
+    expect(readFileSync(svg, 'utf8')).toContain('>SGD run</text>')
   }, 120_000)
 
   it('refuses PNG and bad sizes with the reason', async () => {

@@ -72,7 +72,7 @@ describe.skipIf(!haveChromium)('compare view in a browser', () => {
 
     const chart = page.getByTestId('compare-chart-gLoss')
     expect(await chart.getAttribute('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]}`)
-    await expect.poll(async () => (await chart.getAttribute('data-points'))?.split(',').map(Number)).toEqual([24, 24])
+    await expect.poll(async () => (await chart.getAttribute('data-points'))?.split(',').map(Number), { timeout: 20_000 }).toEqual([24, 24])
     // Both curves are really drawn, each in its run's colour: count the canvas pixels of each.
     const inked = await chart.locator('canvas').evaluate(inkOf, { colors: [RUN_COLORS[0], RUN_COLORS[1]], tolerance: 60 })
     expect(inked[0]).toBeGreaterThan(50)

@@ -182,7 +182,7 @@ describe('figures:export', () => {
     const curves = Array.from(doc.getElementsByTagName('path')).filter((p) => p.getAttribute('stroke') === '#7c3aed' && (p.getAttribute('d') ?? '').length > 200)
     expect(curves).toHaveLength(1)
     const texts = Array.from(doc.getElementsByTagName('text')).map((t) => t.textContent)
-    expect(texts).toContain('Wasserstein estimate')
+    expect(texts.join(' ')).toContain('Wasserstein estimate (critic) of run “critic” (mnist-mlp; Adam, lr 2e-4, β1 0.5; seed 7): Wasserstein estimate against step, unsmoothed.')
   })
 
   it('writes the same chart as a PDF with vector path and text operators', async () => {
@@ -315,6 +315,63 @@ describe('figures:export', () => {
           for (const i of figure.items) if (i.kind === 'image') expect(i.x + i.width).toBeLessThanOrEqual(figure.width)
         }
       }
+    }
+  })
+
+  it('lays out chart and score figures as the comparison: one column or two, at most 12 cm tall, no text under 6 pt, legends of the settings that differ, captions in words', async () => {
+    const { lab, ids } = labWithRuns(4, 1500, 500)
+    ids.forEach((id, k) => [1, 2, 3].forEach((e) => lab.evaluation.repo.insertScores(id, epochScores({ epoch: e, classifierId: 'cls-1', realCount: 400, generatedCount: 400, fid: 50 / e + k }))))
+    const figures = [
+      { kind: 'chart', ids, chart: 'loss' },
+      { kind: 'chart', ids: ids.slice(0, 2), chart: 'accuracy', xAxis: 'epoch', smoothing: 0.5 },
+      { kind: 'chart', ids: ids.slice(0, 1), chart: 'loss' },
+      { kind: 'scores', ids, score: 'fid' },
+      { kind: 'scores', ids: ids.slice(0, 1), score: 'fid' }
+    ]
+    for (const figureReq of figures) {
+      for (const width of [8.5, 17]) {
+        const what = `${figureReq.kind} ${'chart' in figureReq ? figureReq.chart : ''} of ${figureReq.ids.length} runs at ${width} cm`
+        const png = await exportVia(lab, { figure: figureReq, format: 'png', size: { width, unit: 'cm', fontPt: 8 } })
+        if (png.format !== 'png') throw new Error('expected a figure')
+        const { figure } = png
+        expect(figure.width, what).toBeCloseTo(toPoints(width, 'cm'), 1)
+        expect(figure.height, what).toBeLessThanOrEqual(toPoints(12, 'cm'))
+        const texts = figure.items.flatMap((i) => (i.kind === 'text' ? [i] : []))
+        expect(Math.min(...texts.map((t) => t.size)), what).toBeGreaterThanOrEqual(6)
+        for (const i of figure.items) {
+          if (i.kind === 'path') for (const [x, y] of i.points) expect(x <= figure.width + 0.01 && y <= figure.height + 0.01, what).toBe(true)
+        }
+        const words = texts.map((t) => t.text).join(' ')
+        // Run 0 and 2 and 3 keep the preset's Adam, run 1 trains with SGD (seed 7 for all): the labels say the optimizer, not the names.
+        if (figureReq.ids.length > 1) {
+          expect(words, what).toContain('Adam, lr 2e-4, β1 0.5')
+          expect(words, what).toContain('SGD, lr 0.01')
+          expect(words, what).toMatch(/of \d runs that differ in optimizer, learning rate and β1 \(legend\)/)
+        } else expect(words, what).toContain('of run “run <0> & co” (mnist-mlp; Adam, lr 2e-4, β1 0.5; seed 7)')
+        // Runs 0, 2 and 3 share every setting: their labels add the run's number, nothing else does.
+        expect(words, what).not.toMatch(/optimizer[DG]\.|run <[123]>/)
+      }
+    }
+    // In words: the curves of a chart, the score and its direction.
+    const chart = await exportVia(lab, { figure: { kind: 'chart', ids: ids.slice(0, 2), chart: 'accuracy', xAxis: 'epoch', smoothing: 0.5 }, format: 'png' })
+    const chartWords = chart.format === 'png' ? chart.figure.items.flatMap((i) => (i.kind === 'text' ? [i.text] : [])).join(' ') : ''
+    expect(chartWords).toContain('Discriminator accuracy of 2 runs that differ in optimizer, learning rate and β1 (legend), one panel each: D accuracy (real) and D accuracy (fake) against epoch, smoothed (EMA 0.5).')
+    // Score figures mark epochs in whole numbers.
+    const scores = await exportVia(lab, { figure: { kind: 'scores', ids, score: 'fid' }, format: 'png' })
+    const ticks = scores.format === 'png' ? scores.figure.items.flatMap((i) => (i.kind === 'text' && /^[\d.]+$/.test(i.text) ? [i.text] : [])) : []
+    expect(ticks).toEqual(expect.arrayContaining(['1', '2', '3']))
+    expect(ticks).not.toContain('1.5')
+  })
+
+  it('takes chart and score legends from the request, one per run', async () => {
+    const { lab, ids } = labWithRuns(2, 1000, 500)
+    ids.forEach((id) => lab.evaluation.repo.insertScores(id, epochScores({ epoch: 1, classifierId: 'c', realCount: 10, generatedCount: 10 })))
+    for (const figure of [{ kind: 'chart', ids, chart: 'loss' }, { kind: 'scores', ids, score: 'fid' }]) {
+      const file = await exportVia(lab, { figure: { ...figure, legend: ['first try', 'β1 0.9 try'] }, format: 'svg' })
+      const texts = Array.from(parseSvg(bytesOf(file).toString('utf8')).getElementsByTagName('text')).map((t) => t.textContent)
+      expect(texts).toEqual(expect.arrayContaining(['first try', 'β1 0.9 try']))
+      const res = await dispatch(lab.handlers, 'figures:export', { figure: { ...figure, legend: ['one'] }, format: 'svg' })
+      expect(!res.ok && res.error.issues?.[0].field).toBe('figure.legend')
     }
   })
 

@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 // Colour by a config field in the compare view: runs with the same value share a colour, with a
 // key of the values; the choice travels in the comparison's link.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount } from '@vue/test-utils'
 import { compareHash, DEFAULT_COMPARE_SETTINGS, parseCompareHash, RUN_COLORS } from '@shared/compare'
-import { colorsByField } from '@shared/run-groups'
+import { colorsByField, groupStyles, MIXED_GROUP_COLOR } from '@shared/run-groups'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import { FakeLabApi } from './helpers/fake-api'
@@ -39,6 +39,21 @@ describe('colour by a config field', () => {
       { value: 'sgd', color: RUN_COLORS[1] }
     ])
     expect(colorsByField(runs, 'seed', RUN_COLORS).colors).toEqual({ 1: RUN_COLORS[0], 2: RUN_COLORS[0], 3: RUN_COLORS[1] })
+  })
+
+  it('styles groups by the colour-by field: their runs’ shared colour, grey where they differ, dashes apart groups of one colour', () => {
+    const colors = { 1: 'red', 2: 'blue', 3: 'red', 4: 'red' }
+    expect(groupStyles([{ runIds: [1, 3] }, { runIds: [2] }, { runIds: [4] }, { runIds: [1, 2] }], colors, RUN_COLORS)).toEqual([
+      { color: 'red', dash: [] },
+      { color: 'blue', dash: [] },
+      { color: 'red', dash: [6, 3] },
+      { color: MIXED_GROUP_COLOR, dash: [] }
+    ])
+    // Coloured by run: the palette in group order.
+    expect(groupStyles([{ runIds: [1, 3] }, { runIds: [2] }], null, RUN_COLORS)).toEqual([
+      { color: RUN_COLORS[0], dash: [] },
+      { color: RUN_COLORS[1], dash: [] }
+    ])
   })
 
   it('keeps the field in the link and reads it back; the plain link stays short', () => {
@@ -80,6 +95,21 @@ describe('colour by a config field', () => {
     expect(w.get('[data-testid="compare-chart-gLoss"]').attributes('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]},${RUN_COLORS[0]}`)
     expect(w.get('[data-testid="compare-color-key"]').text()).toBe('adamsgd')
     expect(location.hash).toContain('color=optimizerD.kind')
+
+    // Grouped, each mean curve takes the colour its runs share: Adam (runs 1 and 3) and SGD.
+    const chart = (): ReturnType<typeof w.get> => w.get('[data-testid="compare-chart-gLoss"]')
+    await w.get('[data-testid="compare-group-toggle"]').trigger('click')
+    await w.get('[data-testid="compare-group-optimizerD.kind"]').setValue(true)
+    await flushPromises()
+    // The legend follows on the chart's next (throttled) redraw.
+    await vi.waitFor(() => expect(chart().attributes('data-legend')).toMatch(/\(2 runs\)\|.*\(1 run\)$/), { timeout: 5000 })
+    expect(chart().attributes('data-colors')).toBe(`${RUN_COLORS[0]},${RUN_COLORS[1]}`)
+    // Coloured by seed instead: the Adam group mixes seeds 1 and 2 (grey, named in the key); SGD has seed 1's colour.
+    await select.setValue('seed')
+    await flushPromises()
+    expect(chart().attributes('data-colors')).toBe(`${MIXED_GROUP_COLOR},${RUN_COLORS[0]}`)
+    expect(chart().attributes('data-dashes')).toBe('solid,solid')
+    expect(w.get('[data-testid="compare-color-key"]').text()).toBe('12mixed')
 
     await select.setValue('run')
     await flushPromises()

@@ -8,6 +8,8 @@ import type { Sweep } from '@shared/sweep'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import { epochStat, sweepFieldCharts, sweepFieldValue, sweepOf, type SweepRunInput } from '@renderer/compare/sweep-metric'
+import { inBrushes, logTickLabelled, metricColors, scaleColor, sweepParallel } from '@renderer/compare/sweep-parallel'
+import { RUN_COLORS } from '@shared/compare'
 import { FakeLabApi } from './helpers/fake-api'
 import { stubCanvasContext } from './helpers/dom'
 import { config, detail, epoch, series, summary } from './helpers/fixtures'
@@ -88,6 +90,41 @@ describe('sweep metric charts', () => {
   })
 })
 
+describe('parallel coordinates of a sweep', () => {
+  it('has an axis per varied field (categories in the sweep’s order, log over decades) and the metric last, a line per run with the metric', () => {
+    const p = sweepParallel(sweep, inputs, 'gLoss', 'final')
+    expect(p.axes.map((a) => [a.key, a.label, a.categories, a.log])).toEqual([
+      ['optimizer.kind', 'optimizer.kind', ['sgd', 'adam'], false],
+      ['optimizer.lr', 'optimizer.lr', null, true],
+      ['metric', 'G loss (last epoch)', null, false]
+    ])
+    // Run 4 has no finished epoch: no line.
+    expect(p.lines.map((l) => [l.runId, l.values, l.texts])).toEqual([
+      [1, [0, 0.0002, 2.5], ['sgd', '2e-4', '2.5']],
+      [2, [0, 0.02, 1.5], ['sgd', '0.02', '1.5']],
+      [3, [1, 0.0002, 0.8], ['adam', '2e-4', '0.8']]
+    ])
+    expect(p.axes[2]).toMatchObject({ min: 0.8, max: 2.5 })
+  })
+
+  it('keeps the lines inside every brushed range, either way round', () => {
+    const p = sweepParallel(sweep, inputs, 'gLoss', 'final')
+    const kept = (brushes: Parameters<typeof inBrushes>[2]): number[] => p.lines.filter((l) => inBrushes(p.axes, l, brushes)).map((l) => l.runId)
+    expect(kept({})).toEqual([1, 2, 3])
+    expect(kept({ metric: [2, 1] })).toEqual([2])
+    expect(kept({ metric: [0, 2], 'optimizer.kind': [-0.2, 0.4] })).toEqual([2])
+    expect(kept({ 'optimizer.lr': [0.0001, 0.001] })).toEqual([1, 3])
+  })
+
+  it('colours lines by the metric on viridis, low dark and high yellow', () => {
+    const p = sweepParallel(sweep, inputs, 'gLoss', 'final')
+    expect(scaleColor(0)).toBe('#440154')
+    expect(scaleColor(1)).toBe('#fde725')
+    expect(metricColors(p)).toEqual({ 1: '#fde725', 2: scaleColor((1.5 - 0.8) / 1.7), 3: '#440154' })
+    expect([1e-4, 2e-4, 5e-4, 3e-4, 0.01, 0.07].map(logTickLabelled)).toEqual([true, true, true, false, true, false])
+  })
+})
+
 describe('compare view of a sweep', () => {
   const runs = [1, 2, 3].map((id) => summary({ id, name: `opt · run ${id}`, status: 'completed', epochsDone: 2 }))
   function api(sweeps: Sweep[]): FakeLabApi {
@@ -129,6 +166,21 @@ describe('compare view of a sweep', () => {
     expect(kind().attributes('data-points')).toBe('1:sgd=2.5,2:sgd=1.5,3:adam=0.5')
     await w.get('[data-testid="sweep-metric"]').setValue('dLossReal')
     expect(kind().attributes('data-points')).toBe('1:sgd=0.6,2:sgd=0.6,3:adam=0.6')
+    w.unmount()
+  })
+
+  it('draws the runs as parallel coordinates coloured by the metric, or by the colour-by field when one is chosen', async () => {
+    const w = await compareAll(api([{ ...sweep, runIds: [1, 2, 3] }]))
+    const pcp = (): ReturnType<VueWrapper['get']> => w.get('[data-testid="sweep-parallel"]')
+    expect(pcp().attributes('data-axes')).toBe('optimizer.kind:category,optimizer.lr:log,metric:linear')
+    expect(pcp().attributes('data-lines')).toBe(`1:#fde725,2:${scaleColor((1.5 - 0.8) / 1.7)},3:#440154`)
+    expect(pcp().attributes('data-in')).toBe('1,2,3')
+    expect(w.get('[data-testid="sweep-parallel-key"]').text()).toMatch(/^0\.8\s+2\.5$/)
+    expect(w.get('[data-testid="sweep-parallel-count"]').text()).toBe('Drag along an axis to keep the runs in a range')
+    await w.get('[data-testid="compare-color-by"]').setValue('optimizerD.kind')
+    await flushPromises()
+    expect(pcp().attributes('data-lines')).toBe(`1:${RUN_COLORS[0]},2:${RUN_COLORS[0]},3:${RUN_COLORS[1]}`)
+    expect(w.find('[data-testid="sweep-parallel-key"]').exists()).toBe(false)
     w.unmount()
   })
 

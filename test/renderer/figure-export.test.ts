@@ -23,6 +23,11 @@ const lab = useFakeLab()
 const { blobs, clicked } = captureDownloads()
 beforeEach(() => stubCanvasContext(null))
 
+/** The files asked for, not the previews' layouts (PNG figures at scale 1). */
+const saves = (api: FakeLabApi): LabCalls['figures:export']['req'][] => api.requestsTo('figures:export').filter((r) => !(r.format === 'png' && r.scale === 1))
+/** Past the menu's pause before it lays out a preview. */
+const previewPause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200))
+
 const svgFile: FigureExport = { format: 'svg', filename: 'run-9-loss.svg', mime: 'image/svg+xml', base64: btoa('<svg/>'), bytes: 6 }
 
 async function mountRun(
@@ -73,9 +78,7 @@ describe('RunView figure menus', () => {
     await menu.get('[data-testid="figure-font"]').setValue('9')
     await menu.get('[data-testid="figure-svg"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('figures:export')).toEqual([
-      { figure: { kind: 'chart', ids: [9], chart: 'loss' }, format: 'svg', size: { width: 3.3, unit: 'in', fontPt: 9 }, scale: 3 }
-    ])
+    expect(saves(api)).toEqual([{ figure: { kind: 'chart', ids: [9], chart: 'loss' }, format: 'svg', size: { width: 3.3, unit: 'in', fontPt: 9 }, scale: 3 }])
     expect(clicked).toEqual([{ download: 'run-9-loss.svg' }])
     expect(blobs[0].type).toBe('image/svg+xml')
     expect(menu.get('[data-testid="figure-saved"]').text()).toBe('Saved run-9-loss.svg (6 B)')
@@ -91,7 +94,7 @@ describe('RunView figure menus', () => {
     expect(menu.get('[data-testid="figure-problem"]').text()).toBe('width: must be from 2 to 60 cm (0.79 to 23.6 in)')
     expect(menu.get('[data-testid="figure-pdf"]').attributes('disabled')).toBeDefined()
     await menu.get('[data-testid="figure-pdf"]').trigger('click')
-    expect(api.requestsTo('figures:export')).toHaveLength(0)
+    expect(saves(api)).toHaveLength(0)
 
     await menu.get('[data-testid="figure-width"]').setValue('8')
     await menu.get('[data-testid="figure-pdf"]').trigger('click')
@@ -111,8 +114,22 @@ describe('RunView figure menus', () => {
     await menu.get('[data-testid="grid-row-labels"]').setValue(false)
     await menu.get('[data-testid="figure-pdf"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('figures:export')[0].figure).toEqual({ kind: 'grid-row', id: 9, epochs: [3, 1, 2], labels: false })
+    expect(saves(api)[0].figure).toEqual({ kind: 'grid-row', id: 9, epochs: [3, 1, 2], labels: false })
     expect(clicked).toEqual([{ download: 'run-9-samples.pdf' }])
+  })
+
+  it('previews the chart figure as it will be saved, and leaves the caption out when unticked', async () => {
+    const figure = { width: 240.94, height: 200.4, fontPt: 8, title: 't', items: [] }
+    const { w, api } = await mountRun((req) => ((req as { format: string }).format === 'png' ? { format: 'png', filename: 'p.png', mime: 'image/png', figure, scale: 1 } : svgFile))
+    const menu = w.get('[data-testid="export-loss-figure"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await previewPause()
+    await flushPromises()
+    expect(menu.get('[data-testid="figure-preview-size"]').text()).toBe('8.5 × 7.1 cm')
+    await menu.get('[data-testid="figure-caption"]').setValue(false)
+    await menu.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(saves(api)[0].figure).toEqual({ kind: 'chart', ids: [9], chart: 'loss', caption: false })
   })
 
   it('says so when this window cannot draw a PNG, instead of saving an empty file', async () => {
@@ -271,7 +288,45 @@ describe('CompareExports in the compare view slot', () => {
     await menu.get('[data-testid="figure-toggle"]').trigger('click')
     await menu.get('[data-testid="figure-svg"]').trigger('click')
     await flushPromises()
-    expect(api.requestsTo('figures:export')[0].figure).toEqual({ kind: 'scores', ids: [3, 5, 7], score: 'coverage' })
+    expect(saves(api)[0].figure).toEqual({ kind: 'scores', ids: [3, 5, 7], score: 'coverage' })
+  })
+
+  it('gives the loss, accuracy and score figures the legend labels (shared by every menu) and a caption switch', async () => {
+    const api = lab.serve({ 'figures:export': () => svgFile })
+    const adam = config()
+    const sgd = config({ optimizerD: { ...adam.optimizerD, kind: 'sgd', lr: 0.01 }, optimizerG: { ...adam.optimizerG, kind: 'sgd', lr: 0.01 } })
+    const props = { ...context(2), runs: [{ id: 3, color: '#000', name: 'a', config: sgd }, { id: 5, color: '#111', name: 'b', config: adam }] }
+    const w = lab.mount(CompareExports, { props })
+    const loss = w.get('[data-testid="export-compare-loss"]')
+    await loss.get('[data-testid="figure-toggle"]').trigger('click')
+    expect(loss.get('[data-testid="figure-legend-3"]').attributes('placeholder')).toBe('SGD, lr 0.01')
+    await loss.get('[data-testid="figure-legend-5"]').setValue('Adam')
+    await loss.get('[data-testid="figure-caption"]').setValue(false)
+    await loss.get('[data-testid="figure-svg"]').trigger('click')
+    await flushPromises()
+    expect(saves(api)[0].figure).toEqual({ kind: 'chart', ids: [3, 5], chart: 'loss', xAxis: 'epoch', smoothing: 0.8, legend: ['SGD, lr 0.01', 'Adam'], caption: false })
+    // The edited label is every menu's; the caption switch is each menu's own.
+    const scores = w.get('[data-testid="export-compare-scores"]')
+    await scores.get('[data-testid="figure-toggle"]').trigger('click')
+    expect((scores.get('[data-testid="figure-legend-5"]').element as HTMLInputElement).value).toBe('Adam')
+    await scores.get('[data-testid="figure-pdf"]').trigger('click')
+    await flushPromises()
+    expect(saves(api)[1].figure).toEqual({ kind: 'scores', ids: [3, 5], score: 'fid', legend: ['SGD, lr 0.01', 'Adam'] })
+  })
+
+  it('says in the menu why a figure cannot be previewed', async () => {
+    lab.serve({
+      'figures:export': () => {
+        throw new LabError('NOT_FOUND', 'No scores to draw: runs 3, 5 have no epoch scores yet')
+      }
+    })
+    const w = lab.mount(CompareExports, { props: context(2) })
+    const menu = w.get('[data-testid="export-compare-scores"]')
+    await menu.get('[data-testid="figure-toggle"]').trigger('click')
+    await previewPause()
+    await flushPromises()
+    expect(menu.get('[data-testid="figure-preview-problem"]').text()).toBe('Could not lay out the figure: No scores to draw: runs 3, 5 have no epoch scores yet')
+    expect(menu.find('[data-testid="figure-preview"]').exists()).toBe(false)
   })
 
   it('saves the steps of every compared run as one CSV file', async () => {

@@ -4,17 +4,17 @@
 import { CHART_GROUPS, COMPARISON_METRIC_ORDER, type ChartGroup, type FigureExport, type FigureRequest, type RunSummary, type figuresExportSchema } from '@shared/api'
 import type { z } from 'zod'
 import { RUN_COLORS, type XAxis } from '@shared/compare'
-import { describeDifferences } from '@shared/config-diff'
 import type { RunConfig } from '@shared/config'
 import { AXIS_LABELS, curve } from '@shared/curves'
 import { LabError } from '@shared/errors'
-import { layoutFigure, layoutPanels, pngSize, type ChartSpec, type Figure, type FigureSize, type ImageTile, type LegendEntry } from '@shared/figure'
+import { layoutFigure, pngSize, type ChartSpec, type Figure, type FigureSize, type ImageTile, type LegendEntry } from '@shared/figure'
+import { layoutPanels } from '@shared/figure-panels'
 import { figureToSvg } from '@shared/figure-svg'
 import { METRIC_LABELS, type StepMetricName, type StepSeries } from '@shared/metrics'
 import { LOWER_IS_BETTER, SCORE_LABELS, type EpochScores } from '@shared/evaluation'
 import type { RunEvaluation } from '@shared/failure-detect'
 import { provenanceLabel, scoreCurves, scoreTitle } from '@shared/score-curves'
-import { differingSettings, runLabels } from '@shared/run-labels'
+import { differingSettings, optimizerInWords, runLabels } from '@shared/run-labels'
 import { figureToPdf } from './figure-pdf'
 
 /** What building a figure reads from the lab. */
@@ -54,13 +54,20 @@ function runLabel(run: RunSummary): string {
   return `${run.name} (#${run.id})`
 }
 
-function axisNote(xAxis: XAxis, smoothing: number): string {
-  return smoothing > 0 ? `x: ${AXIS_LABELS[xAxis]}; EMA smoothing ${smoothing}.` : `x: ${AXIS_LABELS[xAxis]}; unsmoothed.`
+/** "D loss (real) and G loss against step, unsmoothed". */
+function curvesInWords(metrics: readonly StepMetricName[], xAxis: XAxis, smoothing: number): string {
+  return `${inWords(metrics.map((m) => METRIC_LABELS[m]))} against ${AXIS_LABELS[xAxis]}${smoothing > 0 ? `, smoothed (EMA ${smoothing})` : ', unsmoothed'}`
 }
 
-function differences(ids: readonly number[], src: FigureSources): string {
-  const lines = describeDifferences(ids.map((id) => src.config(id)))
-  return lines.length ? `Settings that differ: ${lines.join('; ')}.` : 'The runs share all settings (seed included).'
+/** "2 runs that differ in optimizer and learning rate", or "2 runs with the same settings". */
+function runsInWords(ids: readonly number[], src: FigureSources): string {
+  const differ = differingSettings(ids.map((id) => src.config(id)))
+  return `${ids.length} runs${differ ? ` that differ in ${differ}` : ' with the same settings'}`
+}
+
+/** "run “name” (mnist-mlp; Adam, lr 2e-4, β1 0.5; seed 7)": one run, in the caption's words. */
+function runInWords(label: string, config: RunConfig): string {
+  return `run “${label}” (${config.preset}; ${optimizerInWords(config)}; seed ${config.seed})`
 }
 
 function tile(png: Buffer, what: string, label?: string, color?: string): ImageTile {
@@ -73,36 +80,32 @@ function chartFigure(req: Extract<FigureRequest, { kind: 'chart' }>, size: Figur
   const ids = [...new Set(req.ids)]
   const runs = ids.map((id) => src.run(id))
   const series = ids.map((id) => src.series(id))
+  const labels = legendLabels(ids, req.legend, src)
   const metrics: readonly StepMetricName[] = CHART_GROUPS[req.chart]
-  const opts = (i: number): { axis: XAxis; smoothing: number; stepsPerEpoch: number; buckets: number } => ({
-    axis: req.xAxis,
-    smoothing: req.smoothing,
-    stepsPerEpoch: stepsPerEpoch(series[i]),
-    // Thinned again to the plot width by the layout; this keeps the intermediate arrays small.
-    buckets: 4000
-  })
-  const yLabel = CHART_Y_LABELS[req.chart]
-  let charts: ChartSpec[]
-  let legend: LegendEntry[]
-  if (runs.length === 1) {
-    charts = [{ xLabel: AXIS_LABELS[req.xAxis], yLabel, series: metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m], points: curve(series[0], m, opts(0)) })) }]
-    legend = metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m] }))
-  } else {
-    charts = metrics.map((m) => ({
-      title: METRIC_LABELS[m],
-      xLabel: AXIS_LABELS[req.xAxis],
-      yLabel,
-      series: runs.map((r, i) => ({ label: runLabel(r), color: RUN_COLORS[i], points: curve(series[i], m, opts(i)) }))
-    }))
-    legend = runs.map((r, i) => ({ label: runLabel(r), color: RUN_COLORS[i] }))
-  }
+  const points = (i: number, m: StepMetricName): ChartSpec['series'][number]['points'] =>
+    // Thinned again to the plot width by the layout; 4000 keeps the intermediate arrays small.
+    curve(series[i], m, { axis: req.xAxis, smoothing: req.smoothing, stepsPerEpoch: stepsPerEpoch(series[i]), buckets: 4000 })
   const what = CHART_TITLES[req.chart]
-  const caption = !req.caption
-    ? undefined
-    : runs.length === 1
-      ? `${what} of run ${runLabel(runs[0])}: ${runs[0].preset}, ${runs[0].optimizer}, seed ${runs[0].seed}. ${axisNote(req.xAxis, req.smoothing)}`
-      : `${what} of ${runs.map(runLabel).join(', ')}. ${differences(ids, src)} ${axisNote(req.xAxis, req.smoothing)}`
-  return layoutFigure({ size, title: `${what}: ${runs.map(runLabel).join(', ')}`, charts, legend, caption })
+  const curves = curvesInWords(metrics, req.xAxis, req.smoothing)
+  if (runs.length === 1) {
+    // One run: its metrics in one chart, the legend naming them and the caption the run.
+    const charts: ChartSpec[] = [
+      { xLabel: AXIS_LABELS[req.xAxis], yLabel: CHART_Y_LABELS[req.chart], series: metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m], points: points(0, m) })) }
+    ]
+    const caption = req.caption ? `${what} of ${runInWords(labels[0], src.config(ids[0]))}: ${curves}.` : undefined
+    const legend = metrics.length > 1 ? metrics.map((m) => ({ label: METRIC_LABELS[m], color: METRIC_COLORS[m] })) : []
+    return layoutPanels({ size, title: `${what}: ${runLabel(runs[0])}`, tiles: [], charts, legend, caption })
+  }
+  // Several runs: small multiples, one panel per metric (its title names it), a colour per run.
+  const charts: ChartSpec[] = metrics.map((m) => ({
+    title: METRIC_LABELS[m],
+    xLabel: AXIS_LABELS[req.xAxis],
+    yLabel: '',
+    series: runs.map((_, i) => ({ label: labels[i], color: RUN_COLORS[i], points: points(i, m) }))
+  }))
+  const caption = req.caption ? `${what} of ${runsInWords(ids, src)} (legend)${metrics.length > 1 ? ', one panel each' : ''}: ${curves}.` : undefined
+  const legend = labels.map((label, i) => ({ label, color: RUN_COLORS[i] }))
+  return layoutPanels({ size, title: `${what}: ${runs.map(runLabel).join(', ')}`, tiles: [], charts, legend, caption })
 }
 
 function gridRowFigure(req: Extract<FigureRequest, { kind: 'grid-row' }>, size: FigureSize, src: FigureSources): Figure {
@@ -170,14 +173,13 @@ function comparisonFigure(req: Extract<FigureRequest, { kind: 'comparison' }>, s
       points: curve(series[i], m, { axis: req.xAxis, smoothing: req.smoothing, stepsPerEpoch: stepsPerEpoch(series[i]), buckets: 4000 })
     }))
   }))
-  const differ = differingSettings(req.ids.map((id) => src.config(id)))
   const sameEpoch = shownEpochs.length > 0 && shownEpochs.every((e) => e === shownEpochs[0])
   const gridsAt = sameEpoch ? `epoch ${shownEpochs[0]}` : `epochs ${shownEpochs.join(', ')} (each run's ${req.epoch === null ? 'last' : `last up to ${req.epoch}`})`
   const caption = req.caption
     ? [
-        `Comparison of ${runs.length} runs${differ ? ` that differ in ${differ}` : ' with the same settings'} (legend).`,
+        `Comparison of ${runsInWords(req.ids, src)} (legend).`,
         tiles.length ? `First panel: samples from each run's fixed latent batch at ${gridsAt}${notes.length ? `; ${notes.join('; ')}` : ''}.` : `No run has a sample grid yet.`,
-        `Curves: ${inWords(metrics.map((m) => METRIC_LABELS[m]))} against ${AXIS_LABELS[req.xAxis]}${req.smoothing > 0 ? `, smoothed (EMA ${req.smoothing})` : ', unsmoothed'}.`
+        `Curves: ${curvesInWords(metrics, req.xAxis, req.smoothing)}.`
       ].join(' ')
     : undefined
   return layoutPanels({
@@ -199,6 +201,7 @@ const REFERENCE_NOTES: Partial<Record<keyof typeof SCORE_LABELS, string>> = {
 function scoresFigure(req: Extract<FigureRequest, { kind: 'scores' }>, size: FigureSize, src: FigureSources): Figure {
   const ids = [...new Set(req.ids)]
   const runs = ids.map((id) => src.run(id))
+  const labels = legendLabels(ids, req.legend, src)
   const built = scoreCurves(
     runs.map((r, i) => {
       const { scores, evaluation } = src.scores(r.id)
@@ -210,29 +213,32 @@ function scoresFigure(req: Extract<FigureRequest, { kind: 'scores' }>, size: Fig
   if (runCurves.length === 0) {
     throw new LabError('NOT_FOUND', `No scores to draw: ${ids.length > 1 ? `runs ${ids.join(', ')} have` : `run ${ids[0]} has`} no epoch scores yet`)
   }
-  // One provenance for every curve: said once in the caption, and the legend names only runs.
+  // One provenance for every curve: said once in the caption, and the legend names only runs;
+  // otherwise each curve's label adds what it was scored on.
   const provenances = new Set(built.curves.map((c) => provenanceLabel(c.provenance)))
   const shared = provenances.size === 1 ? [...provenances][0] : null
-  const nameOf = (runId: number | null, label: string): string => {
-    if (runId === null || !shared) return label
-    const run = runs.find((r) => r.id === runId)
-    return run ? runLabel(run) : label
+  const labelOf = (c: (typeof built.curves)[number]): string => {
+    const i = c.runId === null ? -1 : ids.indexOf(c.runId)
+    if (i < 0) return c.label
+    return shared ? labels[i] : `${labels[i]} (${provenanceLabel(c.provenance)})`
   }
-  const legend: LegendEntry[] = built.curves.map((c) => ({ label: nameOf(c.runId, c.label), color: c.color, dashed: c.reference }))
+  const legend: LegendEntry[] = built.curves.map((c) => ({ label: labelOf(c), color: c.color, dashed: c.reference }))
   const charts: ChartSpec[] = [
     {
       xLabel: 'epoch',
+      xWhole: true,
       yLabel: SCORE_LABELS[req.score],
-      series: built.curves.map((c) => ({ label: c.label, color: c.color, points: c.points, dashed: c.reference, marker: c.best }))
+      series: built.curves.map((c) => ({ label: labelOf(c), color: c.color, points: c.points, dashed: c.reference, marker: c.best }))
     }
   ]
   const bestBys = [...new Set(ids.flatMap((id) => src.scores(id).evaluation?.bestBy ?? []))]
   const starNote =
-    // In words, not '★': the PDF's standard fonts have no star.
+    // In words: a star glyph is not in every font a journal's pipeline uses.
     runCurves.some((c) => c.best) && bestBys.length === 1 ? `Stars mark each run's best epoch by ${SCORE_LABELS[bestBys[0]]}.` : runCurves.some((c) => c.best) ? "Stars mark each run's best epoch." : ''
+  const whose = runs.length === 1 ? runInWords(labels[0], src.config(ids[0])) : `${runsInWords(ids, src)} (legend)`
   const caption = req.caption
     ? [
-        `${SCORE_LABELS[req.score]} by epoch of ${runs.map(runLabel).join(', ')} (${LOWER_IS_BETTER[req.score] ? 'lower' : 'higher'} is better).`,
+        `${SCORE_LABELS[req.score]} by epoch of ${whose}; ${LOWER_IS_BETTER[req.score] ? 'lower' : 'higher'} is better.`,
         shared ? `Scored on ${shared.replace(/, ([^,]*)$/, ' images with the classifier $1')}.` : '',
         starNote,
         REFERENCE_NOTES[req.score] ?? '',
@@ -241,7 +247,7 @@ function scoresFigure(req: Extract<FigureRequest, { kind: 'scores' }>, size: Fig
         .filter(Boolean)
         .join(' ')
     : undefined
-  return layoutFigure({ size, title: `${scoreTitle(req.score)}: ${runs.map(runLabel).join(', ')}`, charts, legend, caption })
+  return layoutPanels({ size, title: `${scoreTitle(req.score)}: ${runs.map(runLabel).join(', ')}`, tiles: [], charts, legend, caption })
 }
 
 export function buildFigure(req: FigureRequest, size: FigureSize, src: FigureSources): Figure {

@@ -43,6 +43,9 @@ export type ChartGroup = keyof typeof CHART_GROUPS
 const figureRunId = z.number().int().positive()
 const smoothingSchema = z.number().min(0, 'must be at least 0').max(0.999, 'must be at most 0.999').default(0)
 
+/** One legend label per run, in the runs' order; absent: the settings each run differs in ("Adam, lr 2e-4, β1 0.5"). */
+const legendSchema = z.array(z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters')).max(MAX_COMPARED).optional()
+
 /** The order a comparison figure's charts take, whatever order they were asked in: the UI and the CLI draw the same figure. */
 export const COMPARISON_METRIC_ORDER = ['gLoss', 'dLossReal', 'dLossFake', 'dAccReal', 'dAccFake', 'wasserstein'] as const satisfies readonly (typeof STEP_METRICS)[number][]
 export const DEFAULT_COMPARISON_METRICS: (typeof STEP_METRICS)[number][] = ['gLoss', 'dLossReal', 'dLossFake']
@@ -57,6 +60,8 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
       chart: z.enum(['loss', 'accuracy', 'wasserstein']),
       xAxis: z.enum(X_AXES).default('step'),
       smoothing: smoothingSchema,
+      /** Several runs: the legend's labels; one run: what the caption calls it (the legend names the metrics). */
+      legend: legendSchema,
       caption: z.boolean().default(true)
     })
     .strict(),
@@ -83,8 +88,7 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
       metrics: z.array(z.enum(STEP_METRICS)).min(1, 'choose at least one metric').max(5).default(DEFAULT_COMPARISON_METRICS),
       xAxis: z.enum(X_AXES).default('step'),
       smoothing: smoothingSchema,
-      /** One legend label per run, in the runs' order; absent: the settings each run differs in ("Adam, lr 2e-4, β1 0.5"). */
-      legend: z.array(z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters')).max(MAX_COMPARED).optional(),
+      legend: legendSchema,
       caption: z.boolean().default(true)
     })
     .strict(),
@@ -94,6 +98,7 @@ export const figureRequestSchema = z.discriminatedUnion('kind', [
       /** One colour per run; each run's epoch scores of `score`, its best epoch starred, the reference line dashed. */
       ids: z.array(figureRunId).min(1, 'name at least one run').max(MAX_COMPARED, `at most ${MAX_COMPARED} runs`),
       score: z.enum(SCORE_NAMES).default('fid'),
+      legend: legendSchema,
       caption: z.boolean().default(true)
     })
     .strict()
