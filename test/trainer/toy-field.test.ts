@@ -197,6 +197,25 @@ describe('the field of a toy run', () => {
     expect(withFields.rows.map(({ timeMs: _, ...r }) => r)).toEqual(without.rows.map(({ timeMs: _, ...r }) => r))
   })
 
+  it('is computed for every loss and every D regularizer, from a fresh pair of models', () => {
+    const { data, columns } = loadTrainingData({ kind: 'toy', name: 'toy-ring-8', count: 300 }, undefined, 1)
+    for (const loss of ['nsgan', 'minimax', 'lsgan', 'hinge', 'wgan', 'wgan-gp'] as const) {
+      for (const regularizer of ['dropout', 'batchnorm', 'none'] as const) {
+        if (loss === 'wgan-gp' && regularizer === 'batchnorm') continue
+        const c = config('toy-ring-8', loss, { discriminator: { regularizer } })
+        seedGlobalRandom(c.seed)
+        const models = modelsForConfig(c, data.shape, 0)
+        const probe = toyFieldProbe(c, columns, data)!
+        const f = probe.compute(models.generator, models.discriminator, 0, 1)
+        probe.dispose()
+        expect(toyFieldSchema.safeParse(f).success, `${loss}, ${regularizer}`).toBe(true)
+        expect(f!.output).toBe(loss === 'nsgan' || loss === 'minimax' ? 'probability' : 'score')
+        models.generator.dispose()
+        models.discriminator.dispose()
+      }
+    }
+  })
+
   it('is drawn for one or two numeric columns only, and not for images or conditional runs', () => {
     const numeric = (name: string): ColumnSpec => ({ name, type: 'numeric', min: 0, max: 1 })
     expect(fieldColumns([numeric('a'), { name: 'id', type: 'ignore' }, numeric('b')])?.map((c) => c.name)).toEqual(['a', 'b'])
