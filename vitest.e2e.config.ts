@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/e2e/**/*.test.ts'],
     environment: 'node',
+    expect: { requireAssertions: true },
     globalSetup: ['test/setup/temp-dir.ts'],
     testTimeout: 300_000,
     hookTimeout: 180_000,

@@ -13,16 +13,12 @@
 // --all      also run mnist-dcgan on the cpu backend (minutes per iteration: skipped otherwise)
 // --json     print one JSON object on stdout instead of the table (progress goes to stderr)
 // --no-pair  skip "two runs at once" (two trainer processes on wasm, as the SGD vs Adam pair trains)
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BACKEND_ORDER, PRESETS, type BackendName, type PresetId, type RunConfig } from '@shared/config'
 import type { StepRow } from '@shared/metrics'
-import { openDatabase } from '../src/main/db/connection'
-import { MetricsRepo } from '../src/main/db/repos/metrics'
-import { RunsRepo } from '../src/main/db/repos/runs'
 import { selectBackend } from '../src/main/trainer/backend/select'
 import type { LabelledImages } from '../src/main/common/idx'
 import { loadMnist } from '../src/main/trainer/data/mnist'
@@ -30,6 +26,8 @@ import { buildModels, type GanModels } from '../src/main/trainer/models/presets'
 import { mulberry32, seedGlobalRandom } from '../src/main/common/random'
 import { tf } from '../src/main/trainer/tf'
 import { trainGan, type TrainCallbacks, type TrainOutcome } from '../src/main/trainer/train'
+import { PYTORCH_REFERENCE, measurePytorch, type PytorchFigure } from './bench/pytorch'
+import { benchSqlite, type SqliteResult } from './bench/sqlite'
 import { Lab } from '../src/main/services/lab'
 import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
 
@@ -41,61 +39,6 @@ const DEFAULT_WARMUP: Record<keyof typeof DEFAULT_STEPS, number> = { 'mnist-dcga
 type BenchPreset = keyof typeof DEFAULT_STEPS
 const BENCH_PRESETS = Object.keys(DEFAULT_STEPS) as BenchPreset[]
 const TOP_KERNELS = 5
-const SQLITE_ROWS = 100_000
-const SQLITE_BATCH = 250
-const SQLITE_RUNS = 1000
-const LIST_REPEATS = 5
-
-interface PytorchFigure {
-  measuredNow: boolean
-  source: string
-  setup: string
-  msPerIteration: number
-  imagesPerSecond: number
-}
-
-/** PyTorch reference from ../shared/ENVIRONMENT.md, used when PyTorch cannot run here. */
-const PYTORCH_REFERENCE: PytorchFigure = {
-  measuredNow: false,
-  source: '../shared/ENVIRONMENT.md',
-  setup: 'Debian python3-torch 1.13 + OpenBLAS, one thread, seed DCGAN (F=128), batch 64',
-  msPerIteration: 3400,
-  imagesPerSecond: BATCH / 3.4
-}
-
-/**
- * Times the same iteration in PyTorch (scripts/pytorch_dcgan_step.py: the seed DCGAN, or the
- * mnist-mlp preset's networks) in this run, where python3 with torch is installed (Debian:
- * apt-get install python3-torch). Without it: the DCGAN falls back to the recorded reference
- * (and says so); the MLP has no recorded figure (null).
- */
-function measurePytorch(arch: 'dcgan' | 'mlp'): PytorchFigure | null {
-  const script = join(__dirname, 'pytorch_dcgan_step.py')
-  const python = process.env.PYTHON ?? '/usr/bin/python3'
-  const [steps, warmup] = arch === 'dcgan' ? ['5', '2'] : ['30', '10']
-  const run = spawnSync(python, [script, steps, warmup, '1', arch], { encoding: 'utf8', timeout: 180_000 })
-  if (run.status !== 0) {
-    const why = (run.stderr || run.error?.message || '').trim().split('\n').pop() ?? 'unknown error'
-    console.error(`PyTorch not measured for ${arch} (${why})${arch === 'dcgan' ? '; using the recorded reference' : ''}`)
-    return arch === 'dcgan' ? PYTORCH_REFERENCE : null
-  }
-  const r = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as {
-    msPerIteration: number
-    imagesPerSecond: number
-    torch: string
-    threads: number
-    coresBusy: number
-  }
-  return {
-    measuredNow: true,
-    source: 'scripts/pytorch_dcgan_step.py, this run',
-    setup:
-      `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), ` +
-      `${arch === 'dcgan' ? 'seed DCGAN (F=128)' : 'mnist-mlp networks'}, batch 64, ${steps} timed iterations`,
-    msPerIteration: r.msPerIteration,
-    imagesPerSecond: r.imagesPerSecond
-  }
-}
 
 let pytorch: PytorchFigure = PYTORCH_REFERENCE
 /** PyTorch on the mnist-mlp preset's networks, when measured. */
@@ -131,17 +74,6 @@ interface BackendResult {
   available: boolean
   detail?: string
   reason?: string
-}
-
-interface SqliteResult {
-  rowsInserted: number
-  batchRows: number
-  insertSeconds: number
-  rowsPerSecond: number
-  runsInDatabase: number
-  listFirstMs: number
-  listMedianMs: number
-  listRepeats: number
 }
 
 interface Options {
@@ -368,67 +300,6 @@ async function benchPair(preset: BenchPreset, opts: Options, single: TrainResult
   }
 }
 
-function benchSqlite(): SqliteResult {
-  const dir = mkdtempSync(join(tmpdir(), 'gan-bench-'))
-  const db = openDatabase(join(dir, 'bench.sqlite'))
-  try {
-    const runs = new RunsRepo(db)
-    const metrics = new MetricsRepo(db)
-    const config = runConfig('mnist-mlp', 'wasm', 200)
-    const runId = runs.create(config)
-    const rand = mulberry32(SEED)
-    const row = (step: number): StepRow => ({
-      step,
-      epoch: Math.ceil(step / 200),
-      timeMs: step * 20,
-      dLossReal: rand(),
-      dLossFake: rand(),
-      gLoss: rand() * 3,
-      dAccReal: rand(),
-      dAccFake: rand(),
-      wasserstein: null
-    })
-    const batches: StepRow[][] = []
-    for (let start = 1; start <= SQLITE_ROWS; start += SQLITE_BATCH) {
-      batches.push(Array.from({ length: Math.min(SQLITE_BATCH, SQLITE_ROWS - start + 1) }, (_, i) => row(start + i)))
-    }
-    progress(`sqlite: inserting ${SQLITE_ROWS} step rows in batches of ${SQLITE_BATCH}`)
-    const t0 = performance.now()
-    for (const b of batches) metrics.insertSteps(runId, b)
-    const insertSeconds = (performance.now() - t0) / 1000
-
-    // Fill up to SQLITE_RUNS runs, each with a few steps so the list's last-metrics join finds rows.
-    progress(`sqlite: creating ${SQLITE_RUNS} runs, timing RunsRepo.list()`)
-    db.transaction(() => {
-      for (let i = 1; i < SQLITE_RUNS; i++) {
-        const id = runs.create({ ...config, name: `bench run ${i}` }, Date.now() - i * 1000)
-        metrics.insertSteps(id, Array.from({ length: 10 }, (_, s) => row(s + 1)))
-      }
-    })()
-    const times: number[] = []
-    let count = 0
-    for (let i = 0; i < LIST_REPEATS; i++) {
-      const t = performance.now()
-      count = runs.list().length
-      times.push(performance.now() - t)
-    }
-    const sorted = [...times].sort((a, b) => a - b)
-    return {
-      rowsInserted: SQLITE_ROWS,
-      batchRows: SQLITE_BATCH,
-      insertSeconds,
-      rowsPerSecond: SQLITE_ROWS / insertSeconds,
-      runsInDatabase: count,
-      listFirstMs: times[0],
-      listMedianMs: sorted[Math.floor(sorted.length / 2)],
-      listRepeats: LIST_REPEATS
-    }
-  } finally {
-    db.close()
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-
 const fmt = (v: number | undefined, digits = 1): string => (v === undefined ? '-' : v.toFixed(digits))
 
 function printTable(report: ReturnType<typeof buildReport>): void {
@@ -577,7 +448,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const sqlite = opts.sqlite ? benchSqlite() : null
+  const sqlite = opts.sqlite ? benchSqlite(runConfig('mnist-mlp', 'wasm', 200), SEED, progress) : null
   const report = buildReport({ opts, dataSource: source, backends, training, pairs, sqlite, totalSeconds: (performance.now() - started) / 1000 })
   console.log = stdoutLog
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)

@@ -15,15 +15,10 @@ export type RunConfigField = LeafPaths<RunConfig>
 
 /** The schema inside defaults, nullables, optionals and pipes. */
 export function unwrapSchema(schema: z.ZodType): z.ZodType {
-  let s: z.ZodType = schema
-  for (;;) {
-    if (s instanceof z.ZodDefault || s instanceof z.ZodNullable || s instanceof z.ZodOptional || s instanceof z.ZodPrefault || s instanceof z.ZodReadonly) {
-      s = s.unwrap() as z.ZodType
-    } else if (s instanceof z.ZodPipe) {
-      s = s.in as z.ZodType
-    } else {
-      return s
-    }
+  for (let s = schema; ; ) {
+    const inner = unwrapOnce(s)
+    if (inner === s) return s
+    s = inner
   }
 }
 
@@ -68,6 +63,33 @@ export function fieldChoices(schema: z.ZodType): readonly string[] | undefined {
   const s = unwrapSchema(schema)
   if (s instanceof z.ZodArray) return fieldChoices(s.element as z.ZodType)
   return s instanceof z.ZodEnum ? (s.options as string[]) : undefined
+}
+
+/** The field's description (schema.describe(...)) on the schema or any wrapper inside it. */
+export function fieldDescription(schema: z.ZodType): string | undefined {
+  for (let s: z.ZodType = schema; ; ) {
+    if (s.description !== undefined) return s.description
+    const inner = unwrapOnce(s)
+    if (inner === s) return undefined
+    s = inner
+  }
+}
+
+/** The value the field's own schema gives when it is missing (its .default()), or undefined. */
+export function fieldDefault(schema: z.ZodType): unknown {
+  for (let s: z.ZodType = schema; ; ) {
+    if (s instanceof z.ZodDefault) return s.def.defaultValue
+    const inner = unwrapOnce(s)
+    if (inner === s) return undefined
+    s = inner
+  }
+}
+
+function unwrapOnce(s: z.ZodType): z.ZodType {
+  if (s instanceof z.ZodDefault || s instanceof z.ZodNullable || s instanceof z.ZodOptional || s instanceof z.ZodPrefault || s instanceof z.ZodReadonly) {
+    return s.unwrap() as z.ZodType
+  }
+  return s instanceof z.ZodPipe ? (s.in as z.ZodType) : s
 }
 
 export const RUN_CONFIG_FIELDS = schemaLeaves(runConfigSchema) as RunConfigField[]

@@ -101,7 +101,7 @@ export const tricksSchema = z
       .refine((r) => r.min <= r.max, { message: 'min must not exceed max', path: ['min'] })
       .default({ min: 1, max: 1 }),
     /** Fraction of D's labels flipped (noisy labels). */
-    labelFlip: z.number().min(0, 'must be at least 0').max(0.5, 'must be at most 0.5').default(0),
+    labelFlip: z.number().min(0, 'must be at least 0').max(0.5, 'must be at most 0.5').default(0).describe("the fraction of D's labels flipped (e.g. 0.05)"),
     /** Gaussian noise added to every input of D, its std decaying linearly to 0 over decayEpochs (0 = constant). */
     instanceNoise: z
       .object({
@@ -110,9 +110,9 @@ export const tricksSchema = z
       })
       .strict()
       .default({ std: 0, decayEpochs: 0 }),
-    latent: z.enum(['gaussian', 'uniform']).default('gaussian'),
+    latent: z.enum(['gaussian', 'uniform']).default('gaussian').describe('the latent distribution'),
     /** 'normal-0.02': every kernel drawn from N(0, 0.02) and biases zero (DCGAN paper). */
-    init: z.enum(['default', 'normal-0.02']).default('default'),
+    init: z.enum(['default', 'normal-0.02']).default('default').describe('the weight initialisers'),
     /** 'separate': real and fake half-batches in two D updates (the seed); 'mixed': one update on both. A WGAN critic always updates on both at once. */
     dBatch: z.enum(['separate', 'mixed']).default('separate'),
     /**
@@ -131,7 +131,7 @@ export const tricksSchema = z
      * 'sigmoid', the seed's own: G ends in a sigmoid and D sees [0, 1] (a fixed rescaling layer at
      * each end, so data, grids, scores and exports stay in [-1, 1] either way).
      */
-    imageScale: z.enum(['tanh', 'sigmoid']).default('tanh'),
+    imageScale: z.enum(['tanh', 'sigmoid']).default('tanh').describe("the DCGAN presets' pixel scale inside G and D"),
     /**
      * 'batchnorm': batch normalisation after each hidden layer of G, before its activation (the
      * DCGAN paper's G; ganhacks' "use BatchNorm"); 'none': the seed's G. Samples, grids and
@@ -144,7 +144,7 @@ export const tricksSchema = z
      * Gaussian-mixture components as modes, a tanh offset and a softmax mode per number, a softmax
      * per category). Toy points always use min-max.
      */
-    tableTransform: z.enum(['minmax', 'modes']).default('minmax')
+    tableTransform: z.enum(['minmax', 'modes']).default('minmax').describe("the tabular preset's row encoding: modes (CTGAN) or minmax")
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -224,12 +224,12 @@ export const runConfigSchema = z
     name: z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
     preset: z.enum(PRESET_IDS),
     dataset: datasetRefSchema.default('mnist'),
-    latentDim: z.number().int().min(1).max(1024).default(100),
+    latentDim: z.number().int().min(1).max(1024).default(100).describe('the latent size'),
     /** Images per half-batch: D sees this many real and this many generated images per step. */
-    batchSize: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1024, 'must be at most 1024'),
+    batchSize: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1024, 'must be at most 1024').describe('images per batch'),
     epochs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000),
     /** null means one full pass over the training set per epoch. */
-    stepsPerEpoch: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).nullable().default(null),
+    stepsPerEpoch: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000).nullable().default(null).describe('steps in an epoch'),
     seed: z.number().int('must be a whole number').min(0).max(2 ** 31 - 1),
     optimizerD: optimizerSchema,
     optimizerG: optimizerSchema,
@@ -242,7 +242,7 @@ export const runConfigSchema = z
      * Conditional GAN: the class label goes to G (one-hot after z) and to D (one-hot as extra
      * input planes); grids show one row per class. Needs a labelled image data set.
      */
-    conditional: z.boolean().default(false)
+    conditional: z.boolean().default(false).describe('a conditional GAN on a labelled image data set; grids one row per class')
   })
   .strict()
   .superRefine((c, ctx) => {

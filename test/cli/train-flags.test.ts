@@ -1,22 +1,27 @@
-// The train flags against the run-config schema: every config field has a flag (or a reason
-// not to), every flag names real fields and has the field's type, and the flags build the
-// config they always built, from the preset's defaults.
+// The train flags against the run-config schema: every config field has a flag derived from the
+// schema (or a row of CONFIG_FLAGS, or a reason not to), so a field added to the schema gets its
+// flag with no table row; every flag names real fields and has the field's type; and the flags
+// build the config they always built, from the preset's defaults.
 import { describe, expect, it } from 'vitest'
-import { PRESETS, runConfigSchema, type RunConfig } from '../../src/shared/config'
+import { z } from 'zod'
+import { PRESETS, runConfigSchema, tricksSchema, type RunConfig } from '../../src/shared/config'
 import { RUN_CONFIG_FIELDS, fieldKind, fieldSchema } from '../../src/shared/config-fields'
-import { CONFIG_FLAGS, NOT_FLAGGED, configFromFlags, type ConfigFlag, type TrainFlags } from '../../src/cli/run-config'
+import { CONFIG_FLAGS, NOT_FLAGGED, TRAIN_CONFIG_FLAGS, applyConfigFlags, configFlagOptions, configFromFlags, deriveConfigFlags, type TrainFlags } from '../../src/cli/run-config'
+import { commandHelp, defineCommand } from '../../src/cli/command'
 import { train } from '../../src/cli/commands/train'
 
-const FLAGS: [string, ConfigFlag][] = Object.entries(CONFIG_FLAGS)
+const FLAGS = Object.entries(TRAIN_CONFIG_FLAGS)
 const build = (values: TrainFlags): RunConfig => runConfigSchema.parse(configFromFlags({ preset: 'mnist-mlp', backend: 'auto', seed: '7', ...values }))
 
 describe('the train flags and the run-config schema', () => {
   it('have a flag for every config field not listed in NOT_FLAGGED, and name only fields the schema has', () => {
-    const flagged = new Set(FLAGS.flatMap(([, f]) => f.fields as readonly string[]))
+    const flagged = new Set(FLAGS.flatMap(([, f]) => f.fields))
     const missing = RUN_CONFIG_FIELDS.filter((field) => !flagged.has(field) && !(field in NOT_FLAGGED))
-    expect(missing, 'config fields with no train flag: add one to CONFIG_FLAGS in src/cli/run-config.ts or list it in NOT_FLAGGED with the reason').toEqual([])
+    expect(missing, 'config fields with no train flag (a field listed in NOT_FLAGGED has none)').toEqual([])
     expect([...flagged].filter((field) => !(RUN_CONFIG_FIELDS as string[]).includes(field)), 'flags naming no config field').toEqual([])
     expect(Object.keys(NOT_FLAGGED).filter((field) => flagged.has(field)), 'fields listed as not flagged that have a flag').toEqual([])
+    // Each field is set by one flag only.
+    expect(FLAGS.flatMap(([, f]) => f.fields)).toHaveLength(flagged.size)
   })
 
   it('take a value unless their field is on or off, and list the choices the schema allows', () => {
@@ -24,10 +29,81 @@ describe('the train flags and the run-config schema', () => {
       const kinds = f.fields.map((field) => fieldKind(fieldSchema(runConfigSchema, field)!))
       expect(new Set(kinds).size, `--${flag} sets fields of different kinds`).toBe(1)
       expect(f.value === undefined, `--${flag} (a ${kinds[0]} field)`).toBe(kinds[0] === 'boolean')
-      expect(train.options[flag], `--${flag} is an option of train`).toBeDefined()
     }
+    // train takes these flags and its own three, and no other.
+    expect(Object.keys(train.options).sort()).toEqual([...Object.keys(TRAIN_CONFIG_FLAGS), 'config', 'resume', 'data-dir'].sort())
     expect(train.options.optimizer).toMatchObject({ choices: ['sgd', 'momentum', 'adam', 'rmsprop'] })
     expect(train.options['early-stop']).toMatchObject({ choices: ['convergence', 'mode-collapse', 'oscillation'] })
+  })
+
+  it('derive the flags the table does not hold from the schema: name from the field, help and default from its schema and the presets', () => {
+    const derived = Object.keys(TRAIN_CONFIG_FLAGS).filter((flag) => !(flag in CONFIG_FLAGS))
+    expect(derived).toEqual(expect.arrayContaining(['batch-size', 'conditional', 'image-scale', 'init', 'label-flip', 'latent', 'latent-dim', 'steps-per-epoch']))
+    for (const flag of derived) expect(TRAIN_CONFIG_FLAGS[flag].fields, `--${flag}`).toHaveLength(1)
+    expect(TRAIN_CONFIG_FLAGS['steps-per-epoch']).toEqual({ fields: ['stepsPerEpoch'], value: 'N', description: 'steps in an epoch', shownDefault: "the preset's" })
+    expect(TRAIN_CONFIG_FLAGS['label-flip']).toEqual({ fields: ['tricks.labelFlip'], value: 'X', description: "the fraction of D's labels flipped (e.g. 0.05)", shownDefault: '0' })
+    expect(TRAIN_CONFIG_FLAGS.conditional).toEqual({ fields: ['conditional'], description: 'a conditional GAN on a labelled image data set; grids one row per class' })
+    expect(train.options.latent).toMatchObject({ type: 'string', value: 'KIND', choices: ['gaussian', 'uniform'], shownDefault: 'gaussian' })
+    // A row's help default, where neither it nor the command sets one, is what every preset starts from.
+    expect(TRAIN_CONFIG_FLAGS['eval-samples'].shownDefault).toBe('2000')
+    expect(TRAIN_CONFIG_FLAGS['eval-every'].shownDefault).toBe("the preset's")
+  })
+})
+
+describe('a field added to the schema', () => {
+  it('gets a flag with no table row: named after its key (its whole path where keys clash), typed and described by its schema', () => {
+    const schema = z.object({
+      name: z.string(),
+      optimizerD: z.object({ lr: z.number() }),
+      optimizerG: z.object({ lr: z.number() }),
+      tricks: z.object({
+        spectralNorm: z.boolean().default(false).describe('spectral normalisation in D'),
+        warmupEpochs: z.number().int().min(0).default(0).describe('epochs before D trains'),
+        pool: z.enum(['avg', 'max']).default('avg'),
+        ema: z.number().nullable().default(null)
+      })
+    })
+    expect(deriveConfigFlags(schema, {})).toEqual({
+      name: { fields: ['name'], value: 'TEXT', description: 'sets name' },
+      'optimizer-d-lr': { fields: ['optimizerD.lr'], value: 'X', description: 'sets optimizerD.lr' },
+      'optimizer-g-lr': { fields: ['optimizerG.lr'], value: 'X', description: 'sets optimizerG.lr' },
+      'spectral-norm': { fields: ['tricks.spectralNorm'], description: 'spectral normalisation in D' },
+      'warmup-epochs': { fields: ['tricks.warmupEpochs'], value: 'N', description: 'epochs before D trains', shownDefault: '0' },
+      pool: { fields: ['tricks.pool'], value: 'KIND', description: 'sets tricks.pool', shownDefault: 'avg' },
+      ema: { fields: ['tricks.ema'], value: 'X', description: 'sets tricks.ema', shownDefault: 'none' }
+    })
+    // A row renames or merges flags; the fields it does not hold keep theirs.
+    expect(Object.keys(deriveConfigFlags(schema, { lr: { fields: ['optimizerD.lr', 'optimizerG.lr'], value: 'X' } }))).toEqual(['name', 'lr', 'spectral-norm', 'warmup-epochs', 'pool', 'ema'])
+    expect(() => deriveConfigFlags(schema, { lr: { fields: ['optimizer.lr' as never], value: 'X' } })).toThrow('--lr (CONFIG_FLAGS) names "optimizer.lr", which is no config field')
+  })
+
+  it('in the real run config is a train option that sets it, listed in the help, beside every flag there is today', async () => {
+    const grown = runConfigSchema.safeExtend({
+      tricks: tricksSchema.safeExtend({
+        exampleSwitch: z.boolean().default(false).describe('an example switch'),
+        exampleEpochs: z.number().int().min(0).default(0).describe('an example count of epochs')
+      })
+    })
+    const flags = deriveConfigFlags(grown, CONFIG_FLAGS)
+    expect(Object.keys(flags).filter((flag) => !(flag in TRAIN_CONFIG_FLAGS))).toEqual(['example-switch', 'example-epochs'])
+    let seen: RunConfig | undefined
+    const command = defineCommand({
+      name: 'train',
+      summary: 'Trains.',
+      synopsis: '[options]',
+      options: configFlagOptions(flags, grown),
+      run({ values }) {
+        const config = structuredClone({ ...PRESETS['mnist-mlp'].defaults, name: 'grown', seed: 1 }) as unknown as Record<string, unknown>
+        applyConfigFlags(config, values as TrainFlags, flags, grown)
+        seen = grown.parse(config) as RunConfig
+        return 0
+      }
+    })
+    expect(await command.run(['--example-switch', '--example-epochs', '3', '--d-steps', '2'], { out: () => {}, err: () => {} })).toBe(0)
+    expect(seen?.tricks).toMatchObject({ exampleSwitch: true, exampleEpochs: 3, dStepsPerG: 2 })
+    const help = commandHelp(command, 'gan-workbench').replace(/\s+/g, ' ')
+    expect(help).toContain('--example-switch an example switch')
+    expect(help).toContain('--example-epochs N an example count of epochs (default: 0)')
   })
 })
 

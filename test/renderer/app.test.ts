@@ -1,6 +1,5 @@
 // @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import type { WsServerMessage, WsCall } from '@shared/ws-protocol'
@@ -8,21 +7,10 @@ import { createWsApi, type SocketLike } from '@renderer/api/client'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { detail, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
-
-beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.useRealTimers()
-  setLabApi(null)
-})
+const pinia = useAppTestSetup()
 
 describe('App', () => {
   it('opens the form when there are no runs, and shows the new run once created', async () => {
@@ -35,7 +23,7 @@ describe('App', () => {
       'runs:metrics': () => series(1, 0)
     })
     setLabApi(api)
-    const w = mount(App, { global: { plugins: [pinia] } })
+    const w = mount(App, { global: { plugins: [pinia()] } })
     await flushPromises()
     expect(w.find('[data-testid="new-run-form"]').exists()).toBe(true)
     expect(w.get('[data-testid="connection-status"]').text()).toBe('connected')
@@ -80,7 +68,7 @@ describe('App', () => {
     }
     const api = createWsApi('ws://lab/ws?token=t', { WebSocket: FakeSocket, initialDelayMs: 50 })
     setLabApi(api)
-    const w = mount(App, { global: { plugins: [pinia] } })
+    const w = mount(App, { global: { plugins: [pinia()] } })
     const status = (): string => w.get('[data-testid="connection-status"]').attributes('data-state') ?? ''
     await nextTick()
     expect(status()).toBe('connecting')

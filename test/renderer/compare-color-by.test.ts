@@ -1,26 +1,17 @@
 // @vitest-environment jsdom
 // Colour by a config field in the compare view: runs with the same value share a colour, with a
 // key of the values; the choice travels in the comparison's link.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { compareHash, DEFAULT_COMPARE_SETTINGS, parseCompareHash, RUN_COLORS } from '@shared/compare'
 import { colorsByField, groupStyles, MIXED_GROUP_COLOR } from '@shared/run-groups'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { config, detail, epoch, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
-beforeEach(() => {
-  localStorage.clear()
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  history.replaceState(null, '', '/')
-})
-afterEach(() => setLabApi(null))
+const pinia = useAppTestSetup()
 
 const sgd = { kind: 'sgd' as const, lr: 0.01, beta1: 0.5, beta2: 0.999, momentum: 0.9 }
 const configs = {
@@ -75,7 +66,7 @@ describe('colour by a config field', () => {
         'comparisons:list': () => []
       })
     )
-    const w = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
+    const w = mount(App, { global: { plugins: [pinia()] }, attachTo: document.body })
     await flushPromises()
     for (const id of [1, 2, 3]) await w.get(`[data-testid="compare-pick-${id}"]`).setValue(true)
     await w.get('[data-testid="compare-picked"]').trigger('click')

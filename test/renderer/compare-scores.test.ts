@@ -1,14 +1,14 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount } from '@vue/test-utils'
 import type { EpochScores } from '@shared/evaluation'
 import { setLabApi } from '@renderer/api/current'
 import CompareScores from '@renderer/components/CompareScores.vue'
 import { FakeLabApi } from './helpers/fake-api'
+import { useAppTestSetup } from './helpers/app'
 
 let api: FakeLabApi
-let pinia: Pinia
+const pinia = useAppTestSetup()
 
 const last: EpochScores = {
   epoch: 5,
@@ -32,8 +32,6 @@ const last: EpochScores = {
 }
 
 beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
   api = new FakeLabApi({
     'eval:scores': ({ id }) =>
       id === 1
@@ -52,7 +50,7 @@ describe('CompareScores', () => {
   it('puts each run’s best epoch, last scores with counts and classifier, and flags side by side', async () => {
     const w = mount(CompareScores, {
       props: { runs: [{ id: 1, name: 'adam', color: '#f00' }, { id: 2, name: 'sgd', color: '#00f' }] },
-      global: { plugins: [pinia] }
+      global: { plugins: [pinia()] }
     })
     await flushPromises()
     expect(api.requestsTo('eval:scores')).toEqual([{ id: 1 }, { id: 2 }])

@@ -1,8 +1,7 @@
 // @vitest-environment jsdom
 // A sweep's runs in the compare view: a chart per varied field of a final (or lowest/highest)
 // epoch metric against the field's values; other comparisons have none.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import type { Sweep } from '@shared/sweep'
 import { setLabApi } from '@renderer/api/current'
@@ -11,18 +10,10 @@ import { epochStat, sweepFieldCharts, sweepFieldValue, sweepOf, type SweepRunInp
 import { inBrushes, logTickLabelled, metricColors, scaleColor, sweepParallel } from '@renderer/compare/sweep-parallel'
 import { RUN_COLORS } from '@shared/compare'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { config, detail, epoch, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
-beforeEach(() => {
-  localStorage.clear()
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  history.replaceState(null, '', '/')
-})
-afterEach(() => setLabApi(null))
+const pinia = useAppTestSetup()
 
 const adam = (lr: number): ReturnType<typeof config>['optimizerD'] => ({ kind: 'adam', lr, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
 const sgd = (lr: number): ReturnType<typeof config>['optimizerD'] => ({ kind: 'sgd', lr, beta1: 0.5, beta2: 0.999, momentum: 0.9 })
@@ -143,7 +134,7 @@ describe('compare view of a sweep', () => {
   }
   async function compareAll(fake: FakeLabApi): Promise<VueWrapper> {
     setLabApi(fake)
-    const w = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
+    const w = mount(App, { global: { plugins: [pinia()] }, attachTo: document.body })
     await flushPromises()
     for (const id of [1, 2, 3]) await w.get(`[data-testid="compare-pick-${id}"]`).setValue(true)
     await w.get('[data-testid="compare-picked"]').trigger('click')

@@ -2,8 +2,7 @@
 // The compare view through the App: tick runs, compare; curves per run in the run's colour,
 // the settings that differ, one scrubber for all grids, links and saved comparisons, pairs.
 import { PRESETS } from '@shared/config'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { h } from 'vue'
 import type { RunScores } from '@shared/api'
@@ -17,19 +16,12 @@ import SampleGrid from '@renderer/components/SampleGrid.vue'
 import { useCompareStore } from '@renderer/stores/compare'
 import { useTrainerStore } from '@renderer/stores/trainer'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { appendRows, emptySeries } from '@shared/metrics'
 import { config, detail, epoch, rows, series, summary } from './helpers/fixtures'
 import { epochScores } from '../helpers/scores'
 
-let pinia: Pinia
-beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-  history.replaceState(null, '', '/')
-})
-afterEach(() => setLabApi(null))
+const pinia = useAppTestSetup()
 
 const sgdRun = summary({ id: 1, name: 'sgd', status: 'completed', epochsDone: 3 })
 const adamRun = summary({ id: 2, name: 'adam', status: 'completed', epochsDone: 2 })
@@ -59,7 +51,7 @@ function api(extra: ConstructorParameters<typeof FakeLabApi>[0] = {}): FakeLabAp
 
 async function mountApp(fake: FakeLabApi): Promise<VueWrapper> {
   setLabApi(fake)
-  const w = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
+  const w = mount(App, { global: { plugins: [pinia()] }, attachTo: document.body })
   await flushPromises()
   return w
 }
@@ -389,7 +381,7 @@ describe('compare view', () => {
     await useCompareStore().open([1, 2], { epoch: 2 })
     const seen: CompareExportContext[] = []
     const w = mount(CompareView, {
-      global: { plugins: [pinia] },
+      global: { plugins: [pinia()] },
       slots: {
         export: (ctx: CompareExportContext) => {
           seen.push(ctx)

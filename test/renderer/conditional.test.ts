@@ -2,7 +2,6 @@
 // Conditional runs in the renderer: the form's checkbox follows the data set's labels, the
 // explorer asks for a class, the grid names its rows, and the scores show TSTR beside TRTR.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import type { ExplorerGridRequest, ExplorerGridResult, RunScores } from '@shared/api'
 import { BUILTIN_DATASET_INFO, type DatasetInfo } from '@shared/datasets'
@@ -14,12 +13,12 @@ import SampleGrid from '@renderer/components/SampleGrid.vue'
 import { useDatasetsStore } from '@renderer/stores/datasets'
 import NewRunForm from '@renderer/views/NewRunForm.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { summary } from './helpers/fixtures'
 import { epochScores } from '../helpers/scores'
 
 let api: FakeLabApi
-let pinia: Pinia
+const pinia = useAppTestSetup()
 
 const unlabelled: DatasetInfo = {
   id: 5,
@@ -39,9 +38,6 @@ function answer(req: ExplorerGridRequest): ExplorerGridResult {
 }
 
 beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
   api = new FakeLabApi({
     'datasets:list': () => [BUILTIN_DATASET_INFO.mnist, unlabelled],
     'runs:create': ({ config }) => summary({ id: 8, name: config.name }),
@@ -53,7 +49,7 @@ beforeEach(() => {
 })
 
 const mountIn = (component: Parameters<typeof mount>[0], props: Record<string, unknown> = {}): VueWrapper =>
-  mount(component, { props, global: { plugins: [pinia] } }) as VueWrapper
+  mount(component, { props, global: { plugins: [pinia()] } }) as VueWrapper
 
 describe('the conditional checkbox of the new-run form', () => {
   it('sends conditional runs for labelled images, and is unticked and disabled for data without labels', async () => {

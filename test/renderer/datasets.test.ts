@@ -2,7 +2,6 @@
 // Data sets in the UI: picking one in the new-run form, the import preview and its column
 // types, and the generated rows / points that tabular and toy runs show instead of a grid.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { PRESETS } from '@shared/config'
 import { type ColumnSpec, BUILTIN_DATASET_INFO, type DatasetInfo, type DatasetPreview, type EpochSamples } from '@shared/datasets'
@@ -15,11 +14,11 @@ import EpochSamplesView from '@renderer/components/EpochSamplesView.vue'
 import NewRunForm from '@renderer/views/NewRunForm.vue'
 import RunView from '@renderer/views/RunView.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { config, detail, epoch, series, summary } from './helpers/fixtures'
 
 let api: FakeLabApi
-let pinia: Pinia
+const pinia = useAppTestSetup()
 
 const fashion: DatasetInfo = {
   id: 3,
@@ -56,9 +55,6 @@ const preview: DatasetPreview = {
 }
 
 beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
   api = new FakeLabApi({
     'datasets:list': () => [BUILTIN_DATASET_INFO.mnist, BUILTIN_DATASET_INFO['toy-ring-8'], fashion, weather],
     'runs:create': ({ config: c }) => summary({ id: 9, name: c.name })
@@ -67,7 +63,7 @@ beforeEach(() => {
 })
 
 const mountIn = (component: Parameters<typeof mount>[0], props: Record<string, unknown> = {}): VueWrapper =>
-  mount(component, { props, global: { plugins: [pinia] } }) as VueWrapper
+  mount(component, { props, global: { plugins: [pinia()] } }) as VueWrapper
 
 describe('data sets in the new-run form', () => {
   it('offers the data sets the preset takes, follows the preset, and names the choice in the config', async () => {

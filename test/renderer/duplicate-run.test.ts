@@ -1,22 +1,15 @@
 // @vitest-environment jsdom
 // "Run again with changes": the new-run form prefilled from a run, the same seed kept.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_TRICKS } from '@shared/config'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount } from '@vue/test-utils'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { config, detail, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
-beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-afterEach(() => setLabApi(null))
+const pinia = useAppTestSetup()
 
 describe('duplicate run', () => {
   it('opens the form with the run config, the same seed and "(copy)" in the name, and creates the changed run', async () => {
@@ -35,7 +28,7 @@ describe('duplicate run', () => {
       'runs:create': () => copy
     })
     setLabApi(api)
-    const w = mount(App, { global: { plugins: [pinia] } })
+    const w = mount(App, { global: { plugins: [pinia()] } })
     await flushPromises()
     await w.get('[data-testid="run-row-3"]').trigger('click')
     await flushPromises()

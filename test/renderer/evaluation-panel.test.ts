@@ -1,6 +1,5 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount } from '@vue/test-utils'
 import type { RunScores } from '@shared/api'
 import type { ClassifierInfo, ClassifierStatus, EpochScores } from '@shared/evaluation'
@@ -8,10 +7,10 @@ import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import EvaluationPanel from '@renderer/components/EvaluationPanel.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 
 let api: FakeLabApi
-let pinia: Pinia
+const pinia = useAppTestSetup()
 
 const info: ClassifierInfo = {
   dataset: 'mnist',
@@ -55,14 +54,11 @@ const missing: ClassifierStatus = { dataset: 'mnist', classifier: null, training
 const noScores: RunScores = { scores: [], evaluation: null, pending: [], notice: 'There is no reference classifier for MNIST yet, so no epoch is scored: train it in the Evaluation panel.' }
 
 beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
   api = new FakeLabApi({ 'classifier:status': () => missing, 'eval:scores': () => noScores })
   setLabApi(api)
 })
 
-const mountPanel = () => mount(EvaluationPanel, { props: { runId: 3, checkpointEpochs: [1, 2, 3] }, global: { plugins: [pinia] } })
+const mountPanel = () => mount(EvaluationPanel, { props: { runId: 3, checkpointEpochs: [1, 2, 3] }, global: { plugins: [pinia()] } })
 
 describe('EvaluationPanel', () => {
   it('says there is no classifier, trains one with progress, then shows its accuracy', async () => {

@@ -1,23 +1,19 @@
 // @vitest-environment jsdom
 // The run view's "Export metrics" menu: asks the back end for the file and saves it via a Blob link.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { setLabApi } from '@renderer/api/current'
 import { useRunsStore } from '@renderer/stores/runs'
 import RunView from '@renderer/views/RunView.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { detail, series, summary } from './helpers/fixtures'
 
-let pinia: Pinia
+const pinia = useAppTestSetup()
 let blobs: Blob[]
 let clicked: { href: string; download: string }[]
 
 beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
   blobs = []
   clicked = []
   URL.createObjectURL = vi.fn((b: Blob) => {
@@ -28,10 +24,6 @@ beforeEach(() => {
   vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
     clicked.push({ href: this.href, download: this.download })
   })
-})
-afterEach(() => {
-  vi.restoreAllMocks()
-  setLabApi(null)
 })
 
 describe('RunView export metrics', () => {
@@ -49,7 +41,7 @@ describe('RunView export metrics', () => {
     setLabApi(api)
     await useRunsStore().start()
     await useRunsStore().select(9)
-    const w = mount(RunView, { global: { plugins: [pinia] } })
+    const w = mount(RunView, { global: { plugins: [pinia()] } })
     await flushPromises()
 
     expect(w.find('[data-testid="export-csv"]').exists()).toBe(false)
@@ -84,7 +76,7 @@ describe('RunView export metrics', () => {
     )
     await useRunsStore().start()
     await useRunsStore().select(9)
-    const w = mount(RunView, { global: { plugins: [pinia] } })
+    const w = mount(RunView, { global: { plugins: [pinia()] } })
     await flushPromises()
     await w.get('[data-testid="export-metrics"]').trigger('click')
     await w.get('[data-testid="export-json"]').trigger('click')

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // Figure exports from the run view: the menus ask figures:export with the chosen size and
 // save what comes back; bad sizes and epochs are named before anything is asked.
-import { beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import type { FigureExport, GeneratorExport, LabCalls } from '@shared/api'
 import { LabError } from '@shared/errors'
@@ -16,12 +16,10 @@ import { DEFAULT_COMPARE_SETTINGS } from '@shared/compare'
 import { config } from './helpers/fixtures'
 import type { FakeLabApi } from './helpers/fake-api'
 import { captureDownloads, useFakeLab } from './helpers/app'
-import { stubCanvasContext } from './helpers/dom'
 import { detail, epoch, series, summary } from './helpers/fixtures'
 
 const lab = useFakeLab()
 const { blobs, clicked } = captureDownloads()
-beforeEach(() => stubCanvasContext(null))
 
 /** The files asked for, not the previews' layouts (PNG figures at scale 1). */
 const saves = (api: FakeLabApi): LabCalls['figures:export']['req'][] => api.requestsTo('figures:export').filter((r) => !(r.format === 'png' && r.scale === 1))

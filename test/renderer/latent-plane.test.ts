@@ -95,6 +95,7 @@ describe('LatentPlane', () => {
     await w.get('[data-testid="latent-render"]').trigger('submit')
     await flushPromises()
     expect(w.get('[data-testid="latent-error"]').text()).toContain('min must be less than max')
+    expect(lab.api.takeRefused()).toEqual(['Invalid explorer:grid request: max: min must be less than max'])
     expect(w.find('[data-testid="latent-image"]').exists()).toBe(false)
     expect(w.find('[data-testid="latent-progress"]').exists()).toBe(false)
   })

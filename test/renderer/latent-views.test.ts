@@ -123,7 +123,7 @@ describe('LatentPlane over epochs, beside another run, and saved views', () => {
     expect(parseLatentViewFile(await blobs[0].text())).toEqual({ format: LATENT_VIEW_FORMAT, version: 1, grid, compareRunId: 6 })
 
     // Change everything, then reopen the view: the form and the plane come back.
-    await w.get('[data-testid="latent-side-run"]').setValue(null)
+    await w.findAll('[data-testid="latent-side-run"] option')[0].setValue()
     await w.get('[data-testid="latent-field-directions"]').setValue('axes')
     await w.get('[data-testid="latent-field-resolution"]').setValue('9')
     await w.get('[data-testid="latent-render"]').trigger('submit')

@@ -177,14 +177,12 @@ describe('NewRunForm', () => {
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
     const sent = lab.api.requestsTo('runs:create')[0].config
-    expect(sent.tricks).toEqual({
-      dStepsPerG: 2,
-      realLabel: { min: 0.7, max: 1.2 },
-      labelFlip: 0.05,
+    // What was chosen, and every other trick (a field added later too) as the quick preset has it.
+    const chosen = { dStepsPerG: 2, realLabel: { min: 0.7, max: 1.2 }, labelFlip: 0.05, latent: 'uniform', dBatch: 'mixed', loss: 'hinge' }
+    expect(sent.tricks).toEqual({ ...PRESETS['mnist-dcgan-small'].defaults.tricks, ...chosen })
+    expect(sent.tricks).toMatchObject({
+      ...chosen,
       instanceNoise: { std: 0, decayEpochs: 0 },
-      latent: 'uniform',
-      dBatch: 'mixed',
-      loss: 'hinge',
       clip: 0.01,
       gpWeight: 10,
       // the quick preset's own initialisation, scale and G, untouched

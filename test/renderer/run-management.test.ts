@@ -1,24 +1,20 @@
 // @vitest-environment jsdom
 // Rename, notes and tags in the run view, against the fake LabApi.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import type { RunSummary } from '@shared/api'
 import { setLabApi } from '@renderer/api/current'
 import { useRunsStore } from '@renderer/stores/runs'
 import RunView from '@renderer/views/RunView.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { detail, series, summary } from './helpers/fixtures'
 
 let api: FakeLabApi
-let pinia: Pinia
+const pinia = useAppTestSetup()
 let current: RunSummary
 
 beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
   current = summary({ id: 3, name: 'baseline', status: 'completed', tags: ['mlp'], notes: '' })
   api = new FakeLabApi({
     'runs:list': () => [current],
@@ -36,7 +32,7 @@ async function mountView(): Promise<VueWrapper> {
   const runs = useRunsStore()
   await runs.start()
   await runs.select(3)
-  const w = mount(RunView, { global: { plugins: [pinia] }, attachTo: document.body })
+  const w = mount(RunView, { global: { plugins: [pinia()] }, attachTo: document.body })
   await flushPromises()
   return w
 }

@@ -1,18 +1,17 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import type { RunSummary } from '@shared/api'
 import { setLabApi } from '@renderer/api/current'
 import { useRunsStore } from '@renderer/stores/runs'
 import RunView from '@renderer/views/RunView.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { appendRows, emptySeries } from '@shared/metrics'
 import { config, detail, epoch, rows, series, summary } from './helpers/fixtures'
 
 let api: FakeLabApi
-let pinia: Pinia
+const pinia = useAppTestSetup()
 
 const diverged = summary({
   id: 7,
@@ -26,9 +25,6 @@ const diverged = summary({
 })
 
 beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
   api = new FakeLabApi({
     'runs:list': () => [diverged],
     'runs:get': ({ id }) =>
@@ -54,7 +50,7 @@ async function mountSelected(id = 7): Promise<VueWrapper> {
   const runs = useRunsStore()
   await runs.start()
   await runs.select(id)
-  const w = mount(RunView, { global: { plugins: [pinia] } })
+  const w = mount(RunView, { global: { plugins: [pinia()] } })
   await flushPromises()
   return w
 }

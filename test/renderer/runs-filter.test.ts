@@ -1,14 +1,13 @@
 // @vitest-environment jsdom
 // The runs list's text and status filter and its sortable columns, state in the runs store.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { setLabApi } from '@renderer/api/current'
 import { useRunsStore } from '@renderer/stores/runs'
 import { filterRuns, sortRuns } from '@renderer/stores/runs-view'
 import App from '@renderer/App.vue'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { summary } from './helpers/fixtures'
 
 const metrics = (gLoss: number) => ({ dLossReal: 0.5, dLossFake: 0.5, gLoss, dAccReal: 0.5, dAccFake: 0.5, wasserstein: null })
@@ -19,13 +18,7 @@ const RUNS = [
 ]
 const ids = (list: { id: number }[]): number[] => list.map((r) => r.id)
 
-let pinia: Pinia
-beforeEach(() => {
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-afterEach(() => setLabApi(null))
+const pinia = useAppTestSetup()
 
 describe('filterRuns and sortRuns', () => {
   it('matches every word against name, preset, optimizer and tags, case-insensitively', () => {
@@ -49,7 +42,7 @@ describe('filterRuns and sortRuns', () => {
 describe('runs list filter and sort in the app', () => {
   async function mountApp(): Promise<VueWrapper> {
     setLabApi(new FakeLabApi({ 'runs:list': () => RUNS, 'presets:list': () => [] }))
-    const w = mount(App, { global: { plugins: [pinia] } })
+    const w = mount(App, { global: { plugins: [pinia()] } })
     await flushPromises()
     return w
   }

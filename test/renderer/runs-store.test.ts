@@ -1,18 +1,19 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
 import { flushPromises } from '@vue/test-utils'
 import { LabError } from '@shared/errors'
 import { setLabApi } from '@renderer/api/current'
 import { useRunsStore } from '@renderer/stores/runs'
 import { useTrainerStore } from '@renderer/stores/trainer'
 import { FakeLabApi } from './helpers/fake-api'
+import { useAppTestSetup } from './helpers/app'
 import { config, detail, series, summary } from './helpers/fixtures'
 
 let api: FakeLabApi
 
+useAppTestSetup()
+
 beforeEach(() => {
-  setActivePinia(createPinia())
   api = new FakeLabApi({
     'runs:list': () => [summary({ id: 1, createdAt: 100 }), summary({ id: 2, createdAt: 300 }), summary({ id: 3, createdAt: 200 })],
     'runs:get': ({ id }) => detail(summary({ id, createdAt: id * 100 })),

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
 import { flushPromises, mount } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { setLabApi } from '@renderer/api/current'
@@ -8,22 +8,10 @@ import App from '@renderer/App.vue'
 import SidebarResizer from '@renderer/components/SidebarResizer.vue'
 import { clampSidebarWidth, defaultSidebarWidth, SIDEBAR_MAX, SIDEBAR_MIN, useSidebarStore } from '@renderer/stores/sidebar'
 import { FakeLabApi } from './helpers/fake-api'
-import { stubCanvasContext } from './helpers/dom'
+import { useAppTestSetup } from './helpers/app'
 import { summary } from './helpers/fixtures'
 
-let pinia: Pinia
-
-beforeEach(() => {
-  localStorage.clear()
-  stubCanvasContext(null)
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  setLabApi(null)
-  localStorage.clear()
-})
+const pinia = useAppTestSetup()
 
 describe('sidebar width', () => {
   it('takes at most ~30% of a 1024 px window by default and stays within its bounds', () => {
@@ -86,7 +74,7 @@ describe('App sidebar', () => {
   it('lays the sidebar out at the stored width and resizes it from the keyboard, bounded', async () => {
     localStorage.setItem('gw.sidebar.width', '420')
     setLabApi(new FakeLabApi({ 'runs:list': () => [summary({ id: 1, name: 'sweep opt · kind=adam · lr=0.0002 · seed=3' })], 'presets:list': () => [] }))
-    const w = mount(App, { global: { plugins: [pinia] }, attachTo: document.body })
+    const w = mount(App, { global: { plugins: [pinia()] }, attachTo: document.body })
     await flushPromises()
     const body = w.get('.body')
     expect(body.attributes('style')).toContain('--sidebar-width: 420px')

@@ -145,6 +145,7 @@ describe('runs at once', () => {
     await flushPromises()
     // Named as the page labels it, not by the setting's name in the API.
     expect(w.get('[data-testid="runs-at-once-error"]').text()).toBe('Runs at once: must be at most 16')
+    expect(api.takeRefused()).toEqual(['Invalid settings:set request: maxConcurrentRuns: must be at most 16'])
     // Another window changed it: this one follows.
     api.emit('settings:changed', { maxConcurrentRuns: 1 })
     await flushPromises()

@@ -1,16 +1,17 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
 import type { StepSeries } from '@shared/metrics'
 import { setLabApi } from '@renderer/api/current'
 import { appendSeriesAfter, useTrainerStore } from '@renderer/stores/trainer'
 import { FakeLabApi } from './helpers/fake-api'
+import { useAppTestSetup } from './helpers/app'
 import { detail, epoch, rows, series, summary } from './helpers/fixtures'
 
 let api: FakeLabApi
 
+useAppTestSetup()
+
 beforeEach(() => {
-  setActivePinia(createPinia())
   api = new FakeLabApi({ 'runs:metrics': ({ afterStep = 0 }) => series(afterStep + 1, 5) })
   setLabApi(api)
 })

@@ -1,18 +1,26 @@
-// The set-up most renderer tests share: a fresh Pinia and no canvas per test, the LabApi
-// reset after it, and mounting the whole App against a FakeLabApi; for tests of one component,
-// a fresh Pinia with a FakeLabApi per test, and downloads captured.
-import { afterEach, beforeEach, vi } from 'vitest'
+// The set-up every renderer test shares: a clean page per test (no saved settings, the URL at
+// /, no canvas context) with a fresh Pinia, and after it no LabApi, spies or fake timers left;
+// mounting the whole App against a FakeLabApi; for tests of one component, the same with a
+// FakeLabApi per test, and downloads captured.
+import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { setLabApi } from '@renderer/api/current'
 import App from '@renderer/App.vue'
 import { stubCanvasContext } from './dom'
-import { FakeLabApi, type FakeHandlers } from './fake-api'
+import { FakeLabApi, untakenRefusals, type FakeHandlers } from './fake-api'
 
-/** Registers the per-test set-up; returns the current test's Pinia. */
+/**
+ * Registers the per-test set-up: before each test the page is clean (localStorage empty, the
+ * URL '/', getContext answering null: jsdom cannot draw) and a fresh Pinia is active; after it
+ * the LabApi is unset, spies and timers are restored, and the test fails if a FakeLabApi refused
+ * a request the test did not take (FakeLabApi.takeRefused). Returns the current test's Pinia.
+ */
 export function useAppTestSetup(): () => Pinia {
   let pinia: Pinia
   beforeEach(() => {
+    localStorage.clear()
+    history.replaceState(null, '', '/')
     stubCanvasContext(null)
     pinia = createPinia()
     setActivePinia(pinia)
@@ -20,6 +28,8 @@ export function useAppTestSetup(): () => Pinia {
   afterEach(() => {
     setLabApi(null)
     vi.restoreAllMocks()
+    vi.useRealTimers()
+    expect(untakenRefusals(), 'requests the back end would refuse (a test that means to send one takes it: api.takeRefused())').toEqual([])
   })
   return () => pinia
 }
@@ -53,32 +63,26 @@ export interface FakeLab {
 }
 
 /**
- * Registers, per test, a fresh Pinia and a FakeLabApi built from `handlers` (called anew for
- * each test, so tests can change them), and resets the LabApi and every mock after it.
+ * Registers useAppTestSetup and, per test, a FakeLabApi built from `handlers` (called anew for
+ * each test, so tests can change them) as the LabApi.
  */
 export function useFakeLab(handlers: () => FakeHandlers = () => ({})): FakeLab {
+  const currentPinia = useAppTestSetup()
   let api: FakeLabApi
-  let pinia: Pinia
   beforeEach(() => {
-    pinia = createPinia()
-    setActivePinia(pinia)
     api = new FakeLabApi(handlers())
     setLabApi(api)
-  })
-  afterEach(() => {
-    setLabApi(null)
-    vi.restoreAllMocks()
   })
   // mount's overloads tie options to the component's props; this only adds the Pinia, so it
   // takes them as they come and is typed as mount itself for callers.
   const mountWithPinia = ((component: never, options: MountOptions = {}) =>
-    mount(component, { ...options, global: { ...options.global, plugins: [...(options.global?.plugins ?? []), pinia] } } as never)) as unknown as typeof mount
+    mount(component, { ...options, global: { ...options.global, plugins: [...(options.global?.plugins ?? []), currentPinia()] } } as never)) as unknown as typeof mount
   return {
     get api() {
       return api
     },
     get pinia() {
-      return pinia
+      return currentPinia()
     },
     mount: mountWithPinia,
     serve(h) {
