@@ -32,12 +32,27 @@ function gBlock(norm: GeneratorNorm): tf.layers.Layer[] {
   return norm === 'batchnorm' ? [tf.layers.batchNormalization({ momentum: 0.9 }), act] : [act]
 }
 
-function dcganGenerator(latentDim: number, shape: DataShape, filters: number, scale: ImageScale, norm: GeneratorNorm): tf.LayersModel {
+/** A DCGAN G's starting side (a quarter of the image's) and the image's channels, refusing images it cannot upsample to. */
+function dcganStart(shape: DataShape): [start: number, channels: number] {
   const [height, width, channels] = shape
   if (shape.length !== 3 || height !== width || height % 4 !== 0) {
     throw new LabError('INVALID_CONFIG', `The DCGAN preset needs square images whose side is a multiple of 4 (it upsamples twice by 2); this data set's images are ${shape.join('x')}. Use the MLP preset.`)
   }
-  const start = height / 4
+  return [height / 4, channels]
+}
+
+/** G's image layer with the scale's activation; the sigmoid scale maps [0, 1] back to the lab's [-1, 1] with a fixed layer. */
+function imageOutput(scale: ImageScale, layer: (activation: 'tanh' | 'sigmoid') => tf.layers.Layer): tf.layers.Layer[] {
+  return scale === 'tanh' ? [layer('tanh')] : [layer('sigmoid'), tf.layers.rescaling({ scale: 2, offset: -1 })]
+}
+
+/** D's first convolution on images of `shape`; the sigmoid scale first maps the lab's [-1, 1] to [0, 1] with a fixed layer. */
+function imageInput(scale: ImageScale, shape: DataShape, conv: Omit<Parameters<typeof tf.layers.conv2d>[0], 'inputShape'>): tf.layers.Layer[] {
+  return scale === 'tanh' ? [tf.layers.conv2d({ inputShape: shape, ...conv })] : [tf.layers.rescaling({ inputShape: shape, scale: 0.5, offset: 0.5 }), tf.layers.conv2d(conv)]
+}
+
+function dcganGenerator(latentDim: number, shape: DataShape, filters: number, scale: ImageScale, norm: GeneratorNorm): tf.LayersModel {
+  const [start, channels] = dcganStart(shape)
   return tf.sequential({
     name: 'generator',
     layers: [
@@ -48,9 +63,7 @@ function dcganGenerator(latentDim: number, shape: DataShape, filters: number, sc
       ...gBlock(norm),
       tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
       ...gBlock(norm),
-      ...(scale === 'tanh'
-        ? [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'tanh' })]
-        : [tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation: 'sigmoid' }), tf.layers.rescaling({ scale: 2, offset: -1 })])
+      ...imageOutput(scale, (activation) => tf.layers.conv2d({ filters: channels, kernelSize: 7, padding: 'same', activation }))
     ]
   })
 }
@@ -61,12 +74,7 @@ function dcganGenerator(latentDim: number, shape: DataShape, filters: number, sc
  * writing the image (about a third of the arithmetic of the seed's layout with half its filters).
  */
 function paperGenerator(latentDim: number, shape: DataShape, filters: number, scale: ImageScale, norm: GeneratorNorm): tf.LayersModel {
-  const [height, width, channels] = shape
-  if (shape.length !== 3 || height !== width || height % 4 !== 0) {
-    throw new LabError('INVALID_CONFIG', `The DCGAN preset needs square images whose side is a multiple of 4 (it upsamples twice by 2); this data set's images are ${shape.join('x')}. Use the MLP preset.`)
-  }
-  const start = height / 4
-  const out = { filters: channels, kernelSize: 4, strides: 2, padding: 'same' as const }
+  const [start, channels] = dcganStart(shape)
   return tf.sequential({
     name: 'generator',
     layers: [
@@ -75,9 +83,7 @@ function paperGenerator(latentDim: number, shape: DataShape, filters: number, sc
       tf.layers.reshape({ targetShape: [start, start, filters] }),
       tf.layers.conv2dTranspose({ filters: filters / 2, kernelSize: 4, strides: 2, padding: 'same' }),
       ...gBlock(norm),
-      ...(scale === 'tanh'
-        ? [tf.layers.conv2dTranspose({ ...out, activation: 'tanh' })]
-        : [tf.layers.conv2dTranspose({ ...out, activation: 'sigmoid' }), tf.layers.rescaling({ scale: 2, offset: -1 })])
+      ...imageOutput(scale, (activation) => tf.layers.conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, padding: 'same', activation }))
     ]
   })
 }
@@ -88,9 +94,7 @@ function paperDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataSh
   return tf.sequential({
     name: 'discriminator',
     layers: [
-      ...(scale === 'tanh'
-        ? [tf.layers.conv2d({ inputShape: shape, filters, ...conv })]
-        : [tf.layers.rescaling({ inputShape: shape, scale: 0.5, offset: 0.5 }), tf.layers.conv2d({ filters, ...conv })]),
+      ...imageInput(scale, shape, { filters, ...conv }),
       ...dBlock(regularizer, 0.3, true),
       tf.layers.conv2d({ filters: filters * 2, ...conv }),
       ...dBlock(regularizer, 0.3, false),
@@ -115,9 +119,7 @@ function dcganDiscriminator(regularizer: DiscriminatorRegularizer, shape: DataSh
   return tf.sequential({
     name: 'discriminator',
     layers: [
-      ...(scale === 'tanh'
-        ? [tf.layers.conv2d({ inputShape: shape, filters, kernelSize: 3, strides: 2, padding: 'same' })]
-        : [tf.layers.rescaling({ inputShape: shape, scale: 0.5, offset: 0.5 }), tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same' })]),
+      ...imageInput(scale, shape, { filters, kernelSize: 3, strides: 2, padding: 'same' }),
       ...dBlock(regularizer, 0.4, true),
       tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same' }),
       ...dBlock(regularizer, 0.4, false),
