@@ -2,8 +2,10 @@
 // through D; Adam 2e-4, beta1 0.5) on the tfjs wasm backend with the kernels of
 // src/main/trainer/backend/wasm-kernels.ts, and shows which kernels take the time.
 //
-//   npx tsx scripts/bench-kernels.ts [--steps N] [--batch B] [--top N] [--native]
+//   npx tsx scripts/bench-kernels.ts [--steps N] [--batch B] [--top N] [--native] [--small]
 //
+// --small times the quick preset's layout (mnist-dcgan-small: batch norm in G and D, tanh)
+// instead of the seed's.
 // --native also times the stock wasm kernels that we override (Conv2DBackpropFilter stays
 // ours: wasm has none). GAN_WASM_THREADS=1 times the single-threaded backend (default: one
 // XNNPACK thread per core, see src/main/trainer/backend/wasm-threads.ts). Reference on the
@@ -40,7 +42,10 @@ interface Gan {
 }
 
 function makeGan(): Gan {
-  const { generator: g, discriminator: d } = buildModels('mnist-dcgan', 100)
+  const small = process.argv.includes('--small')
+  const { generator: g, discriminator: d } = small
+    ? buildModels('mnist-dcgan-small', 100, 'batchnorm', undefined, 0, 'tanh', 'batchnorm')
+    : buildModels('mnist-dcgan', 100)
   return {
     g,
     d,

@@ -409,6 +409,25 @@ describe('faster replacements of existing wasm kernels', () => {
     expect(stats['Sum:js']).toBeGreaterThan(0)
     expect(stats['Sum:native']).toBeGreaterThan(0)
   })
+
+  it('Tile by block copies, any axes and repeat counts (batch norm broadcasts [1,1,1,C])', async () => {
+    wasmKernelStats(true)
+    await compare('tile', () => {
+      const gamma = tf.tensor4d(values(5, 20), [1, 1, 1, 5])
+      const x = tf.tensor3d(values(2 * 3 * 4, 21), [2, 3, 4])
+      return [
+        tf.tile(gamma, [6, 7, 7, 1]),
+        tf.tile(x, [3, 1, 2]),
+        tf.tile(x, [1, 5, 1]),
+        tf.tile(x, [1, 1, 1]),
+        tf.tile(tf.tensor1d(values(3, 22)), [9]),
+        tf.tile(x.cast('int32'), [2, 2, 2]).cast('float32') // int32: native
+      ]
+    }, 0)
+    const stats = wasmKernelStats()
+    expect(stats['Tile:blocks']).toBe(5)
+    expect(stats['Tile:native']).toBe(1)
+  })
 })
 
 describe("LeakyReLU's gradient in one kernel", () => {
