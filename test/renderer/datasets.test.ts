@@ -73,8 +73,8 @@ describe('data sets in the new-run form', () => {
     expect(options()).toEqual(['MNIST (built in)', 'Fashion-MNIST (#3)'])
     await w.get('[data-testid="field-dataset"]').setValue(3)
     expect(w.text()).toContain('28x28x1, 60000 images, 10 classes')
-    // 60000 / 64 steps for a full pass of the chosen data set.
-    expect(w.text()).toContain('full pass (937 steps)')
+    // 60000 / 32 (the quick preset's batch) steps for a full pass of the chosen data set.
+    expect(w.text()).toContain('full pass (1875 steps)')
 
     await w.get('[data-testid="field-preset"]').setValue('tabular-mlp')
     await flushPromises()

@@ -72,7 +72,7 @@ describe('sweeps', () => {
       ],
       compareWhenDone: true
     })
-    expect(req.base).toMatchObject({ preset: 'mnist-dcgan-small', batchSize: 64 })
+    expect(req.base).toMatchObject({ preset: 'mnist-dcgan-small', batchSize: PRESETS['mnist-dcgan-small'].defaults.batchSize })
     const runs = useRunsStore()
     expect(runs.filterText).toBe('sweep 4')
     expect(runs.selectedId).toBe(10)

@@ -31,22 +31,24 @@ describe('run config', () => {
 })
 
 describe('the DCGAN presets\' defaults (issue 14)', () => {
-  it("train with Adam β1 0.5 at batch 64: the seed DCGAN with the seed's 2e-4, sigmoid scale and batch norm in G, the quick one with the DCGAN paper's loop and G at 1e-3", () => {
-    for (const id of ['mnist-dcgan', 'mnist-dcgan-small'] as const) {
-      const d = PRESETS[id].defaults
-      expect(d.batchSize).toBe(64)
-      expect(d.optimizerD).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
-    }
-    expect(PRESETS['mnist-dcgan'].defaults.optimizerG).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
-    // TF-GAN's MNIST recipe: G five times faster than D
-    expect(PRESETS['mnist-dcgan-small'].defaults.optimizerG).toMatchObject({ kind: 'adam', lr: 1e-3, beta1: 0.5 })
-    expect(PRESETS['mnist-dcgan'].defaults.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'sigmoid', generatorNorm: 'batchnorm' })
-    expect(PRESETS['mnist-dcgan'].defaults.discriminator.regularizer).toBe('dropout')
+  it("train with Adam β1 0.5: the seed DCGAN at batch 64 with the seed's 2e-4, sigmoid scale and batch norm in G; the quick one conditional, at batch 32, D 2e-3 and G 1e-3", () => {
+    const seed = PRESETS['mnist-dcgan'].defaults
+    expect(seed.batchSize).toBe(64)
+    expect(seed.conditional).toBe(false)
+    expect(seed.optimizerD).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
+    expect(seed.optimizerG).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
+    expect(seed.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'sigmoid', generatorNorm: 'batchnorm' })
+    expect(seed.discriminator.regularizer).toBe('dropout')
+    const quick = PRESETS['mnist-dcgan-small'].defaults
+    expect(quick).toMatchObject({ batchSize: 32, conditional: true, epochs: 5, stepsPerEpoch: 300 })
+    expect(quick.optimizerD).toMatchObject({ kind: 'adam', lr: 2e-3, beta1: 0.5 })
+    expect(quick.optimizerG).toMatchObject({ kind: 'adam', lr: 1e-3, beta1: 0.5 })
     // tanh, batch norm in G and D, N(0, 0.02) weights
-    expect(PRESETS['mnist-dcgan-small'].defaults.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'tanh', generatorNorm: 'batchnorm', init: 'normal-0.02' })
-    expect(PRESETS['mnist-dcgan-small'].defaults.discriminator.regularizer).toBe('batchnorm')
+    expect(quick.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'tanh', generatorNorm: 'batchnorm', init: 'normal-0.02' })
+    expect(quick.discriminator.regularizer).toBe('batchnorm')
     expect(PRESET_IDS[0]).toBe('mnist-dcgan-small')
-    expect(PRESETS['mnist-dcgan-small'].defaults).toMatchObject({ epochs: 5, stepsPerEpoch: 300 })
+    // the defaults pass the schema's own checks (a conditional run needs a labelled image set)
+    expect(runConfigSchema.safeParse({ ...quick, name: 'x', seed: 1 }).success).toBe(true)
   })
 
   it('refuses the sigmoid scale for presets that do not build it, naming the field', () => {

@@ -27,8 +27,8 @@ export type DraftOf<T> = T extends number
 
 export type RunDraftState = DraftOf<RunConfig>
 
-/** The fields a preset leaves as they were when it is picked (but for D's regulariser); it sets every other one. */
-const KEPT_BY_PRESET = ['name', 'seed', 'dataset', 'discriminator', 'evaluation', 'conditional'] as const satisfies readonly (keyof RunConfig)[]
+/** The fields a preset leaves as they were when it is picked (but for D's regulariser); it sets every other one (conditioning included: the quick DCGAN is conditional, the others are not). */
+const KEPT_BY_PRESET = ['name', 'seed', 'dataset', 'discriminator', 'evaluation'] as const satisfies readonly (keyof RunConfig)[]
 
 export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31)
