@@ -121,4 +121,14 @@ describe('npm run cli -- export-figure / export-generator', () => {
     expect(parseIdx(readFileSync(join(folder, 'samples-images-idx3-ubyte')), 'idx', 3).dims).toEqual([4, 28, 28])
     expect(existsSync(join(folder, 'generator', 'weights.bin'))).toBe(true)
   }, 120_000)
+
+  it("exports the last checkpoint when --epoch is left out, and names a run that has none", async () => {
+    const out = join(root, 'gen-last')
+    const res = await cli(['export-generator', '--run', String(runId), '--samples', '2', '--out', out])
+    expect(res.stderr).toBe('')
+    expect(res.stdout.trim()).toBe(`${join(out, `run-${runId}-epoch-2-generator`)} (6 files)`)
+    const none = await cli(['export-generator', '--run', String(otherId), '--out', out])
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toContain(`Run ${otherId} has no checkpoint yet to export`)
+  }, 120_000)
 })

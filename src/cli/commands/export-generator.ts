@@ -9,10 +9,10 @@ export const exportGenerator = defineCommand({
   name: 'export-generator',
   summary: "Writes a run's generator at one epoch as a tfjs model folder with samples.",
   notes: ['Writes a new folder under --out: the tfjs model, and the samples as PNG files and as IDX.'],
-  synopsis: '--run ID --epoch N [options]',
+  synopsis: '--run ID [--epoch N] [options]',
   options: {
     run: { type: 'string', value: 'ID', description: 'the run' },
-    epoch: { type: 'string', value: 'N', description: 'the epoch whose checkpoint is exported' },
+    epoch: { type: 'string', value: 'N', description: 'the epoch whose checkpoint is exported', shownDefault: 'the last checkpoint' },
     samples: { type: 'string', value: 'N', description: 'how many samples to write', shownDefault: '64' },
     seed: { type: 'string', value: 'N', description: "the samples' random seed" },
     out: { type: 'string', value: 'DIR', default: '.', description: 'the folder the new folder is made in' },
@@ -25,7 +25,7 @@ export const exportGenerator = defineCommand({
     try {
       const req = {
         id: num(values.run, '--run'),
-        epoch: num(values.epoch, '--epoch'),
+        ...(values.epoch !== undefined ? { epoch: num(values.epoch, '--epoch') } : {}),
         ...(values.samples !== undefined ? { samples: num(values.samples, '--samples') } : {}),
         ...(values.seed !== undefined ? { seed: num(values.seed, '--seed') } : {})
       }

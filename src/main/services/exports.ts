@@ -79,9 +79,7 @@ export class ExportService {
     if (data.kind === 'images' || !data.columns) {
       throw new LabError('INVALID_REQUEST', `Run ${run.id} generates images, not table rows: export its generator with samples instead (runs:export-generator)`)
     }
-    const withCheckpoints = this.ctx.metrics.epochs(run.id).filter((e) => e.checkpointDir).map((e) => e.epoch)
-    const epoch = req.epoch ?? withCheckpoints.at(-1)
-    if (epoch === undefined) throw new LabError('NOT_FOUND', `Run ${run.id} has no checkpoint yet to draw rows from`)
+    const epoch = req.epoch ?? this.lastCheckpoint(run.id, 'to draw rows from')
     const generatorDir = this.ctx.generatorDir(run.id, epoch, false)
     const transform = readRunTransform(this.ctx.runDir(run.id), data.columns)
     const seed = req.seed ?? run.seed
@@ -107,6 +105,17 @@ export class ExportService {
     return { ...rowsCsv(`run-${run.id}-epoch-${epoch}-${count}-rows.csv`, data.columns, rows), epoch, rows: count }
   }
 
+  /** The run's last epoch with a checkpoint; NOT_FOUND naming what it was wanted for when there is none. */
+  private lastCheckpoint(runId: number, purpose: string): number {
+    const epoch = this.ctx.metrics
+      .epochs(runId)
+      .filter((e) => e.checkpointDir)
+      .map((e) => e.epoch)
+      .at(-1)
+    if (epoch === undefined) throw new LabError('NOT_FOUND', `Run ${runId} has no checkpoint yet ${purpose}`)
+    return epoch
+  }
+
   /** Adds the run of a bundle as a new run; see bundle.ts for what is checked. */
   importBundle(bytes: Uint8Array): { run: RunSummary; warnings: string[] } {
     const imported = this.ctx.writing('import a run bundle', () => importRunBundle(this.ctx.db, bytes, (id) => this.ctx.runDir(id)))
@@ -120,9 +129,10 @@ export class ExportService {
    * A checkpoint's generator and `samples` images generated in a trainer process: written into a
    * new folder under the one chosen in Electron's dialog, or returned as a zip.
    */
-  async exportGenerator(req: { id: number; epoch: number; samples: number; seed?: number }): Promise<GeneratorExport> {
-    const run = this.ctx.runs.require(req.id)
-    const config = this.ctx.runs.requireConfig(req.id)
+  async exportGenerator(request: { id: number; epoch?: number; samples: number; seed?: number }): Promise<GeneratorExport> {
+    const run = this.ctx.runs.require(request.id)
+    const config = this.ctx.runs.requireConfig(request.id)
+    const req = { ...request, epoch: request.epoch ?? this.lastCheckpoint(run.id, 'to export') }
     const generatorDir = this.ctx.generatorDir(req.id, req.epoch, false)
     const data = this.datasets.get(config.dataset)
     if (req.samples > 0 && data && data.kind !== 'images') {

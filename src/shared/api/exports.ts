@@ -132,7 +132,8 @@ export const MAX_EXPORT_SAMPLES = 10_000
 export const exportGeneratorSchema = z
   .object({
     id: z.number().int().positive(),
-    epoch: z.number().int().min(1),
+    /** The run's last checkpoint when left out. */
+    epoch: z.number().int().min(1).optional(),
     samples: z.number().int('must be a whole number').min(0, 'must be at least 0').max(MAX_EXPORT_SAMPLES, `must be at most ${MAX_EXPORT_SAMPLES}`).default(64),
     /** Seed of the samples' latent vectors; the run's own seed when left out. */
     seed: z.number().int('must be a whole number').min(0, 'must be at least 0').max(2 ** 31 - 1).optional()
