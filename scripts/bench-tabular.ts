@@ -6,12 +6,14 @@
 // drawn independently from a fit of its own). Prints numbers; it is a benchmark, not a test.
 //
 //   npm run bench:tabular -- FILE.csv [--transform modes|minmax] [--epochs N] [--steps N]
-//                            [--rows N] [--backend wasm|cpu|auto] [--seed N] [--set field=json ...]
+//                            [--rows N] [--backend wasm|cpu|auto] [--seed N] [--set field=json ...] [--out rows.csv]
+//
+// --out keeps the drawn rows, so they can be scored independently (e.g. scipy.stats.ks_2samp).
 //
 // A public housing table (506 rows, 14 columns) ships in Debian's python3-sklearn:
 //   apt-get download python3-sklearn && dpkg -x python3-sklearn_*.deb sk &&
 //   tail -n +2 sk/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv > housing.csv
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -32,12 +34,13 @@ const { values: flags, positionals } = parseArgs({
     rows: { type: 'string', default: '5000' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string', default: '1' },
-    set: { type: 'string', multiple: true, default: [] }
+    set: { type: 'string', multiple: true, default: [] },
+    out: { type: 'string' }
   }
 })
 const file = positionals[0]
 if (!file) {
-  console.error('usage: npm run bench:tabular -- FILE.csv [--transform modes|minmax] [--epochs N] [--steps N] [--rows N] [--backend B] [--seed N] [--set field=json]')
+  console.error('usage: npm run bench:tabular -- FILE.csv [--transform modes|minmax] [--epochs N] [--steps N] [--rows N] [--backend B] [--seed N] [--set field=json] [--out rows.csv]')
   process.exit(2)
 }
 
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
       return c.type === 'categorical' ? cell : Number(cell)
     }))
     const generated = parse(drawn.content)
+    if (flags.out) writeFileSync(resolve(flags.out), drawn.content)
     const gan = fidelityFigures(columns, real, generated, mulberry32(7))
     const base = baselineFidelity(columns, real, generated.length, mulberry32(8))
     console.log(`drawn ${generated.length} rows from epoch ${drawn.epoch}`)

@@ -249,6 +249,19 @@ describe('run bundles', () => {
     expect(refusal(lab, padded).message).toMatch(/epoch-0001\/generator\/model\.json describes \d+ bytes of weights, but its files would unpack to \d+/)
   })
 
+  it("carries a run's transform.json, and refuses one that is not a table transform", () => {
+    // An image run has none; a table run's is carried beside the checkpoints (sample-rows.test.ts draws rows from one).
+    expect(Object.keys(entries(small))).not.toContain('files/transform.json')
+    const withTransform = altered(small, (f) => (f['files/transform.json'] = strToU8('{"kind":"minmax"}\n')))
+    const target = newLab()
+    const { runId: id } = importRunBundle(target.db, withTransform, (i) => target.runDir(i))
+    expect(readFileSync(join(target.runDir(id), 'transform.json'), 'utf8')).toBe('{"kind":"minmax"}\n')
+    const bad = altered(small, (f) => (f['files/transform.json'] = strToU8('{"kind":"quantiles"}')))
+    expect(refusal(newLab(), bad).message).toMatch(/files\/transform\.json is not a table transform/)
+    const other = altered(small, (f) => (f['files/notes.json'] = strToU8('{}')))
+    expect(refusal(newLab(), other).message).toMatch(/an entry a run bundle never has: "files\/notes\.json"/)
+  })
+
   it('refuses a zip holding one name twice', () => {
     const files = entries(small)
     const twin = 'tables/step_metricz.json'

@@ -52,6 +52,15 @@ describe('runs:sample-rows and runs:fidelity', () => {
     const first = await lab.handlers['runs:sample-rows']({ id: run.id, rows: 10, epoch: 1 })
     expect(first.epoch).toBe(1)
 
+    // The run's bundle carries transform.json: imported into another lab with the same table, it draws the same rows.
+    const bundle = await lab.handlers['runs:export-bundle']({ id: run.id, checkpoints: 'last' })
+    const elsewhere = newLab()
+    const copy = join(dataDirOf(elsewhere), 'table.csv')
+    writeTable(copy)
+    elsewhere.datasets.importFiles([copy], 'table')
+    const imported = elsewhere.importBundle(Buffer.from(bundle.base64, 'base64'))
+    expect((await elsewhere.handlers['runs:sample-rows']({ id: imported.run.id, rows: 700 })).content).toBe(drawn.content)
+
     const report = await lab.handlers['runs:fidelity']({ id: run.id })
     expect(report.map((r) => r.epoch)).toEqual([1, 2])
     const f = report[1].fidelity

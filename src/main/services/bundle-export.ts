@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { strToU8, zipSync, type Zippable } from 'fflate'
 import { LabError } from '@shared/errors'
-import { BUNDLE_FORMAT, BUNDLE_VERSION, columnsOf, encodeCell, MANIFEST, RUN_COLUMNS_SET_ON_IMPORT, runTables, sha256, type BundleCheckpoints, type Manifest } from './bundle-format'
+import { BUNDLE_FORMAT, BUNDLE_VERSION, columnsOf, encodeCell, MANIFEST, RUN_COLUMNS_SET_ON_IMPORT, runTables, sha256, runFileEntry, RUN_FILES, type BundleCheckpoints, type Manifest } from './bundle-format'
 
 function listFiles(root: string, rel = ''): string[] {
   const here = join(root, rel)
@@ -48,6 +48,8 @@ export function exportRunBundle(db: Database, runId: number, runDir: string, opt
     if (table === 'checkpoints') rows = rows.filter((row) => keptDirs.has(String(row[columns.indexOf('dir')])))
     add(`tables/${table}.json`, strToU8(JSON.stringify({ columns, rows: rows.map((r) => r.map(encodeCell)) })))
   }
+  // A table run's transform.json: without it, rows drawn from its checkpoints could not be decoded.
+  for (const name of RUN_FILES) if (existsSync(join(runDir, name))) add(runFileEntry(name), readFileSync(join(runDir, name)))
   for (const { dir } of kept) {
     for (const rel of listFiles(runDir, dir)) add(`files/${rel}`, readFileSync(join(runDir, rel)), 0)
   }

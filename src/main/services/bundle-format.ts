@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
 import { LabError } from '@shared/errors'
+import { TRANSFORM_FILE } from '@shared/tabular-transform'
 
 export const BUNDLE_FORMAT = 'gan-workbench/run-bundle'
 export const BUNDLE_VERSION = 1
@@ -37,9 +38,13 @@ export const RUN_COLUMNS_SET_ON_IMPORT = new Set(['id'])
 
 export const MANIFEST = 'manifest.json'
 export const TABLE_ENTRY = /^tables\/([a-z][a-z0-9_]{0,62})\.json$/
-/** Files of a run folder a bundle may carry: checkpoint model folders, nothing else. */
+/** Files of a run folder a bundle may carry: checkpoint model folders, and the RUN_FILES below. */
 export const FILE_ENTRY = /^files\/(checkpoints\/epoch-\d{4,6}\/[a-z][a-z0-9_-]{0,30}\/[A-Za-z0-9][A-Za-z0-9._-]{0,100})$/
 export const CHECKPOINT_DIR = /^checkpoints\/epoch-\d{4,6}$/
+/** Files of the run folder itself a bundle carries when the run has them: how a table run's rows are encoded. */
+export const RUN_FILES: readonly string[] = [TRANSFORM_FILE]
+export const runFileEntry = (name: string): string => `files/${name}`
+export const isRunFileEntry = (entry: string): boolean => RUN_FILES.some((f) => runFileEntry(f) === entry)
 
 export type Cell = number | string | null | { $base64: string }
 

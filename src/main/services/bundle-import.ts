@@ -13,6 +13,7 @@ import {
   decodeCell,
   DEFAULT_BUNDLE_LIMITS,
   FILE_ENTRY,
+  isRunFileEntry,
   MANIFEST,
   refuse,
   RUN_COLUMNS_SET_ON_IMPORT,
@@ -74,6 +75,22 @@ function latentViewRemapper(db: Database, views: ImportedTable, warnings: string
   })
 }
 
+/**
+ * The run folder's own files in the bundle (inflated with the manifest, so their hashes are
+ * checked): transform.json must be a table transform, or rows drawn later would fail obscurely.
+ */
+function runFiles(head: Record<string, Uint8Array>): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {}
+  for (const [name, data] of Object.entries(head)) {
+    if (!isRunFileEntry(name)) continue
+    const value = parseJson(name, data) as { kind?: unknown; columns?: unknown } | null
+    const ok = value !== null && typeof value === 'object' && (value.kind === 'minmax' || (value.kind === 'modes' && Array.isArray(value.columns)))
+    if (!ok) refuse(`${name} is not a table transform (its kind must be "minmax", or "modes" with columns)`)
+    out[name] = data
+  }
+  return out
+}
+
 export interface ImportedBundle {
   runId: number
   name: string
@@ -93,7 +110,7 @@ export function importRunBundle(
 ): ImportedBundle {
   const schemaVersion = db.pragma('user_version', { simple: true }) as number
   const entries = listEntries(bytes, limits)
-  const head = inflate(bytes, (f) => f.name === MANIFEST || TABLE_ENTRY.test(f.name))
+  const head = inflate(bytes, (f) => f.name === MANIFEST || TABLE_ENTRY.test(f.name) || isRunFileEntry(f.name))
   const manifest = readManifest(head, entries, schemaVersion)
   const warnings: string[] = []
 
@@ -165,7 +182,7 @@ export function importRunBundle(
     }
   }
   const checkpointDirs = new Set(checkpoints ? checkpoints.rows.map((row) => String(row[checkpoints.columns.indexOf('dir')])) : [])
-  const files = readCheckpointFiles(bytes, entries, manifest, checkpointDirs)
+  const files = { ...readCheckpointFiles(bytes, entries, manifest, checkpointDirs), ...runFiles(head) }
   const views = tables.find((t) => t.table === 'latent_views')
   const remapView = views ? latentViewRemapper(db, views, warnings) : null
 
@@ -192,9 +209,9 @@ export function importRunBundle(
     staging = `${target}.importing`
     rmSync(staging, { recursive: true, force: true })
     for (const [name, data] of Object.entries(files)) {
-      const m = FILE_ENTRY.exec(name)
-      if (!m) continue
-      const path = join(staging, m[1])
+      const rel = FILE_ENTRY.exec(name)?.[1] ?? (isRunFileEntry(name) ? name.slice('files/'.length) : null)
+      if (!rel) continue
+      const path = join(staging, rel)
       mkdirSync(dirname(path), { recursive: true })
       writeFileSync(path, data)
     }

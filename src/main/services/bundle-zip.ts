@@ -5,7 +5,7 @@ import { unzipSync, type UnzipFileInfo } from 'fflate'
 import { z } from 'zod'
 import { describeIssues } from '@shared/config'
 import { LabError } from '@shared/errors'
-import { BUNDLE_FORMAT, BUNDLE_VERSION, FILE_ENTRY, MANIFEST, manifestSchema, refuse, sha256, TABLE_ENTRY, type BundleLimits, type Manifest } from './bundle-format'
+import { BUNDLE_FORMAT, BUNDLE_VERSION, FILE_ENTRY, isRunFileEntry, MANIFEST, manifestSchema, refuse, sha256, TABLE_ENTRY, type BundleLimits, type Manifest } from './bundle-format'
 
 export interface ZipEntry {
   name: string
@@ -23,7 +23,7 @@ export function listEntries(bytes: Uint8Array, limits: BundleLimits): Map<string
   inflate(bytes, (file) => {
     if (entries.size >= limits.maxEntries) refuse(`it holds more than ${limits.maxEntries} entries`)
     if (file.name.endsWith('/')) return false
-    if (file.name !== MANIFEST && !TABLE_ENTRY.test(file.name) && !FILE_ENTRY.test(file.name)) {
+    if (file.name !== MANIFEST && !TABLE_ENTRY.test(file.name) && !FILE_ENTRY.test(file.name) && !isRunFileEntry(file.name)) {
       refuse(`it holds an entry a run bundle never has: ${JSON.stringify(file.name.slice(0, 120))}`)
     }
     // fflate would keep the last of two entries with one name; which one a reader sees must not be a guess.
