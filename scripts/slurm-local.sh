@@ -89,7 +89,7 @@ CONF
     runuser -u munge -- /usr/sbin/munged --force >/dev/null 2>&1 || /usr/sbin/munged --force || die "munged did not start"
     for _ in $(seq 50); do munge -n >/dev/null 2>&1 && break; sleep 0.1; done
     munge -n >/dev/null 2>&1 || die "munged started but does not answer (see /var/log/munge/munged.log)"
-    pgrep -o -x munged > "$STATE/munged.pid" || true
+    cp /run/munge/munged.pid "$STATE/munged.pid" 2>/dev/null || pgrep -o -x munged > "$STATE/munged.pid" || true
     touch "$STATE/munged.started"
   fi
   pid_alive "$STATE/slurmctld.pid" || /usr/sbin/slurmctld || die "slurmctld did not start (see $STATE/slurmctld.log)"
