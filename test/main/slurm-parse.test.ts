@@ -29,7 +29,7 @@ describe('the sbatch script', () => {
     expect(text).toContain('TASK="$SWEEP/task-$SLURM_ARRAY_TASK_ID"')
     expect(text).toContain('set -- --config "$TASK/config.json"')
     expect(text).toContain('set -- --resume 1 --epochs "$(cat "$TASK/resume")"')
-    expect(text).toContain('npm run --silent cli -- train "$@" --data-dir "$TASK/data" &')
+    expect(text).toContain('export PATH="$PWD/node_modules/.bin:$PATH"\ntsx src/cli/index.ts train "$@" --data-dir "$TASK/data" &')
     expect(text).toContain('echo $rc > "$TASK/exit-code"')
     const bare = sbatchScript({ jobName: 'x', sweepDir: '/w', projectDir: '/p', options: slurmOptionsSchema.parse({ kind: 'slurm', workDir: '/w' }) })
     expect(bare.split('\n').filter((l) => l.startsWith('#SBATCH')).map((l) => l.split('=')[0])).toEqual(['#SBATCH --job-name', '#SBATCH --output', '#SBATCH --ntasks'])

@@ -102,4 +102,42 @@ describe('a sweep on Slurm', () => {
     // Seed 2 differs (the comparison can fail).
     expect(lab.metrics.series(runs[1].id).values.gLoss).not.toEqual(here.values.gLoss)
   })
+
+  it('stops a task with scancel, shows Slurm\'s reason, and resumes it from its last checkpoint', async (ctx) => {
+    if (!slurm.ok) ctx.skip(`Slurm could not be started here: ${slurm.why}`)
+    const lab = newLab()
+    const statuses: string[] = []
+    let firstEpoch: () => void = () => undefined
+    const trainedAnEpoch = new Promise<void>((resolve) => (firstEpoch = resolve))
+    lab.subscribe((e) => {
+      if (e.event !== 'runs:changed') return
+      if (statuses[statuses.length - 1] !== e.payload.status) statuses.push(e.payload.status)
+      if (e.payload.epochsDone >= 1 && e.payload.status === 'running') firstEpoch()
+    })
+    const { runs } = lab.createSweep({
+      name: 'stopped',
+      base: { ...base, epochs: 40, stepsPerEpoch: 2 },
+      axes: [{ field: 'seed', values: [3] }],
+      executor: { kind: 'slurm', workDir: mkdtempSync(join(tmpdir(), 'slurm-work-')) }
+    })
+    const id = runs[0].id
+    await trainedAnEpoch
+    expect(lab.stopRun(id).statusMessage).toMatch(/^Cancelling Slurm job \d+_0 \(scancel\)/)
+    const stopped = await lab.waitForEnd(id)
+    expect(stopped.status).toBe('stopped')
+    expect(stopped.statusMessage).toMatch(/^Slurm: CANCELLED \(it was cancelled \(scancel\)/)
+    const kept = lab.detail(id).epochs.filter((e) => e.checkpointDir)
+    expect(kept.length).toBeGreaterThanOrEqual(1)
+    expect(kept.length).toBeLessThan(40)
+    const last = kept[kept.length - 1].epoch
+
+    // Resume: the one task is submitted again and continues after its last checkpoint.
+    const resumed = lab.resumeRun(id, last + 1)
+    expect(resumed).toMatchObject({ status: 'queued', epochsDone: last })
+    expect(resumed.statusMessage).toMatch(new RegExp(`^Slurm job \\d+_0: submitted to resume after epoch ${last}$`))
+    const done = await lab.waitForEnd(id)
+    expect(done).toMatchObject({ status: 'completed', epochsDone: last + 1, stepsDone: 2 * (last + 1) })
+    expect(lab.detail(id).epochs.map((e) => e.epoch)).toEqual(Array.from({ length: last + 1 }, (_, k) => k + 1))
+    expect(statuses).toEqual(['queued', 'running', 'stopped', 'queued', 'running', 'completed'])
+  })
 })

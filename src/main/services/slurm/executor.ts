@@ -31,6 +31,8 @@ export interface SlurmHost {
 
 /** How long a task missing from squeue, sacct and scontrol still counts as just submitted. */
 const SUBMIT_GRACE_MS = 60_000
+/** How long an ended task's trainer may take to finish writing before the run is imported anyway. */
+const EXIT_GRACE_MS = 60_000
 
 const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url))
 
@@ -51,6 +53,8 @@ export class SlurmExecutor {
   readonly tasks: SlurmTasksRepo
   private timer: NodeJS.Timeout | null = null
   private polling: Promise<void> | null = null
+  /** When Slurm was first seen to say a task had ended, for tasks whose trainer has not yet written its exit code. */
+  private readonly endedAt = new Map<number, number>()
 
   constructor(
     private readonly ctx: LabContext,
@@ -262,6 +266,11 @@ export class SlurmExecutor {
       if (this.ctx.runs.get(id)!.status !== 'running' || changed) this.setStatus(id, 'running', message)
       return
     }
+    // Slurm may call a task ended while its trainer still saves: the import waits for the exit file (a minute at most).
+    const since = this.endedAt.get(id) ?? Date.now()
+    this.endedAt.set(id, since)
+    if (readExitCode(taskDir) === null && Date.now() - since < EXIT_GRACE_MS) return
+    this.endedAt.delete(id)
     this.finish(task, taskDir, state)
   }
 

@@ -1,5 +1,5 @@
 // The sbatch script of a Slurm sweep: one job array, task K trains the sweep's point K with the
-// headless trainer (`npm run cli -- train`) into its own folder, task-K/ under the sweep's work
+// headless trainer (`tsx src/cli/index.ts train`, what `npm run cli -- train` runs) into its own folder, task-K/ under the sweep's work
 // folder, with its own SQLite file (task-K/data). A task with a `resume` file continues its run
 // from the last checkpoint instead. Pure: the text and the sbatch arguments only.
 import type { SlurmOptions } from '@shared/slurm'
@@ -58,7 +58,10 @@ export function sbatchScript(spec: ScriptSpec): string {
     'fi',
     'echo "GAN Workbench task $SLURM_ARRAY_TASK_ID of job $SLURM_ARRAY_JOB_ID on $(hostname): train $*"',
     // The trainer's SIGTERM handler stops the run cleanly on scancel or at the time limit.
-    `npm run --silent cli -- train "$@" --data-dir "$TASK/${DATA_DIR}" &`,
+    // tsx straight from the project (not through npm, which dies on SIGTERM and leaves the
+    // trainer orphaned, out of Slurm's sight): it passes SIGTERM on and exits with the trainer.
+    'export PATH="$PWD/node_modules/.bin:$PATH"',
+    `tsx src/cli/index.ts train "$@" --data-dir "$TASK/${DATA_DIR}" &`,
     'child=$!',
     "trap 'kill -TERM $child 2>/dev/null' TERM INT",
     'wait $child; rc=$?',
