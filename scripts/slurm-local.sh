@@ -92,17 +92,19 @@ CONF
     cp /run/munge/munged.pid "$STATE/munged.pid" 2>/dev/null || pgrep -o -x munged > "$STATE/munged.pid" || true
     touch "$STATE/munged.started"
   fi
-  pid_alive "$STATE/slurmctld.pid" || /usr/sbin/slurmctld || die "slurmctld did not start (see $STATE/slurmctld.log)"
+  # -c: a fresh start, without jobs an earlier session left queued.
+  pid_alive "$STATE/slurmctld.pid" || /usr/sbin/slurmctld -c || die "slurmctld did not start (see $STATE/slurmctld.log)"
   pid_alive "$STATE/slurmd.pid" || /usr/sbin/slurmd || die "slurmd did not start (see $STATE/slurmd.log)"
   local state=''
   for _ in $(seq 300); do
     state=$(sinfo -h -n "$host" -o '%t' 2>/dev/null | head -1 || true)
-    [ "$state" = idle ] && break
+    # Up: idle, or busy with jobs already (mix, alloc, completing).
+    case "$state" in idle|mix|alloc|comp) break ;; esac
     # A node left down or drained by an earlier run comes back.
     case "$state" in down*|drain*) scontrol update NodeName="$host" State=RESUME >/dev/null 2>&1 || true ;; esac
     sleep 0.2
   done
-  [ "$state" = idle ] || die "the node $host is '${state:-unknown}', not idle, after 60 s (see $STATE/slurmctld.log and $STATE/slurmd.log)"
+  case "$state" in idle|mix|alloc|comp) ;; *) die "the node $host is '${state:-unknown}', not idle, after 60 s (see $STATE/slurmctld.log and $STATE/slurmd.log)" ;; esac
   echo "$STATE"
 }
 

@@ -36,8 +36,8 @@ const base = { ...PRESETS['mnist-mlp'].defaults, name: 'slurm', epochs: 2, steps
 describe('a sweep on Slurm', () => {
   const labs: Lab[] = []
   afterAll(() => labs.forEach((l) => l.close()))
-  const newLab = (): Lab => {
-    const lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'slurm-lab-')), launcher: forkLauncher(), version: 'test', transport: 'ipc', slurmPollMs: 400 })
+  const newLab = (dataDir = mkdtempSync(join(tmpdir(), 'slurm-lab-'))): Lab => {
+    const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'test', transport: 'ipc', slurmPollMs: 400 })
     labs.push(lab)
     return lab
   }
@@ -103,17 +103,21 @@ describe('a sweep on Slurm', () => {
     expect(lab.metrics.series(runs[1].id).values.gLoss).not.toEqual(here.values.gLoss)
   })
 
-  it('stops a task with scancel, shows Slurm\'s reason, and resumes it from its last checkpoint', async (ctx) => {
+  it('stops a task with scancel, shows Slurm\'s reason, and resumes it from its last checkpoint, followed by the next lab', async (ctx) => {
     if (!slurm.ok) ctx.skip(`Slurm could not be started here: ${slurm.why}`)
-    const lab = newLab()
+    const dataDir = mkdtempSync(join(tmpdir(), 'slurm-lab-'))
+    const lab = newLab(dataDir)
     const statuses: string[] = []
     let firstEpoch: () => void = () => undefined
     const trainedAnEpoch = new Promise<void>((resolve) => (firstEpoch = resolve))
-    lab.subscribe((e) => {
-      if (e.event !== 'runs:changed') return
-      if (statuses[statuses.length - 1] !== e.payload.status) statuses.push(e.payload.status)
-      if (e.payload.epochsDone >= 1 && e.payload.status === 'running') firstEpoch()
-    })
+    const follow = (l: Lab): void => {
+      l.subscribe((e) => {
+        if (e.event !== 'runs:changed') return
+        if (statuses[statuses.length - 1] !== e.payload.status) statuses.push(e.payload.status)
+        if (e.payload.epochsDone >= 1 && e.payload.status === 'running') firstEpoch()
+      })
+    }
+    follow(lab)
     const { runs } = lab.createSweep({
       name: 'stopped',
       base: { ...base, epochs: 40, stepsPerEpoch: 2 },
@@ -135,9 +139,15 @@ describe('a sweep on Slurm', () => {
     const resumed = lab.resumeRun(id, last + 1)
     expect(resumed).toMatchObject({ status: 'queued', epochsDone: last })
     expect(resumed.statusMessage).toMatch(new RegExp(`^Slurm job \\d+_0: submitted to resume after epoch ${last}$`))
-    const done = await lab.waitForEnd(id)
+    // The lab closes while the task is out; the next lab on the folder follows it to its end.
+    lab.close()
+    const again = newLab(dataDir)
+    follow(again)
+    expect(again.runs.get(id)!.status).toBe('queued')
+    const done = await again.waitForEnd(id)
+    expect([done.status, done.statusMessage]).toEqual(['completed', null])
     expect(done).toMatchObject({ status: 'completed', epochsDone: last + 1, stepsDone: 2 * (last + 1) })
-    expect(lab.detail(id).epochs.map((e) => e.epoch)).toEqual(Array.from({ length: last + 1 }, (_, k) => k + 1))
+    expect(again.detail(id).epochs.map((e) => e.epoch)).toEqual(Array.from({ length: last + 1 }, (_, k) => k + 1))
     expect(statuses).toEqual(['queued', 'running', 'stopped', 'queued', 'running', 'completed'])
   })
 })

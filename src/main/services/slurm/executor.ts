@@ -334,7 +334,7 @@ export class SlurmExecutor {
     } finally {
       store?.close()
     }
-    if (status === 'failed') {
+    if (phase === 'failed') {
       const tail = logTail(taskDir, task.jobId, task.index)
       if (tail) message = `${message} — log: ${tail}`
     }
