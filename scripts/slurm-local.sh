@@ -22,6 +22,11 @@ die() { echo "slurm-local: $*" >&2; exit 1; }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 stop() {
+  # Jobs first (their processes end with them), then the daemons.
+  if pid_alive "$STATE/slurmctld.pid"; then
+    scancel --user="$(id -un)" >/dev/null 2>&1 || true
+    for _ in $(seq 50); do [ -z "$(squeue -h -u "$(id -un)" 2>/dev/null)" ] && break; sleep 0.2; done
+  fi
   for d in slurmd slurmctld; do
     if pid_alive "$STATE/$d.pid"; then kill "$(cat "$STATE/$d.pid")" 2>/dev/null || true; fi
   done
