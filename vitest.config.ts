@@ -28,7 +28,8 @@ const FAST = [
   'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,fixed-batch}.test.ts',
   'test/trainer/{failure,idx,backend-select}.test.ts',
   'test/cli/train-flags.test.ts',
-  'test/main/{hostile-inputs,memory-estimate,write-lock}.test.ts'
+  'test/main/{hostile-inputs,memory-estimate,write-lock}.test.ts',
+  'test/main/slurm-parse.test.ts'
 ]
 const UNIT = ['test/shared/**/*.test.ts', ...FAST]
 const RENDERER = ['test/renderer/**/*.test.ts']

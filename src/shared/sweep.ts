@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { flattenConfig, type ConfigValue } from './config-diff'
 import { describeIssues, formatIssues, runConfigSchema, type RunConfig } from './config'
+import { executorSchema } from './slurm'
 
 export const MAX_SWEEP_RUNS = 24
 export const MAX_SWEEP_AXES = 4
@@ -40,7 +41,9 @@ export const sweepRequestSchema = z
     base: z.record(z.string(), z.unknown()),
     axes: z.array(sweepAxisSchema).min(1, 'needs at least one field').max(MAX_SWEEP_AXES, `at most ${MAX_SWEEP_AXES} fields`),
     /** Open the runs in the compare view when all have ended. */
-    compareWhenDone: z.boolean().default(true)
+    compareWhenDone: z.boolean().default(true),
+    /** Where the runs train: this machine's queue, or a Slurm cluster (one job array). */
+    executor: executorSchema.default({ kind: 'local' })
   })
   .strict()
   .refine((s) => new Set(s.axes.map((a) => a.field)).size === s.axes.length, { message: 'a field appears twice', path: ['axes'] })
@@ -132,7 +135,7 @@ export class SweepError extends Error {
  * The runs of a sweep: the base config with each grid point's values set, named
  * "<sweep name> · <values>". Throws a SweepError naming the first bad field or point.
  */
-export function expandSweep(req: SweepRequest): SweepPoint[] {
+export function expandSweep(req: Pick<SweepRequest, 'name' | 'base' | 'axes'> & Partial<SweepRequest>): SweepPoint[] {
   const parsedBase = runConfigSchema.safeParse({ ...req.base, name: req.name })
   if (!parsedBase.success) {
     const issues = describeIssues(parsedBase.error).map((i) => ({ field: `base.${i.field}`, message: i.message }))

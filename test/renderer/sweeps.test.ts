@@ -53,6 +53,25 @@ async function openSweepForm(w: VueWrapper): Promise<void> {
 }
 
 describe('sweeps', () => {
+  it('sends the Slurm executor with its options when the sweep is to train on a cluster, and waits for a work folder', async () => {
+    const { api } = fakeApi()
+    const w = await mountApp(pinia(), api)
+    await openSweepForm(w)
+    expect(w.find('[data-testid="sweep-slurm-workdir"]').exists()).toBe(false)
+    await w.get('[data-testid="sweep-executor-kind"]').setValue('slurm')
+    expect(w.get('[data-testid="sweep-start"]').attributes('disabled')).toBeDefined()
+    expect(w.text()).toContain('name the shared work folder')
+    await w.get('[data-testid="sweep-slurm-workdir"]').setValue(' /scratch/me/sweeps ')
+    await w.get('[data-testid="sweep-slurm-partition"]').setValue('gpu')
+    await w.get('[data-testid="sweep-slurm-time"]').setValue('02:00:00')
+    await w.get('[data-testid="sweep-slurm-gres"]').setValue('gpu:1')
+    await w.get('[data-testid="sweep-slurm-args"]').setValue('--mem=16G  --qos=short')
+    await w.get('[data-testid="sweep-start"]').trigger('click')
+    await flushPromises()
+    const [req] = api.requestsTo('sweeps:create')
+    expect(req.executor).toEqual({ kind: 'slurm', workDir: '/scratch/me/sweeps', partition: 'gpu', time: '02:00:00', gres: 'gpu:1', account: undefined, sbatchArgs: ['--mem=16G', '--qos=short'] })
+  })
+
   it("sends the form's config and the grid, shows the sweep's runs, and compares them when all have ended", async () => {
     const { api } = fakeApi()
     const w = await mountApp(pinia(), api)

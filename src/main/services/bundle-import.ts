@@ -100,13 +100,16 @@ export interface ImportedBundle {
 /**
  * Adds the bundled run as a new run (a new id; its files under `runDirOf(newId)`). A run
  * that was training when it was exported arrives as stopped. Throws LabError DATA_ERROR or
- * INVALID_CONFIG, naming the problem; nothing is written then.
+ * INVALID_CONFIG, naming the problem; nothing is written then. With `intoRunId` the bundle
+ * replaces that run instead (its rows, under the same id; its folder must be gone): how a
+ * run trained elsewhere (a Slurm task) comes home.
  */
 export function importRunBundle(
   db: Database,
   bytes: Uint8Array,
   runDirOf: (id: number) => string,
-  limits: BundleLimits = DEFAULT_BUNDLE_LIMITS
+  limits: BundleLimits = DEFAULT_BUNDLE_LIMITS,
+  opts: { intoRunId?: number } = {}
 ): ImportedBundle {
   const schemaVersion = db.pragma('user_version', { simple: true }) as number
   const entries = listEntries(bytes, limits)
@@ -190,6 +193,11 @@ export function importRunBundle(
   let runId = 0
   let staging = ''
   const insert = db.transaction(() => {
+    if (opts.intoRunId !== undefined) {
+      // The run's old rows go with it (ON DELETE CASCADE); the bundle's take the same id.
+      if (db.prepare('DELETE FROM runs WHERE id = ?').run(opts.intoRunId).changes === 0) refuse(`run ${opts.intoRunId} to replace does not exist`)
+      run.id = opts.intoRunId
+    }
     const cols = Object.keys(run)
     const info = db.prepare(`INSERT INTO runs (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => run[c]))
     runId = Number(info.lastInsertRowid)

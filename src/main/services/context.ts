@@ -43,6 +43,8 @@ export interface LabOptions {
   explorerIdleMs?: number
   /** The machine's memory as run configs are checked against it (tests); defaults to os.totalmem(). */
   totalMemoryBytes?: number
+  /** How often runs training on Slurm are looked at (squeue/sacct, their task folders), ms; 5 s unless given. */
+  slurmPollMs?: number
   /** Names this program in the lock file and in refusals: "the desktop app", "the lab server", "npm run train". */
   program?: string
 }

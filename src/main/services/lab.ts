@@ -36,6 +36,7 @@ import { ExportService } from './exports'
 import { composeHandlers, guardWrites } from './handlers'
 import { Preflight } from './preflight'
 import { RunService } from './runs'
+import { SlurmExecutor } from './slurm/executor'
 import { SweepService } from './sweeps'
 
 export type { LabOptions } from './context'
@@ -51,6 +52,8 @@ export class Lab {
   readonly timing: TimingService
   readonly runService: RunService
   readonly sweeps: SweepService
+  /** Sweeps on a Slurm cluster: submitted, followed and imported (slurm/). */
+  readonly slurm: SlurmExecutor
   readonly explorer: ExplorerService
   readonly exports: ExportService
   readonly handlers: LabHandlers
@@ -92,7 +95,9 @@ export class Lab {
     })
     const preflight = new Preflight(ctx, this.datasets, this.evaluation)
     this.runService = new RunService(ctx, preflight, this.evaluation)
-    this.sweeps = new SweepService(ctx, preflight, this.runService)
+    this.slurm = new SlurmExecutor(ctx, { settle: (id) => this.runService.settle(id), refresh: (id) => this.evaluation.refresh(id) })
+    this.runService.external = this.slurm
+    this.sweeps = new SweepService(ctx, preflight, this.runService, this.slurm)
     // Generator workers take the training slots no run uses (and one when all are in use).
     this.explorer = new ExplorerService(ctx, this.datasets, () => this.settings.get().maxConcurrentRuns - this.runService.trainingCount())
     this.exports = new ExportService(ctx, this.datasets, this.evaluation, this.explorer)
@@ -114,6 +119,7 @@ export class Lab {
     if (!lock) return
     if (lock.tookOverFrom) ctx.log('warn', `Took over the data folder from ${describeHolder(lock.tookOverFrom)}, which is no longer running`)
     this.runService.recover()
+    this.slurm.recover()
   }
 
   get settings(): SettingsRepo {
@@ -195,6 +201,7 @@ export class Lab {
 
   close(): void {
     this.ctx.closed = true
+    this.slurm.close()
     this.explorer.close()
     this.evaluation.close()
     this.timing.close()

@@ -25,6 +25,16 @@ interface ActiveRun {
 
 type Waiter = (summary: RunSummary) => void
 
+/** Runs that train elsewhere (a Slurm cluster): their stop, resume and delete go to their executor. */
+export interface ExternalRuns {
+  owns(id: number): boolean
+  ownedRunIds(): number[]
+  stop(id: number): RunSummary
+  resume(id: number, epochs?: number): RunSummary
+  /** The run is being deleted. */
+  forget(id: number): void
+}
+
 /** The files a checkpoint needs for a run to resume from it. */
 const RESUME_FILES = ['generator/model.json', 'discriminator/model.json', 'optimizer/d.json', 'optimizer/g.json']
 
@@ -35,6 +45,8 @@ export class RunService {
   private readonly stopReasons = new Map<number, string>()
   private readonly active = new Map<number, ActiveRun>()
   private readonly waiters = new Map<number, Waiter[]>()
+  /** Set by the lab when an executor for runs elsewhere exists. */
+  external: ExternalRuns | null = null
 
   constructor(
     private readonly ctx: LabContext,
@@ -92,8 +104,10 @@ export class RunService {
    * wait again; those that were training crashed.
    */
   recover(): void {
-    const waiting = this.ctx.runs.neverStarted()
-    const interrupted = this.ctx.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.', Date.now(), waiting)
+    // Runs out on a cluster go on without the lab; their executor follows them again.
+    const elsewhere = new Set(this.external?.ownedRunIds() ?? [])
+    const waiting = this.ctx.runs.neverStarted().filter((id) => !elsewhere.has(id))
+    const interrupted = this.ctx.runs.markInterrupted('The lab stopped while this run was training; its last checkpoint is kept.', Date.now(), [...waiting, ...elsewhere])
     if (interrupted.length > 0) this.ctx.log('warn', `Marked interrupted runs as crashed: ${interrupted.join(', ')}`)
     for (const id of waiting) this.queue.add(id, () => this.preflight.startRequest(id, this.ctx.runs.requireConfig(id)))
     if (waiting.length > 0) this.ctx.log('info', `Runs still queued: ${waiting.join(', ')}`)
@@ -135,6 +149,7 @@ export class RunService {
   resumeRun(id: number, epochs?: number): RunSummary {
     this.ctx.requireWriter(`resume run ${id}`)
     const summary = this.ctx.runs.require(id)
+    if (this.external?.owns(id)) return this.external.resume(id, epochs)
     const current = this.active.get(id)
     if ((current && !current.finished) || ACTIVE_STATUSES.includes(summary.status)) {
       throw new LabError('CONFLICT', `Run ${id} is ${summary.status}; only a run that has ended can be resumed`)
@@ -173,6 +188,7 @@ export class RunService {
   stopRun(id: number): RunSummary {
     this.ctx.requireWriter(`stop run ${id}`)
     const summary = this.ctx.runs.require(id)
+    if (this.external?.owns(id)) return this.external.stop(id)
     if (this.queue.remove(id)) {
       this.ctx.runs.finish(id, 'stopped', 'Stopped while it waited in the queue; it never started.')
       this.settle(id)
@@ -207,6 +223,7 @@ export class RunService {
     this.ctx.requireWriter(`delete run ${id}`)
     this.ctx.runs.require(id)
     this.queue.remove(id)
+    this.external?.forget(id)
     const run = this.active.get(id)
     if (run) {
       run.finished = true
@@ -352,7 +369,8 @@ export class RunService {
     attempt(() => this.queue.pump(), (why) => `The next queued run could not start (${why})`)
   }
 
-  private settle(id: number): void {
+  /** Announces a run's end (to listeners and whoever waits for it): for runs that ended elsewhere too. */
+  settle(id: number): void {
     const summary = this.ctx.runs.require(id)
     this.ctx.emit('runs:changed', summary)
     for (const w of this.waiters.get(id) ?? []) w(summary)

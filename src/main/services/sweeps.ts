@@ -1,6 +1,6 @@
 // Runs started together: a pair that differs in one option (validated together before either
 // starts) and a sweep over a grid of options (every point checked first, then all queued and
-// tagged with the sweep).
+// tagged with the sweep, or submitted to Slurm as one job array).
 import type { LabHandlers, RunSummary, SweepCreated } from '@shared/api'
 import { pairConfigs } from '@shared/compare'
 import { runConfigSchema, type RunConfig } from '@shared/config'
@@ -10,6 +10,7 @@ import { SweepsRepo } from '../db/repos/sweeps'
 import type { LabContext } from './context'
 import type { Preflight } from './preflight'
 import type { RunService } from './runs'
+import type { SlurmExecutor } from './slurm/executor'
 import { parseOrThrow } from './validate'
 
 export class SweepService {
@@ -18,7 +19,8 @@ export class SweepService {
   constructor(
     private readonly ctx: LabContext,
     private readonly preflight: Preflight,
-    private readonly runs: RunService
+    private readonly runs: RunService,
+    private readonly slurm: SlurmExecutor
   ) {
     this.repo = new SweepsRepo(ctx.db)
   }
@@ -59,6 +61,7 @@ export class SweepService {
         throw new LabError('INVALID_CONFIG', `Invalid sweep: the point ${describePoint(p.values)} cannot start: ${info.message}`, info.issues)
       }
     }
+    if (request.executor.kind === 'slurm') return this.slurm.submit(request, points, request.executor, this.repo)
     const { runs } = this.ctx
     const ids = points.map((p) => runs.create(p.config))
     const sweep = this.repo.create(request.name, request.axes, ids, request.compareWhenDone)

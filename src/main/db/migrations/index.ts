@@ -12,6 +12,7 @@ import * as m0009 from './0009-wasserstein-metrics'
 import * as m0010 from './0010-conditional-scores'
 import * as m0011 from './0011-sweeps-settings'
 import * as m0012 from './0012-epoch-fields'
+import * as m0013 from './0013-slurm-tasks'
 
 export interface Migration {
   version: number
@@ -31,5 +32,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 9, ...m0009 },
   { version: 10, ...m0010 },
   { version: 11, ...m0011 },
-  { version: 12, ...m0012 }
+  { version: 12, ...m0012 },
+  { version: 13, ...m0013 }
 ]
