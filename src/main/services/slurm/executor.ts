@@ -153,12 +153,15 @@ export class SlurmExecutor {
     const summary = this.ctx.runs.require(id)
     if (task.active || ACTIVE_STATUSES.includes(summary.status)) throw new LabError('CONFLICT', `Run ${id} is ${summary.status} on Slurm; only a run that has ended can be resumed`)
     const config = { ...this.ctx.runs.requireConfig(id), ...(epochs !== undefined ? { epochs } : {}) }
+    const taskDir = join(task.sweepDir, taskDirName(task.index))
+    // The task's own store is the truth: a trainer cancelled at an epoch's end can have written that
+    // epoch's checkpoint after the lab imported the task, and `train --resume` starts from the store's.
+    this.mirror(id, taskDir)
     const last = this.ctx.metrics.epochs(id).filter((e) => e.checkpointDir).pop()
     if (!last) throw new LabError('NOT_FOUND', `Run ${id} has no checkpoint to resume from (its task ended before its first epoch did)`)
     if (last.epoch >= config.epochs) {
       throw new LabError('CONFLICT', `Run ${id} already has ${last.epoch} of ${config.epochs} epochs; ask for more epochs to train it further`, [{ field: 'epochs', message: `must be more than ${last.epoch}` }])
     }
-    const taskDir = join(task.sweepDir, taskDirName(task.index))
     writeFileSync(join(taskDir, RESUME_FILE), String(config.epochs))
     const jobId = parseSbatch(slurmSync('sbatch', sbatchArgs(task.options, join(task.sweepDir, SCRIPT_FILE), [task.index]), `resume run ${id} on Slurm`))
     this.ctx.runs.rewindTo(id, last.epoch, config)
