@@ -19,6 +19,7 @@ import { tf } from './tf'
 import { fixedBatchLatents, GRID_SAMPLES } from '../common/fixed-batch'
 import { FIELD_MAX_SHARE, type ToyField } from '@shared/toy-field'
 import type { FieldProbe } from './toy-field'
+import { FusedAdamOptimizer } from './fused-adam'
 
 export interface TrainCallbacks {
   onSteps(rows: StepRow[]): void
@@ -50,7 +51,8 @@ const FLUSH_EVERY_MS = 250
 export function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
   switch (o.kind) {
     case 'adam':
-      return tf.train.adam(o.lr, o.beta1, o.beta2)
+      // tfjs's Adam, with one kernel per variable where the backend has it (bit-identical).
+      return new FusedAdamOptimizer(o.lr, o.beta1, o.beta2)
     case 'sgd':
       return tf.train.sgd(o.lr)
     case 'momentum':

@@ -486,9 +486,44 @@ function col2imFew(heap: Float32Array, ctl: Int32Array, _ctlF: Float32Array, lo:
   }
 }
 
+/**
+ * One Adam step per element, in float32 with tfjs's AdamOptimizer's operations in its order
+ * (every intermediate rounded with Math.fround as its kernels round), so the result is bit
+ * for bit what its 13 kernels per variable give: m' = m*b1 + g*(1-b1), v' = v*b2 + g*g*(1-b2),
+ * x' = (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps) * -lr + x. Writes x', m' and v' to new buffers
+ * (the matrix-product kernels cache packed weights by buffer, so a weight is never changed in place).
+ */
+function adamUpdate(heap: Float32Array, ctl: Int32Array, ctlF: Float32Array, lo: number, hi: number): void {
+  const x = ctl[8]
+  const m = ctl[9]
+  const v = ctl[10]
+  const g = ctl[11]
+  const outX = ctl[12]
+  const outM = ctl[13]
+  const outV = ctl[14]
+  const b1 = ctlF[15]
+  const c1 = ctlF[16]
+  const b2 = ctlF[17]
+  const c2 = ctlF[18]
+  const d1 = ctlF[19]
+  const d2 = ctlF[20]
+  const eps = ctlF[21]
+  const negLr = ctlF[22]
+  const r = Math.fround
+  for (let i = lo; i < hi; i++) {
+    const gi = heap[g + i]
+    const mi = r(r(heap[m + i] * b1) + r(gi * c1))
+    const vi = r(r(heap[v + i] * b2) + r(r(gi * gi) * c2))
+    heap[outM + i] = mi
+    heap[outV + i] = vi
+    const denom = r(r(Math.sqrt(r(vi / d2))) + eps)
+    heap[outX + i] = r(r(r(mi / d1) / denom) * negLr) + heap[x + i]
+  }
+}
+
 /** Op numbers, in the order of LOOPS. */
-export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9, winoInput: 10, winoOutput: 11, winoStridedInput: 12, unfoldDyRows: 13 } as const
-const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask, winoInput, winoOutput, winoStridedInput, unfoldDyRows]
+export const OPS = { im2colTaps: 0, greaterScalar: 1, greaterSame: 2, select32: 3, sumLeading: 4, floor32: 5, scatterPhase: 6, col2imFew: 7, leakyReluGrad: 8, dropoutMask: 9, winoInput: 10, winoOutput: 11, winoStridedInput: 12, unfoldDyRows: 13, adamUpdate: 14 } as const
+const LOOPS: Loop[] = [im2colTaps, greaterScalar, greaterSame, select32, sumLeading, floor32, scatterPhase, col2imFew, leakyReluGrad, dropoutMask, winoInput, winoOutput, winoStridedInput, unfoldDyRows, adamUpdate]
 
 function workerSource(): string {
   // Plain CommonJS, run with eval: the loops' own source text (as expressions, whatever

@@ -1114,6 +1114,43 @@ function leakyReluGrad(args: KernelArgs): Info {
   return out
 }
 
+/** The name of our one-pass Adam update kernel (see src/main/trainer/fused-adam.ts). */
+export const ADAM_UPDATE = 'GanAdamUpdate'
+
+/** ADAM_UPDATE's attributes: float32 values, as tfjs's AdamOptimizer's scalar tensors hold them. */
+export interface AdamUpdateAttrs {
+  beta1: number
+  oneMinusBeta1: number
+  beta2: number
+  oneMinusBeta2: number
+  /** 1 - beta1^t and 1 - beta2^t, the bias corrections of this step. */
+  correction1: number
+  correction2: number
+  epsilon: number
+  negLr: number
+}
+
+/**
+ * Adam's update of one variable x (moments m, v; gradient g) in one pass over the heap, where
+ * tfjs's optimizer runs 13 kernels and writes 10 intermediates of x's size. Returns new x, m, v.
+ */
+function adamUpdate(args: KernelArgs): Info[] {
+  const backend = args.backend as BackendWasm
+  const { x, m, v, g } = args.inputs as { x: Info; m: Info; v: Info; g: Info }
+  const attrs = args.attrs as unknown as AdamUpdateAttrs
+  for (const t of [x, m, v, g]) {
+    if (t.dtype !== 'float32' || !sameShape(t.shape, x.shape)) throw new Error(`${ADAM_UPDATE} takes float32 x, m, v and g of one shape`)
+  }
+  count('AdamUpdate:js')
+  const n = size(x.shape)
+  const outs = [0, 1, 2].map(() => backend.makeOutput(x.shape.slice(), 'float32'))
+  const a = loopArgs()
+  a.i.set([at(backend, x), at(backend, m), at(backend, v), at(backend, g), ...outs.map((o) => at(backend, o))], ARG)
+  a.f.set([attrs.beta1, attrs.oneMinusBeta1, attrs.beta2, attrs.oneMinusBeta2, attrs.correction1, attrs.correction2, attrs.epsilon, attrs.negLr], ARG + 7)
+  runLoop(OPS.adamUpdate, heapF32(backend), 0, n, n >= SPLIT_MIN ? n >> 1 : n)
+  return outs
+}
+
 /**
  * LeakyReLU's gradient through LEAKY_RELU_GRAD where the current backend has it (wasm with
  * our kernels), else tfjs's own formula. The kernel is linear in dy with a factor that
@@ -1356,7 +1393,8 @@ function tile(args: KernelArgs): Info {
 const MISSING: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   [LEAKY_RELU_GRAD]: leakyReluGrad,
-  [DROPOUT_MASK]: dropoutMask
+  [DROPOUT_MASK]: dropoutMask,
+  [ADAM_UPDATE]: adamUpdate
 }
 
 /** Existing wasm kernels that we replace with faster formulations (each falls back). */
