@@ -5,7 +5,10 @@
 // every kernel call costs its dispatch, and a GAN step updates D twice and G once: for the quick
 // DCGAN that was ~400 kernel calls and a tenth of the step. Where the backend has our
 // ADAM_UPDATE kernel (wasm, see backend/wasm-kernels.ts), this optimizer calls it once per
-// variable instead. The kernel rounds every intermediate to float32 in tfjs's order, so the
+// variable instead, for variables of up to FUSED_MAX_SIZE elements: the kernel is a JS loop
+// (float32 division and square root through doubles), which beats 13 dispatches on small
+// variables but not XNNPACK's SIMD kernels on large ones (measured on the 2-core machine:
+// 4,096 elements 88 vs 158 us, 32,768 412 vs 240 us; scripts/bench-adam.ts). The kernel rounds every intermediate to float32 in tfjs's order, so the
 // weights, the moments and therefore the losses are bit for bit those of tfjs's Adam (a test
 // proves it), and checkpoints are interchangeable: same class name, same slots, same names.
 // Elsewhere (cpu, tfjs-node) it is tfjs's Adam unchanged.
@@ -20,6 +23,9 @@ interface AdamState {
   accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[]
   accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[]
 }
+
+/** Variables up to this many elements take the one-kernel update; larger ones tfjs's 13 kernels. */
+export const FUSED_MAX_SIZE = 16384
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   /** Whether the current backend runs the one-kernel update. */
@@ -48,6 +54,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       negLr: r(-this.learningRate)
     }
     tf.tidy(() => {
+      const correction1 = tf.sub(1, state.accBeta1)
+      const correction2 = tf.sub(1, state.accBeta2)
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]
         const slot = (suffix: string): { originalName: string; variable: tf.Variable } => ({
@@ -60,7 +68,16 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return
         const m = state.accumulatedFirstMoment[i].variable
         const v = state.accumulatedSecondMoment[i].variable
-        if (value.dtype !== 'float32' || gradient.dtype !== 'float32') throw new Error(`Adam: variable ${name} is ${value.dtype}, its gradient ${gradient.dtype}; both must be float32`)
+        if (value.size > FUSED_MAX_SIZE || value.dtype !== 'float32' || gradient.dtype !== 'float32') {
+          // tfjs's own sequence (AdamOptimizer.applyGradients), op for op.
+          const newM = tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1))
+          const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2))
+          const corrected = tf.div(tf.div(newM, correction1), tf.add(tf.sqrt(tf.div(newV, correction2)), this.epsilon))
+          m.assign(newM)
+          v.assign(newV)
+          value.assign(tf.add(tf.mul(corrected, -this.learningRate), value))
+          return
+        }
         // The kernel's attributes are plain numbers; NamedAttrMap's type cannot say which.
         const [x1, m1, v1] = tf.engine().runKernel(ADAM_UPDATE, { x: value, m, v, g: gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]
         m.assign(m1)
