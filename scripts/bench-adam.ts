@@ -14,9 +14,9 @@ async function main(): Promise<void> {
       const g = tf.randomNormal([n])
       const opt = make()
       const reps = Math.max(20, Math.min(2000, Math.floor(2e7 / n)))
-      for (let i = 0; i < 10; i++) opt.applyGradients({ [v.name]: g })
+      for (let i = 0; i < 10; i++) opt.applyGradients([{ name: v.name, tensor: g }])
       const t0 = performance.now()
-      for (let i = 0; i < reps; i++) opt.applyGradients({ [v.name]: g })
+      for (let i = 0; i < reps; i++) opt.applyGradients([{ name: v.name, tensor: g }])
       v.dataSync()
       const us = ((performance.now() - t0) / reps) * 1000
       console.log(`${label} n=${n}: ${us.toFixed(1)} us/update, ${(us * 1000 / n).toFixed(2)} ns/element`)

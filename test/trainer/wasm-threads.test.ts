@@ -40,7 +40,7 @@ function child(threads: number, env: Record<string, string> = {}): ChildResult {
   const script = join(__dirname, '..', 'fixtures', 'wasm', 'threads-child.ts')
   const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
     cwd: join(__dirname, '..', '..'),
-    env: { ...process.env, ...env, GAN_WASM_THREADS: String(threads) },
+    env: { ...process.env, GAN_WASM_THREADS: String(threads), ...env },
     encoding: 'utf8',
     // Generous: the child ends by itself when its workers do not hold it open.
     timeout: 90_000
@@ -161,6 +161,19 @@ describe('thread counts in child processes', () => {
     expect(two.description).toBe('SIMD on, threads on (2), JS loops on 2 threads')
     expect(one.checksum).toMatch(/^[0-9a-f]{64}$/)
     expect(two.checksum).toBe(one.checksum)
+  })
+
+  it("starts a run's backend with its preset's threads and says why one", () => {
+    const env = { GAN_WASM_THREADS: '' }
+    const toy = child(2, { ...env, GAN_TEST_PRESET: 'toy-mlp' })
+    const seed = child(2, { ...env, GAN_TEST_PRESET: 'mnist-dcgan' })
+    expect(toy.status, toy.stderr).toBe(0)
+    expect(seed.status, seed.stderr).toBe(0)
+    expect(toy.description).toBe('SIMD on, threads off (one thread: this preset gains nothing from threads, which lose time when the cores are busy)')
+    expect(seed.description).toBe(CORES > 1 ? `SIMD on, threads on (${Math.min(CORES, 8)}), JS loops on 2 threads` : 'SIMD on, threads off (one CPU core)')
+    expect(seed.checksum).toBe(toy.checksum)
+    // GAN_WASM_THREADS still decides where set.
+    expect(child(2, { GAN_TEST_PRESET: 'toy-mlp' }).description).toBe('SIMD on, threads on (2), JS loops on 2 threads')
   })
 
   it('falls back to one thread, and says why, without SharedArrayBuffer', () => {

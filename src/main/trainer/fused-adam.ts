@@ -33,7 +33,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     return tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined
   }
 
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (!FusedAdamOptimizer.available()) {
       super.applyGradients(variableGradients)
       return

@@ -5,6 +5,8 @@ import { msPerStepOf } from '@shared/timing'
 import type { StepRow } from '@shared/metrics'
 import type { TimeStepsJob, TrainerEvent } from '@shared/trainer-protocol'
 import { selectBackend } from './backend/select'
+import { wasmThreadsFor } from './backend/wasm-threads'
+import { BACKEND_ORDER } from '@shared/config'
 import { loadTrainingData } from './data/source'
 import { modelsForConfig } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
@@ -12,7 +14,8 @@ import { runClasses, trainGan } from './train'
 
 export async function runTimeStepsJob(job: TimeStepsJob, emit: (event: TrainerEvent) => void): Promise<void> {
   try {
-    const report = await selectBackend(job.config.backend)
+    // Threads as the run's preset gains from them (the timing job must time what the run will do).
+    const report = await selectBackend(job.config.backend, BACKEND_ORDER, wasmThreadsFor(job.config.preset))
     const { data } = loadTrainingData(job.data, job.mnistDir, job.config.seed)
     const classes = runClasses(job.config, data)
     seedGlobalRandom(job.config.seed)

@@ -7,8 +7,9 @@ import type { BackendAttempt, BackendReport } from '@shared/trainer-protocol'
 import { nodeRequire } from '../../node-require'
 import { tf } from '../tf'
 import { initWasmBackend } from './wasm-kernels'
+import type { WasmThreadChoice } from './wasm-threads'
 
-type Loader = () => Promise<string>
+type Loader = (wasm?: WasmThreadChoice) => Promise<string>
 
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
@@ -60,7 +61,7 @@ async function loadNative(pkg: NativePackage, wantGpu: boolean): Promise<string>
 const LOADERS: Record<BackendName, Loader> = {
   'tensorflow-gpu': () => loadNative('@tensorflow/tfjs-node-gpu', true),
   tensorflow: () => loadNative('@tensorflow/tfjs-node', false),
-  wasm: () => initWasmBackend(),
+  wasm: (choice) => (choice ? initWasmBackend(choice.threads, choice.why) : initWasmBackend()),
   cpu: async () => {
     await tf.setBackend('cpu')
     await tf.ready()
@@ -68,11 +69,14 @@ const LOADERS: Record<BackendName, Loader> = {
   }
 }
 
-/** Starts the requested backend, or the best one that works when 'auto' is asked for. */
-export async function selectBackend(requested: BackendChoice, order: readonly BackendName[] = BACKEND_ORDER): Promise<BackendReport> {
+/**
+ * Starts the requested backend, or the best one that works when 'auto' is asked for; wasm with
+ * `wasm`'s threads where given (a run's choice, wasmThreadsFor), else every core.
+ */
+export async function selectBackend(requested: BackendChoice, order: readonly BackendName[] = BACKEND_ORDER, wasm?: WasmThreadChoice): Promise<BackendReport> {
   if (requested !== 'auto') {
     try {
-      const detail = await LOADERS[requested]()
+      const detail = await LOADERS[requested](wasm)
       return { requested, chosen: requested, skipped: [], detail }
     } catch (err) {
       throw new LabError('INVALID_CONFIG', `Backend '${requested}' was asked for but cannot be used: ${firstLine(err)}`, [
@@ -83,7 +87,7 @@ export async function selectBackend(requested: BackendChoice, order: readonly Ba
   const skipped: BackendAttempt[] = []
   for (const backend of order) {
     try {
-      const detail = await LOADERS[backend]()
+      const detail = await LOADERS[backend](wasm)
       return { requested, chosen: backend, skipped, detail }
     } catch (err) {
       skipped.push({ backend, reason: firstLine(err) })

@@ -1507,9 +1507,9 @@ function configureWasmPaths(): void {
  * on 2 threads" or "SIMD on, threads off (one thread asked for)". Throws a clear Error if
  * wasm cannot start.
  */
-export async function initWasmBackend(threads = defaultWasmThreads()): Promise<string> {
+export async function initWasmBackend(threads = defaultWasmThreads(), oneThreadWhy: string | null = null): Promise<string> {
   configureWasmPaths()
-  await prepareWasmThreads(threads)
+  await prepareWasmThreads(threads, oneThreadWhy)
   let ok: boolean
   try {
     ok = await tf.setBackend(BACKEND)

@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
+import type { PresetId } from '@shared/config'
 import { nodeRequire } from '../../node-require'
 import { stopWasmHelper } from './wasm-helper'
 import { unpackedPath } from '../../common/asar'
@@ -70,6 +71,30 @@ export function defaultWasmThreads(): number {
     if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS)
   }
   return Math.max(1, Math.min(availableParallelism(), MAX_THREADS))
+}
+
+/** What a run's wasm backend is started with: threads, and why one where defaultWasmThreads would give more. */
+export interface WasmThreadChoice {
+  threads: number
+  /** Shown as "threads off (<why>)" where threads is 1; null: the usual reasons. */
+  why: string | null
+}
+
+/** The presets whose steps are big enough for XNNPACK's threads to pay (the seed DCGAN at batch 64). */
+const THREADED_PRESETS: readonly PresetId[] = ['mnist-dcgan']
+
+/**
+ * The wasm threads for a run of `preset`: GAN_WASM_THREADS where set; one for the presets whose
+ * products are small (every operator is split between the threads, and each split waits for the
+ * slower thread: measured on the 2-core machine at load ~4, toy-mlp 11.9 ms/step on one thread
+ * against 42.8 on two, mnist-mlp 62 against 158 ms, the quick DCGAN at batch 32 ~280 against
+ * ~480 ms; on a quieter machine in session 16 the quick DCGAN was as fast on one thread as on two);
+ * every core for the seed DCGAN.
+ */
+export function wasmThreadsFor(preset: PresetId): WasmThreadChoice {
+  const env = process.env.GAN_WASM_THREADS
+  if ((env !== undefined && env.trim() !== '') || THREADED_PRESETS.includes(preset)) return { threads: defaultWasmThreads(), why: null }
+  return { threads: 1, why: 'one thread: this preset gains nothing from threads, which lose time when the cores are busy' }
 }
 
 function packageDirs(): { dist: string; out: string } {
@@ -145,7 +170,7 @@ function unrefWorkers(module: ThreadedModule): void {
  * single-threaded loader in place. Must run before the wasm backend starts; later calls
  * return the first outcome. Never throws: failures fall back to one thread with a reason.
  */
-export async function prepareWasmThreads(threads = defaultWasmThreads()): Promise<ThreadState> {
+export async function prepareWasmThreads(threads = defaultWasmThreads(), oneThreadWhy: string | null = null): Promise<ThreadState> {
   if (state !== null) return state
   // (findBackend would start it: look in the registry of started backends instead)
   if (tf.engine().registry[BACKEND] !== undefined) {
@@ -153,7 +178,7 @@ export async function prepareWasmThreads(threads = defaultWasmThreads()): Promis
     return state
   }
   if (threads <= 1) {
-    state = { threads: 1, reason: threads === 1 && availableParallelism() <= 1 ? 'one CPU core' : 'one thread asked for', module: null }
+    state = { threads: 1, reason: threads === 1 && availableParallelism() <= 1 ? 'one CPU core' : (oneThreadWhy ?? 'one thread asked for'), module: null }
     return state
   }
   try {
