@@ -428,6 +428,31 @@ describe('faster replacements of existing wasm kernels', () => {
     expect(stats['Tile:blocks']).toBe(5)
     expect(stats['Tile:native']).toBe(1)
   })
+
+  it('Concat and SplitV by block copies, any axis, narrow and wide blocks (a conditional D: image + 10 label planes)', async () => {
+    wasmKernelStats(true)
+    await compare('concat and split', () => {
+      const img = tf.tensor4d(values(2 * 5 * 5 * 1, 40), [2, 5, 5, 1])
+      const planes = tf.tensor4d(values(2 * 5 * 5 * 10, 41), [2, 5, 5, 10])
+      const wide = tf.tensor2d(values(3 * 70, 42), [3, 70])
+      const narrow = tf.tensor2d(values(3 * 2, 43), [3, 2])
+      const both = tf.concat([img, planes], -1)
+      const [a, b] = tf.split(both, [1, 10], 3)
+      const [c, d, e] = tf.split(tf.concat([wide, narrow, wide], 1), [70, 2, -1], 1)
+      // the gradient of concat is a split
+      const [gImg] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.concat([x, y], 3).square().sum())([img, planes], tf.scalar(1))
+      return [
+        both, a, b, c, d, e, gImg,
+        tf.concat([wide, wide, narrow.reshape([2, 3]).pad([[0, 0], [0, 67]])], 0),
+        ...tf.split(tf.tensor3d(values(4 * 6 * 3, 44), [4, 6, 3]), 3, 1),
+        tf.concat([img.cast('int32'), img.cast('int32')], 3).cast('float32') // int32: native
+      ]
+    }, 0)
+    const stats = wasmKernelStats()
+    expect(stats['Concat:blocks']).toBe(4)
+    expect(stats['Concat:native']).toBe(1)
+    expect(stats['SplitV:blocks']).toBe(4)
+  })
 })
 
 describe("LeakyReLU's gradient in one kernel", () => {
