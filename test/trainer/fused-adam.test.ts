@@ -1,5 +1,5 @@
 // The one-kernel Adam against tfjs's own AdamOptimizer: the same weights, bit for bit.
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { initWasmBackend, wasmKernelStats } from '../../src/main/trainer/backend/wasm-kernels'
 import { FUSED_MAX_SIZE, FusedAdamOptimizer } from '../../src/main/trainer/fused-adam'
@@ -23,18 +23,24 @@ function loss(w: tf.Variable[], x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
 /** Trains `steps` steps with `optimizer` from the same start and returns the losses and the final weights' bits. */
 function train(optimizer: tf.Optimizer, steps: number): { losses: number[]; bits: Uint32Array[] } {
   const w = makeWeights(7)
+  const losses = trainOn(w, optimizer, 0, steps)
+  const bits = w.map((v) => new Uint32Array(Float32Array.from(v.dataSync()).buffer))
+  tf.dispose(w)
+  optimizer.dispose()
+  return { losses, bits }
+}
+
+/** Steps `from` to `to` (their batches) on weights w. */
+function trainOn(w: tf.Variable[], optimizer: tf.Optimizer, from: number, to: number): number[] {
   const losses: number[] = []
-  for (let s = 0; s < steps; s++) {
+  for (let s = from; s < to; s++) {
     const x = tf.randomNormal([32, 8], 0, 1, 'float32', 100 + s) as tf.Tensor2D
     const y = tf.randomUniform([32, 1], 0, 1, 'float32', 200 + s).round() as tf.Tensor2D
     const cost = optimizer.minimize(() => loss(w, x, y), true, w) as tf.Scalar
     losses.push(cost.dataSync()[0])
     tf.dispose([cost, x, y])
   }
-  const bits = w.map((v) => new Uint32Array(Float32Array.from(v.dataSync()).buffer))
-  tf.dispose(w)
-  optimizer.dispose()
-  return { losses, bits }
+  return losses
 }
 
 function expectSameBits(a: Uint32Array[], b: Uint32Array[]): void {
@@ -68,6 +74,30 @@ describe('FusedAdamOptimizer', () => {
       expect(new Set(reference.losses).size).toBeGreaterThan(1)
     })
   }
+
+  it('continues bit-identically after its state is restored (as a resumed run restores it), reading beta^t only then', async () => {
+    const reference = train(tf.train.adam(1e-3, 0.5, 0.9), 6)
+    const w = makeWeights(7)
+    const first = new FusedAdamOptimizer(1e-3, 0.5, 0.9)
+    const losses = trainOn(w, first, 0, 3)
+    // What checkpoint.ts saves and restores: the slots, then the products beta^t themselves.
+    type Products = { accBeta1: tf.Variable; accBeta2: tf.Variable }
+    const saved = await first.getWeights()
+    const second = new FusedAdamOptimizer(1e-3, 0.5, 0.9)
+    await second.setWeights(saved.map((n) => ({ name: n.name, tensor: n.tensor.clone() })))
+    ;(second as unknown as Products).accBeta1.assign((first as unknown as Products).accBeta1.clone())
+    ;(second as unknown as Products).accBeta2.assign((first as unknown as Products).accBeta2.clone())
+    first.dispose()
+    const reads = vi.spyOn(tf.backend(), 'readSync')
+    losses.push(...trainOn(w, second, 3, 6))
+    // one read of the products after the restore, and each step's cost
+    expect(reads.mock.calls.length).toBe(2 + 3)
+    reads.mockRestore()
+    expect(losses).toEqual(reference.losses)
+    expectSameBits(w.map((v) => new Uint32Array(Float32Array.from(v.dataSync()).buffer)), reference.bits)
+    tf.dispose(w)
+    second.dispose()
+  })
 
   it('keeps the same slots as tfjs Adam, so checkpoints load into either', async () => {
     const w = makeWeights(3)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { runConfigSchema, type RunConfig } from '@shared/config'
 import type { EpochResult } from '@shared/trainer-protocol'
 import { loadModelFrom, writeCheckpoint } from '../../src/main/trainer/checkpoint'
@@ -69,6 +69,33 @@ beforeAll(async () => {
 })
 
 describe('trainGan', () => {
+  for (const [label, over] of [
+    ['separate D batches', {}],
+    ['mixed D batches, k = 2', { tricks: { dBatch: 'mixed', dStepsPerG: 2 } }],
+    ['WGAN-GP', { tricks: { loss: 'wgan-gp' } }],
+    ['a frozen D', { discriminator: { freeze: 'all' } }]
+  ] as const) {
+    it(`reads the backend once per step (all its metrics in one read; ${label})`, async () => {
+      seedGlobalRandom(11)
+      const models = tinyModels()
+      const readsAtStepEnd: number[] = []
+      const reads = vi.spyOn(tf.backend(), 'readSync')
+      const c = collector(mkdtempSync(join(tmpdir(), 'train-')))
+      c.cb.shouldStop = () => {
+        readsAtStepEnd.push(reads.mock.calls.length)
+        return false
+      }
+      try {
+        const config = tinyConfig({ epochs: 1, stepsPerEpoch: 6, ...over } as Partial<RunConfig>)
+        const outcome = await trainGan(runConfigSchema.parse(config), models, data, c.cb)
+        expect(outcome.status).toBe('completed')
+      } finally {
+        reads.mockRestore()
+      }
+      expect(readsAtStepEnd.slice(1).map((n, i) => n - readsAtStepEnd[i])).toEqual([1, 1, 1, 1, 1])
+    })
+  }
+
   it('runs every step, reports each epoch with a grid and a checkpoint, and leaks no tensors', async () => {
     seedGlobalRandom(11)
     const models = tinyModels()

@@ -28,6 +28,13 @@ interface AdamState {
 export const FUSED_MAX_SIZE = 16384
 
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /**
+   * beta1^t and beta2^t as the variables hold them, and which data they were read from: read
+   * from the backend only after something else assigned them (setWeights, a checkpoint's restore),
+   * so a step makes no read of its own (a GPU backend would wait for the device each time).
+   */
+  private products: { data: [object, object]; values: [number, number] } | null = null
+
   /** Whether the current backend runs the one-kernel update. */
   static available(): boolean {
     return tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined
@@ -42,20 +49,25 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const list = Array.isArray(variableGradients)
     const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients)
     const r = Math.fround
+    const data: [object, object] = [state.accBeta1.dataId, state.accBeta2.dataId]
+    if (this.products === null || this.products.data[0] !== data[0] || this.products.data[1] !== data[1]) {
+      this.products = { data, values: [state.accBeta1.dataSync()[0], state.accBeta2.dataSync()[0]] }
+    }
+    const [acc1, acc2] = this.products.values
     // The scalars as tfjs's float32 tensors hold them (the products beta^t are float32 variables).
     const attrs: AdamUpdateAttrs = {
       beta1: r(this.beta1),
       oneMinusBeta1: r(1 - this.beta1),
       beta2: r(this.beta2),
       oneMinusBeta2: r(1 - this.beta2),
-      correction1: r(1 - state.accBeta1.dataSync()[0]),
-      correction2: r(1 - state.accBeta2.dataSync()[0]),
+      correction1: r(1 - acc1),
+      correction2: r(1 - acc2),
       epsilon: r(this.epsilon),
       negLr: r(-this.learningRate)
     }
     tf.tidy(() => {
-      const correction1 = tf.sub(1, state.accBeta1)
-      const correction2 = tf.sub(1, state.accBeta2)
+      // 1 - beta^t as tensors, for the variables that take tfjs's kernels (made once, if any).
+      let corrections: [tf.Tensor, tf.Tensor] | null = null
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]
         const slot = (suffix: string): { originalName: string; variable: tf.Variable } => ({
@@ -72,7 +84,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
           // tfjs's own sequence (AdamOptimizer.applyGradients), op for op.
           const newM = tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1))
           const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2))
-          const corrected = tf.div(tf.div(newM, correction1), tf.add(tf.sqrt(tf.div(newV, correction2)), this.epsilon))
+          corrections ??= [tf.sub(1, state.accBeta1), tf.sub(1, state.accBeta2)]
+          const corrected = tf.div(tf.div(newM, corrections[0]), tf.add(tf.sqrt(tf.div(newV, corrections[1])), this.epsilon))
           m.assign(newM)
           v.assign(newV)
           value.assign(tf.add(tf.mul(corrected, -this.learningRate), value))
@@ -84,8 +97,11 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         v.assign(v1)
         value.assign(x1)
       })
-      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1))
-      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2))
+      // tfjs multiplies the float32 products by the float32 betas: the same rounding in JS.
+      const next: [number, number] = [r(acc1 * r(this.beta1)), r(acc2 * r(this.beta2))]
+      state.accBeta1.assign(tf.scalar(next[0]))
+      state.accBeta2.assign(tf.scalar(next[1]))
+      this.products = { data: [state.accBeta1.dataId, state.accBeta2.dataId], values: next }
     })
     this.incrementIterations()
   }

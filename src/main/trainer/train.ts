@@ -230,12 +230,33 @@ export async function trainGan(
   const flatD = D.inputs[0].shape.length === 2 && data.shape.length > 1
   const scoreD = (images: tf.Tensor, cond: tf.Tensor | null): tf.Tensor => D.apply(withLabelPlanes(images, cond, flatD), { training: true }) as tf.Tensor
 
-  /** One optimizer step of D on `images` of classes `cond` with targets `labels`; returns the cost and D's logits. */
-  const dUpdate = (images: tf.Tensor, labels: tf.Tensor, cond: tf.Tensor | null): [number, tf.Tensor] => {
+  // A step's metrics are read from the backend once, at its end (one sync instead of one per
+  // value: on a GPU backend each read waits for the device). `read` keeps a tensor until then
+  // and returns how to find its value in what the step read.
+  const toRead: tf.Tensor[] = []
+  let readOffset = 0
+  type Read = (values: Float32Array) => number
+  const read = (t: tf.Tensor): ((values: Float32Array, at?: number) => number) => {
+    const offset = readOffset
+    toRead.push(t)
+    readOffset += t.size
+    return (values, at = 0) => values[offset + at]
+  }
+  const readAll = (): Float32Array => {
+    const all = tf.tidy(() => tf.concat(toRead.map((t) => t.reshape([-1]))))
+    const values = all.dataSync() as Float32Array
+    tf.dispose([all, ...toRead])
+    toRead.length = 0
+    readOffset = 0
+    return values
+  }
+
+  /** One optimizer step of D on `images` of classes `cond` with targets `labels`; returns its cost (read at the step's end) and D's logits. */
+  const dUpdate = (images: tf.Tensor, labels: tf.Tensor, cond: tf.Tensor | null): [Read, tf.Tensor] => {
     if (dVars.length === 0) {
       // Frozen D: score the batch (with dropout, as when training) but update nothing.
       const logits = tf.tidy(() => scoreD(noisy(images), cond))
-      return [tf.tidy(() => loss.d(labels, logits).dataSync()[0]), logits]
+      return [read(tf.tidy(() => loss.d(labels, logits))), logits]
     }
     let logits: tf.Tensor | null = null
     const cost = optD.minimize(
@@ -247,22 +268,22 @@ export async function trainGan(
       true,
       dVars
     ) as tf.Scalar
-    const value = cost.dataSync()[0]
-    cost.dispose()
-    return [value, logits as unknown as tf.Tensor]
+    return [read(cost), logits as unknown as tf.Tensor]
   }
 
-  const accuracy = (logits: tf.Tensor, real: boolean): number =>
-    tf.tidy(() => (real ? tf.greater(logits, loss.threshold) : tf.lessEqual(logits, loss.threshold)).asType('float32').mean().dataSync()[0])
+  const accuracy = (logits: tf.Tensor, real: boolean): Read =>
+    read(tf.tidy(() => (real ? tf.greater(logits, loss.threshold) : tf.lessEqual(logits, loss.threshold)).asType('float32').mean()))
 
   type DMetrics = Omit<StepMetrics, 'gLoss'>
+  /** D's metrics, once the step's values are read. */
+  type LaterDMetrics = (values: Float32Array) => DMetrics
 
   /**
    * One critic step (WGAN, WGAN-GP) on both half-batches: minimises E[D(fake)] - E[D(real)]
    * (+ λ·penalty), then clips the weights for WGAN. Records -E[D(real)] and E[D(fake)] as the
    * two D losses and their negated sum, E[D(real)] - E[D(fake)], as the Wasserstein estimate.
    */
-  const criticStep = (real: tf.Tensor, fake: tf.Tensor, cond: tf.Tensor | null): DMetrics => {
+  const criticStep = (real: tf.Tensor, fake: tf.Tensor, cond: tf.Tensor | null): LaterDMetrics => {
     let scores: tf.Tensor | null = null
     const objective = (): tf.Scalar => {
       const [x, y] = [noisy(real), noisy(fake)]
@@ -277,13 +298,15 @@ export async function trainGan(
     if (dVars.length === 0) tf.dispose(tf.tidy(objective))
     else optD.minimize(objective, true, dVars)?.dispose()
     if (tricks.loss === 'wgan' && dVars.length > 0) clipWeights(dVars, tricks.clip)
-    const [realMean, fakeMean] = (scores as unknown as tf.Tensor).dataSync()
-    tf.dispose(scores as unknown as tf.Tensor)
-    return { dLossReal: -realMean, dLossFake: fakeMean, dAccReal: null, dAccFake: null, wasserstein: realMean - fakeMean }
+    const means = read(scores as unknown as tf.Tensor)
+    return (values) => {
+      const [realMean, fakeMean] = [means(values, 0), means(values, 1)]
+      return { dLossReal: -realMean, dLossFake: fakeMean, dAccReal: null, dAccFake: null, wasserstein: realMean - fakeMean }
+    }
   }
 
   /** One D step on a real and a fake half-batch of classes `cond`, as separate updates or one mixed update. */
-  const dStep = (real: tf.Tensor, fake: tf.Tensor, cond: tf.Tensor | null): DMetrics => {
+  const dStep = (real: tf.Tensor, fake: tf.Tensor, cond: tf.Tensor | null): LaterDMetrics => {
     if (critic) return criticStep(real, fake, cond)
     const yReal = targets(n, true)
     const yFake = targets(n, false)
@@ -291,9 +314,9 @@ export async function trainGan(
       if (tricks.dBatch === 'separate') {
         const [dLossReal, logitsReal] = dUpdate(real, yReal, cond)
         const [dLossFake, logitsFake] = dUpdate(fake, yFake, cond)
-        const out = { dLossReal, dLossFake, dAccReal: accuracy(logitsReal, true), dAccFake: accuracy(logitsFake, false), wasserstein: null }
+        const [accReal, accFake] = [accuracy(logitsReal, true), accuracy(logitsFake, false)]
         tf.dispose([logitsReal, logitsFake])
-        return out
+        return (v) => ({ dLossReal: dLossReal(v), dLossFake: dLossFake(v), dAccReal: accReal(v), dAccFake: accFake(v), wasserstein: null })
       }
       const both = tf.concat([real, fake])
       const labels = tf.concat([yReal, yFake])
@@ -301,22 +324,17 @@ export async function trainGan(
       const [, logits] = dUpdate(both, labels, bothCond)
       if (bothCond) bothCond.dispose()
       const [logitsReal, logitsFake] = tf.split(logits, 2)
-      const halfLoss = (y: tf.Tensor, l: tf.Tensor): number => tf.tidy(() => loss.d(y, l).dataSync()[0])
-      const out = {
-        dLossReal: halfLoss(yReal, logitsReal),
-        dLossFake: halfLoss(yFake, logitsFake),
-        dAccReal: accuracy(logitsReal, true),
-        dAccFake: accuracy(logitsFake, false),
-        wasserstein: null
-      }
+      const halfLoss = (y: tf.Tensor, l: tf.Tensor): Read => read(tf.tidy(() => loss.d(y, l)))
+      const [lossReal, lossFake] = [halfLoss(yReal, logitsReal), halfLoss(yFake, logitsFake)]
+      const [accReal, accFake] = [accuracy(logitsReal, true), accuracy(logitsFake, false)]
       tf.dispose([both, labels, logits, logitsReal, logitsFake])
-      return out
+      return (v) => ({ dLossReal: lossReal(v), dLossFake: lossFake(v), dAccReal: accReal(v), dAccFake: accFake(v), wasserstein: null })
     } finally {
       tf.dispose([yReal, yFake])
     }
   }
 
-  const gStep = (): number => {
+  const gStep = (): Read => {
     const z = sampleZ(n)
     // A conditional G is asked for classes drawn uniformly.
     const cond = oneHotRows(classes ? randomLabels(n, classes) : new Int32Array(0), classes)
@@ -328,10 +346,9 @@ export async function trainGan(
       true,
       gVars
     ) as tf.Scalar
-    const value = cost.dataSync()[0]
-    tf.dispose([cost, z])
+    tf.dispose(z)
     if (cond) cond.dispose()
-    return value
+    return read(cost)
   }
 
   // Live fields: one after at least probe.everySteps steps and probe.minIntervalMs, and no sooner than
@@ -374,19 +391,22 @@ export async function trainGan(
       const sums = zeroMetrics()
       for (let s = 1; s <= stepsPerEpoch; s++) {
         const stepStart = Date.now()
-        const d = zeroMetrics()
+        const dSteps: LaterDMetrics[] = []
         for (let k = 0; k < tricks.dStepsPerG; k++) {
           const real = batches.next(n)
           // A conditional D sees the fake half-batch with the real half-batch's classes.
           const cond = oneHotRows(batches.labels, classes)
           // Training mode, as in G's own step: a G with batch norm then normalises with the batch's statistics both times.
           const fake = tf.tidy(() => asSeenByD(G.apply(withLabels(sampleZ(n), cond), { training: true }) as tf.Tensor))
-          const one = dStep(real, fake, cond)
+          dSteps.push(dStep(real, fake, cond))
           tf.dispose([real, fake])
           if (cond) cond.dispose()
-          addMetrics(d, divideMetrics({ ...one, gLoss: 0 }, tricks.dStepsPerG))
         }
-        const gLoss = gStep()
+        const gRead = gStep()
+        const values = readAll()
+        const d = zeroMetrics()
+        for (const one of dSteps) addMetrics(d, divideMetrics({ ...one(values), gLoss: 0 }, tricks.dStepsPerG))
+        const gLoss = gRead(values)
         globalStep++
         const metrics: StepMetrics = { ...d, gLoss }
         const bad = STEP_METRICS.filter((m) => metrics[m] !== null && !Number.isFinite(metrics[m]))
