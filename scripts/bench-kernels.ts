@@ -25,6 +25,7 @@ import {
   wasmKernelStats
 } from '../src/main/trainer/backend/wasm-kernels'
 import { FusedAdamOptimizer } from '../src/main/trainer/fused-adam'
+import { registerLazyFusedGradients } from '../src/main/trainer/lazy-fused-grads'
 
 const LATENT = 100
 
@@ -161,6 +162,8 @@ async function main(): Promise<void> {
   const steps = arg('--steps', 5)
   const batch = arg('--batch', 64)
   const detail = await initWasmBackend()
+  // As the trainer: fused layers' gradients only where needed (same bits).
+  registerLazyFusedGradients()
   console.log(`wasm backend: ${detail}; batch ${batch}, ${steps} timed steps`)
   const gan = makeGan()
   console.log(`G params ${gan.g.countParams()}, D params ${gan.d.countParams()}`)

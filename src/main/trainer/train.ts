@@ -20,6 +20,7 @@ import { fixedBatchLatents, GRID_SAMPLES } from '../common/fixed-batch'
 import { FIELD_MAX_SHARE, type ToyField } from '@shared/toy-field'
 import type { FieldProbe } from './toy-field'
 import { FusedAdamOptimizer } from './fused-adam'
+import { registerLazyFusedGradients } from './lazy-fused-grads'
 
 export interface TrainCallbacks {
   onSteps(rows: StepRow[]): void
@@ -190,6 +191,8 @@ export async function trainGan(
   samplesIn?: SampleRenderer,
   probe?: FieldProbe | null
 ): Promise<TrainOutcome> {
+  // Gradients of D's and G's fused layers only where an optimizer needs them (same bits).
+  registerLazyFusedGradients()
   const data = isTrainingData(dataIn) ? dataIn : imageData(dataIn)
   const { generator: G, discriminator: D } = models
   const classes = runClasses(config, data)
