@@ -251,6 +251,8 @@ describe('npm run cli -- sweep', () => {
     expect(out.code).toBe(0)
     expect(out.stdout).toMatch(/sweep 1: 4 runs \(1, 2, 3, 4\), 1 at once, tagged "sweep 1"/)
     expect(out.stdout).toMatch(/run 4 completed: cli sweep · kind=adam, seed=5/)
+    // each run's end is said once
+    expect(out.stdout.match(/^run \d+ completed:/gm)).toHaveLength(4)
     const db = new Database(join(dataDir, 'workbench.sqlite'), { readonly: true })
     const rows = db.prepare('SELECT name, config_json, tags_json, started_at, ended_at FROM runs ORDER BY id').all() as {
       name: string

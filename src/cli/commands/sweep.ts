@@ -49,9 +49,12 @@ export const sweep = defineCommand({
     try {
       const perRun = num(values['runs-at-once'], '--runs-at-once')
       if (perRun !== undefined) lab.setSettings({ maxConcurrentRuns: perRun })
+      // runs:changed also fires after a run ends (its scores, notes...): say each end once.
+      const told = new Set<number>()
       lab.subscribe((e) => {
-        if (e.event === 'runs:changed' && !['queued', 'running'].includes(e.payload.status)) {
+        if (e.event === 'runs:changed' && !['queued', 'running'].includes(e.payload.status) && !told.has(e.payload.id)) {
           const r = e.payload
+          told.add(r.id)
           io.out(`run ${r.id} ${r.status}: ${r.name}${r.statusMessage ? ` (${r.statusMessage})` : ''}`)
         }
       })
