@@ -33,12 +33,19 @@ export interface ModeFitOptions {
   maxComponents: number
   /** A value repeated in at least this share of rows (and 3 rows) is a mode of its own. */
   exactShare: number
+  /**
+   * Most exact modes per column: the most frequent such values are kept (ties: the smaller
+   * value); the other repeated values join the mixture's values. A column with dozens of
+   * repeated levels (a rate rounded to 3 digits, a tax band) otherwise widens the row and G's
+   * heads with one-hots whose joint choice across columns G must learn for the correlations.
+   */
+  maxExact: number
   /** Components whose weight falls below this are dropped (CTGAN: 0.005). */
   minWeight: number
   emIterations: number
 }
 
-export const DEFAULT_MODE_FIT: ModeFitOptions = { maxComponents: 10, exactShare: 0.01, minWeight: 0.005, emIterations: 100 }
+export const DEFAULT_MODE_FIT: ModeFitOptions = { maxComponents: 10, exactShare: 0.01, maxExact: 10, minWeight: 0.005, emIterations: 100 }
 
 /** Widths and activations of G's output blocks, in the encoded order. */
 export function outputHeads(t: ModeColumn[]): OutputHead[] {
@@ -102,7 +109,12 @@ export function fitModes(columns: readonly ColumnSpec[], raw: readonly (readonly
     const counts = new Map<number, number>()
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
     const minCount = Math.max(3, Math.ceil(options.exactShare * values.length))
-    const exact = [...counts].filter(([, n]) => n >= minCount).map(([v]) => v).sort((a, b) => a - b)
+    const exact = [...counts]
+      .filter(([, n]) => n >= minCount)
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, options.maxExact)
+      .map(([v]) => v)
+      .sort((a, b) => a - b)
     const exactSet = new Set(exact)
     const rest = values.filter((v) => !exactSet.has(v))
     const gauss = rest.length >= 2 ? fitMixture(rest, options.maxComponents, options.emIterations, options.minWeight) : []

@@ -39,6 +39,34 @@ describe('fitMixture', () => {
   })
 })
 
+describe('fitModes: the cap on exact modes', () => {
+  // 600 rows over 20 levels: level k (0..19) repeats 40 - k rows, except level 19 which is
+  // given 5 more; every level is over 1% of the rows, so without a cap all 20 are exact modes.
+  const levels = Array.from({ length: 20 }, (_, k) => ({ value: 0.3 + k * 0.01, count: k === 19 ? 26 : 40 - k }))
+  const raw = levels.flatMap((l) => Array.from({ length: l.count }, () => [Number(l.value.toFixed(2))]))
+  const spec: ColumnSpec[] = [{ name: 'nox', type: 'numeric', min: 0.3, max: 0.49 }]
+  const exactValues = (maxExact: number): number[] => {
+    const [c] = fitModes(spec, raw, { maxComponents: 10, exactShare: 0.01, maxExact, minWeight: 0.005, emIterations: 50 })
+    if (c.type === 'categorical') throw new Error('nox should be numeric')
+    return c.modes.flatMap((m) => (m.kind === 'value' ? [m.value] : []))
+  }
+
+  it('keeps only the most frequent repeated values, in ascending order, and fits the others with the mixture', () => {
+    // The 10 most frequent: levels 0..9 (40..31 rows); level 19 (26 rows) is not among them.
+    expect(exactValues(10)).toEqual(levels.slice(0, 10).map((l) => Number(l.value.toFixed(2))))
+    expect(exactValues(3)).toEqual([0.3, 0.31, 0.32])
+    expect(exactValues(100)).toHaveLength(20)
+    const [c] = fitModes(spec, raw)
+    if (c.type === 'categorical') throw new Error('nox should be numeric')
+    expect(c.modes.filter((m) => m.kind === 'value')).toHaveLength(10)
+    expect(c.modes.filter((m) => m.kind === 'gauss').length).toBeGreaterThanOrEqual(1)
+    // A value beyond the cap is encoded by a gaussian mode and still decodes near itself.
+    const out = new Float32Array(modesWidth([c]))
+    encodeModesRow([c], [0.45], out, 0, mulberry32(1))
+    expect(Math.abs(Number(decodeModesRow([c], out)[0]) - 0.45)).toBeLessThan(1e-3)
+  })
+})
+
 describe('fitModes, encode and decode', () => {
   const rows = table()
   const kept = rows
