@@ -1,20 +1,26 @@
 // Speed figures of the workbench on this machine: training iterations per preset and
 // backend (through trainGan itself, the loop every run uses), the kernels that take the
-// time, and the SQLite store (step-metric inserts, the runs list).
+// time and the JavaScript around them, and the SQLite store (step-metric inserts, the runs list).
 //
-//   npm run bench [-- --steps N] [--warmup N] [--backends wasm,cpu] [--presets mnist-mlp]
+//   npm run bench [-- --steps N] [--warmup N] [--backends wasm,cpu] [--presets mnist-mlp,toy-mlp]
 //                 [--all] [--no-sqlite] [--json]
 //
-// --steps    timed iterations per preset (default 8 for mnist-dcgan, 30 for mnist-mlp)
-// --warmup   untimed iterations before them (default 5 for mnist-dcgan, 10 for mnist-mlp: the
-//            wasm kernels' JS loops reach their optimised code within the first ~5 DCGAN
-//            iterations, e.g. 1014, 686, 622, 601, 626, then 572, 572, 552, 561 ms)
+// Presets: mnist-dcgan and mnist-mlp on MNIST (images/s); toy-mlp on toy-ring-8 and tabular-mlp
+// on a synthetic 506 x 14 housing-like CSV imported by the lab (steps/s); each beside PyTorch
+// on the same networks and loop where python3 with torch is installed.
+//
+// --steps    timed iterations per preset (default 8 for mnist-dcgan, 30 for mnist-mlp, 300 for
+//            toy-mlp, 100 for tabular-mlp)
+// --warmup   untimed iterations before them (default 5 for mnist-dcgan, 10 for mnist-mlp, 50
+//            and 20 for the vector presets: the wasm kernels' JS loops reach their optimised
+//            code within the first ~5 DCGAN iterations, e.g. 1014, 686, 622, 601, 626, then
+//            572, 572, 552, 561 ms)
 // --backends backends to try (default: every backend in BACKEND_ORDER that can start)
 // --all      also run mnist-dcgan on the cpu backend (minutes per iteration: skipped otherwise)
 // --json     print one JSON object on stdout instead of the table (progress goes to stderr)
 // --no-pair  skip "two runs at once" (two trainer processes on wasm, as the SGD vs Adam pair trains)
 import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BACKEND_ORDER, PRESETS, type BackendName, type PresetId, type RunConfig } from '@shared/config'
@@ -22,33 +28,54 @@ import type { StepRow } from '@shared/metrics'
 import { selectBackend } from '../src/main/trainer/backend/select'
 import type { LabelledImages } from '../src/main/common/idx'
 import { loadMnist } from '../src/main/trainer/data/mnist'
-import { buildModels, type GanModels } from '../src/main/trainer/models/presets'
+import { buildModels, modelsForConfig, type GanModels } from '../src/main/trainer/models/presets'
 import { mulberry32, seedGlobalRandom } from '../src/main/common/random'
 import { tf } from '../src/main/trainer/tf'
-import { trainGan, type TrainCallbacks, type TrainOutcome } from '../src/main/trainer/train'
-import { PYTORCH_REFERENCE, measurePytorch, type PytorchFigure } from './bench/pytorch'
+import { trainGan, type SampleRenderer, type TrainCallbacks, type TrainOutcome } from '../src/main/trainer/train'
+import type { TrainingData } from '../src/main/trainer/data/source'
+import type { OutputHead } from '@shared/tabular-transform'
+import { PYTORCH_REFERENCE, measurePytorch, type PytorchArch, type PytorchFigure } from './bench/pytorch'
+import { NO_SAMPLES, headsArgument, tabularBenchData, toyBenchData } from './bench/vector-data'
 import { benchSqlite, type SqliteResult } from './bench/sqlite'
 import { Lab } from '../src/main/services/lab'
 import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
 
 const BATCH = 64
 const SEED = 1234
-/** The image presets, measured on MNIST (the tabular and toy presets train on other data). */
-const DEFAULT_STEPS = { 'mnist-dcgan': 8, 'mnist-mlp': 30 } as const
-const DEFAULT_WARMUP: Record<keyof typeof DEFAULT_STEPS, number> = { 'mnist-dcgan': 5, 'mnist-mlp': 10 }
+/** The presets measured: the image ones on MNIST, toy-mlp on toy-ring-8, tabular-mlp on a synthetic table. */
+const DEFAULT_STEPS = { 'mnist-dcgan': 8, 'mnist-mlp': 30, 'toy-mlp': 300, 'tabular-mlp': 100 } as const
+const DEFAULT_WARMUP: Record<keyof typeof DEFAULT_STEPS, number> = { 'mnist-dcgan': 5, 'mnist-mlp': 10, 'toy-mlp': 50, 'tabular-mlp': 20 }
 type BenchPreset = keyof typeof DEFAULT_STEPS
 const BENCH_PRESETS = Object.keys(DEFAULT_STEPS) as BenchPreset[]
+const IMAGE_PRESETS: readonly BenchPreset[] = ['mnist-dcgan', 'mnist-mlp']
+/**
+ * Iterations profiled after a first one: the kernel figures per iteration are those of a
+ * profiled run of 1 + N iterations less those of a profiled run of 1, so neither the run's
+ * set-up nor Adam's first step (which creates its slots) counts.
+ */
+const PROFILED_STEPS: Record<BenchPreset, number> = { 'mnist-dcgan': 2, 'mnist-mlp': 10, 'toy-mlp': 30, 'tabular-mlp': 20 }
+const PYTORCH_ARCH: Record<BenchPreset, PytorchArch> = { 'mnist-dcgan': 'dcgan', 'mnist-mlp': 'mlp', 'toy-mlp': 'toy', 'tabular-mlp': 'tabular' }
 const TOP_KERNELS = 5
 
-let pytorch: PytorchFigure = PYTORCH_REFERENCE
-/** PyTorch on the mnist-mlp preset's networks, when measured. */
-let pytorchMlp: PytorchFigure | null = null
+/** PyTorch on each preset's networks, when measured (mnist-dcgan falls back to the recorded reference). */
+const pytorchFigures: Partial<Record<BenchPreset, PytorchFigure>> = {}
 
 interface KernelShare {
   name: string
+  /** Milliseconds per iteration. */
   ms: number
   percent: number
+  /** Calls per iteration. */
   calls: number
+}
+
+/** What one preset trains on, as a run of it would get it. */
+interface BenchInput {
+  data: LabelledImages | TrainingData
+  /** G's output heads (tabular-mlp's modes encoding). */
+  heads?: OutputHead[]
+  samples?: SampleRenderer
+  source: string
 }
 
 interface TrainResult {
@@ -58,14 +85,28 @@ interface TrainResult {
   reason?: string
   warmupIterations?: number
   timedIterations?: number
+  batchSize?: number
   msPerIteration?: number
   minMsPerIteration?: number
   maxMsPerIteration?: number
+  /** Iterations (D step + G step) per second. */
+  stepsPerSecond?: number
+  /** The image presets only. */
   imagesPerSecond?: number
-  /** imagesPerSecond divided by PyTorch's on the same networks (mnist-dcgan; mnist-mlp where measured). */
+  /** PyTorch's ms per iteration on the same networks and loop divided by ours (> 1: faster than PyTorch); absent where PyTorch was not measured (mnist-dcgan then uses the recorded reference). */
   speedVsPytorchRatio?: number
-  profiledIterationMs?: number
-  kernelTotalMs?: number
+  /** Iterations whose kernel figures are averaged below (profiled, after a first one). */
+  profiledIterations?: number
+  /** Wall time per iteration under tf.profile (which adds its own bookkeeping per kernel). */
+  profiledMsPerIteration?: number
+  /** Kernel calls per iteration. */
+  kernelCallsPerIteration?: number
+  /** The sum of the kernels' own times per iteration (tf.profile). */
+  kernelMsPerIteration?: number
+  /** msPerIteration (not profiled) less kernelMsPerIteration: the JavaScript around the kernels (dispatch, tapes, data, metrics, the event loop). */
+  jsMsPerIteration?: number
+  /** jsMsPerIteration as a share of msPerIteration. */
+  jsPercent?: number
   topKernels?: KernelShare[]
 }
 
@@ -130,7 +171,7 @@ function parseOptions(): Options {
   }
   if (parsed.help) {
     console.log(
-      'npm run bench [-- --steps N] [--warmup N] [--backends wasm,cpu] [--presets mnist-dcgan,mnist-mlp] [--all] [--no-sqlite] [--json]'
+      `npm run bench [-- --steps N] [--warmup N] [--backends wasm,cpu] [--presets ${BENCH_PRESETS.join(',')}] [--all] [--no-sqlite] [--no-pair] [--json]`
     )
     process.exit(0)
   }
@@ -164,16 +205,20 @@ function benchData(): { data: LabelledImages; source: string } {
   }
 }
 
+/** The preset's defaults (its batch size, optimizers, loss and tricks) for `stepsPerEpoch` steps in one epoch. */
 function runConfig(preset: PresetId, backend: BackendName, stepsPerEpoch: number): RunConfig {
-  return { ...PRESETS[preset].defaults, name: `bench ${preset} ${backend}`, seed: SEED, batchSize: BATCH, epochs: 1, stepsPerEpoch, backend }
+  return { ...PRESETS[preset].defaults, name: `bench ${preset} ${backend}`, seed: SEED, epochs: 1, stepsPerEpoch, backend }
 }
 
-function callbacks(rows: StepRow[], stopAfterFirst: boolean): TrainCallbacks {
+/** Training's callbacks, collecting its step rows; with `stopAfter`, training stops after that many steps. */
+function callbacks(rows: StepRow[], stopAfter?: number): TrainCallbacks {
+  let steps = 0
   return {
     onSteps: (batch) => rows.push(...batch),
     onProgress: () => undefined,
     onEpoch: () => undefined,
-    shouldStop: () => stopAfterFirst,
+    // Called once after each step.
+    shouldStop: () => stopAfter !== undefined && ++steps >= stopAfter,
     saveCheckpoint: async () => ''
   }
 }
@@ -182,74 +227,98 @@ function checkOutcome(outcome: TrainOutcome, expected: TrainOutcome['status']): 
   if (outcome.status !== expected) throw new Error(`trainGan ended '${outcome.status}'${outcome.message ? `: ${outcome.message}` : ''}`)
 }
 
+type KernelTotals = Map<string, { ms: number; calls: number }>
+
 /** Sums tf.profile's kernel records by kernel name (op wrappers named *__op are not kernels); profile has
  * already awaited kernelTimeMs, which is a number or an {error} object. */
-function kernelShares(kernels: { name: string; kernelTimeMs: unknown }[]): { total: number; top: KernelShare[] } {
-  const byName = new Map<string, { ms: number; calls: number }>()
-  let total = 0
+function kernelTotals(kernels: { name: string; kernelTimeMs: unknown }[]): KernelTotals {
+  const byName: KernelTotals = new Map()
   for (const k of kernels) {
     if (k.name.endsWith('__op')) continue
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0
-    total += ms
     const e = byName.get(k.name) ?? { ms: 0, calls: 0 }
-    e.ms += ms
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0
     e.calls++
     byName.set(k.name, e)
   }
-  const top = [...byName.entries()]
-    .sort((a, b) => b[1].ms - a[1].ms)
-    .slice(0, TOP_KERNELS)
-    .map(([name, e]) => ({ name, ms: e.ms, percent: total > 0 ? (100 * e.ms) / total : 0, calls: e.calls }))
-  return { total, top }
+  return byName
 }
 
-async function benchPreset(preset: BenchPreset, backend: BackendName, opts: Options, data: LabelledImages): Promise<TrainResult> {
+/** Kernel figures per iteration: the totals of `long` less those of `short`, divided by `iterations`. */
+function kernelsPerIteration(long: KernelTotals, short: KernelTotals, iterations: number): { calls: number; ms: number; top: KernelShare[] } {
+  const per = [...long.entries()].map(([name, e]) => {
+    const s = short.get(name) ?? { ms: 0, calls: 0 }
+    return { name, ms: Math.max(0, e.ms - s.ms) / iterations, calls: (e.calls - s.calls) / iterations }
+  })
+  const ms = per.reduce((a, k) => a + k.ms, 0)
+  const calls = per.reduce((a, k) => a + k.calls, 0)
+  const top = per
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, TOP_KERNELS)
+    .map((k) => ({ ...k, percent: ms > 0 ? (100 * k.ms) / ms : 0 }))
+  return { calls, ms, top }
+}
+
+/** One trainGan run of `steps` iterations under tf.profile: its wall time and kernels by name. */
+async function profiledRun(preset: BenchPreset, backend: BackendName, models: GanModels, input: BenchInput, steps: number): Promise<{ wallMs: number; kernels: KernelTotals }> {
+  const rows: StepRow[] = []
+  let outcome: TrainOutcome | null = null
+  const t0 = performance.now()
+  // One step more than asked in the epoch, so the run ends 'stopped' before the epoch's samples and checkpoint.
+  const info = await tf.profile(async () => {
+    outcome = await trainGan(runConfig(preset, backend, steps + 1), models, input.data, callbacks(rows, steps), undefined, input.samples)
+  })
+  const wallMs = performance.now() - t0
+  if (outcome === null) throw new Error('tf.profile returned before trainGan finished')
+  checkOutcome(outcome, 'stopped')
+  return { wallMs, kernels: kernelTotals(info.kernels) }
+}
+
+async function benchPreset(preset: BenchPreset, backend: BackendName, opts: Options, input: BenchInput): Promise<TrainResult> {
   const steps = opts.steps ?? DEFAULT_STEPS[preset]
   const warmup = opts.warmup ?? DEFAULT_WARMUP[preset]
+  const config = runConfig(preset, backend, warmup + steps)
   // As in job.ts: initialisers draw from Math.random, so seed it before building the models.
   seedGlobalRandom(SEED)
-  const models: GanModels = buildModels(preset, PRESETS[preset].defaults.latentDim)
+  // The image presets keep the networks PyTorch's reference builds (the seed's G, without the DCGAN preset's batch norm and sigmoid scale).
+  const models: GanModels = IMAGE_PRESETS.includes(preset)
+    ? buildModels(preset, config.latentDim)
+    : modelsForConfig(config, (input.data as TrainingData).shape, 0, input.heads)
   try {
     const rows: StepRow[] = []
-    checkOutcome(await trainGan(runConfig(preset, backend, warmup + steps), models, data, callbacks(rows, false)), 'completed')
+    checkOutcome(await trainGan(config, models, input.data, callbacks(rows), undefined, input.samples), 'completed')
     if (rows.length !== warmup + steps) throw new Error(`expected ${warmup + steps} step rows, got ${rows.length}`)
-    // timeMs is measured from the start of training to the end of each step.
+    // timeMs is measured from the start of training to the end of each step (whole milliseconds).
     const deltas = rows.map((r, i) => r.timeMs - (i === 0 ? 0 : rows[i - 1].timeMs)).slice(warmup)
     const timedMs = rows[warmup + steps - 1].timeMs - (warmup > 0 ? rows[warmup - 1].timeMs : 0)
     const msPerIteration = timedMs / steps
-    const imagesPerSecond = BATCH / (msPerIteration / 1000)
+    const batch = config.batchSize
+    const reference = pytorchFigures[preset]
 
-    // One extra iteration under tf.profile: trainGan stops after its first step when
-    // shouldStop says so, before the epoch's grid and checkpoint.
-    const profiledRows: StepRow[] = []
-    let outcome: TrainOutcome | null = null
-    const t0 = performance.now()
-    const info = await tf.profile(async () => {
-      outcome = await trainGan(runConfig(preset, backend, 2), models, data, callbacks(profiledRows, true))
-    })
-    const profiledIterationMs = performance.now() - t0
-    if (outcome === null) throw new Error('tf.profile returned before trainGan finished')
-    checkOutcome(outcome, 'stopped')
-    const { total, top } = kernelShares(info.kernels)
+    const profiled = PROFILED_STEPS[preset]
+    const short = await profiledRun(preset, backend, models, input, 1)
+    const long = await profiledRun(preset, backend, models, input, 1 + profiled)
+    const kernels = kernelsPerIteration(long.kernels, short.kernels, profiled)
+    const jsMs = msPerIteration - kernels.ms
     return {
       preset,
       backend,
       status: 'measured',
       warmupIterations: warmup,
       timedIterations: steps,
+      batchSize: batch,
       msPerIteration,
       minMsPerIteration: Math.min(...deltas),
       maxMsPerIteration: Math.max(...deltas),
-      imagesPerSecond,
-      speedVsPytorchRatio:
-        preset === 'mnist-dcgan'
-          ? imagesPerSecond / pytorch.imagesPerSecond
-          : preset === 'mnist-mlp' && pytorchMlp !== null
-            ? imagesPerSecond / pytorchMlp.imagesPerSecond
-            : undefined,
-      profiledIterationMs,
-      kernelTotalMs: total,
-      topKernels: top
+      stepsPerSecond: 1000 / msPerIteration,
+      ...(IMAGE_PRESETS.includes(preset) ? { imagesPerSecond: batch / (msPerIteration / 1000) } : {}),
+      ...(reference ? { speedVsPytorchRatio: reference.msPerIteration / msPerIteration } : {}),
+      profiledIterations: profiled,
+      profiledMsPerIteration: (long.wallMs - short.wallMs) / profiled,
+      kernelCallsPerIteration: kernels.calls,
+      kernelMsPerIteration: kernels.ms,
+      jsMsPerIteration: jsMs,
+      jsPercent: (100 * jsMs) / msPerIteration,
+      topKernels: kernels.top
     }
   } finally {
     models.generator.dispose()
@@ -301,41 +370,57 @@ async function benchPair(preset: BenchPreset, opts: Options, single: TrainResult
 }
 
 const fmt = (v: number | undefined, digits = 1): string => (v === undefined ? '-' : v.toFixed(digits))
+const ratio = (v: number | undefined): string => (v === undefined ? '-' : `${v.toFixed(2)}x`)
 
 function printTable(report: ReturnType<typeof buildReport>): void {
   const out: string[] = []
   out.push(`GAN Workbench bench: ${report.machine.cpuModel}, ${report.machine.cpuCount} cores, Node ${report.machine.node}, tfjs ${report.machine.tfjs}`)
-  out.push(`data: ${report.data}; batch ${BATCH} (one D step on ${BATCH} real + ${BATCH} generated, one G step on ${BATCH} latent points)`)
+  out.push(`load average at the start ${report.machine.loadAverageStart.map((v) => v.toFixed(2)).join(' ')}, at the end ${report.machine.loadAverageEnd.map((v) => v.toFixed(2)).join(' ')} (1, 5, 15 min)`)
+  for (const [preset, source] of Object.entries(report.data)) out.push(`data, ${preset}: ${source}`)
+  out.push(`an iteration: one D step on a real and a generated batch (two updates; one for a WGAN critic), one G step; each preset's batch size`)
   out.push('')
   out.push('Backends:')
   for (const b of report.backends) out.push(`  ${b.backend.padEnd(15)} ${b.available ? `available (${b.detail})` : `not available: ${b.reason}`}`)
   out.push('')
-  out.push('Training iterations (trainGan, warm-up excluded):')
-  const header = `  ${'preset'.padEnd(12)} ${'backend'.padEnd(8)} ${'ms/iter'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'images/s'.padStart(9)} ${'vs PyTorch'.padStart(10)}  timed`
-  out.push(header)
+  out.push('Training iterations (trainGan, warm-up excluded); vs PyTorch = its ms per iteration / ours:')
+  out.push(
+    `  ${'preset'.padEnd(12)} ${'backend'.padEnd(8)} ${'batch'.padStart(5)} ${'ms/iter'.padStart(9)} ${'min'.padStart(6)} ${'max'.padStart(6)} ${'steps/s'.padStart(8)} ${'images/s'.padStart(9)} ${'vs PyTorch'.padStart(10)}  timed`
+  )
+  const row = (preset: string, backend: string, batch: number | undefined, ms: number, min: string, max: string, steps: number, images: number | undefined, vs: string, tail: string): string =>
+    `  ${preset.padEnd(12)} ${backend.padEnd(8)} ${String(batch ?? '-').padStart(5)} ${fmt(ms, ms < 100 ? 2 : 1).padStart(9)} ${min.padStart(6)} ${max.padStart(6)} ` +
+    `${fmt(steps).padStart(8)} ${(images === undefined ? '-' : fmt(images)).padStart(9)} ${vs.padStart(10)}  ${tail}`
   for (const r of report.training) {
     if (r.status !== 'measured') {
       out.push(`  ${r.preset.padEnd(12)} ${r.backend.padEnd(8)} ${r.status}: ${r.reason}`)
       continue
     }
     out.push(
-      `  ${r.preset.padEnd(12)} ${r.backend.padEnd(8)} ${fmt(r.msPerIteration).padStart(9)} ${fmt(r.minMsPerIteration, 0).padStart(8)} ${fmt(r.maxMsPerIteration, 0).padStart(8)} ` +
-        `${fmt(r.imagesPerSecond).padStart(9)} ${(r.speedVsPytorchRatio === undefined ? '-' : `${r.speedVsPytorchRatio.toFixed(2)}x`).padStart(10)}  ` +
-        `${r.timedIterations} (+${r.warmupIterations} warm-up)`
+      row(r.preset, r.backend, r.batchSize, r.msPerIteration ?? 0, fmt(r.minMsPerIteration, 0), fmt(r.maxMsPerIteration, 0), r.stepsPerSecond ?? 0, r.imagesPerSecond, ratio(r.speedVsPytorchRatio), `${r.timedIterations} (+${r.warmupIterations} warm-up)`)
     )
   }
-  const pytorchRow = (preset: string, ref: PytorchFigure): string =>
-    `  ${preset.padEnd(12)} ${'PyTorch'.padEnd(8)} ${fmt(ref.msPerIteration, ref.msPerIteration < 100 ? 1 : 0).padStart(9)} ${'-'.padStart(8)} ${'-'.padStart(8)} ${fmt(ref.imagesPerSecond).padStart(9)} ${'1.00x'.padStart(10)}  ` +
-    (ref.measuredNow ? `measured in this run: ${ref.setup}` : `REFERENCE, a constant, not measured now: ${ref.setup}; from ${ref.source}`)
-  if (report.training.some((r) => r.preset === 'mnist-dcgan')) out.push(pytorchRow('mnist-dcgan', report.pytorchReference))
-  if (report.pytorchMlp !== null) out.push(pytorchRow('mnist-mlp', report.pytorchMlp))
-  for (const r of report.training.filter((t) => t.status === 'measured')) {
-    out.push('')
+  for (const [preset, ref] of Object.entries(report.pytorch)) {
     out.push(
-      `Top ${TOP_KERNELS} kernels, ${r.preset} on ${r.backend} (tf.profile of one extra iteration with fresh Adam state: ${fmt(r.profiledIterationMs, 0)} ms wall, kernels ${fmt(r.kernelTotalMs, 0)} ms):`
+      row(preset, 'PyTorch', PRESETS[preset as BenchPreset].defaults.batchSize, ref.msPerIteration, '-', '-', ref.stepsPerSecond, IMAGE_PRESETS.includes(preset as BenchPreset) ? ref.imagesPerSecond : undefined, '1.00x',
+        ref.measuredNow ? `measured in this run: ${ref.setup}` : `REFERENCE, a constant, not measured now: ${ref.setup}; from ${ref.source}`)
     )
+  }
+  const measured = report.training.filter((t) => t.status === 'measured')
+  if (measured.length > 0) {
+    out.push('')
+    out.push('Where an iteration goes (tf.profile of 1 + N iterations less 1; JS = ms/iter above less the kernels\' own time):')
+    out.push(`  ${'preset'.padEnd(12)} ${'backend'.padEnd(8)} ${'kernels/iter'.padStart(12)} ${'kernel ms'.padStart(10)} ${'JS ms'.padStart(8)} ${'JS %'.padStart(6)} ${'profiled ms'.padStart(12)}  N`)
+    for (const r of measured) {
+      out.push(
+        `  ${r.preset.padEnd(12)} ${r.backend.padEnd(8)} ${fmt(r.kernelCallsPerIteration, 0).padStart(12)} ${fmt(r.kernelMsPerIteration, 2).padStart(10)} ${fmt(r.jsMsPerIteration, 2).padStart(8)} ` +
+          `${fmt(r.jsPercent, 0).padStart(6)} ${fmt(r.profiledMsPerIteration, 2).padStart(12)}  ${r.profiledIterations}`
+      )
+    }
+  }
+  for (const r of measured) {
+    out.push('')
+    out.push(`Top ${TOP_KERNELS} kernels, ${r.preset} on ${r.backend} (per iteration, of ${fmt(r.kernelMsPerIteration, 2)} kernel ms):`)
     for (const k of r.topKernels ?? []) {
-      out.push(`  ${k.name.padEnd(26)} ${fmt(k.ms).padStart(9)} ms ${fmt(k.percent).padStart(6)} %  (${k.calls} calls)`)
+      out.push(`  ${k.name.padEnd(26)} ${fmt(k.ms, 3).padStart(9)} ms ${fmt(k.percent).padStart(6)} %  (${fmt(k.calls, 0)} calls)`)
     }
   }
   if (report.twoRunsAtOnce.length > 0) {
@@ -364,51 +449,85 @@ function printTable(report: ReturnType<typeof buildReport>): void {
 
 function buildReport(args: {
   opts: Options
-  dataSource: string
+  data: Partial<Record<BenchPreset, string>>
+  loadAverageStart: number[]
   backends: BackendResult[]
   training: TrainResult[]
   pairs: PairResult[]
   sqlite: SqliteResult | null
   totalSeconds: number
 }): {
-  machine: { cpuModel: string; cpuCount: number; node: string; tfjs: string }
-  data: string
+  machine: { cpuModel: string; cpuCount: number; node: string; tfjs: string; loadAverageStart: number[]; loadAverageEnd: number[] }
+  /** What each preset trained on. */
+  data: Partial<Record<BenchPreset, string>>
+  /** The image presets' batch size (each training row has its own batchSize). */
   batchSize: number
   backends: BackendResult[]
   training: TrainResult[]
   twoRunsAtOnce: PairResult[]
+  /** PyTorch on each preset's networks and loop, where measured (mnist-dcgan: else the recorded reference). */
+  pytorch: Partial<Record<BenchPreset, PytorchFigure>>
+  /** As before pytorch above: mnist-dcgan's figure (the recorded reference when not measured). */
   pytorchReference: PytorchFigure
-  /** PyTorch on mnist-mlp's networks (null when not measured: preset not asked for, or no torch). */
+  /** As before pytorch above: mnist-mlp's figure (null when not measured: preset not asked for, or no torch). */
   pytorchMlp: PytorchFigure | null
   sqlite: SqliteResult | null
   benchSeconds: number
 } {
   const cpu = cpus()
   return {
-    machine: { cpuModel: cpu[0]?.model.trim() ?? 'unknown', cpuCount: cpu.length, node: process.versions.node, tfjs: tf.version.tfjs },
-    data: args.dataSource,
+    machine: {
+      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+      cpuCount: cpu.length,
+      node: process.versions.node,
+      tfjs: tf.version.tfjs,
+      loadAverageStart: args.loadAverageStart,
+      loadAverageEnd: loadavg()
+    },
+    data: args.data,
     batchSize: BATCH,
     backends: args.backends,
     training: args.training,
     twoRunsAtOnce: args.pairs,
-    pytorchReference: pytorch,
-    pytorchMlp,
+    pytorch: pytorchFigures,
+    pytorchReference: pytorchFigures['mnist-dcgan'] ?? PYTORCH_REFERENCE,
+    pytorchMlp: pytorchFigures['mnist-mlp'] ?? null,
     sqlite: args.sqlite,
     benchSeconds: args.totalSeconds
+  }
+}
+
+/** What `preset` trains on: MNIST for the image presets (loaded once), toy-ring-8, or the synthetic table. */
+function benchInput(preset: BenchPreset, images: () => { data: LabelledImages; source: string }): BenchInput {
+  switch (preset) {
+    case 'mnist-dcgan':
+    case 'mnist-mlp':
+      return images()
+    case 'toy-mlp':
+      return { ...toyBenchData(SEED), samples: NO_SAMPLES }
+    case 'tabular-mlp':
+      return { ...tabularBenchData(SEED), samples: NO_SAMPLES }
   }
 }
 
 async function main(): Promise<void> {
   const opts = parseOptions()
   const started = performance.now()
+  const loadAverageStart = loadavg()
   // tfjs and friends may log to stdout; with --json stdout carries only the JSON object.
   const stdoutLog = console.log
   if (opts.json) console.log = console.error
 
-  const { data, source } = benchData()
+  let images: { data: LabelledImages; source: string } | null = null
+  const inputs = new Map<BenchPreset, BenchInput>()
+  for (const preset of opts.presets) inputs.set(preset, benchInput(preset, () => (images ??= benchData())))
   const backends: BackendResult[] = []
-  if (opts.presets.includes('mnist-dcgan')) pytorch = measurePytorch('dcgan') ?? PYTORCH_REFERENCE
-  if (opts.presets.includes('mnist-mlp')) pytorchMlp = measurePytorch('mlp')
+  for (const preset of opts.presets) {
+    progress(`${preset}: PyTorch on the same networks`)
+    const heads = inputs.get(preset)?.heads
+    const figure = measurePytorch(PYTORCH_ARCH[preset], heads ? headsArgument(heads) : undefined)
+    if (figure) pytorchFigures[preset] = figure
+  }
   const training: TrainResult[] = []
   for (const backend of opts.backends) {
     try {
@@ -429,9 +548,11 @@ async function main(): Promise<void> {
         })
         continue
       }
-      progress(`${preset} on ${backend}: ${opts.warmup ?? DEFAULT_WARMUP[preset]} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, then 1 profiled`)
+      progress(
+        `${preset} on ${backend}: ${opts.warmup ?? DEFAULT_WARMUP[preset]} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, then 1 + ${1 + PROFILED_STEPS[preset]} profiled`
+      )
       try {
-        training.push(await benchPreset(preset, backend, opts, data))
+        training.push(await benchPreset(preset, backend, opts, inputs.get(preset)!))
       } catch (err) {
         training.push({ preset, backend, status: 'failed', reason: err instanceof Error ? err.message : String(err) })
       }
@@ -439,7 +560,8 @@ async function main(): Promise<void> {
   }
   const pairs: PairResult[] = []
   if (opts.pair && opts.backends.includes('wasm') && backends.some((b) => b.backend === 'wasm' && b.available)) {
-    for (const preset of opts.presets) {
+    // The image presets only: their runs train on MNIST through the lab as they are.
+    for (const preset of opts.presets.filter((p) => IMAGE_PRESETS.includes(p))) {
       progress(`${preset}: two runs at once in two trainer processes on wasm`)
       try {
         pairs.push(await benchPair(preset, opts, training.find((t) => t.preset === preset && t.backend === 'wasm' && t.status === 'measured')))
@@ -449,7 +571,8 @@ async function main(): Promise<void> {
     }
   }
   const sqlite = opts.sqlite ? benchSqlite(runConfig('mnist-mlp', 'wasm', 200), SEED, progress) : null
-  const report = buildReport({ opts, dataSource: source, backends, training, pairs, sqlite, totalSeconds: (performance.now() - started) / 1000 })
+  const data = Object.fromEntries([...inputs.entries()].map(([p, i]) => [p, i.source])) as Partial<Record<BenchPreset, string>>
+  const report = buildReport({ opts, data, loadAverageStart, backends, training, pairs, sqlite, totalSeconds: (performance.now() - started) / 1000 })
   console.log = stdoutLog
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else printTable(report)

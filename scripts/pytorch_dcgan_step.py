@@ -1,11 +1,19 @@
 """A preset's training iteration in PyTorch, for `npm run bench` to compare against.
 
-    python3 pytorch_dcgan_step.py [steps] [warmup] [threads] [dcgan|mlp]
+    python3 pytorch_dcgan_step.py [steps] [warmup] [threads] [dcgan|mlp|toy|tabular] [heads]
 
 dcgan: the seed DCGAN (mnist-dcgan); mlp: the fully connected mnist-mlp preset.
 One iteration: a D step on 64 real and 64 generated images (separate half-batches), then a
 G step on 64 latent points, Adam(2e-4, beta1 0.5), BCE on logits, one CPU thread by default.
-Prints one JSON object. Real images are random here: speed does not depend on pixel values.
+toy: the toy-mlp preset (G 8-128-128-2 linear, D 2-128-128-1, LeakyReLU 0.2, batch 128,
+Adam(1e-3, beta1 0.5)), the same loop as above; each step also reads its two D losses, the G
+loss and D's two accuracies as numbers, as the lab's loop does.
+tabular: the tabular-mlp preset on CTGAN's encoding: G latent 32-128-128, then one dense head
+per block of the encoded row given by `heads` ("tanh:1,softmax:10,..."), concatenated; D (a
+critic) width-128-128-1 with dropout 0.2; D sees G's softmax heads through a Gumbel-softmax
+(tau 0.2); WGAN-GP (lambda 10, one critic step on both halves per G step), Adam(2e-4, 0.5,
+0.9), batch 64; each step reads the critic's two mean scores and the G loss as numbers.
+Prints one JSON object. Real examples are random here: speed does not depend on their values.
 """
 import json
 import os
@@ -27,8 +35,36 @@ from torch import nn  # noqa: E402
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 B, LATENT = 64, 100
+if arch == "toy":
+    B, LATENT = 128, 8
+elif arch == "tabular":
+    LATENT = 32
 
-if arch == "mlp":
+if arch in ("toy", "tabular"):
+    heads = []
+    if arch == "tabular":
+        heads = [(a, int(w)) for a, w in (h.split(":") for h in sys.argv[5].split(","))]
+    WIDTH = 2 if arch == "toy" else sum(w for _, w in heads)
+    body = nn.Sequential(nn.Linear(LATENT, 128), nn.LeakyReLU(0.2), nn.Linear(128, 128), nn.LeakyReLU(0.2))
+
+    class Headed(nn.Module):
+        """The tabular G: shared hidden layers, one dense head per block (tanh or softmax)."""
+
+        def __init__(self):
+            super().__init__()
+            self.body = body
+            self.heads = nn.ModuleList(nn.Linear(128, w) for _, w in heads)
+
+        def forward(self, z):
+            h = self.body(z)
+            return torch.cat([torch.tanh(l(h)) if a == "tanh" else torch.softmax(l(h), 1)
+                              for (a, _), l in zip(heads, self.heads)], 1)
+
+    G = nn.Sequential(body, nn.Linear(128, WIDTH)) if arch == "toy" else Headed()
+    drop = [] if arch == "toy" else [nn.Dropout(0.2)]
+    D = nn.Sequential(nn.Linear(WIDTH, 128), nn.LeakyReLU(0.2), *drop,
+                      nn.Linear(128, 128), nn.LeakyReLU(0.2), *drop, nn.Linear(128, 1))
+elif arch == "mlp":
     G = nn.Sequential(
         nn.Linear(LATENT, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
         nn.Linear(512, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
@@ -45,13 +81,69 @@ else:
         nn.Conv2d(1, 64, 3, 2, 1), nn.LeakyReLU(0.2), nn.Dropout(0.4),
         nn.Conv2d(64, 64, 3, 2, 1), nn.LeakyReLU(0.2), nn.Dropout(0.4),
         nn.Flatten(), nn.Linear(64 * 7 * 7, 1))
-opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
-opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+LR, BETAS = {"toy": (1e-3, (0.5, 0.999)), "tabular": (2e-4, (0.5, 0.9))}.get(arch, (2e-4, (0.5, 0.999)))
+opt_d = torch.optim.Adam(D.parameters(), lr=LR, betas=BETAS)
+opt_g = torch.optim.Adam(G.parameters(), lr=LR, betas=BETAS)
 bce = nn.BCEWithLogitsLoss()
 ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
+TAU, GP_WEIGHT = 0.2, 10.0
 
 
-def iteration():
+def seen_by_d(x):
+    """The tabular D's view of G's rows: each softmax head (wider than 1) as a Gumbel-softmax draw."""
+    parts = torch.split(x, [w for _, w in heads], 1)
+    out = []
+    for (a, w), p in zip(heads, parts):
+        if a != "softmax" or w == 1:
+            out.append(p)
+            continue
+        u = torch.rand_like(p).clamp_(1e-6, 1 - 1e-6)
+        out.append(torch.softmax((torch.log(p + 1e-8) - torch.log(-torch.log(u))) / TAU, 1))
+    return torch.cat(out, 1)
+
+
+def toy_iteration():
+    real = torch.rand(B, WIDTH) * 4 - 2
+    with torch.no_grad():
+        fake = G(torch.randn(B, LATENT))
+    metrics = []
+    for x, target in ((real, ones), (fake, zeros)):
+        opt_d.zero_grad()
+        logits = D(x)
+        cost = bce(logits, target)
+        cost.backward()
+        opt_d.step()
+        metrics.append(cost.item())
+        metrics.append(((logits > 0) == (target > 0.5)).float().mean().item())
+    opt_g.zero_grad()
+    cost = bce(D(G(torch.randn(B, LATENT))), ones)
+    cost.backward()
+    opt_g.step()
+    metrics.append(cost.item())
+    return metrics
+
+
+def tabular_iteration():
+    real = torch.rand(B, WIDTH)
+    with torch.no_grad():
+        fake = seen_by_d(G(torch.randn(B, LATENT)))
+    opt_d.zero_grad()
+    real_mean, fake_mean = D(real).mean(), D(fake).mean()
+    eps = torch.rand(B, 1)
+    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    grad, = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    penalty = ((torch.sqrt((grad ** 2).sum(1) + 1e-12) - 1) ** 2).mean()
+    (fake_mean - real_mean + GP_WEIGHT * penalty).backward()
+    opt_d.step()
+    scores = torch.stack([real_mean, fake_mean]).tolist()
+    opt_g.zero_grad()
+    cost = -D(seen_by_d(G(torch.randn(B, LATENT)))).mean()
+    cost.backward()
+    opt_g.step()
+    return scores + [cost.item()]
+
+
+def image_iteration():
     real = torch.rand(B, 1, 28, 28) * 2 - 1
     with torch.no_grad():
         fake = G(torch.randn(B, LATENT))
@@ -64,6 +156,7 @@ def iteration():
     opt_g.step()
 
 
+iteration = {"toy": toy_iteration, "tabular": tabular_iteration}.get(arch, image_iteration)
 for _ in range(warmup):
     iteration()
 times = []
@@ -77,6 +170,8 @@ ms = sum(times) / len(times)
 print(json.dumps({
     "msPerIteration": ms,
     "imagesPerSecond": B / (ms / 1000),
+    "stepsPerSecond": 1000 / ms,
+    "batch": B,
     "timedIterations": steps,
     "threads": threads,
     "arch": arch,

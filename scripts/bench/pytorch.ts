@@ -11,6 +11,8 @@ export interface PytorchFigure {
   setup: string
   msPerIteration: number
   imagesPerSecond: number
+  /** Iterations (one D step and one G step) per second. */
+  stepsPerSecond: number
 }
 
 /** PyTorch reference from ../shared/ENVIRONMENT.md, used when PyTorch cannot run here. */
@@ -19,20 +21,33 @@ export const PYTORCH_REFERENCE: PytorchFigure = {
   source: '../shared/ENVIRONMENT.md',
   setup: 'Debian python3-torch 1.13 + OpenBLAS, one thread, seed DCGAN (F=128), batch 64',
   msPerIteration: 3400,
-  imagesPerSecond: BATCH / 3.4
+  imagesPerSecond: BATCH / 3.4,
+  stepsPerSecond: 1 / 3.4
+}
+
+/** The networks scripts/pytorch_dcgan_step.py builds: the presets mnist-dcgan, mnist-mlp, toy-mlp and tabular-mlp. */
+export type PytorchArch = 'dcgan' | 'mlp' | 'toy' | 'tabular'
+
+const ARCH_SETUP: Record<PytorchArch, { steps: number; warmup: number; what: string }> = {
+  dcgan: { steps: 5, warmup: 2, what: 'seed DCGAN (F=128), batch 64' },
+  mlp: { steps: 30, warmup: 10, what: 'mnist-mlp networks, batch 64' },
+  toy: { steps: 300, warmup: 50, what: 'toy-mlp networks and loop (BCE, separate real and fake D updates, metrics read each step), batch 128' },
+  tabular: { steps: 150, warmup: 30, what: 'tabular-mlp networks and loop (WGAN-GP λ 10, Gumbel-softmax heads, metrics read each step), batch 64' }
 }
 
 /**
  * Times the same iteration in PyTorch (scripts/pytorch_dcgan_step.py: the seed DCGAN, or the
- * mnist-mlp preset's networks) in this run, where python3 with torch is installed (Debian:
- * apt-get install python3-torch). Without it: the DCGAN falls back to the recorded reference
- * (and says so); the MLP has no recorded figure (null).
+ * mnist-mlp, toy-mlp or tabular-mlp preset's networks and loop; `heads` are the tabular G's
+ * output heads, "tanh:1,softmax:10,...") in this run, where python3 with torch is installed
+ * (Debian: apt-get install python3-torch). Without it: the DCGAN falls back to the recorded
+ * reference (and says so); the others have no recorded figure (null).
  */
-export function measurePytorch(arch: 'dcgan' | 'mlp'): PytorchFigure | null {
+export function measurePytorch(arch: PytorchArch, heads?: string): PytorchFigure | null {
   const script = join(__dirname, '..', 'pytorch_dcgan_step.py')
   const python = process.env.PYTHON ?? '/usr/bin/python3'
-  const [steps, warmup] = arch === 'dcgan' ? ['5', '2'] : ['30', '10']
-  const run = spawnSync(python, [script, steps, warmup, '1', arch], { encoding: 'utf8', timeout: 180_000 })
+  const { steps, warmup, what } = ARCH_SETUP[arch]
+  const args = [script, String(steps), String(warmup), '1', arch, ...(heads !== undefined ? [heads] : [])]
+  const run = spawnSync(python, args, { encoding: 'utf8', timeout: 180_000 })
   if (run.status !== 0) {
     const why = (run.stderr || run.error?.message || '').trim().split('\n').pop() ?? 'unknown error'
     console.error(`PyTorch not measured for ${arch} (${why})${arch === 'dcgan' ? '; using the recorded reference' : ''}`)
@@ -48,10 +63,9 @@ export function measurePytorch(arch: 'dcgan' | 'mlp'): PytorchFigure | null {
   return {
     measuredNow: true,
     source: 'scripts/pytorch_dcgan_step.py, this run',
-    setup:
-      `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), ` +
-      `${arch === 'dcgan' ? 'seed DCGAN (F=128)' : 'mnist-mlp networks'}, batch 64, ${steps} timed iterations`,
+    setup: `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), ${what}, ${steps} timed iterations`,
     msPerIteration: r.msPerIteration,
-    imagesPerSecond: r.imagesPerSecond
+    imagesPerSecond: r.imagesPerSecond,
+    stepsPerSecond: 1000 / r.msPerIteration
   }
 }
