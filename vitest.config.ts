@@ -25,6 +25,7 @@ import { aliases } from './aliases'
 /** Node-only test files outside test/shared that train nothing, start no process and take well under a second. */
 const FAST = [
   'test/build/temp-dir.test.ts',
+  'test/build/bench-table.test.ts',
   'test/main/{db,dispatch,handlers,interpolate,latent-plane,run-management,window-guard,lab-server,fixed-batch}.test.ts',
   'test/trainer/{failure,idx,backend-select}.test.ts',
   'test/cli/train-flags.test.ts',
