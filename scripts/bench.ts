@@ -556,7 +556,7 @@ async function main(): Promise<void> {
         continue
       }
       progress(
-        `${preset} on ${backend}: ${opts.warmup ?? DEFAULT_WARMUP[preset]} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, then 1 + ${1 + PROFILED_STEPS[preset]} profiled`
+        `${preset} on ${backend}: ${opts.warmup ?? DEFAULT_WARMUP[preset]} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, then profiled runs of 1 and 1 + ${PROFILED_STEPS[preset]}`
       )
       try {
         training.push(await benchPreset(preset, backend, opts, inputs.get(preset)!))
