@@ -18,7 +18,12 @@
 // --backends backends to try (default: every backend in BACKEND_ORDER that can start)
 // --all      also run mnist-dcgan on the cpu backend (minutes per iteration: skipped otherwise)
 // --json     print one JSON object on stdout instead of the table (progress goes to stderr)
+//
+// Each preset trains on each backend in a process of its own, started as a run of it starts its
+// backend (wasm: wasmThreadsFor(preset), one XNNPACK thread but for the seed DCGAN; the thread
+// count is fixed for a process once wasm has started).
 // --no-pair  skip "two runs at once" (two trainer processes on wasm, as the SGD vs Adam pair trains)
+import { fork } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +31,7 @@ import { parseArgs } from 'node:util'
 import { BACKEND_ORDER, PRESETS, type BackendName, type PresetId, type RunConfig } from '@shared/config'
 import type { StepRow } from '@shared/metrics'
 import { selectBackend } from '../src/main/trainer/backend/select'
+import { wasmThreadsFor } from '../src/main/trainer/backend/wasm-threads'
 import type { LabelledImages } from '../src/main/common/idx'
 import { loadMnist } from '../src/main/trainer/data/mnist'
 import { buildModels, modelsForConfig, type GanModels } from '../src/main/trainer/models/presets'
@@ -86,6 +92,8 @@ interface TrainResult {
   warmupIterations?: number
   timedIterations?: number
   batchSize?: number
+  /** The backend as this preset's process started it (wasm: its threads). */
+  backendDetail?: string
   msPerIteration?: number
   minMsPerIteration?: number
   maxMsPerIteration?: number
@@ -129,6 +137,8 @@ interface Options {
   warmup: number | null
   backends: BackendName[]
   presets: BenchPreset[]
+  /** Internal: this process measures one preset on one backend and sends its result to the parent. */
+  child: { preset: BenchPreset; backend: BackendName } | null
   all: boolean
   json: boolean
   sqlite: boolean
@@ -155,6 +165,11 @@ function parseList<T extends string>(name: string, text: string | undefined, all
   return items as T[]
 }
 
+function childArgument(text: string): { preset: BenchPreset; backend: BackendName } {
+  const [preset, backend] = text.split(':')
+  return { preset: parseList('child', preset, BENCH_PRESETS)![0], backend: parseList('child', backend, BACKEND_ORDER)![0] }
+}
+
 function parseOptions(): Options {
   let parsed
   try {
@@ -164,6 +179,7 @@ function parseOptions(): Options {
         warmup: { type: 'string' },
         backends: { type: 'string' },
         presets: { type: 'string' },
+        child: { type: 'string' },
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'no-sqlite': { type: 'boolean', default: false },
@@ -186,6 +202,7 @@ function parseOptions(): Options {
     warmup: parseCount('warmup', parsed.warmup, 0),
     backends: parseList('backends', parsed.backends, BACKEND_ORDER) ?? [...BACKEND_ORDER],
     presets: parseList('presets', parsed.presets, BENCH_PRESETS) ?? [...BENCH_PRESETS],
+    child: parsed.child === undefined ? null : childArgument(parsed.child),
     all: parsed.all,
     json: parsed.json,
     sqlite: !parsed['no-sqlite'],
@@ -298,7 +315,6 @@ async function benchPreset(preset: BenchPreset, backend: BackendName, opts: Opti
     const timedMs = rows[warmup + steps - 1].timeMs - (warmup > 0 ? rows[warmup - 1].timeMs : 0)
     const msPerIteration = timedMs / steps
     const batch = config.batchSize
-    const reference = pytorchFigures[preset]
 
     const profiled = PROFILED_STEPS[preset]
     const short = await profiledRun(preset, backend, models, input, 1)
@@ -317,7 +333,6 @@ async function benchPreset(preset: BenchPreset, backend: BackendName, opts: Opti
       maxMsPerIteration: Math.max(...deltas),
       stepsPerSecond: 1000 / msPerIteration,
       ...(IMAGE_PRESETS.includes(preset) ? { imagesPerSecond: batch / (msPerIteration / 1000) } : {}),
-      ...(reference ? { speedVsPytorchRatio: reference.msPerIteration / msPerIteration } : {}),
       profiledIterations: profiled,
       profiledMsPerIteration: (long.wallMs - short.wallMs) / profiled,
       kernelCallsPerIteration: kernels.calls,
@@ -402,7 +417,7 @@ function printTable(report: ReturnType<typeof buildReport>): void {
       continue
     }
     out.push(
-      row(r.preset, r.backend, r.batchSize, r.msPerIteration ?? 0, fmt(r.minMsPerIteration, 0), fmt(r.maxMsPerIteration, 0), r.stepsPerSecond ?? 0, r.imagesPerSecond, ratio(r.speedVsPytorchRatio), `${r.timedIterations} (+${r.warmupIterations} warm-up)`)
+      row(r.preset, r.backend, r.batchSize, r.msPerIteration ?? 0, fmt(r.minMsPerIteration, 0), fmt(r.maxMsPerIteration, 0), r.stepsPerSecond ?? 0, r.imagesPerSecond, ratio(r.speedVsPytorchRatio), `${r.timedIterations} (+${r.warmupIterations} warm-up)${r.backendDetail ? `; ${r.backendDetail}` : ''}`)
     )
   }
   for (const [preset, ref] of Object.entries(report.pytorch)) {
@@ -517,8 +532,63 @@ function benchInput(preset: BenchPreset, images: () => { data: LabelledImages; s
   }
 }
 
+interface ChildMessage {
+  backend: BackendResult
+  result?: TrainResult
+}
+
+/** Measures `preset` on `backend` in a process of its own (this script with --child), as a run starts its backend. */
+function inChildProcess(preset: BenchPreset, backend: BackendName, opts: Options): Promise<ChildMessage> {
+  const args = ['--child', `${preset}:${backend}`]
+  if (opts.steps !== null) args.push('--steps', String(opts.steps))
+  if (opts.warmup !== null) args.push('--warmup', String(opts.warmup))
+  return new Promise((resolve) => {
+    // The child's stdout goes to our stderr: with --json our stdout carries only the JSON object.
+    const child = fork(__filename, args, { stdio: ['ignore', 2, 2, 'ipc'] })
+    let message: ChildMessage | null = null
+    child.on('message', (m) => (message = m as ChildMessage))
+    child.on('exit', (code, signal) => {
+      resolve(
+        message ?? {
+          backend: { backend, available: true },
+          result: { preset, backend, status: 'failed', reason: `the bench process ended ${signal ?? `with code ${code}`} without a result` }
+        }
+      )
+    })
+  })
+}
+
+/** The --child process: starts the backend as a run of `preset` would, measures, and sends a ChildMessage. */
+async function childMain(preset: BenchPreset, backend: BackendName, opts: Options): Promise<void> {
+  console.log = console.error
+  const send = (m: ChildMessage): Promise<void> => new Promise((resolve) => process.send!(m, () => resolve()))
+  let detail: string
+  try {
+    detail = (await selectBackend(backend, undefined, backend === 'wasm' ? wasmThreadsFor(preset) : undefined)).detail
+  } catch (err) {
+    await send({ backend: { backend, available: false, reason: err instanceof Error ? err.message : String(err) } })
+    return
+  }
+  const available: BackendResult = { backend, available: true, detail }
+  progress(
+    `${preset} on ${backend} (${detail}): ${opts.warmup ?? DEFAULT_WARMUP[preset]} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, ` +
+      `then profiled runs of 1 and 1 + ${PROFILED_STEPS[preset]}`
+  )
+  try {
+    const input = benchInput(preset, benchData)
+    await send({ backend: available, result: { ...(await benchPreset(preset, backend, opts, input)), backendDetail: detail } })
+  } catch (err) {
+    await send({ backend: available, result: { preset, backend, status: 'failed', reason: err instanceof Error ? err.message : String(err) } })
+  }
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions()
+  if (opts.child) {
+    await childMain(opts.child.preset, opts.child.backend, opts)
+    // The wasm backend's helper threads and tfjs's timers would keep the process alive.
+    process.exit(0)
+  }
   const started = performance.now()
   const loadAverageStart = loadavg()
   // tfjs and friends may log to stdout; with --json stdout carries only the JSON object.
@@ -537,15 +607,8 @@ async function main(): Promise<void> {
   }
   const training: TrainResult[] = []
   for (const backend of opts.backends) {
-    try {
-      const report = await selectBackend(backend)
-      backends.push({ backend, available: true, detail: report.detail })
-    } catch (err) {
-      backends.push({ backend, available: false, reason: err instanceof Error ? err.message : String(err) })
-      progress(`${backend}: not available`)
-      continue
-    }
     for (const preset of opts.presets) {
+      if (backends.some((b) => b.backend === backend && !b.available)) break
       if (backend === 'cpu' && preset === 'mnist-dcgan' && !opts.all) {
         training.push({
           preset,
@@ -555,14 +618,15 @@ async function main(): Promise<void> {
         })
         continue
       }
-      progress(
-        `${preset} on ${backend}: ${opts.warmup ?? DEFAULT_WARMUP[preset]} warm-up + ${opts.steps ?? DEFAULT_STEPS[preset]} timed iterations, then profiled runs of 1 and 1 + ${PROFILED_STEPS[preset]}`
-      )
-      try {
-        training.push(await benchPreset(preset, backend, opts, inputs.get(preset)!))
-      } catch (err) {
-        training.push({ preset, backend, status: 'failed', reason: err instanceof Error ? err.message : String(err) })
+      const measured = await inChildProcess(preset, backend, opts)
+      if (!backends.some((b) => b.backend === backend)) backends.push(measured.backend)
+      if (!measured.backend.available) {
+        progress(`${backend}: not available`)
+        break
       }
+      const r = measured.result!
+      const reference = pytorchFigures[preset]
+      training.push(r.msPerIteration !== undefined && reference ? { ...r, speedVsPytorchRatio: reference.msPerIteration / r.msPerIteration } : r)
     }
   }
   const pairs: PairResult[] = []
