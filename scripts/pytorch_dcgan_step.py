@@ -166,6 +166,13 @@ for _ in range(steps):
     iteration()
     times.append((time.perf_counter() - t) * 1000)
 cores_busy = (time.process_time() - cpu_start) / (time.perf_counter() - wall_start)
+# Which BLAS the products ran on (Debian's libblas.so.3 alternative: OpenBLAS, or the slow reference BLAS).
+try:
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    blas = "openblas" if any("openblas" in lib.lower() for lib in libs) else (", ".join(sorted(os.path.realpath(lib) for lib in libs)) or "none loaded")
+except OSError:
+    blas = "unknown"
 ms = sum(times) / len(times)
 print(json.dumps({
     "msPerIteration": ms,
@@ -177,4 +184,5 @@ print(json.dumps({
     "arch": arch,
     "coresBusy": cores_busy,
     "torch": torch.__version__,
+    "blas": blas,
 }))

@@ -59,11 +59,12 @@ export function measurePytorch(arch: PytorchArch, heads?: string): PytorchFigure
     torch: string
     threads: number
     coresBusy: number
+    blas?: string
   }
   return {
     measuredNow: true,
     source: 'scripts/pytorch_dcgan_step.py, this run',
-    setup: `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), ${what}, ${steps} timed iterations`,
+    setup: `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), BLAS: ${r.blas ?? 'unknown'}${r.blas !== undefined && r.blas !== 'openblas' ? ' (not OpenBLAS: slow products, install libopenblas0-pthread)' : ''}, ${what}, ${steps} timed iterations`,
     msPerIteration: r.msPerIteration,
     imagesPerSecond: r.imagesPerSecond,
     stepsPerSecond: 1000 / r.msPerIteration
