@@ -40,8 +40,8 @@ import { tf } from '../src/main/trainer/tf'
 import { trainGan, type SampleRenderer, type TrainCallbacks, type TrainOutcome } from '../src/main/trainer/train'
 import type { TrainingData } from '../src/main/trainer/data/source'
 import type { OutputHead } from '@shared/tabular-transform'
-import { PYTORCH_REFERENCE, measurePytorch, type PytorchArch, type PytorchFigure } from './bench/pytorch'
-import { NO_SAMPLES, headsArgument, tabularBenchData, toyBenchData } from './bench/vector-data'
+import { PYTORCH_REFERENCE, measurePytorch, pytorchConfig, type PytorchArch, type PytorchFigure } from './bench/pytorch'
+import { NO_SAMPLES, tabularBenchData, toyBenchData } from './bench/vector-data'
 import { benchSqlite, type SqliteResult } from './bench/sqlite'
 import { Lab } from '../src/main/services/lab'
 import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
@@ -601,8 +601,9 @@ async function main(): Promise<void> {
   const backends: BackendResult[] = []
   for (const preset of opts.presets) {
     progress(`${preset}: PyTorch on the same networks`)
-    const heads = inputs.get(preset)?.heads
-    const figure = measurePytorch(PYTORCH_ARCH[preset], heads ? headsArgument(heads) : undefined)
+    const arch = PYTORCH_ARCH[preset]
+    const settings = arch === 'toy' || arch === 'tabular' ? pytorchConfig(runConfig(preset, 'cpu', 1), inputs.get(preset)?.heads) : undefined
+    const figure = measurePytorch(arch, settings)
     if (figure) pytorchFigures[preset] = figure
   }
   const training: TrainResult[] = []

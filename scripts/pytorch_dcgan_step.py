@@ -1,18 +1,21 @@
 """A preset's training iteration in PyTorch, for `npm run bench` to compare against.
 
-    python3 pytorch_dcgan_step.py [steps] [warmup] [threads] [dcgan|mlp|toy|tabular] [heads]
+    python3 pytorch_dcgan_step.py [steps] [warmup] [threads] [dcgan|mlp|toy|tabular] [config]
 
 dcgan: the seed DCGAN (mnist-dcgan); mlp: the fully connected mnist-mlp preset.
 One iteration: a D step on 64 real and 64 generated images (separate half-batches), then a
 G step on 64 latent points, Adam(2e-4, beta1 0.5), BCE on logits, one CPU thread by default.
-toy: the toy-mlp preset (G 8-128-128-2 linear, D 2-128-128-1, LeakyReLU 0.2, batch 128,
-Adam(1e-3, beta1 0.5)), the same loop as above; each step also reads its two D losses, the G
-loss and D's two accuracies as numbers, as the lab's loop does.
-tabular: the tabular-mlp preset on CTGAN's encoding: G latent 32-128-128, then one dense head
-per block of the encoded row given by `heads` ("tanh:1,softmax:10,..."), concatenated; D (a
-critic) width-128-128-1 with dropout 0.2; D sees G's softmax heads through a Gumbel-softmax
-(tau 0.2); WGAN-GP (lambda 10, one critic step on both halves per G step), Adam(2e-4, 0.5,
-0.9), batch 64; each step reads the critic's two mean scores and the G loss as numbers.
+toy and tabular take the preset's settings as JSON in `config` (npm run bench passes its
+defaults): batch, latent, lr, beta1, beta2, gNorm ("batchnorm" or "none"), gpWeight and, for
+tabular, heads ([["tanh", 1], ["softmax", 10], ...]).
+toy: the toy-mlp preset (G latent-128-128-2 linear, D 2-128-128-1, LeakyReLU 0.2), the same loop
+as above; each step also reads its two D losses, the G loss and D's two accuracies as numbers,
+as the lab's loop does.
+tabular: the tabular-mlp preset on CTGAN's encoding: G latent-128-128 (batch norm after each
+hidden layer where gNorm says so), then one dense head per block of the encoded row, concatenated;
+D (a critic) width-128-128-1 with dropout 0.2; D sees G's softmax heads through a Gumbel-softmax
+(tau 0.2); WGAN-GP (one critic step on both halves per G step); each step reads the critic's two
+mean scores and the G loss as numbers.
 Prints one JSON object. Real examples are random here: speed does not depend on their values.
 """
 import json
@@ -35,17 +38,19 @@ from torch import nn  # noqa: E402
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 B, LATENT = 64, 100
-if arch == "toy":
-    B, LATENT = 128, 8
-elif arch == "tabular":
-    LATENT = 32
-
+LR, BETAS, GP_WEIGHT = 2e-4, (0.5, 0.999), 10.0
 if arch in ("toy", "tabular"):
-    heads = []
-    if arch == "tabular":
-        heads = [(a, int(w)) for a, w in (h.split(":") for h in sys.argv[5].split(","))]
+    cfg = json.loads(sys.argv[5])
+    B, LATENT, LR, BETAS, GP_WEIGHT = cfg["batch"], cfg["latent"], cfg["lr"], (cfg["beta1"], cfg["beta2"]), cfg["gpWeight"]
+    heads = [(a, int(w)) for a, w in cfg.get("heads", [])]
     WIDTH = 2 if arch == "toy" else sum(w for _, w in heads)
-    body = nn.Sequential(nn.Linear(LATENT, 128), nn.LeakyReLU(0.2), nn.Linear(128, 128), nn.LeakyReLU(0.2))
+
+    def g_block():
+        # tfjs's batchNormalization({momentum: 0.9}): PyTorch's momentum 0.1, Keras' epsilon 1e-3.
+        norm = [nn.BatchNorm1d(128, eps=1e-3, momentum=0.1)] if cfg["gNorm"] == "batchnorm" else []
+        return [*norm, nn.LeakyReLU(0.2)]
+
+    body = nn.Sequential(nn.Linear(LATENT, 128), *g_block(), nn.Linear(128, 128), *g_block())
 
     class Headed(nn.Module):
         """The tabular G: shared hidden layers, one dense head per block (tanh or softmax)."""
@@ -81,12 +86,11 @@ else:
         nn.Conv2d(1, 64, 3, 2, 1), nn.LeakyReLU(0.2), nn.Dropout(0.4),
         nn.Conv2d(64, 64, 3, 2, 1), nn.LeakyReLU(0.2), nn.Dropout(0.4),
         nn.Flatten(), nn.Linear(64 * 7 * 7, 1))
-LR, BETAS = {"toy": (1e-3, (0.5, 0.999)), "tabular": (2e-4, (0.5, 0.9))}.get(arch, (2e-4, (0.5, 0.999)))
 opt_d = torch.optim.Adam(D.parameters(), lr=LR, betas=BETAS)
 opt_g = torch.optim.Adam(G.parameters(), lr=LR, betas=BETAS)
 bce = nn.BCEWithLogitsLoss()
 ones, zeros = torch.ones(B, 1), torch.zeros(B, 1)
-TAU, GP_WEIGHT = 0.2, 10.0
+TAU = 0.2
 
 
 def seen_by_d(x):

@@ -2,6 +2,8 @@
 // this run where python3 with torch is installed, else the recorded reference.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
+import type { RunConfig } from '@shared/config'
+import type { OutputHead } from '@shared/tabular-transform'
 
 const BATCH = 64
 
@@ -31,22 +33,22 @@ export type PytorchArch = 'dcgan' | 'mlp' | 'toy' | 'tabular'
 const ARCH_SETUP: Record<PytorchArch, { steps: number; warmup: number; what: string }> = {
   dcgan: { steps: 5, warmup: 2, what: 'seed DCGAN (F=128), batch 64' },
   mlp: { steps: 30, warmup: 10, what: 'mnist-mlp networks, batch 64' },
-  toy: { steps: 300, warmup: 50, what: 'toy-mlp networks and loop (BCE, separate real and fake D updates, metrics read each step), batch 128' },
-  tabular: { steps: 150, warmup: 30, what: 'tabular-mlp networks and loop (WGAN-GP λ 10, Gumbel-softmax heads, metrics read each step), batch 64' }
+  toy: { steps: 300, warmup: 50, what: 'toy-mlp networks and loop (BCE, separate real and fake D updates, metrics read each step)' },
+  tabular: { steps: 150, warmup: 30, what: 'tabular-mlp networks and loop (WGAN-GP, Gumbel-softmax heads, metrics read each step)' }
 }
 
 /**
  * Times the same iteration in PyTorch (scripts/pytorch_dcgan_step.py: the seed DCGAN, or the
- * mnist-mlp, toy-mlp or tabular-mlp preset's networks and loop; `heads` are the tabular G's
- * output heads, "tanh:1,softmax:10,...") in this run, where python3 with torch is installed
+ * mnist-mlp, toy-mlp or tabular-mlp preset's networks and loop; `config` is the toy and tabular
+ * presets' settings as JSON, see pytorchConfig) in this run, where python3 with torch is installed
  * (Debian: apt-get install python3-torch). Without it: the DCGAN falls back to the recorded
  * reference (and says so); the others have no recorded figure (null).
  */
-export function measurePytorch(arch: PytorchArch, heads?: string): PytorchFigure | null {
+export function measurePytorch(arch: PytorchArch, config?: string): PytorchFigure | null {
   const script = join(__dirname, '..', 'pytorch_dcgan_step.py')
   const python = process.env.PYTHON ?? '/usr/bin/python3'
   const { steps, warmup, what } = ARCH_SETUP[arch]
-  const args = [script, String(steps), String(warmup), '1', arch, ...(heads !== undefined ? [heads] : [])]
+  const args = [script, String(steps), String(warmup), '1', arch, ...(config !== undefined ? [config] : [])]
   const run = spawnSync(python, args, { encoding: 'utf8', timeout: 180_000 })
   if (run.status !== 0) {
     const why = (run.stderr || run.error?.message || '').trim().split('\n').pop() ?? 'unknown error'
@@ -60,13 +62,32 @@ export function measurePytorch(arch: PytorchArch, heads?: string): PytorchFigure
     threads: number
     coresBusy: number
     blas?: string
+    batch: number
   }
   return {
     measuredNow: true,
     source: 'scripts/pytorch_dcgan_step.py, this run',
-    setup: `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), BLAS: ${r.blas ?? 'unknown'}${r.blas !== undefined && r.blas !== 'openblas' ? ' (not OpenBLAS: slow products, install libopenblas0-pthread)' : ''}, ${what}, ${steps} timed iterations`,
+    setup: `PyTorch ${r.torch}, ${r.threads} thread (BLAS pinned too; ${r.coresBusy.toFixed(2)} cores busy), BLAS: ${r.blas ?? 'unknown'}${r.blas !== undefined && r.blas !== 'openblas' ? ' (not OpenBLAS: slow products, install libopenblas0-pthread)' : ''}, ${what}, batch ${r.batch}, ${steps} timed iterations`,
     msPerIteration: r.msPerIteration,
     imagesPerSecond: r.imagesPerSecond,
     stepsPerSecond: 1000 / r.msPerIteration
   }
+}
+
+/** The settings scripts/pytorch_dcgan_step.py takes for the toy and tabular archs, from a run's config and G's heads. */
+export function pytorchConfig(
+  config: Pick<RunConfig, 'batchSize' | 'latentDim' | 'optimizerD' | 'tricks'>,
+  heads?: readonly OutputHead[]
+): string {
+  const o = config.optimizerD
+  return JSON.stringify({
+    batch: config.batchSize,
+    latent: config.latentDim,
+    lr: o.lr,
+    beta1: o.beta1,
+    beta2: o.beta2,
+    gNorm: config.tricks.generatorNorm,
+    gpWeight: config.tricks.gpWeight,
+    ...(heads ? { heads: heads.map((h) => [h.activation, h.width]) } : {})
+  })
 }

@@ -63,8 +63,3 @@ export function tabularBenchData(seed: number): VectorBenchData {
     rmSync(dir, { recursive: true, force: true })
   }
 }
-
-/** G's heads for scripts/pytorch_dcgan_step.py: "tanh:1,softmax:3,...". */
-export function headsArgument(heads: readonly OutputHead[]): string {
-  return heads.map((h) => `${h.activation}:${h.width}`).join(',')
-}
