@@ -45,9 +45,9 @@ describe('NewRunForm', () => {
     expect(w.get('[data-testid="run-estimate"]').text()).toMatch(/timing a few steps/)
     answer({ key: '', msPerStep: 600, backend: 'wasm', steps: 5, source: 'measured', measuredAt: 1 })
     await flushPromises()
-    // 10 full passes over MNIST at batch 64: 9,370 steps x 0.6 s = 1 h 34 min.
+    // 10 full passes over MNIST at batch 32: 18,750 steps x 0.6 s = 3 h 8 min.
     const estimate = w.get('[data-testid="run-estimate"]')
-    expect(estimate.text()).toMatch(/^Estimated time: about 1 h 34 min \(9,370 steps × 600 ms on wasm, measured on this machine/)
+    expect(estimate.text()).toMatch(/^Estimated time: about 3 h 8 min \(18,750 steps × 600 ms on wasm, measured on this machine/)
     expect(estimate.text()).toMatch(/would take hours/)
     expect(estimate.classes()).toContain('long')
     // A shorter run of the same kind needs no new measurement.

@@ -31,14 +31,13 @@ describe('run config', () => {
 })
 
 describe('the DCGAN presets\' defaults (issue 14)', () => {
-  it("train with Adam β1 0.5: the seed DCGAN at batch 64 with the seed's 2e-4, sigmoid scale and batch norm in G; the quick one conditional, at batch 32, D 2e-3 and G 1e-3", () => {
+  it('train with Adam β1 0.5, both conditional at batch 32 with D 2e-3 and G 1e-3, tanh, batch norm in G and D, N(0, 0.02) weights', () => {
     const seed = PRESETS['mnist-dcgan'].defaults
-    expect(seed.batchSize).toBe(64)
-    expect(seed.conditional).toBe(false)
-    expect(seed.optimizerD).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
-    expect(seed.optimizerG).toMatchObject({ kind: 'adam', lr: 2e-4, beta1: 0.5 })
-    expect(seed.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'sigmoid', generatorNorm: 'batchnorm' })
-    expect(seed.discriminator.regularizer).toBe('dropout')
+    expect(seed).toMatchObject({ batchSize: 32, conditional: true, epochs: 2, stepsPerEpoch: null })
+    expect(seed.optimizerD).toMatchObject({ kind: 'adam', lr: 2e-3, beta1: 0.5 })
+    expect(seed.optimizerG).toMatchObject({ kind: 'adam', lr: 1e-3, beta1: 0.5 })
+    expect(seed.tricks).toEqual({ ...DEFAULT_TRICKS, imageScale: 'tanh', generatorNorm: 'batchnorm', init: 'normal-0.02' })
+    expect(seed.discriminator.regularizer).toBe('batchnorm')
     const quick = PRESETS['mnist-dcgan-small'].defaults
     expect(quick).toMatchObject({ batchSize: 32, conditional: true, epochs: 5, stepsPerEpoch: 300 })
     expect(quick.optimizerD).toMatchObject({ kind: 'adam', lr: 2e-3, beta1: 0.5 })

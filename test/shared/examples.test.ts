@@ -17,11 +17,12 @@ describe('example experiments', () => {
     expect(c.tricks).toEqual(DEFAULT_TRICKS)
     expect(c.tricks).toMatchObject({ dStepsPerG: 1, realLabel: { min: 1, max: 1 }, dBatch: 'separate', loss: 'nsgan', init: 'default' })
     expect(c.discriminator).toEqual({ from: null, freeze: 'none', regularizer: 'dropout', fromClassifier: false })
-    // tanh and D on [-1, 1]: the scale the DCGAN presets' defaults moved away from.
-    expect(c.tricks.imageScale).toBe('tanh')
-    expect(PRESETS['mnist-dcgan'].defaults.tricks.imageScale).toBe('sigmoid')
-    // The seed's G, without the batch norm the presets' defaults add.
+    // The seed's G, without the batch norm the presets' defaults add, and D with dropout instead of
+    // batch norm; unconditional, at batch 64.
     expect(c.tricks.generatorNorm).toBe('none')
     expect(PRESETS['mnist-dcgan'].defaults.tricks.generatorNorm).toBe('batchnorm')
+    expect(PRESETS['mnist-dcgan'].defaults.discriminator.regularizer).toBe('batchnorm')
+    expect(c.conditional).toBe(false)
+    expect(PRESETS['mnist-dcgan'].defaults.batchSize).toBe(32)
   })
 })
