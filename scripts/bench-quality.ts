@@ -30,7 +30,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BACKEND_ORDER, describeIssues, formatIssues, PRESET_DATA_KINDS, PRESET_IDS, PRESETS, runConfigSchema, stepsPerEpochOf, type BackendChoice, type PresetId, type RunConfig } from '@shared/config'
+import { describeIssues, formatIssues, PRESET_DATA_KINDS, PRESET_IDS, PRESETS, runConfigSchema, stepsPerEpochOf, type BackendChoice, type PresetId, type RunConfig } from '@shared/config'
 import { balancedLabels, conditionalGrid, generatorInputs, gridLabels } from '@shared/conditional'
 import { classifierTrainSchema } from '@shared/evaluation'
 import { confidentShare, histogramEntropyBits } from '@shared/eval-math'
@@ -39,8 +39,7 @@ import { classify, imagesOf, sampleIndices, type ClassifierOutputs } from '../sr
 import { evaluationLatents, runClassifierJob } from '../src/main/trainer/evaluation/job'
 import { computeScores } from '../src/main/trainer/evaluation/scores'
 import { generate } from '../src/main/trainer/explorer/render'
-import { selectBackend } from '../src/main/trainer/backend/select'
-import { wasmThreadsFor } from '../src/main/trainer/backend/wasm-threads'
+import { selectRunBackend } from '../src/main/trainer/backend/select'
 import { loadModelFrom } from '../src/main/trainer/checkpoint'
 import { loadMnist } from '../src/main/trainer/data/mnist'
 import { imageData } from '../src/main/trainer/data/source'
@@ -370,7 +369,7 @@ void (async () => {
   const o = parseOptions()
   // Threads as a run of the preset gets them (one for all but the seed DCGAN); with several
   // presets, the first one's choice (wasm's threads are fixed once it starts in a process).
-  const report = await selectBackend(o.backend, BACKEND_ORDER, wasmThreadsFor(o.presets[0]))
+  const report = await selectRunBackend({ backend: o.backend, preset: o.presets[0] })
   log(`backend ${report.chosen} (${report.detail}); ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   const classifier = await referenceClassifier(o.classifier, o.backend)
   const test = loadMnist('test')

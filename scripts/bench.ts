@@ -20,7 +20,7 @@
 // --json     print one JSON object on stdout instead of the table (progress goes to stderr)
 //
 // Each preset trains on each backend in a process of its own, started as a run of it starts its
-// backend (wasm: wasmThreadsFor(preset), one XNNPACK thread but for the seed DCGAN; the thread
+// backend (selectRunBackend: wasm with one XNNPACK thread but for the seed DCGAN; the thread
 // count is fixed for a process once wasm has started).
 // --no-pair  skip "two runs at once" (two trainer processes on wasm, as the SGD vs Adam pair trains)
 import { fork } from 'node:child_process'
@@ -30,8 +30,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BACKEND_ORDER, PRESETS, type BackendName, type PresetId, type RunConfig } from '@shared/config'
 import type { StepRow } from '@shared/metrics'
-import { selectBackend } from '../src/main/trainer/backend/select'
-import { wasmThreadsFor } from '../src/main/trainer/backend/wasm-threads'
+import { selectRunBackend } from '../src/main/trainer/backend/select'
 import type { LabelledImages } from '../src/main/common/idx'
 import { loadMnist } from '../src/main/trainer/data/mnist'
 import { buildModels, modelsForConfig, type GanModels } from '../src/main/trainer/models/presets'
@@ -567,7 +566,7 @@ async function childMain(preset: BenchPreset, backend: BackendName, opts: Option
   const send = (m: ChildMessage): Promise<void> => new Promise((resolve) => process.send!(m, () => resolve()))
   let detail: string
   try {
-    detail = (await selectBackend(backend, undefined, backend === 'wasm' ? wasmThreadsFor(preset) : undefined)).detail
+    detail = (await selectRunBackend({ backend, preset })).detail
   } catch (err) {
     await send({ backend: { backend, available: false, reason: err instanceof Error ? err.message : String(err) } })
     return

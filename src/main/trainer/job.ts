@@ -6,9 +6,7 @@ import { decodeRow, type ColumnSpec } from '@shared/datasets'
 import { toErrorInfo } from '@shared/errors'
 import { decodeModesRow, outputHeads, TRANSFORM_FILE, type OutputHead, type TableTransform } from '@shared/tabular-transform'
 import type { StartRequest, TrainerEvent } from '@shared/trainer-protocol'
-import { selectBackend } from './backend/select'
-import { wasmThreadsFor } from './backend/wasm-threads'
-import { BACKEND_ORDER } from '@shared/config'
+import { selectRunBackend } from './backend/select'
 import { join } from 'node:path'
 import { loadModelFrom, loadOptimizerState, writeCheckpoint } from './checkpoint'
 import { discriminatorFromClassifier } from './models/from-classifier'
@@ -31,8 +29,7 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
   const { emit } = control
   try {
     mkdirSync(req.runDir, { recursive: true })
-    // Threads as the run's preset gains from them (the timing job must time what the run will do).
-    const report = await selectBackend(req.config.backend, BACKEND_ORDER, wasmThreadsFor(req.config.preset))
+    const report = await selectRunBackend(req.config)
     emit({ type: 'backend', report })
     const loaded = loadTrainingData(req.data, req.mnistDir, req.config.seed)
     const { columns, rawPoints } = loaded

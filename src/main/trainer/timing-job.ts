@@ -4,9 +4,7 @@ import { toErrorInfo } from '@shared/errors'
 import { msPerStepOf } from '@shared/timing'
 import type { StepRow } from '@shared/metrics'
 import type { TimeStepsJob, TrainerEvent } from '@shared/trainer-protocol'
-import { selectBackend } from './backend/select'
-import { wasmThreadsFor } from './backend/wasm-threads'
-import { BACKEND_ORDER } from '@shared/config'
+import { selectRunBackend } from './backend/select'
 import { loadTrainingData } from './data/source'
 import { modelsForConfig } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
@@ -14,8 +12,7 @@ import { runClasses, trainGan } from './train'
 
 export async function runTimeStepsJob(job: TimeStepsJob, emit: (event: TrainerEvent) => void): Promise<void> {
   try {
-    // Threads as the run's preset gains from them (the timing job must time what the run will do).
-    const report = await selectBackend(job.config.backend, BACKEND_ORDER, wasmThreadsFor(job.config.preset))
+    const report = await selectRunBackend(job.config)
     const { data } = loadTrainingData(job.data, job.mnistDir, job.config.seed)
     const classes = runClasses(job.config, data)
     seedGlobalRandom(job.config.seed)

@@ -1,13 +1,13 @@
 // Chooses the tfjs backend at trainer start: tfjs-node-gpu, then tfjs-node, then wasm,
 // then cpu, or exactly the one asked for. Every better backend that is not used is
 // recorded with the reason, so the UI and the CLI can say why.
-import { BACKEND_ORDER, type BackendChoice, type BackendName } from '@shared/config'
+import { BACKEND_ORDER, type BackendChoice, type BackendName, type RunConfig } from '@shared/config'
 import { LabError } from '@shared/errors'
 import type { BackendAttempt, BackendReport } from '@shared/trainer-protocol'
 import { nodeRequire } from '../../node-require'
 import { tf } from '../tf'
 import { initWasmBackend } from './wasm-kernels'
-import type { WasmThreadChoice } from './wasm-threads'
+import { wasmThreadsFor, type WasmThreadChoice } from './wasm-threads'
 
 type Loader = (wasm?: WasmThreadChoice) => Promise<string>
 
@@ -71,7 +71,7 @@ const LOADERS: Record<BackendName, Loader> = {
 
 /**
  * Starts the requested backend, or the best one that works when 'auto' is asked for; wasm with
- * `wasm`'s threads where given (a run's choice, wasmThreadsFor), else every core.
+ * `wasm`'s threads where given, else every core. A run's backend: selectRunBackend.
  */
 export async function selectBackend(requested: BackendChoice, order: readonly BackendName[] = BACKEND_ORDER, wasm?: WasmThreadChoice): Promise<BackendReport> {
   if (requested !== 'auto') {
@@ -94,4 +94,12 @@ export async function selectBackend(requested: BackendChoice, order: readonly Ba
     }
   }
   throw new LabError('INTERNAL', `No tfjs backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`)
+}
+
+/**
+ * Starts the backend of a run of `config.preset` (training, or timing its steps): wasm with the
+ * threads that preset gains from (wasmThreadsFor), so a measurement times what the run will do.
+ */
+export function selectRunBackend(config: Pick<RunConfig, 'backend' | 'preset'>, order: readonly BackendName[] = BACKEND_ORDER): Promise<BackendReport> {
+  return selectBackend(config.backend, order, wasmThreadsFor(config.preset))
 }

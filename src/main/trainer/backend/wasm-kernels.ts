@@ -1449,7 +1449,11 @@ function splitV(args: KernelArgs): Info[] {
   const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs
   const rank = x.shape.length
   const k = axis < 0 ? axis + rank : axis
-  if (x.dtype !== 'float32' || rank === 0 || k < 0 || k >= rank) return nativeKernel('SplitV')(args) as Info[]
+  if (x.dtype !== 'float32' || rank === 0 || k < 0 || k >= rank) {
+    // (fallback() takes one-output kernels)
+    count('SplitV:native')
+    return nativeKernel('SplitV')(args) as Info[]
+  }
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, k)
   count('SplitV:blocks')
   const outs = sizes.map((n) => {
