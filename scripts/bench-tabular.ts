@@ -10,8 +10,8 @@
 //
 // --out keeps the drawn rows, so they can be scored independently (e.g. scipy.stats.ks_2samp).
 // `rare` trains on a table written here with rare categories (scripts/bench/rare-table.ts). For
-// every category under 10% of the real rows it also prints its share in the drawn rows and the KS
-// of each number within the category: whether the GAN learned the rare categories, not only the
+// the categories under 10% of the real rows it also prints their shares in the drawn rows and the
+// KS of each number within them: whether the GAN learned the rare categories, not only the
 // table's marginals (--set tricks.tableSampling=rows shows it without training-by-sampling).
 //
 // A public housing table (506 rows, 14 columns) ships in Debian's python3-sklearn:
@@ -117,21 +117,36 @@ async function main(): Promise<void> {
   }
 }
 
-/** Each category under 10% of the real rows: its share in both, and the KS of every number within it. */
+/**
+ * Categories under 10% of the real rows (with at least 30 of them): how many are drawn at 0.5-2x
+ * their share, the median over them of the largest KS of a number within the category, and the
+ * ten worst by that KS, each with its shares and the KS of every number within it.
+ */
 function rareCategories(columns: readonly { name: string; type: string }[], real: (number | string)[][], generated: (number | string)[][]): void {
   const numeric = columns.map((c, j) => (c.type === 'categorical' ? -1 : j)).filter((j) => j >= 0)
-  const lines: string[] = []
+  const found: { line: string; worst: number; shareOk: boolean }[] = []
   columns.forEach((c, j) => {
     if (c.type !== 'categorical') return
     for (const [category, share] of categoryShares(real.map((r) => String(r[j])))) {
-      if (share >= 0.1) continue
       const of = (rows: (number | string)[][]): (number | string)[][] => rows.filter((r) => String(r[j]) === category)
       const [r, g] = [of(real), of(generated)]
-      const ks = numeric.map((k) => `${columns[k].name} ${g.length === 0 ? '-' : ksDistance(r.map((x) => Number(x[k])), g.map((x) => Number(x[k]))).toFixed(3)}`)
-      lines.push(`  ${c.name} = ${category}: share ${share.toFixed(3)} real / ${(g.length / generated.length).toFixed(3)} drawn; KS within: ${ks.join(', ')}`)
+      if (share >= 0.1 || r.length < 30) continue
+      const ks = numeric.map((k) => (g.length === 0 ? 1 : ksDistance(r.map((x) => Number(x[k])), g.map((x) => Number(x[k])))))
+      const drawnShare = g.length / generated.length
+      found.push({
+        worst: Math.max(0, ...ks),
+        shareOk: drawnShare >= share / 2 && drawnShare <= share * 2,
+        line: `  ${c.name} = ${category}: share ${share.toFixed(3)} real / ${drawnShare.toFixed(3)} drawn; KS within: ${numeric.map((k, i) => `${columns[k].name} ${ks[i].toFixed(3)}`).join(', ')}`
+      })
     }
   })
-  if (lines.length > 0) console.log(['rare categories (under 10% of the real rows):', ...lines].join('\n'))
+  if (found.length === 0) return
+  const worst = found.map((f) => f.worst).sort((a, b) => a - b)
+  console.log(
+    `rare categories (under 10% of the real rows, at least 30 rows): ${found.length}; drawn at 0.5-2x their share: ${found.filter((f) => f.shareOk).length}; ` +
+      `median of the largest KS within: ${worst[Math.floor(worst.length / 2)].toFixed(3)}; the worst ten:`
+  )
+  for (const f of [...found].sort((a, b) => b.worst - a.worst).slice(0, 10)) console.log(f.line)
 }
 
 main().catch((err: unknown) => {
