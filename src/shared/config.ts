@@ -262,6 +262,9 @@ export const runConfigSchema = z
     if (c.tricks.tableTransform === 'modes' && c.preset !== 'tabular-mlp') {
       ctx.addIssue({ code: 'custom', path: ['tricks', 'tableTransform'], message: `the modes transform is the tabular preset's; ${c.preset} uses min-max` })
     }
+    if (c.evaluation.targetColumn !== null && c.preset !== 'tabular-mlp') {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'targetColumn'], message: `a target column is for tables (the tabular-mlp preset); ${c.preset} has none` })
+    }
     if (c.tricks.imageScale === 'sigmoid' && !isDcganPreset(c.preset)) {
       ctx.addIssue({ code: 'custom', path: ['tricks', 'imageScale'], message: `the sigmoid scale is built into the DCGAN presets only; ${c.preset} uses tanh` })
     }
