@@ -16,7 +16,8 @@ import { modelsForConfig, initNormal002 } from './models/presets'
 import { seedGlobalRandom } from '../common/random'
 import { decodedRows, pointsRenderer, tableRenderer, type FidelityInputs } from './samples'
 import { fixedLatentBatch } from '../common/fixed-batch'
-import { modesData } from './data/modes'
+import { modesData, rawRows } from './data/modes'
+import { holdOut } from './data/holdout'
 import { runClasses, trainGan, type SampleRenderer } from './train'
 import { toyFieldProbe } from './toy-field'
 
@@ -100,9 +101,18 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
  * it, and the epoch renderer; the transform is written to the run folder so rows drawn from any
  * checkpoint decode the same way.
  */
-function tableTraining(req: StartRequest, columns: ColumnSpec[], data: TrainingData): { data: TrainingData; heads?: OutputHead[]; renderer: SampleRenderer } {
+function tableTraining(req: StartRequest, columns: ColumnSpec[], table: TrainingData): { data: TrainingData; heads?: OutputHead[]; renderer: SampleRenderer } {
   const { seed, latentDim, tricks } = req.config
   const fidelity: FidelityInputs = { latents: (count) => fixedLatentBatch(seed ^ 0xf1de, latentDim, count, tricks.latent), latentDim, seed }
+  // With a target column, 20% of the rows are held out of the GAN's training and the transform's
+  // fit, to test the utility models on: the rest is all this run trains on and compares with.
+  const target = req.config.evaluation.targetColumn
+  let data = table
+  if (target !== null) {
+    const split = holdOut(table, seed)
+    data = split.train
+    fidelity.utility = { target, heldOut: rawRows(columns, split.heldOut) }
+  }
   if (req.config.tricks.tableTransform === 'modes') {
     const fitted = modesData(columns, data, req.config.seed)
     const transform: TableTransform = { kind: 'modes', columns: fitted.transform }
