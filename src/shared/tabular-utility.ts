@@ -51,6 +51,9 @@ export interface TabularUtility {
   heldOutRows: number
 }
 
+export const UTILITY_METRIC_LABELS: Record<TabularUtility['metric'], string> = { accuracy: 'accuracy', r2: 'R²' }
+export const UTILITY_MODEL_LABELS: Record<UtilityTask, string> = { classification: 'logistic regression', regression: 'ridge regression' }
+
 export function utilityTask(type: string): UtilityTask {
   return type === 'categorical' ? 'classification' : 'regression'
 }
@@ -259,6 +262,6 @@ export function utilityScorer(columns: readonly Col[], target: string, realTrain
 
 /** "TSTR R² 0.61 vs TRTR 0.74 (baseline 0.12) predicting MEDV" */
 export function describeUtility(u: TabularUtility): string {
-  const m = u.metric === 'accuracy' ? 'accuracy' : 'R²'
+  const m = UTILITY_METRIC_LABELS[u.metric]
   return `TSTR ${m} ${u.tstr.toFixed(3)} vs TRTR ${u.trtr.toFixed(3)} (baseline ${u.baseline.toFixed(3)}, constant ${u.constant.toFixed(3)}) predicting ${u.target}`
 }
