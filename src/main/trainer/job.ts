@@ -104,12 +104,13 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
 function tableTraining(req: StartRequest, columns: ColumnSpec[], table: TrainingData): { data: TrainingData; heads?: OutputHead[]; renderer: SampleRenderer } {
   const { seed, latentDim, tricks } = req.config
   const fidelity: FidelityInputs = { latents: (count) => fixedLatentBatch(seed ^ 0xf1de, latentDim, count, tricks.latent), latentDim, seed }
-  // With a target column, 20% of the rows are held out of the GAN's training and the transform's
-  // fit, to test the utility models on: the rest is all this run trains on and compares with.
+  // With a target column, 20% of the rows (the same for every run on the table) are held out of the
+  // GAN's training and the transform's fit, to test the utility models on: the rest is all this
+  // run trains on and compares with.
   const target = req.config.evaluation.targetColumn
   let data = table
   if (target !== null) {
-    const split = holdOut(table, seed)
+    const split = holdOut(table)
     data = split.train
     fidelity.utility = { target, heldOut: rawRows(columns, split.heldOut) }
   }

@@ -17,8 +17,12 @@ export function subsetData(data: TrainingData, indices: Uint32Array): TrainingDa
   }
 }
 
-/** `data` split into the rows to train on and the held-out ones (each in table order); the same split for the same seed. */
-export function holdOut(data: TrainingData, seed: number): { train: TrainingData; heldOut: TrainingData } {
+/**
+ * `data` split into the rows to train on and the held-out ones (each in table order). The seed is
+ * the table's, not the run's: every run on a table holds out the same rows, so their TSTR scores
+ * compare on one test set, and seeds vary the GAN alone.
+ */
+export function holdOut(data: TrainingData, seed = 1): { train: TrainingData; heldOut: TrainingData } {
   const problem = holdOutProblem(data.count)
   if (problem) throw new LabError('INVALID_CONFIG', problem)
   const order = permutation(data.count, mulberry32(seed ^ 0x401d))
