@@ -7,10 +7,14 @@
 // With --target COLUMN the run holds out 20% of the rows and the stored reports' TSTR, TRTR and
 // baseline scores of predicting that column are printed per epoch (shared/tabular-utility.ts).
 //
-//   npm run bench:tabular -- FILE.csv [--transform modes|minmax] [--epochs N] [--steps N] [--target COLUMN]
+//   npm run bench:tabular -- FILE.csv|rare [--transform modes|minmax] [--epochs N] [--steps N] [--target COLUMN]
 //                            [--rows N] [--backend wasm|cpu|auto] [--seed N] [--set field=json ...] [--out rows.csv]
 //
 // --out keeps the drawn rows, so they can be scored independently (e.g. scipy.stats.ks_2samp).
+// `rare` trains on a table written here with rare categories (scripts/bench/rare-table.ts). For
+// every category under 10% of the real rows it also prints its share in the drawn rows and the KS
+// of each number within the category: whether the GAN learned the rare categories, not only the
+// table's marginals (--set tricks.tableSampling=rows shows it without training-by-sampling).
 //
 // A public housing table (506 rows, 14 columns) ships in Debian's python3-sklearn:
 //   apt-get download python3-sklearn && dpkg -x python3-sklearn_*.deb sk &&
@@ -27,6 +31,8 @@ import { describeUtility } from '@shared/tabular-utility'
 import { Lab } from '../src/main/services/lab'
 import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
 import { mulberry32 } from '../src/main/common/random'
+import { categoryShares, ksDistance } from '@shared/tabular-stats'
+import { writeRareTable } from './bench/rare-table'
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,9 +48,9 @@ const { values: flags, positionals } = parseArgs({
     out: { type: 'string' }
   }
 })
-const file = positionals[0]
-if (!file) {
-  console.error('usage: npm run bench:tabular -- FILE.csv [--transform modes|minmax] [--epochs N] [--steps N] [--target COLUMN] [--rows N] [--backend B] [--seed N] [--set field=json] [--out rows.csv]')
+const given = positionals[0]
+if (!given) {
+  console.error('usage: npm run bench:tabular -- FILE.csv|rare [--transform modes|minmax] [--epochs N] [--steps N] [--target COLUMN] [--rows N] [--backend B] [--seed N] [--set field=json] [--out rows.csv]')
   process.exit(2)
 }
 
@@ -63,6 +69,7 @@ function setField(target: Record<string, unknown>, path: string, text: string): 
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-tabular-'))
+  const file = given === 'rare' ? writeRareTable(join(dataDir, 'rare.csv')) : given!
   const lab = new Lab({ dataDir, launcher: forkLauncher(), version: 'bench', transport: 'ipc' })
   try {
     const info = lab.datasets.importFiles([resolve(file)], basename(file))
@@ -107,6 +114,7 @@ async function main(): Promise<void> {
       const b = base.columns.find((x) => x.name === c.name)
       console.log(`  ${c.name.padEnd(12)} ${c.statistic} ${c.value.toFixed(3)} / ${b ? b.value.toFixed(3) : '-'}`)
     }
+    rareCategories(columns, real, generated)
     const last = lab.samples(run.id, drawn.epoch)
     if (last.kind === 'table' && last.fidelity) console.log(`stored report of epoch ${drawn.epoch}: ${describeFidelity(last.fidelity)} (baseline ${describeFidelity(last.fidelity.baseline)})`)
     if (flags.target) {
@@ -121,6 +129,23 @@ async function main(): Promise<void> {
   } finally {
     lab.close()
   }
+}
+
+/** Each category under 10% of the real rows: its share in both, and the KS of every number within it. */
+function rareCategories(columns: readonly { name: string; type: string }[], real: (number | string)[][], generated: (number | string)[][]): void {
+  const numeric = columns.map((c, j) => (c.type === 'categorical' ? -1 : j)).filter((j) => j >= 0)
+  const lines: string[] = []
+  columns.forEach((c, j) => {
+    if (c.type !== 'categorical') return
+    for (const [category, share] of categoryShares(real.map((r) => String(r[j])))) {
+      if (share >= 0.1) continue
+      const of = (rows: (number | string)[][]): (number | string)[][] => rows.filter((r) => String(r[j]) === category)
+      const [r, g] = [of(real), of(generated)]
+      const ks = numeric.map((k) => `${columns[k].name} ${g.length === 0 ? '-' : ksDistance(r.map((x) => Number(x[k])), g.map((x) => Number(x[k]))).toFixed(3)}`)
+      lines.push(`  ${c.name} = ${category}: share ${share.toFixed(3)} real / ${(g.length / generated.length).toFixed(3)} drawn; KS within: ${ks.join(', ')}`)
+    }
+  })
+  if (lines.length > 0) console.log(['rare categories (under 10% of the real rows):', ...lines].join('\n'))
 }
 
 main().catch((err: unknown) => {

@@ -144,7 +144,15 @@ export const tricksSchema = z
      * Gaussian-mixture components as modes, a tanh offset and a softmax mode per number, a softmax
      * per category). Toy points always use min-max.
      */
-    tableTransform: z.enum(['minmax', 'modes']).default('minmax').describe("the tabular preset's row encoding: modes (CTGAN) or minmax")
+    tableTransform: z.enum(['minmax', 'modes']).default('minmax').describe("the tabular preset's row encoding: modes (CTGAN) or minmax"),
+    /**
+     * 'by-category': CTGAN's conditional generator with training-by-sampling (modes transform): G and D also take
+     * a one-hot over every categorical column's categories; each example conditions on one
+     * category, drawn by the log of its frequency, with a real row of that category, and G pays a
+     * cross-entropy for not producing it. A table without categorical columns trains as with 'rows'
+     * (shuffled rows, no condition).
+     */
+    tableSampling: z.enum(['rows', 'by-category']).default('rows').describe("how the tabular preset draws real rows: rows (shuffled) or by-category (CTGAN's training-by-sampling)")
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -175,6 +183,7 @@ export function describeTricks(t: Tricks): string[] {
   if (t.imageScale === 'sigmoid') out.push('sigmoid G, D on [0, 1]')
   if (t.generatorNorm === 'batchnorm') out.push('batch norm in G')
   if (t.tableTransform === 'modes') out.push('mode-specific normalisation (CTGAN)')
+  if (t.tableSampling === 'by-category') out.push('training-by-sampling (CTGAN)')
   if (t.loss === 'wgan') out.push(`WGAN (weight clip ${t.clip})`)
   else if (t.loss === 'wgan-gp') out.push(`WGAN-GP (λ = ${t.gpWeight})`)
   else if (t.loss !== 'nsgan') out.push(`${t.loss} loss`)
@@ -261,6 +270,13 @@ export const runConfigSchema = z
     }
     if (c.tricks.tableTransform === 'modes' && c.preset !== 'tabular-mlp') {
       ctx.addIssue({ code: 'custom', path: ['tricks', 'tableTransform'], message: `the modes transform is the tabular preset's; ${c.preset} uses min-max` })
+    }
+    if (c.tricks.tableSampling === 'by-category' && c.tricks.tableTransform !== 'modes') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tricks', 'tableSampling'],
+        message: "training-by-sampling conditions G's softmax heads of the modes transform: use the modes row encoding, or shuffled rows (tableSampling rows)"
+      })
     }
     if (c.evaluation.targetColumn !== null && c.preset !== 'tabular-mlp') {
       ctx.addIssue({ code: 'custom', path: ['evaluation', 'targetColumn'], message: `a target column is for tables (the tabular-mlp preset); ${c.preset} has none` })
@@ -386,7 +402,7 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
     id: 'tabular-mlp',
     label: 'Tabular MLP GAN (CSV rows)',
     description:
-      'For imported CSV tables: CTGAN\'s mode-specific normalisation (a tanh offset and a softmax mode per number, a softmax per category), ' +
+      'For imported CSV tables: CTGAN\'s mode-specific normalisation (a tanh offset and a softmax mode per number, a softmax per category) and training-by-sampling (a conditional vector over the categories), ' +
       'WGAN-GP (5 critic steps per G step) with Adam 1e-3 (β 0.5, 0.9) at batch 256. G: latent-128-128-heads with batch norm; D: columns-128-128-1 (dropout 0.2). Generated rows are decoded back to the original columns.',
     // Measured on the 506-row housing table (docs/benchmarks.md, "Tabular fidelity"): with Adam
     // 2e-4 at batch 64 and no batch norm in G, the columns stayed nearly independent for ~1000
@@ -403,7 +419,9 @@ export const PRESETS: Record<PresetId, PresetInfo> = {
       // n_critic = 5 (the WGAN-GP paper's): with one critic step the worst column's KS swung between
       // 0.10 and 0.20 from epoch to epoch (housing seeds 1-3: 0.134, 0.158, 0.187); with five,
       // seeds 1-4 end at 0.085, 0.065, 0.102, 0.094 in ~170 s (session 17, docs/benchmarks.md).
-      tricks: { ...DEFAULT_TRICKS, tableTransform: 'modes', loss: 'wgan-gp', generatorNorm: 'batchnorm', dStepsPerG: 5 },
+      // Training-by-sampling: on a table with a 2% category (docs/benchmarks.md) shuffled rows left its
+      // rows' values wholly wrong (KS 1.0 within the category), by category 0.15; housing unchanged.
+      tricks: { ...DEFAULT_TRICKS, tableTransform: 'modes', tableSampling: 'by-category', loss: 'wgan-gp', generatorNorm: 'batchnorm', dStepsPerG: 5 },
       evaluation: { ...DEFAULT_EVALUATION, every: 0 }
     })
   },

@@ -3,6 +3,7 @@
 // (zeros, caps, integer codes) kept exact, and the components of a Gaussian mixture fitted by EM
 // to the other values; categories one-hot in {0, 1}. Pure: fit, encode, decode.
 import { decodeRow, type ColumnSpec } from './datasets'
+import { conditionProblem, type TableCondition } from './table-condition'
 
 export const TABLE_TRANSFORMS = ['modes', 'minmax'] as const
 export type TableTransformKind = (typeof TABLE_TRANSFORMS)[number]
@@ -16,8 +17,12 @@ export type ModeColumn =
   | { name: string; type: 'numeric' | 'integer'; min: number; max: number; modes: NumericMode[] }
   | { name: string; type: 'categorical'; categories: string[] }
 
-/** How a run's rows are encoded for G and D; stored beside the run (transform.json) so its rows decode later. */
-export type TableTransform = { kind: 'minmax' } | { kind: 'modes'; columns: ModeColumn[] }
+/**
+ * How a run's rows are encoded for G and D; stored beside the run (transform.json) so its rows
+ * decode later. `condition`: the run trained by sampling (table-condition.ts), so its G takes the
+ * conditional vector after z, drawn by these counts when rows are drawn.
+ */
+export type TableTransform = { kind: 'minmax' } | { kind: 'modes'; columns: ModeColumn[]; condition?: TableCondition }
 
 /** One block of G's output: tanh for an offset, softmax for a one-hot. */
 export interface OutputHead {
@@ -240,5 +245,6 @@ export function transformProblem(value: unknown, columns: readonly ColumnSpec[])
     if (c.name !== kept[j].name) return `its column ${j + 1} is "${c.name}", the data set's is "${kept[j].name}"`
     if (c.type !== 'categorical' && (!Array.isArray(c.modes) || c.modes.length === 0)) return `column "${c.name}" has no modes`
   }
-  return null
+  const condition = (t as { condition?: unknown }).condition
+  return condition === undefined ? null : conditionProblem(condition, cols)
 }

@@ -1,5 +1,6 @@
 // Messages between a trainer process and its host. Requests flow host -> trainer,
 // events flow trainer -> host. The trainer never touches the database.
+import type { TableCondition } from './table-condition'
 import type { BackendChoice, BackendName, RunConfig } from './config'
 import type { ColumnSpec, EpochSamples, ToyDataset } from './datasets'
 import type { ClassifierInfo, ClassifierProgress, ClassifierTrainRequest, EpochScores } from './evaluation'
@@ -78,6 +79,8 @@ export interface ExploreRequest {
   planeValues?: boolean
   /** A conditional generator's class, held fixed over the plane or the strips (samples cycle through all classes). */
   classLabel?: number
+  /** With rowValues or planeValues, a table trained by sampling: each row's category drawn by these counts (its G takes the conditional vector after z). */
+  condition?: TableCondition
 }
 
 /** Trains the reference classifier of a data set into outDir, then the process ends. */

@@ -1,12 +1,14 @@
 // Rows drawn from a tabular run's checkpoints (runs:sample-rows) and the fidelity report stored
 // with each epoch (runs:fidelity), on a table written here with an integer code column, a
 // zero-inflated number and a category, trained in real trainer processes with both transforms.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Papa from 'papaparse'
+import { strFromU8, unzipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { PRESETS, type RunConfigInput } from '@shared/config'
 import { LabError } from '@shared/errors'
+import type { TableTransform } from '@shared/tabular-transform'
 import { useTempLabs } from '../helpers/lab'
 import { writeTable } from '../helpers/table'
 
@@ -21,7 +23,7 @@ const config = (dataset: number, transform: 'modes' | 'minmax', epochs = 2): Run
   stepsPerEpoch: 5,
   batchSize: 32,
   backend: 'wasm',
-  tricks: { ...PRESETS['tabular-mlp'].defaults.tricks, tableTransform: transform }
+  tricks: { ...PRESETS['tabular-mlp'].defaults.tricks, tableTransform: transform, tableSampling: transform === 'modes' ? 'by-category' : 'rows' }
 })
 
 describe('runs:sample-rows and runs:fidelity', () => {
@@ -61,6 +63,24 @@ describe('runs:sample-rows and runs:fidelity', () => {
     const imported = elsewhere.importBundle(Buffer.from(bundle.base64, 'base64'))
     expect((await elsewhere.handlers['runs:sample-rows']({ id: imported.run.id, rows: 700 })).content).toBe(drawn.content)
 
+    // Trained by sampling (the preset's default): the run records its condition, its G takes it after
+    // z, and the generator export says so and carries the transform.
+    const transform = JSON.parse(readFileSync(join(dataDirOf(lab), 'runs', String(run.id), 'transform.json'), 'utf8')) as TableTransform
+    expect(transform.kind === 'modes' && transform.condition).toMatchObject({ columns: [{ name: 'group' }] })
+    const counts = transform.kind === 'modes' ? transform.condition!.columns[0].counts : []
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(400)
+    const exported = await lab.handlers['runs:export-generator']({ id: run.id, samples: 0 })
+    if (exported.kind !== 'zip') throw new Error('expected a zip')
+    const zip = unzipSync(Buffer.from(exported.base64, 'base64'))
+    const about = JSON.parse(strFromU8(zip[`run-${run.id}-epoch-2-generator/export.json`])) as { input: string; condition: string[] }
+    expect(about.condition).toEqual(['group = a', 'group = b', 'group = c'])
+    expect(about.input).toMatch(/^35 values: z \(32, gaussian\) followed by CTGAN's conditional vector \(3 values, one set to 1/)
+    expect(JSON.parse(strFromU8(zip[`run-${run.id}-epoch-2-generator/transform.json`]))).toEqual(transform)
+    // Its latent plane draws each cell's category by the table's shares too.
+    const plane = await lab.handlers['explorer:scatter']({ id: run.id, epoch: 2, axisI: 0, axisJ: 1, min: -2, max: 2, resolution: 5 })
+    expect(plane.points).toHaveLength(25)
+    expect(plane.columns).toEqual(['code', 'amount'])
+
     const report = await lab.handlers['runs:fidelity']({ id: run.id })
     expect(report.map((r) => r.epoch)).toEqual([1, 2])
     const f = report[1].fidelity
@@ -94,5 +114,22 @@ describe('runs:sample-rows and runs:fidelity', () => {
     expect((await refusal(lab.handlers['runs:sample-rows']({ id: run.id, rows: 5, epoch: 3 }))).message).toBe(`Run ${run.id} has no checkpoint for epoch 3 (checkpoints exist for epochs 1)`)
     writeFileSync(join(dataDirOf(lab), 'runs', String(run.id), 'transform.json'), '{"kind": "modes", "columns": []}')
     expect((await refusal(lab.handlers['runs:sample-rows']({ id: run.id, rows: 5 }))).message).toMatch(/transform\.json does not fit the run's data set: it has 0 columns; the data set has 4$/)
+  }, 600_000)
+
+  it('refuses to draw rows when the recorded condition does not fit the generator, naming the problem', async () => {
+    const lab = newLab()
+    const file = join(dataDirOf(lab), 'table.csv')
+    writeTable(file)
+    const info = lab.datasets.importFiles([file], 'table')
+    const run = lab.startRun(config(info.id as number, 'modes', 1))
+    expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed' })
+    const path = join(dataDirOf(lab), 'runs', String(run.id), 'transform.json')
+    const transform = JSON.parse(readFileSync(path, 'utf8')) as Extract<TableTransform, { kind: 'modes' }>
+    const { condition, ...unconditioned } = transform
+    expect(condition).toBeDefined()
+    writeFileSync(path, JSON.stringify(unconditioned))
+    await expect(lab.handlers['runs:sample-rows']({ id: run.id, rows: 5 })).rejects.toThrow(
+      'The generator takes 3 values after z, and the run records no condition to draw them from (transform.json)'
+    )
   }, 600_000)
 })

@@ -83,7 +83,7 @@ describe('a target column', () => {
     writeTable(file)
     const info = lab.datasets.importFiles([file], 'table')
     const c = config(info.id, 'score', 1)
-    const run = lab.startRun({ ...c, tricks: { ...PRESETS['tabular-mlp'].defaults.tricks, tableTransform: 'minmax' } })
+    const run = lab.startRun({ ...c, tricks: { ...PRESETS['tabular-mlp'].defaults.tricks, tableTransform: 'minmax', tableSampling: 'rows' } })
     expect(await lab.waitForEnd(run.id)).toMatchObject({ status: 'completed' })
     const [{ fidelity }] = await lab.handlers['runs:fidelity']({ id: run.id })
     const u = fidelity.utility!

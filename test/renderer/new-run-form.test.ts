@@ -234,6 +234,21 @@ describe('NewRunForm', () => {
     expect(gp.optimizerD).toMatchObject({ kind: 'adam', lr: 1e-4, beta1: 0, beta2: 0.9 })
   })
 
+  it("offers the tabular preset's row sampling: by category with the modes encoding, shuffled rows with min-max", async () => {
+    const w = mountForm()
+    expect(w.find('[data-testid="field-tricks.tableSampling"]').exists()).toBe(false)
+    await field(w, 'preset').setValue('tabular-mlp')
+    expect((field(w, 'tricks.tableSampling').element as HTMLSelectElement).value).toBe('by-category')
+    await field(w, 'tricks.tableTransform').setValue('minmax')
+    expect((field(w, 'tricks.tableSampling').element as HTMLSelectElement).value).toBe('rows')
+    expect(w.get('[data-testid="field-tricks.tableSampling"] option[value="by-category"]').attributes('disabled')).toBeDefined()
+    await field(w, 'tricks.tableTransform').setValue('modes')
+    await field(w, 'tricks.tableSampling').setValue('by-category')
+    await w.get('[data-testid="new-run-form"]').trigger('submit')
+    await flushPromises()
+    expect(lab.api.requestsTo('runs:create')[0].config.tricks).toMatchObject({ tableTransform: 'modes', tableSampling: 'by-category' })
+  })
+
   it('starts D from an earlier run of the same preset, at its last epoch by default', async () => {
     lab.api.handlers['runs:list'] = () => [
       summary({ id: 3, name: 'old mlp', preset: 'mnist-mlp', epochsDone: 4 }),

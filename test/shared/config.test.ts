@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_TRICKS, describeIssues, PRESET_IDS, PRESETS, runConfigSchema, stepsPerEpochOf } from '@shared/config'
+import { DEFAULT_TRICKS, describeIssues, describeTricks, PRESET_IDS, PRESETS, runConfigSchema, stepsPerEpochOf } from '@shared/config'
 
 const base = { ...PRESETS['mnist-dcgan'].defaults, name: 'x', seed: 1 }
 
@@ -65,5 +65,15 @@ describe('the DCGAN presets\' defaults (issue 14)', () => {
     const r = runConfigSchema.safeParse({ ...PRESETS['mnist-mlp'].defaults, name: 'x', seed: 1, tricks: { ...DEFAULT_TRICKS, imageScale: 'sigmoid' } })
     expect(r.success).toBe(false)
     if (!r.success) expect(describeIssues(r.error)[0].field).toBe('tricks.imageScale')
+  })
+
+  it('trains tables by category with the modes encoding only, and says so among the tricks', () => {
+    const tabular = { ...PRESETS['tabular-mlp'].defaults, name: 'x', seed: 1 }
+    expect(tabular.tricks).toMatchObject({ tableTransform: 'modes', tableSampling: 'by-category' })
+    expect(describeTricks(tabular.tricks)).toContain('training-by-sampling (CTGAN)')
+    expect(issuesOf({ ...tabular, tricks: { ...tabular.tricks, tableTransform: 'minmax' } })).toEqual([
+      { field: 'tricks.tableSampling', message: "training-by-sampling conditions G's softmax heads of the modes transform: use the modes row encoding, or shuffled rows (tableSampling rows)" }
+    ])
+    expect(issuesOf({ ...tabular, tricks: { ...tabular.tricks, tableTransform: 'minmax', tableSampling: 'rows' } })).toEqual([])
   })
 })

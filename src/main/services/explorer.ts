@@ -31,7 +31,7 @@ import type { DatasetService } from './datasets'
 import { parseOrThrow } from './validate'
 
 /** What an explorer job asks the generator for. */
-export type ExploreWhat = Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'rowValues' | 'planeValues' | 'classLabel'>
+export type ExploreWhat = Pick<ExploreRequest, 'plane' | 'strips' | 'samples' | 'rowValues' | 'planeValues' | 'classLabel' | 'condition'>
 
 export class ExplorerService {
   readonly latentViews: LatentViewsRepo
@@ -230,11 +230,12 @@ export class ExplorerService {
     }
     const [xi, yi] = numeric
     const generatorDir = this.ctx.generatorDir(id, epoch, false)
-    const { values, width } = await this.explore(id, config, generatorDir, { plane: spec, planeValues: true }, (event) =>
+    const transform = readRunTransform(this.ctx.runDir(id), columns)
+    const condition = transform.kind === 'modes' ? transform.condition : undefined
+    const { values, width } = await this.explore(id, config, generatorDir, { plane: spec, planeValues: true, ...(condition ? { condition } : {}) }, (event) =>
       event.type === 'explored-values' ? { values: Buffer.from(event.valuesBase64, 'base64'), width: event.width } : undefined
     )
     const floats = new Float32Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength))
-    const transform = readRunTransform(this.ctx.runDir(id), columns)
     const n = spec.resolution
     const points: ExplorerScatterResult['points'] = []
     for (let r = 0; r < n; r++) {

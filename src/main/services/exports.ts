@@ -2,9 +2,11 @@
 // and import), a checkpoint's generator with generated samples, and the generated rows or
 // points of an epoch. The file formats live in figures.ts, metrics-export.ts, bundle.ts,
 // generator-export.ts and samples-export.ts; this service feeds them the lab's data.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { zipSync } from 'fflate'
 import type { GeneratorExport, LabHandlers, MetricsExport, RunSummary } from '@shared/api'
-import type { EpochSamples } from '@shared/datasets'
+import type { DatasetInfo, EpochSamples } from '@shared/datasets'
 import { LabError } from '@shared/errors'
 import { bundleFileName, exportRunBundle, importRunBundle } from './bundle'
 import type { LabContext } from './context'
@@ -12,11 +14,12 @@ import type { DatasetService } from './datasets'
 import type { EvaluationService } from './evaluation'
 import type { ExplorerService } from './explorer'
 import { exportFigure, type FigureSources } from './figures'
-import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples } from './generator-export'
+import { freshFolder, generatorExportFiles, generatorExportStem, writeFilesTo, type GeneratedSamples, type GeneratorExportMeta } from './generator-export'
 import { exportMetrics } from './metrics-export'
 import { samplesCsv } from './samples-export'
 import { decodeRows, readRunTransform, rowsCsv, transformWidth } from './row-sampling'
 import { TRANSFORM_FILE } from '@shared/tabular-transform'
+import { conditionSlotNames } from '@shared/table-condition'
 
 export class ExportService {
   constructor(
@@ -87,7 +90,7 @@ export class ExportService {
       run.id,
       config,
       generatorDir,
-      { rowValues: { count: req.rows, seed, latent: config.tricks.latent } },
+      { rowValues: { count: req.rows, seed, latent: config.tricks.latent }, ...(transform.kind === 'modes' && transform.condition ? { condition: transform.condition } : {}) },
       (event) => (event.type === 'explored-values' ? { values: Buffer.from(event.valuesBase64, 'base64'), count: event.count, width: event.width } : undefined)
     )
     const floats = new Float32Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength))
@@ -103,6 +106,18 @@ export class ExportService {
     const rows = decodeRows(transform, data.columns, floats, count, width, seed)
     this.ctx.log('info', `Drew ${count} rows from run ${run.id} at epoch ${epoch} (seed ${seed})`)
     return { ...rowsCsv(`run-${run.id}-epoch-${epoch}-${count}-rows.csv`, data.columns, rows), epoch, rows: count }
+  }
+
+  /** What a table run's generator export adds: its transform (to decode G's outputs) and, trained by sampling, the condition's slots. */
+  private tableExport(runId: number, data: DatasetInfo | null): Pick<GeneratorExportMeta, 'transformJson' | 'conditionSlots'> {
+    if (!data?.columns || data.kind !== 'tabular') return {}
+    const transform = readRunTransform(this.ctx.runDir(runId), data.columns)
+    const path = join(this.ctx.runDir(runId), TRANSFORM_FILE)
+    const categories = (name: string): string[] => data.columns?.find((c) => c.name === name)?.categories ?? []
+    return {
+      ...(existsSync(path) ? { transformJson: readFileSync(path) } : {}),
+      ...(transform.kind === 'modes' && transform.condition ? { conditionSlots: conditionSlotNames(transform.condition, categories) } : {})
+    }
   }
 
   /** The run's last epoch with a checkpoint; NOT_FOUND naming what it was wanted for when there is none. */
@@ -173,7 +188,8 @@ export class ExportService {
       latent,
       seed,
       appVersion: this.ctx.opts.version,
-      classes: this.explorer.runClasses(config)
+      classes: this.explorer.runClasses(config),
+      ...this.tableExport(run.id, data)
     })
     const names = Object.keys(files)
     const stem = generatorExportStem(run.id, req.epoch)

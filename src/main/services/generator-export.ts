@@ -30,6 +30,10 @@ export interface GeneratorExportMeta {
   appVersion: string
   /** Classes of a conditional generator (0: unconditional): its input is z followed by the one-hot class. */
   classes: number
+  /** A table run's transform.json (how G's outputs decode to rows), copied into the export. */
+  transformJson?: Uint8Array
+  /** A table trained by sampling: what each value after z means ("CHAS = 1"); one is set per row. */
+  conditionSlots?: string[]
 }
 
 export const SAMPLES_LABELS_IDX = 'samples-labels-idx1-ubyte'
@@ -63,13 +67,20 @@ export function generatorExportFiles(generatorDir: string, samples: GeneratedSam
       files[SAMPLES_LABELS_IDX] = writeIdx([count], samples.labels)
     }
   }
+  const { transformJson, conditionSlots, ...rest } = meta
+  if (transformJson) files['transform.json'] = transformJson
+  const slots = conditionSlots ?? []
   const about = {
-    ...meta,
+    ...rest,
     generator: 'generator/model.json (tfjs layers model: tf.loadLayersModel)',
     input:
-      meta.classes > 0
-        ? `${meta.latentDim + meta.classes} values: z (${meta.latentDim}, ${meta.latent}) followed by the one-hot class (${meta.classes} classes, 0-${meta.classes - 1})`
-        : `${meta.latentDim} values: z (${meta.latent})`,
+      slots.length > 0
+        ? `${meta.latentDim + slots.length} values: z (${meta.latentDim}, ${meta.latent}) followed by CTGAN's conditional vector (${slots.length} values, one set to 1: the category the row is drawn for)`
+        : meta.classes > 0
+          ? `${meta.latentDim + meta.classes} values: z (${meta.latentDim}, ${meta.latent}) followed by the one-hot class (${meta.classes} classes, 0-${meta.classes - 1})`
+          : `${meta.latentDim} values: z (${meta.latent})`,
+    ...(slots.length > 0 ? { condition: slots } : {}),
+    ...(transformJson ? { transform: "transform.json (how the generator's outputs decode to the table's columns: the lab's modes or min-max transform)" } : {}),
     samples: samples
       ? {
           count: samples.count,

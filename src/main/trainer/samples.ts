@@ -42,10 +42,10 @@ export function fidelityGeneratedRows(realRows: number): number {
   return Math.min(FIDELITY_REAL_ROWS, Math.max(2000, realRows))
 }
 
-/** What the fidelity report of each epoch draws from: a fixed batch of latent vectors, and a seed for its classifier's splits. */
+/** What the fidelity report of each epoch draws from: a fixed batch of G's inputs (latent vectors, and a table's condition after them), and a seed for its classifier's splits. */
 export interface FidelityInputs {
-  latents: (count: number) => Float32Array
-  latentDim: number
+  inputs: (count: number) => Float32Array
+  inputWidth: number
   seed: number
   /** With a target column: the real rows held out of training (decoded), which the utility models are tested on (tabular-utility.ts). */
   utility?: { target: string; heldOut: (number | string)[][] }
@@ -59,13 +59,13 @@ export interface FidelityInputs {
 export function tableRenderer(columns: ColumnSpec[], real: (number | string)[][], decode: RowDecoder = (v, o) => decodeRow(columns, v, o), fidelity?: FidelityInputs): SampleRenderer {
   const shown = real.slice(0, TABLE_ROWS)
   const out = outputColumns(columns)
-  let report: { real: (number | string)[][]; latents: Float32Array; baseline: FidelityFigures } | null = null
+  let report: { real: (number | string)[][]; inputs: Float32Array; baseline: FidelityFigures } | null = null
   let utility: ((generated: (number | string)[][]) => TabularUtility) | null = null
   if (fidelity) {
     const rand = mulberry32(fidelity.seed ^ 0xf1de)
     const compared = real.length <= FIDELITY_REAL_ROWS ? real : Array.from(permutation(real.length, rand).subarray(0, FIDELITY_REAL_ROWS), (i) => real[i])
     const count = fidelityGeneratedRows(compared.length)
-    report = { real: compared, latents: fidelity.latents(count), baseline: baselineFidelity(out, compared, count, rand) }
+    report = { real: compared, inputs: fidelity.inputs(count), baseline: baselineFidelity(out, compared, count, rand) }
     // TRTR on the compared real rows and the baseline's independent rows are scored once, here.
     if (fidelity.utility) {
       const { target, heldOut } = fidelity.utility
@@ -80,7 +80,7 @@ export function tableRenderer(columns: ColumnSpec[], real: (number | string)[][]
       const rows = Array.from({ length: values.length / width }, (_, i) => decode(values, i * width, draw))
       const samples: EpochSamples = { kind: 'table', columns: out, rows, real: shown }
       if (report && fidelity) {
-        const zf = tf.tensor2d(report.latents, [report.latents.length / fidelity.latentDim, fidelity.latentDim])
+        const zf = tf.tensor2d(report.inputs, [report.inputs.length / fidelity.inputWidth, fidelity.inputWidth])
         const gen = generate(G, zf)
         zf.dispose()
         const generated = Array.from({ length: gen.values.length / gen.width }, (_, i) => decode(gen.values, i * gen.width, draw))

@@ -7,6 +7,7 @@ import { describeMetrics, STEP_METRICS, type StepMetricName, type StepMetrics, t
 import type { EpochResult, ProgressInfo } from '@shared/trainer-protocol'
 import { conditionalGrid, generatorInputs, gridLabels } from '@shared/conditional'
 import { LabError } from '@shared/errors'
+import { conditionWidth, drawCondition } from '@shared/table-condition'
 import { oneHotRows, randomLabels, withLabelPlanes, withLabels } from './conditional'
 import type { LabelledImages } from '../common/idx'
 import { imageData, isTrainingData, type TrainingData } from './data/source'
@@ -88,12 +89,12 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 }
 
 /** Draws half-batches of real examples (images scaled to [-1, 1], encoded rows) in a seeded shuffled order. */
-class RealBatches {
+export class RealBatches {
   private order: Uint32Array
   private cursor = 0
   private readonly size: number
   /** The labels of the last batch (labelled data only). */
-  labels = new Int32Array(0)
+  labels: Int32Array = new Int32Array(0)
   constructor(
     private readonly data: TrainingData,
     private readonly rand: () => number
@@ -104,6 +105,16 @@ class RealBatches {
 
   next(batchSize: number): tf.Tensor {
     const out = new Float32Array(batchSize * this.size)
+    const condition = this.data.condition
+    if (condition) {
+      // Training-by-sampling: a category per example (log-frequency), then a real row of it.
+      this.labels = drawCondition(condition.spec, batchSize, this.rand, 'log-frequency')
+      for (let b = 0; b < batchSize; b++) {
+        const rows = condition.rows[this.labels[b]]
+        this.data.fill(rows[Math.min(rows.length - 1, Math.floor(this.rand() * rows.length))], out, b * this.size)
+      }
+      return tf.tensor(out, [batchSize, ...this.data.shape])
+    }
     const labels = this.data.labels
     if (labels && this.labels.length !== batchSize) this.labels = new Int32Array(batchSize)
     for (let b = 0; b < batchSize; b++) {
@@ -118,6 +129,9 @@ class RealBatches {
     return tf.tensor(out, [batchSize, ...this.data.shape])
   }
 }
+
+/** Seeds (xor the run's) the categories of the fixed batch of a table trained by sampling. */
+const FIXED_CONDITION_SEED = 0xc0de
 
 /** What an epoch shows of the fixed latent batch: a grid of images, or rows/points. */
 export interface SampleRenderer {
@@ -146,8 +160,9 @@ export function conditionalGridRenderer(classes: number): SampleRenderer {
   }
 }
 
-/** The number of classes a run is conditioned on (0 when it is not), refusing unlabelled data. */
-export function runClasses(config: Pick<RunConfig, 'conditional' | 'dataset'>, data: Pick<TrainingData, 'classes'>): number {
+/** The number of classes a run is conditioned on (0 when it is not; a table's condition slots when it trains by sampling), refusing unlabelled data. */
+export function runClasses(config: Pick<RunConfig, 'conditional' | 'dataset'>, data: Pick<TrainingData, 'classes' | 'condition'>): number {
+  if (data.condition) return conditionWidth(data.condition.spec)
   if (!config.conditional) return 0
   if (!data.classes) throw new LabError('INVALID_CONFIG', `A conditional run needs class labels, and data set ${String(config.dataset)} has none`)
   return data.classes
@@ -212,12 +227,24 @@ export async function trainGan(
   const loss = GAN_LOSSES[tricks.loss]
   // The fixed batch's G inputs: its latents; for a conditional run each grid row's class appended
   // to the same latents in every row (a column is one latent vector drawn as each class).
+  // A table trained by sampling draws each fixed row's category by the table's own shares.
+  const condition = data.condition ?? null
   const fixedInputs = generatorInputs(
-    fixedBatchLatents(config.seed, config.latentDim, samples.count, tricks.latent, classes),
+    fixedBatchLatents(config.seed, config.latentDim, samples.count, tricks.latent, condition ? 0 : classes),
     config.latentDim,
-    classes ? gridLabels(classes, samples.count) : null,
+    condition ? drawCondition(condition.spec, samples.count, mulberry32(config.seed ^ FIXED_CONDITION_SEED), 'frequency') : classes ? gridLabels(classes, samples.count) : null,
     classes
   )
+  // G's cross-entropy for the category it was asked for (CTGAN): -log of its softmax output there,
+  // picked by a one-hot over the encoded row (a gather's gradient has no wasm kernel).
+  const rowWidth = data.shape[0]
+  const conditionLoss = (rows: tf.Tensor, labels: Int32Array): tf.Tensor => {
+    const picked = new Float32Array(labels.length * rowWidth)
+    labels.forEach((slot, i) => (picked[i * rowWidth + condition!.positions[slot]] = 1))
+    const target = tf.tensor2d(picked, [labels.length, rowWidth])
+    // The probability first: the log of the whole row would take the tanh offsets' negative values.
+    return tf.neg(tf.mean(tf.log(tf.add(tf.sum(tf.mul(target, rows), 1), 1e-8))))
+  }
   const fixedZ = tf.tensor2d(fixedInputs, [samples.count, config.latentDim + classes])
   const sampleZ = (count: number): tf.Tensor2D =>
     tricks.latent === 'uniform' ? tf.randomUniform([count, config.latentDim], -1, 1) : tf.randomNormal([count, config.latentDim])
@@ -339,12 +366,14 @@ export async function trainGan(
 
   const gStep = (): Read => {
     const z = sampleZ(n)
-    // A conditional G is asked for classes drawn uniformly.
-    const cond = oneHotRows(classes ? randomLabels(n, classes) : new Int32Array(0), classes)
+    // A conditional G is asked for classes drawn uniformly; a table's, for categories drawn as its real rows are.
+    const labels = condition ? drawCondition(condition.spec, n, Math.random, 'log-frequency') : classes ? randomLabels(n, classes) : new Int32Array(0)
+    const cond = oneHotRows(labels, classes)
     const cost = optG.minimize(
       () => {
-        const logits = scoreD(noisy(asSeenByD(G.apply(withLabels(z, cond), { training: true }) as tf.Tensor)), cond)
-        return loss.g(logits)
+        const rows = G.apply(withLabels(z, cond), { training: true }) as tf.Tensor
+        const adversarial = loss.g(scoreD(noisy(asSeenByD(rows)), cond))
+        return condition ? tf.add(adversarial, conditionLoss(rows, labels)) : adversarial
       },
       true,
       gVars

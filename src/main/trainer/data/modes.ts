@@ -3,6 +3,7 @@
 // most FIT_ROWS rows), and every row encoded as (offset, mode one-hot) per number.
 import { decodeRow, type ColumnSpec } from '@shared/datasets'
 import { encodeModesRow, fitModes, modesWidth, outputHeads, type ModeColumn, type OutputHead } from '@shared/tabular-transform'
+import { conditionOf, conditionPositions, type TableCondition } from '@shared/table-condition'
 import { tf } from '../tf'
 import { mulberry32, permutation } from '../../common/random'
 import { vectorData, type TrainingData } from './source'
@@ -22,7 +23,16 @@ export function rawRows(columns: readonly ColumnSpec[], data: TrainingData): (nu
   return rows
 }
 
-export function modesData(columns: readonly ColumnSpec[], data: TrainingData, seed: number): { data: TrainingData; transform: ModeColumn[]; raw: (number | string)[][] } {
+/**
+ * The table re-encoded with the modes transform; with `bySampling`, and a categorical column to
+ * condition on, also CTGAN's condition (its counts in these rows, and each category's rows).
+ */
+export function modesData(
+  columns: readonly ColumnSpec[],
+  data: TrainingData,
+  seed: number,
+  bySampling = false
+): { data: TrainingData; transform: ModeColumn[]; raw: (number | string)[][]; condition: TableCondition | null } {
   const raw = rawRows(columns, data)
   const rand = mulberry32(seed ^ 0x30de5)
   const order = permutation(raw.length, rand)
@@ -31,7 +41,22 @@ export function modesData(columns: readonly ColumnSpec[], data: TrainingData, se
   const width = modesWidth(transform)
   const values = new Float32Array(raw.length * width)
   raw.forEach((row, i) => encodeModesRow(transform, row, values, i * width, rand))
-  return { data: { ...vectorData(values, width), fakeForD: gumbelView(outputHeads(transform), GUMBEL_TAU) }, transform, raw }
+  const condition = bySampling ? conditionOf(transform, raw) : null
+  const trained: TrainingData = { ...vectorData(values, width), fakeForD: gumbelView(outputHeads(transform), GUMBEL_TAU) }
+  if (condition) trained.condition = { spec: condition, positions: conditionPositions(transform), rows: rowsBySlot(transform, raw) }
+  return { data: trained, transform, raw, condition }
+}
+
+/** The indices of the rows of each categorical column's each category, in the condition's slot order. */
+function rowsBySlot(t: readonly ModeColumn[], raw: readonly (readonly (number | string)[])[]): Uint32Array[] {
+  const out: Uint32Array[] = []
+  t.forEach((c, j) => {
+    if (c.type !== 'categorical') return
+    const lists = c.categories.map((): number[] => [])
+    raw.forEach((row, i) => lists[c.categories.indexOf(String(row[j]))]?.push(i))
+    out.push(...lists.map((l) => Uint32Array.from(l)))
+  })
+  return out
 }
 
 /** CTGAN's Gumbel-softmax temperature. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import type { tf } from '../tf'
 import { BUILTIN_DATASET_INFO, encodedSize, encodeRow, type ColumnSpec, type ToyDataset } from '@shared/datasets'
 import { LabError } from '@shared/errors'
+import type { TableCondition } from '@shared/table-condition'
 import type { DataSpec } from '@shared/trainer-protocol'
 import { combineImagesAndLabels, parseIdx, type LabelledImages } from '../../common/idx'
 import { loadMnist } from './mnist'
@@ -21,6 +22,16 @@ export interface TrainingData {
   classes?: number
   /** How D sees a batch G generated, when not as it is (CTGAN's Gumbel-softmax over G's one-hot heads, see data/modes.ts). */
   fakeForD?: (generated: tf.Tensor) => tf.Tensor
+  /** CTGAN's conditional vector (training-by-sampling): the run conditions G and D on one category per example (see data/modes.ts). */
+  condition?: TrainingCondition
+}
+
+export interface TrainingCondition {
+  spec: TableCondition
+  /** Where each slot's category sits in an encoded row (G's softmax output for it), for G's cross-entropy. */
+  positions: Int32Array
+  /** The rows of each slot's category. */
+  rows: Uint32Array[]
 }
 
 export function isTrainingData(d: LabelledImages | TrainingData): d is TrainingData {

@@ -8,6 +8,8 @@ import { loadModelFrom } from '../checkpoint'
 import { fixedLatentBatch } from '../train'
 import { planeLatents } from '../../common/plane'
 import { balancedLabels } from '@shared/conditional'
+import { conditionWidth, drawCondition } from '@shared/table-condition'
+import { mulberry32 } from '../../common/random'
 import { generatorClasses } from '../conditional'
 import type { tf } from '../tf'
 import { generate, RENDER_BATCH, renderPlane, renderSamples, renderStrips } from './render'
@@ -79,8 +81,8 @@ async function explore(generator: tf.LayersModel, req: ExploreJob, emit: (event:
     const classes = generatorClasses(generator, req.latentDim)
     if (req.rowValues) {
       const { count, seed, latent } = req.rowValues
-      if (classes > 0) throw new Error(`The generator is conditional on ${classes} classes; rows are drawn from unconditional generators only`)
-      const { values } = await generate(generator, fixedLatentBatch(seed, req.latentDim, count, latent), req.latentDim, onProgress, 1024)
+      const labels = tableCondition(req, classes, count, seed)
+      const { values } = await generate(generator, fixedLatentBatch(seed, req.latentDim, count, latent), req.latentDim, onProgress, 1024, labels)
       const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength)
       emit({ type: 'explored-values', valuesBase64: bytes.toString('base64'), count, width: values.length / count })
       return
@@ -103,7 +105,8 @@ async function explore(generator: tf.LayersModel, req: ExploreJob, emit: (event:
     if (!req.plane) throw new Error('The explore request has neither a plane nor strips')
     if (req.planeValues) {
       const count = req.plane.resolution * req.plane.resolution
-      const { values } = await generate(generator, planeLatents(req.plane, req.latentDim), req.latentDim, onProgress, RENDER_BATCH, label)
+      const labels = classes > 0 && req.condition ? tableCondition(req, classes, count, req.plane.seed ?? 1) : label
+      const { values } = await generate(generator, planeLatents(req.plane, req.latentDim), req.latentDim, onProgress, RENDER_BATCH, labels)
       const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength)
       emit({ type: 'explored-values', valuesBase64: bytes.toString('base64'), count, width: values.length / count })
       return
@@ -114,3 +117,18 @@ async function explore(generator: tf.LayersModel, req: ExploreJob, emit: (event:
     emit({ type: 'explore-failed', message: toErrorInfo(err).message })
   }
 }
+
+/**
+ * The categories of `count` rows from the generator of a table trained by sampling: drawn by the
+ * table's shares with `seed` (as CTGAN draws rows); undefined for an unconditional generator.
+ */
+function tableCondition(req: ExploreJob, classes: number, count: number, seed: number): Int32Array | undefined {
+  if (classes === 0) return undefined
+  if (!req.condition) throw new Error(`The generator takes ${classes} values after z, and the run records no condition to draw them from (transform.json)`)
+  const width = conditionWidth(req.condition)
+  if (width !== classes) throw new Error(`The generator takes ${classes} condition values after z; the run's transform.json records ${width}`)
+  return drawCondition(req.condition, count, mulberry32(seed ^ ROW_CONDITION_SEED), 'frequency')
+}
+
+/** Seeds (xor the request's) the categories of rows drawn from a table trained by sampling. */
+const ROW_CONDITION_SEED = 0xc0d1
