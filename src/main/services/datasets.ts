@@ -197,13 +197,11 @@ function checkTargetColumn(target: string, info: DatasetInfo): void {
   const bad = (message: string): never => {
     throw new LabError('INVALID_CONFIG', `Invalid run config: evaluation.targetColumn: ${message}`, [{ field: 'evaluation.targetColumn', message }])
   }
-  if (info.kind !== 'tabular' || !info.columns) bad(`${info.name} holds ${info.kind}; a target column needs an imported table`)
-  const columns = info.columns!
+  const columns = (info.kind === 'tabular' ? info.columns : null) ?? bad(`${info.name} holds ${info.kind}; a target column needs an imported table`)
   const kept = columns.filter((c) => c.type !== 'ignore').map((c) => c.name)
   const choices = `choose one of ${kept.join(', ')}`
-  const column = columns.find((c) => c.name === target)
-  if (!column) bad(`${info.name} has no column "${target}"; ${choices}`)
-  if (column!.type === 'ignore') bad(`column "${target}" of ${info.name} was imported as ignored; ${choices}`)
+  const column = columns.find((c) => c.name === target) ?? bad(`${info.name} has no column "${target}"; ${choices}`)
+  if (column.type === 'ignore') bad(`column "${target}" of ${info.name} was imported as ignored; ${choices}`)
   if (kept.length < 2) bad(`"${target}" is the only column of ${info.name}; there is nothing to predict it from`)
   const small = holdOutProblem(info.count)
   if (small) bad(`${small} (${info.name})`)
