@@ -30,7 +30,8 @@ const FAST = [
   'test/trainer/{failure,idx,backend-select}.test.ts',
   'test/cli/train-flags.test.ts',
   'test/main/{hostile-inputs,memory-estimate,write-lock}.test.ts',
-  'test/main/slurm-parse.test.ts'
+  'test/main/slurm-parse.test.ts',
+  'test/trainer/holdout.test.ts'
 ]
 const UNIT = ['test/shared/**/*.test.ts', ...FAST]
 const RENDERER = ['test/renderer/**/*.test.ts']

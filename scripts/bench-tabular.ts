@@ -4,8 +4,10 @@
 // does), and score them against the real table: per-column KS (numbers) and total variation
 // (categories), correlation RMS and the detection AUC, beside the naive baseline (every column
 // drawn independently from a fit of its own). Prints numbers; it is a benchmark, not a test.
+// With --target COLUMN the run holds out 20% of the rows and the stored reports' TSTR, TRTR and
+// baseline scores of predicting that column are printed per epoch (shared/tabular-utility.ts).
 //
-//   npm run bench:tabular -- FILE.csv|rare [--transform modes|minmax] [--epochs N] [--steps N]
+//   npm run bench:tabular -- FILE.csv|rare [--transform modes|minmax] [--epochs N] [--steps N] [--target COLUMN]
 //                            [--rows N] [--backend wasm|cpu|auto] [--seed N] [--set field=json ...] [--out rows.csv]
 //
 // --out keeps the drawn rows, so they can be scored independently (e.g. scipy.stats.ks_2samp).
@@ -25,6 +27,7 @@ import Papa from 'papaparse'
 import { PRESETS, runConfigSchema, type RunConfigInput } from '@shared/config'
 import { outputColumns } from '@shared/datasets'
 import { baselineFidelity, describeFidelity, fidelityFigures } from '@shared/tabular-fidelity'
+import { describeUtility } from '@shared/tabular-utility'
 import { Lab } from '../src/main/services/lab'
 import { forkLauncher } from '../src/main/trainer-host/fork-launcher'
 import { mulberry32 } from '../src/main/common/random'
@@ -35,6 +38,7 @@ const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     transform: { type: 'string' },
+    target: { type: 'string' },
     epochs: { type: 'string' },
     steps: { type: 'string' },
     rows: { type: 'string', default: '5000' },
@@ -46,7 +50,7 @@ const { values: flags, positionals } = parseArgs({
 })
 const given = positionals[0]
 if (!given) {
-  console.error('usage: npm run bench:tabular -- FILE.csv|rare [--transform modes|minmax] [--epochs N] [--steps N] [--rows N] [--backend B] [--seed N] [--set field=json] [--out rows.csv]')
+  console.error('usage: npm run bench:tabular -- FILE.csv|rare [--transform modes|minmax] [--epochs N] [--steps N] [--target COLUMN] [--rows N] [--backend B] [--seed N] [--set field=json] [--out rows.csv]')
   process.exit(2)
 }
 
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
     const defaults = PRESETS['tabular-mlp'].defaults
     const input: Record<string, unknown> = JSON.parse(JSON.stringify({ ...defaults, name: `bench ${basename(file)}`, seed: Number(flags.seed), dataset: info.id, backend: flags.backend }))
     if (flags.transform) setField(input, 'tricks.tableTransform', flags.transform)
+    if (flags.target) setField(input, 'evaluation.targetColumn', JSON.stringify(flags.target))
     if (flags.epochs) input.epochs = Number(flags.epochs)
     if (flags.steps) input.stepsPerEpoch = Number(flags.steps)
     for (const s of flags.set) {
@@ -112,6 +117,15 @@ async function main(): Promise<void> {
     rareCategories(columns, real, generated)
     const last = lab.samples(run.id, drawn.epoch)
     if (last.kind === 'table' && last.fidelity) console.log(`stored report of epoch ${drawn.epoch}: ${describeFidelity(last.fidelity)} (baseline ${describeFidelity(last.fidelity.baseline)})`)
+    if (flags.target) {
+      const reports = await lab.handlers['runs:fidelity']({ id: run.id })
+      const u = reports.at(-1)?.fidelity.utility
+      if (u) {
+        console.log(`utility, epoch ${reports.at(-1)!.epoch} (${u.heldOutRows} rows held out, TRTR on ${u.trainRows}): ${describeUtility(u)}`)
+        if (u.macroF1) console.log(`  macro F1: TSTR ${u.macroF1.tstr.toFixed(3)}, TRTR ${u.macroF1.trtr.toFixed(3)}, baseline ${u.macroF1.baseline.toFixed(3)}`)
+        console.log(`  TSTR per epoch: ${reports.map((r) => r.fidelity.utility?.tstr.toFixed(3) ?? '-').join(' ')}`)
+      }
+    }
   } finally {
     lab.close()
   }

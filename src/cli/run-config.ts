@@ -101,7 +101,8 @@ export const CONFIG_FLAGS = {
   'eval-every': { fields: ['evaluation.every'], value: 'K', description: 'score every k-th epoch with the reference classifier (0: only on demand)' },
   'eval-samples': { fields: ['evaluation.samples'], value: 'N', description: 'generated samples scored' },
   'best-by': { fields: ['evaluation.bestBy'], value: 'SCORE', description: 'the score that picks the best epoch' },
-  'early-stop': { fields: ['evaluation.earlyStopOn'], value: 'FLAG,FLAG,...', description: 'stop the run when one of these failure flags is raised' }
+  'early-stop': { fields: ['evaluation.earlyStopOn'], value: 'FLAG,FLAG,...', description: 'stop the run when one of these failure flags is raised' },
+  'target-column': { fields: ['evaluation.targetColumn'], value: 'COLUMN' }
 } as const satisfies Record<string, ConfigFlagRow>
 
 /** Config fields with no train flag, and why. */

@@ -278,6 +278,9 @@ export const runConfigSchema = z
         message: "training-by-sampling conditions G's softmax heads of the modes transform: use the modes row encoding, or shuffled rows (tableSampling rows)"
       })
     }
+    if (c.evaluation.targetColumn !== null && c.preset !== 'tabular-mlp') {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'targetColumn'], message: `a target column is for tables (the tabular-mlp preset); ${c.preset} has none` })
+    }
     if (c.tricks.imageScale === 'sigmoid' && !isDcganPreset(c.preset)) {
       ctx.addIssue({ code: 'custom', path: ['tricks', 'imageScale'], message: `the sigmoid scale is built into the DCGAN presets only; ${c.preset} uses tanh` })
     }

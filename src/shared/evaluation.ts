@@ -149,7 +149,20 @@ export const evaluationConfigSchema = z
     samples: z.number().int('must be a whole number').min(50, 'must be at least 50').max(10_000, 'must be at most 10000').default(DEFAULT_EVAL_SAMPLES),
     bestBy: z.enum(SCORE_NAMES).default('fid'),
     /** Stop the run when one of these flags is raised (empty: never). */
-    earlyStopOn: z.array(z.enum(['convergence', 'mode-collapse', 'oscillation'])).default([])
+    earlyStopOn: z.array(z.enum(['convergence', 'mode-collapse', 'oscillation'])).default([]),
+    /**
+     * Tabular runs: the column a small model predicts from the others in each epoch's fidelity
+     * report, trained on generated rows and on real ones (TSTR against TRTR, tabular-utility.ts);
+     * 20% of the rows are then held out of training to test on. null: none.
+     */
+    targetColumn: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .nullable()
+      .default(null)
+      .describe("tabular runs: the column to predict from the others, trained on generated rows and on real ones (TSTR against TRTR); holds out 20% of the rows")
   })
   .strict()
 export type EvaluationConfig = z.infer<typeof evaluationConfigSchema>

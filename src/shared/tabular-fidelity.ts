@@ -4,6 +4,7 @@
 // the same figures for the naive baseline (every column drawn independently from a fit of its
 // own). Pure; randomness comes from the caller's seeded `rand`.
 import { compareTables, tableColumnsOf, type ColumnComparison, type TableColumn } from './tabular-stats'
+import type { TabularUtility } from './tabular-utility'
 
 type Row = readonly (number | string)[]
 interface Col {
@@ -30,6 +31,8 @@ export interface TabularFidelity extends FidelityFigures {
   generatedRows: number
   /** The naive baseline: every column drawn independently (numbers from a Gaussian fit, rounded for integers, within the seen range; categories by their shares). */
   baseline: FidelityFigures
+  /** With a target column: TSTR against TRTR and the baseline (tabular-utility.ts); absent in runs without one and in reports stored before. */
+  utility?: TabularUtility
 }
 
 /** The fidelity names charted per epoch, and which way is better (all: lower). */
@@ -45,8 +48,8 @@ export const FIDELITY_LABELS: Record<FidelityName, string> = {
 
 const mean = (xs: readonly number[]): number | null => (xs.length === 0 ? null : xs.reduce((s, v) => s + v, 0) / xs.length)
 
-/** Numeric features of rows for the detection classifier: numbers standardised by the real rows, categories one-hot. */
-function features(columns: readonly Col[], real: readonly Row[], rows: readonly Row[]): Float64Array[] {
+/** Numeric features of rows for the detection classifier (and the utility models, tabular-utility.ts): numbers standardised by the real rows and squared, categories one-hot. */
+export function features(columns: readonly Col[], real: readonly Row[], rows: readonly Row[]): Float64Array[] {
   const stats = columns.map((c, j) => {
     if (c.type === 'categorical') return { cats: [...new Set(real.map((r) => String(r[j])))], m: 0, s: 1 }
     const xs = real.map((r) => Number(r[j]))

@@ -219,7 +219,7 @@ describe('npm run cli -- train-classifier and score', () => {
     expect(trained.code).toBe(0)
     expect(trained.stdout).toMatch(/classifier mnist-convnet-4-d16-\w+: \d+\.\d\d% on 200 test images, trained on 1000 images in \d+ s \(wasm\)/)
     const file = join(root, 'score.config.json')
-    writeFileSync(file, serializeConfigFile({ ...saved, epochs: 1, evaluation: { every: 1, samples: 100, bestBy: 'fid', earlyStopOn: [] } }))
+    writeFileSync(file, serializeConfigFile({ ...saved, epochs: 1, evaluation: { every: 1, samples: 100, bestBy: 'fid', earlyStopOn: [], targetColumn: null } }))
     const run = await cli(['train', '--config', file, '--data-dir', dataDir])
     expect(run.code).toBe(0)
     // The scheduled scoring of epoch 1 finishes before the command ends.

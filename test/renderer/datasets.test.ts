@@ -86,6 +86,31 @@ describe('data sets in the new-run form', () => {
     expect(api.requestsTo('runs:create')[0].config).toMatchObject({ preset: 'tabular-mlp', dataset: 4 })
   })
 
+  it('offers the columns of a chosen table as the target column, none by default, and drops it with another data set', async () => {
+    await useDatasetsStore().load()
+    const w = mountIn(NewRunForm)
+    const target = () => w.find('[data-testid="field-evaluation.targetColumn"]')
+    expect(target().exists()).toBe(false)
+    await w.get('[data-testid="field-preset"]').setValue('tabular-mlp')
+    await flushPromises()
+    // Toy points have no table to predict a column of.
+    expect(target().exists()).toBe(false)
+    await w.get('[data-testid="field-dataset"]').setValue(4)
+    expect(target().findAll('option').map((o) => o.text())).toEqual(['none', 'temp', 'sky'])
+    expect((target().element as HTMLSelectElement).selectedIndex).toBe(0)
+    expect(w.get('[data-field="evaluation.targetColumn"]').text()).toContain('holds out 20% of rows to score a model trained on generated rows (TSTR) against one trained on real rows (TRTR)')
+    await target().setValue('sky')
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('runs:create')[0].config).toMatchObject({ preset: 'tabular-mlp', dataset: 4, evaluation: { targetColumn: 'sky' } })
+    await w.get('[data-testid="field-dataset"]').setValue('toy-ring-8')
+    await flushPromises()
+    expect(target().exists()).toBe(false)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(api.requestsTo('runs:create')[1].config).toMatchObject({ dataset: 'toy-ring-8', evaluation: { targetColumn: null } })
+  })
+
   it('deletes an imported data set, or says which runs still use it', async () => {
     api.handlers['datasets:delete'] = () => {
       throw new LabError('CONFLICT', 'Data set 3 is used by run 12; delete it first')

@@ -327,6 +327,6 @@ describe('NewRunForm sample quality', () => {
     await field(w, 'evaluation.earlyStopOn-mode-collapse').setValue(true)
     await w.get('[data-testid="new-run-form"]').trigger('submit')
     await flushPromises()
-    expect(lab.api.requestsTo('runs:create')[0].config.evaluation).toEqual({ every: 2, samples: 500, bestBy: 'coverage', earlyStopOn: ['convergence', 'mode-collapse'] })
+    expect(lab.api.requestsTo('runs:create')[0].config.evaluation).toEqual({ every: 2, samples: 500, bestBy: 'coverage', earlyStopOn: ['convergence', 'mode-collapse'], targetColumn: null })
   })
 })

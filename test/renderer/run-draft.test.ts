@@ -7,8 +7,10 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import { PRESETS, runConfigSchema, type RunConfig } from '@shared/config'
 import { RUN_CONFIG_FIELDS, type RunConfigField } from '@shared/config-fields'
 import { LabError } from '@shared/errors'
+import { BUILTIN_DATASET_INFO, BUILTIN_DATASETS, type DatasetInfo } from '@shared/datasets'
 import { EXAMPLES } from '@shared/examples'
 import { draftInput, draftOf } from '@renderer/composables/useRunDraft'
+import { useDatasetsStore } from '@renderer/stores/datasets'
 import { useRunsStore } from '@renderer/stores/runs'
 import NewRunForm from '@renderer/views/NewRunForm.vue'
 import { useFakeLab } from './helpers/app'
@@ -27,6 +29,9 @@ const shownFields = (w: VueWrapper): string[] => w.findAll('[data-field]').map((
 async function everyFieldShown(): Promise<Set<string>> {
   lab.api.handlers['runs:list'] = () => [summary({ id: 3, name: 'old', preset: 'mnist-dcgan-small', epochsDone: 2 })]
   await useRunsStore().refresh()
+  const table: DatasetInfo = { id: 7, name: 'table', kind: 'tabular', image: null, columns: [{ name: 'a', type: 'numeric', min: 0, max: 1 }], count: 200, classes: null, source: 'table.csv', importedAt: 1 }
+  lab.api.handlers['datasets:list'] = () => [...BUILTIN_DATASETS.map((b) => BUILTIN_DATASET_INFO[b]), table]
+  await useDatasetsStore().load()
   const w = lab.mount(NewRunForm)
   const seen = new Set(shownFields(w))
   const set = async (field: string, value: string | number): Promise<void> => {
@@ -38,8 +43,9 @@ async function everyFieldShown(): Promise<Set<string>> {
   await set('tricks.loss', 'wgan')
   await set('tricks.loss', 'wgan-gp')
   await set('discriminator.from.runId', 3)
-  // The table preset's own fields (the row encoding)
+  // The table preset's own fields (the row encoding), and the target column of an imported table
   await set('preset', 'tabular-mlp')
+  await set('dataset', 7)
   return seen
 }
 

@@ -103,6 +103,44 @@ describe('FidelityReport', () => {
     expect(w.findAll('[data-testid="fidelity-column"]')[0].find('.worse').exists()).toBe(true)
   })
 
+  it("charts TSTR per epoch against TRTR and the baseline, and tables the shown epoch's scores with the metric named", () => {
+    const utility = (tstr: number) => ({
+      target: 'MEDV',
+      task: 'regression' as const,
+      metric: 'r2' as const,
+      tstr,
+      trtr: 0.83,
+      baseline: 0.12,
+      constant: -0.05,
+      trainRows: 405,
+      heldOutRows: 101
+    })
+    const report = [
+      { epoch: 1, fidelity: { ...fidelity(0.3), utility: utility(0.2) } },
+      { epoch: 2, fidelity: { ...fidelity(0.1), utility: utility(0.61) } }
+    ]
+    const w = mount(FidelityReport, { props: { report, epoch: 2 }, global: { plugins: [pinia] } })
+    expect(w.get('[data-testid="utility-chart"]').attributes('data-lines')).toBe('2,2,2')
+    expect(w.get('[data-testid="utility-chart"] canvas').attributes('aria-label')).toBe('Predicting MEDV: R² (higher is better)')
+    expect(w.get('[data-testid="utility-table"] caption').text()).toMatch(/^Epoch 2: predicting MEDV from the other columns \(ridge regression\), tested on\s+101 real rows held out of training; higher is better$/)
+    expect(w.findAll('[data-testid="utility-table"] th').map((t) => t.text())).toEqual(['trained on', 'R²'])
+    expect(w.findAll('[data-testid="utility-row"]').map((r) => r.findAll('td').map((td) => td.text()))).toEqual([
+      ['generated rows (TSTR)', '0.610'],
+      ['real training rows (TRTR, 405)', '0.830'],
+      ["the baseline's independent rows", '0.120'],
+      ['none: always the mean', '-0.050']
+    ])
+    // A classification target adds macro F1; a report without a target shows none of this.
+    const cls = { ...utility(0.7), task: 'classification' as const, metric: 'accuracy' as const, macroF1: { tstr: 0.5, trtr: 0.6, baseline: 0.3 } }
+    const wc = mount(FidelityReport, { props: { report: [{ epoch: 1, fidelity: { ...fidelity(0.3), utility: cls } }], epoch: 1 }, global: { plugins: [pinia] } })
+    expect(wc.findAll('[data-testid="utility-table"] th').map((t) => t.text())).toEqual(['trained on', 'accuracy', 'macro F1'])
+    expect(wc.findAll('[data-testid="utility-row"]')[0].findAll('td').map((td) => td.text())).toEqual(['generated rows (TSTR)', '0.700', '0.500'])
+    expect(wc.findAll('[data-testid="utility-row"]')[3].findAll('td').map((td) => td.text())).toEqual(['none: always the most common class', '-0.050', '–'])
+    const plain = mount(FidelityReport, { props: { report: [{ epoch: 1, fidelity: fidelity(0.3) }], epoch: 1 }, global: { plugins: [pinia] } })
+    expect(plain.find('[data-testid="utility-chart"]').exists()).toBe(false)
+    expect(plain.find('[data-testid="utility-table"]').exists()).toBe(false)
+  })
+
   it('shows nothing for a run without reports', () => {
     const w = mount(FidelityReport, { props: { report: [], epoch: null }, global: { plugins: [pinia] } })
     expect(w.find('[data-testid="fidelity-report"]').exists()).toBe(false)

@@ -24,6 +24,17 @@ describe('run config', () => {
     expect(issuesOf({ ...base, learningRate: 3 })).toEqual([{ field: '(config)', message: 'unknown field learningRate' }])
   })
 
+  it('takes a target column for tabular runs only; none by default, and none in configs stored before', () => {
+    const tabular = { ...PRESETS['tabular-mlp'].defaults, name: 't', seed: 1 }
+    expect(runConfigSchema.parse(tabular).evaluation.targetColumn).toBeNull()
+    const { targetColumn: _dropped, ...older } = tabular.evaluation
+    expect(runConfigSchema.parse({ ...tabular, evaluation: older }).evaluation.targetColumn).toBeNull()
+    expect(runConfigSchema.parse({ ...tabular, evaluation: { ...tabular.evaluation, targetColumn: ' MEDV ' } }).evaluation.targetColumn).toBe('MEDV')
+    expect(issuesOf({ ...base, evaluation: { ...base.evaluation, targetColumn: 'MEDV' } })).toEqual([
+      { field: 'evaluation.targetColumn', message: 'a target column is for tables (the tabular-mlp preset); mnist-dcgan has none' }
+    ])
+  })
+
   it('derives steps per epoch from the data set when not set', () => {
     expect(stepsPerEpochOf({ stepsPerEpoch: null, batchSize: 64 })).toBe(937)
     expect(stepsPerEpochOf({ stepsPerEpoch: 50, batchSize: 64 })).toBe(50)

@@ -19,6 +19,7 @@ import {
   type DatasetPreview
 } from '@shared/datasets'
 import { LabError } from '@shared/errors'
+import { holdOutProblem } from '@shared/tabular-utility'
 import type { DataSpec } from '@shared/trainer-protocol'
 import { DatasetsRepo } from '../db/repos/datasets'
 import { statSync } from 'node:fs'
@@ -175,6 +176,7 @@ export class DatasetService {
     if (isDcganPreset(config.preset) && info.image && info.image.height % 4 !== 0) {
       bad(`${info.name} holds ${info.image.height}x${info.image.width} images; the DCGAN preset needs a side that is a multiple of 4 (use the MLP preset)`)
     }
+    if (config.evaluation.targetColumn !== null) checkTargetColumn(config.evaluation.targetColumn, info)
     if (ref === 'mnist') return undefined
     if (isBuiltinDataset(ref)) return { kind: 'toy', name: ref, count: TOY_POINTS }
     const dir = this.dir(ref)
@@ -188,4 +190,19 @@ export class DatasetService {
     if (!existsSync(path)) bad(`the files of data set ${ref} are missing (${path})`)
     return { kind: 'tabular', path, count: info.count, columns: info.columns ?? [] }
   }
+}
+
+/** A run's target column must be a kept column of an imported table with others to predict it from, and rows enough to hold some out. */
+function checkTargetColumn(target: string, info: DatasetInfo): void {
+  const bad = (message: string): never => {
+    throw new LabError('INVALID_CONFIG', `Invalid run config: evaluation.targetColumn: ${message}`, [{ field: 'evaluation.targetColumn', message }])
+  }
+  const columns = (info.kind === 'tabular' ? info.columns : null) ?? bad(`${info.name} holds ${info.kind}; a target column needs an imported table`)
+  const kept = columns.filter((c) => c.type !== 'ignore').map((c) => c.name)
+  const choices = `choose one of ${kept.join(', ')}`
+  const column = columns.find((c) => c.name === target) ?? bad(`${info.name} has no column "${target}"; ${choices}`)
+  if (column.type === 'ignore') bad(`column "${target}" of ${info.name} was imported as ignored; ${choices}`)
+  if (kept.length < 2) bad(`"${target}" is the only column of ${info.name}; there is nothing to predict it from`)
+  const small = holdOutProblem(info.count)
+  if (small) bad(`${small} (${info.name})`)
 }

@@ -18,7 +18,8 @@ import { fixedLatentBatch } from '../common/fixed-batch'
 import { generatorInputs } from '@shared/conditional'
 import { conditionWidth, drawCondition } from '@shared/table-condition'
 import { mulberry32, seedGlobalRandom } from '../common/random'
-import { modesData } from './data/modes'
+import { modesData, rawRows } from './data/modes'
+import { holdOut } from './data/holdout'
 import { runClasses, trainGan, type SampleRenderer } from './train'
 import { toyFieldProbe } from './toy-field'
 
@@ -103,9 +104,16 @@ export async function runJob(req: StartRequest, control: JobControl): Promise<vo
  * it, and the epoch renderer; the transform is written to the run folder so rows drawn from any
  * checkpoint decode the same way.
  */
-function tableTraining(req: StartRequest, columns: ColumnSpec[], data: TrainingData): { data: TrainingData; heads?: OutputHead[]; renderer: SampleRenderer; note?: string } {
+function tableTraining(req: StartRequest, columns: ColumnSpec[], table: TrainingData): { data: TrainingData; heads?: OutputHead[]; renderer: SampleRenderer; note?: string } {
   const { seed, latentDim, tricks } = req.config
   const latents = (count: number): Float32Array => fixedLatentBatch(seed ^ 0xf1de, latentDim, count, tricks.latent)
+  // With a target column, 20% of the rows (the same for every run on the table) are held out of the
+  // GAN's training and the transform's fit, to test the utility models on: the rest is all this
+  // run trains on and compares with.
+  const target = req.config.evaluation.targetColumn
+  const split = target === null ? null : holdOut(table)
+  const data = split?.train ?? table
+  const utility: Pick<FidelityInputs, 'utility'> = target !== null && split ? { utility: { target, heldOut: rawRows(columns, split.heldOut) } } : {}
   if (req.config.tricks.tableTransform === 'modes') {
     const fitted = modesData(columns, data, req.config.seed, tricks.tableSampling === 'by-category')
     const { condition } = fitted
@@ -116,13 +124,14 @@ function tableTraining(req: StartRequest, columns: ColumnSpec[], data: TrainingD
     const fidelity: FidelityInputs = {
       inputs: (count) => generatorInputs(latents(count), latentDim, condition ? drawCondition(condition, count, mulberry32(seed ^ 0xf1dec), 'frequency') : null, slots),
       inputWidth: latentDim + slots,
-      seed
+      seed,
+      ...utility
     }
     const note =
       tricks.tableSampling === 'by-category' && !condition ? 'Training-by-sampling has no categorical column to condition on in this table: G and D take no conditional vector' : undefined
     return { data: fitted.data, heads: outputHeads(fitted.transform), renderer: tableRenderer(columns, fitted.raw, (v, o, rand) => decodeModesRow(fitted.transform, v, o, rand), fidelity), note }
   }
-  const fidelity: FidelityInputs = { inputs: latents, inputWidth: latentDim, seed }
+  const fidelity: FidelityInputs = { inputs: latents, inputWidth: latentDim, seed, ...utility }
   writeFileSync(join(req.runDir, TRANSFORM_FILE), JSON.stringify({ kind: 'minmax' } satisfies TableTransform) + '\n')
   return { data, renderer: tableRenderer(columns, decodedRows(data, (v, o) => decodeRow(columns, v, o)), undefined, fidelity) }
 }

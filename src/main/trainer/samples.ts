@@ -1,7 +1,8 @@
 // Epoch samples of runs that do not generate images: G's rows for the fixed latent batch
 // decoded back to the table's columns, or generated points beside a fixed set of real ones.
 import { decodeRow, outputColumns, type ColumnSpec, type EpochSamples } from '@shared/datasets'
-import { baselineFidelity, tabularFidelity, type FidelityFigures } from '@shared/tabular-fidelity'
+import { baselineFidelity, independentRows, tabularFidelity, type FidelityFigures } from '@shared/tabular-fidelity'
+import { utilityScorer, type TabularUtility } from '@shared/tabular-utility'
 import { mulberry32, permutation } from '../common/random'
 import type { TrainingData } from './data/source'
 import type { SampleRenderer } from './train'
@@ -46,6 +47,8 @@ export interface FidelityInputs {
   inputs: (count: number) => Float32Array
   inputWidth: number
   seed: number
+  /** With a target column: the real rows held out of training (decoded), which the utility models are tested on (tabular-utility.ts). */
+  utility?: { target: string; heldOut: (number | string)[][] }
 }
 
 /**
@@ -57,11 +60,17 @@ export function tableRenderer(columns: ColumnSpec[], real: (number | string)[][]
   const shown = real.slice(0, TABLE_ROWS)
   const out = outputColumns(columns)
   let report: { real: (number | string)[][]; inputs: Float32Array; baseline: FidelityFigures } | null = null
+  let utility: ((generated: (number | string)[][]) => TabularUtility) | null = null
   if (fidelity) {
     const rand = mulberry32(fidelity.seed ^ 0xf1de)
     const compared = real.length <= FIDELITY_REAL_ROWS ? real : Array.from(permutation(real.length, rand).subarray(0, FIDELITY_REAL_ROWS), (i) => real[i])
     const count = fidelityGeneratedRows(compared.length)
     report = { real: compared, inputs: fidelity.inputs(count), baseline: baselineFidelity(out, compared, count, rand) }
+    // TRTR on the compared real rows and the baseline's independent rows are scored once, here.
+    if (fidelity.utility) {
+      const { target, heldOut } = fidelity.utility
+      utility = utilityScorer(out, target, compared, heldOut, independentRows(out, compared, count, mulberry32(fidelity.seed ^ 0x7577)))
+    }
   }
   return {
     count: TABLE_ROWS,
@@ -76,6 +85,7 @@ export function tableRenderer(columns: ColumnSpec[], real: (number | string)[][]
         zf.dispose()
         const generated = Array.from({ length: gen.values.length / gen.width }, (_, i) => decode(gen.values, i * gen.width, draw))
         samples.fidelity = tabularFidelity(out, report.real, generated, report.baseline, mulberry32(fidelity.seed ^ 0xde7))
+        if (utility) samples.fidelity.utility = utility(generated)
       }
       return { samples }
     }
