@@ -67,7 +67,7 @@ export const CONFIG_FLAGS = {
     fields: ['tricks.loss'],
     value: 'KIND',
     description:
-      "the GAN loss; wgan and wgan-gp start from the paper's optimizer for both networks, RMSprop 5e-5 or Adam 1e-4 β1 0 β2 0.9, and --d-steps 5; flags override them"
+      "the GAN loss; wgan and wgan-gp (where the preset's is another) start from the paper's optimizer for both networks, RMSprop 5e-5 or Adam 1e-4 β1 0 β2 0.9, and --d-steps 5; flags override them"
   },
   clip: { fields: ['tricks.clip'], value: 'X', description: "--loss wgan only: the critic's weight clip (e.g. 0.01)" },
   gp: { fields: ['tricks.gpWeight'], value: 'X', description: "--loss wgan-gp only: the gradient penalty's weight λ (e.g. 10)" },
@@ -295,8 +295,9 @@ export function configFromFlags(values: TrainFlags): RunConfigInput {
   const seed = num(values.seed as string | undefined, '--seed') ?? Math.floor(Math.random() * 2 ** 31)
   // The preset's defaults, each network with its own optimizer (the flags set both).
   const config = JSON.parse(JSON.stringify({ ...preset.defaults, name: `${preset.id} seed ${seed}`, seed })) as RunConfig
-  // A critic starts from its paper's optimizer and n_critic, and has no labels to smooth or flip.
-  if (isWasserstein(loss as RunConfig['tricks']['loss'])) {
+  // A critic the preset does not already train starts from its paper's optimizer and n_critic, and
+  // has no labels to smooth or flip; a preset that is a critic (tabular-mlp) keeps its measured ones.
+  if (isWasserstein(loss as RunConfig['tricks']['loss']) && loss !== preset.defaults.tricks.loss) {
     const wgan = wassersteinDefaults(loss as 'wgan' | 'wgan-gp')
     config.optimizerD = { ...wgan.optimizer }
     config.optimizerG = { ...wgan.optimizer }

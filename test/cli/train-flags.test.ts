@@ -160,6 +160,17 @@ describe('a config from train flags', () => {
     expect(gp.tricks.dStepsPerG).toBe(3)
   })
 
+  it("keeps the measured optimizer of a preset that is already a critic (tabular-mlp), with or without --loss", () => {
+    const tabular = PRESETS['tabular-mlp'].defaults
+    for (const flags of [{ preset: 'tabular-mlp' }, { preset: 'tabular-mlp', loss: 'wgan-gp' }]) {
+      const c = build(flags)
+      expect(c.optimizerD).toEqual(tabular.optimizerD)
+      expect(c.optimizerG).toEqual(tabular.optimizerG)
+      expect(c.tricks).toEqual(tabular.tricks)
+    }
+    expect(build({ preset: 'tabular-mlp', loss: 'wgan' }).optimizerD).toMatchObject({ kind: 'rmsprop', lr: 5e-5 })
+  })
+
   it('refuses a value that is not a number, or a pair given half, by flag', () => {
     expect(() => configFromFlags({ preset: 'mnist-mlp', backend: 'auto', lr: 'fast' })).toThrow('--lr must be a number, got "fast"')
     expect(() => configFromFlags({ preset: 'mnist-mlp', backend: 'auto', 'd-from': '3' })).toThrow('--d-from takes RUN_ID:EPOCH, got "3"')
