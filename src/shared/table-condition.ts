@@ -19,19 +19,26 @@ export interface TableCondition {
 
 export type ConditionDraw = 'log-frequency' | 'frequency'
 
-/** The condition of a table's categorical columns, from the training rows (`raw`, in the kept columns' order); null with no categorical column. */
-export function conditionOf(t: readonly ModeColumn[], raw: readonly (readonly (number | string)[])[]): TableCondition | null {
-  const columns: ConditionColumn[] = []
+/** Each categorical column of `t` with the indices of the rows of `raw` (in the kept columns' order) in each of its categories. */
+export function categoryRows(t: readonly ModeColumn[], raw: readonly (readonly (number | string)[])[]): { name: string; rows: number[][] }[] {
+  const out: { name: string; rows: number[][] }[] = []
   t.forEach((c, j) => {
     if (c.type !== 'categorical') return
-    const counts = c.categories.map(() => 0)
-    for (const row of raw) {
-      const k = c.categories.indexOf(String(row[j]))
-      if (k >= 0) counts[k]++
-    }
-    columns.push({ name: c.name, counts })
+    const rows = c.categories.map((): number[] => [])
+    raw.forEach((row, i) => rows[c.categories.indexOf(String(row[j]))]?.push(i))
+    out.push({ name: c.name, rows })
   })
-  return columns.length === 0 ? null : { columns }
+  return out
+}
+
+/** The condition of categoryRows' columns (their counts); null with no categorical column. */
+export function conditionFrom(columns: readonly { name: string; rows: readonly (readonly number[])[] }[]): TableCondition | null {
+  return columns.length === 0 ? null : { columns: columns.map((c) => ({ name: c.name, counts: c.rows.map((r) => r.length) })) }
+}
+
+/** The condition of a table's categorical columns, from the training rows (`raw`, in the kept columns' order); null with no categorical column. */
+export function conditionOf(t: readonly ModeColumn[], raw: readonly (readonly (number | string)[])[]): TableCondition | null {
+  return conditionFrom(categoryRows(t, raw))
 }
 
 /** The condition's slots: every column's categories. */

@@ -3,7 +3,7 @@
 // most FIT_ROWS rows), and every row encoded as (offset, mode one-hot) per number.
 import { decodeRow, type ColumnSpec } from '@shared/datasets'
 import { encodeModesRow, fitModes, modesWidth, outputHeads, type ModeColumn, type OutputHead } from '@shared/tabular-transform'
-import { conditionOf, conditionPositions, type TableCondition } from '@shared/table-condition'
+import { categoryRows, conditionFrom, conditionPositions, type TableCondition } from '@shared/table-condition'
 import { tf } from '../tf'
 import { mulberry32, permutation } from '../../common/random'
 import { vectorData, type TrainingData } from './source'
@@ -41,22 +41,12 @@ export function modesData(
   const width = modesWidth(transform)
   const values = new Float32Array(raw.length * width)
   raw.forEach((row, i) => encodeModesRow(transform, row, values, i * width, rand))
-  const condition = bySampling ? conditionOf(transform, raw) : null
+  const byCategory = bySampling ? categoryRows(transform, raw) : []
+  const condition = conditionFrom(byCategory)
   const trained: TrainingData = { ...vectorData(values, width), fakeForD: gumbelView(outputHeads(transform), GUMBEL_TAU) }
-  if (condition) trained.condition = { spec: condition, positions: conditionPositions(transform), rows: rowsBySlot(transform, raw) }
+  // Each slot's rows, in the condition's slot order: the real rows a drawn category picks from.
+  if (condition) trained.condition = { spec: condition, positions: conditionPositions(transform), rows: byCategory.flatMap((c) => c.rows.map((r) => Uint32Array.from(r))) }
   return { data: trained, transform, raw, condition }
-}
-
-/** The indices of the rows of each categorical column's each category, in the condition's slot order. */
-function rowsBySlot(t: readonly ModeColumn[], raw: readonly (readonly (number | string)[])[]): Uint32Array[] {
-  const out: Uint32Array[] = []
-  t.forEach((c, j) => {
-    if (c.type !== 'categorical') return
-    const lists = c.categories.map((): number[] => [])
-    raw.forEach((row, i) => lists[c.categories.indexOf(String(row[j]))]?.push(i))
-    out.push(...lists.map((l) => Uint32Array.from(l)))
-  })
-  return out
 }
 
 /** CTGAN's Gumbel-softmax temperature. */
